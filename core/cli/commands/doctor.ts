@@ -1,0 +1,91 @@
+/** `talon doctor`: check config, store, port and plugins, and print one row per check. */
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { errorMessage, isTalonError } from "@talon/sdk";
+import { loadConfig, type LoadedConfig } from "../../config/load.ts";
+import { resolveAuth } from "../../gateway/auth.ts";
+import { parseBind } from "../../gateway/server.ts";
+import { createHost } from "../../host.ts";
+import { createSilentLogger } from "../../log.ts";
+import { openStoreBackend } from "../../state/open-store.ts";
+import { parseFlags, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.ts";
+import { renderTable } from "../table.ts";
+
+const USAGE = `Usage: talon doctor [--config FILE]
+
+Check that Talon can start: the config is valid, the store opens, the port is free and every
+plugin loads. Prints a table; exits 7 if any check fails.`;
+
+type Row = [check: string, status: "ok" | "FAIL" | "warn", detail: string];
+
+function portFree(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once("error", (error) => resolvePort(errorMessage(error)));
+    server.listen(port, host, () => server.close(() => resolvePort(undefined)));
+  });
+}
+
+function describe(error: unknown): string {
+  return isTalonError(error) ? `${error.code}: ${error.bareMessage}${error.hint ? ` (${error.hint})` : ""}` : errorMessage(error);
+}
+
+export const doctorCommand: Command = {
+  path: ["doctor"],
+  summary: "check config, store, port and plugins",
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { config: { type: "string" } }, USAGE);
+    if (values.help) {
+      io.out(USAGE);
+      return EXIT.OK;
+    }
+    const rows: Row[] = [];
+    const source = { file: values.config as string | undefined, env: io.env, cwd: io.cwd };
+    let loaded: LoadedConfig | undefined;
+    try {
+      loaded = await loadConfig(source);
+      rows.push(["config", "ok", loaded.file ?? "built-in defaults (no config file found)"]);
+    } catch (error) {
+      rows.push(["config", "FAIL", describe(error)]);
+    }
+    if (loaded) {
+      const config = loaded.config;
+      const dataDir = resolve(io.cwd, config.data_dir);
+      try {
+        const backend = await openStoreBackend(config.state.url, dataDir);
+        rows.push(["store", "ok", `${backend.kind} at ${backend.location}`]);
+        await backend.close();
+      } catch (error) {
+        rows.push(["store", "FAIL", describe(error)]);
+      }
+      const serve = config.gateway.server.enabled ?? config.gateway.runtime_mode === "standalone_server";
+      if (serve) {
+        try {
+          const bind = parseBind(config.gateway.server.bind);
+          const busy = await portFree(bind.host, bind.port);
+          rows.push(["port", busy ? "FAIL" : "ok", busy ? `${config.gateway.server.bind}: ${busy}` : `${config.gateway.server.bind} is free`]);
+        } catch (error) {
+          rows.push(["port", "FAIL", describe(error)]);
+        }
+        const auth = resolveAuth(config);
+        rows.push(["auth", config.gateway.server.auth_mode === "none" ? "warn" : "ok", auth.method === "none" ? (config.gateway.server.auth_mode === "none" ? "authentication is off" : "no secret configured; serve will generate a token") : `${auth.method} auth`]);
+      } else {
+        rows.push(["port", "ok", "not serving (bridge mode)"]);
+      }
+      try {
+        const host = await createHost({ config: source, gateway: false, log: createSilentLogger() });
+        await host.start();
+        const active = host.plugins.filter((p) => p.status === "active");
+        const failed = host.plugins.filter((p) => p.status === "failed");
+        rows.push(["plugins", failed.length > 0 ? "warn" : "ok", `${active.length} loaded${failed.length > 0 ? `; optional failed: ${failed.map((p) => p.name).join(", ")}` : ""}`]);
+        await host.stop();
+      } catch (error) {
+        rows.push(["plugins", "FAIL", describe(error)]);
+      }
+    }
+    io.out(renderTable(["CHECK", "STATUS", "DETAIL"], rows));
+    return rows.some((row) => row[1] === "FAIL") ? EXIT.CHECK_FAILED : EXIT.OK;
+  },
+};

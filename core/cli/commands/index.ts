@@ -1,0 +1,8 @@
+/** Every CLI command. Add a command by adding its file and one line here. */
+import type { Command } from "../command.ts";
+import { configValidateCommand } from "./config-validate.ts";
+import { doctorCommand } from "./doctor.ts";
+import { pluginsListCommand } from "./plugins-list.ts";
+import { serveCommand } from "./serve.ts";
+
+export const COMMANDS: readonly Command[] = [serveCommand, configValidateCommand, pluginsListCommand, doctorCommand];

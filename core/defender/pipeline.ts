@@ -1,0 +1,132 @@
+/**
+ * One evaluation: `score` (detectors, in parallel) → `decide` (policy waterfall) → decision,
+ * then `decision` observers in the background.
+ *
+ * Fail-closed rules: a detector or policy tap that throws forces `runtime.hook_error_action`;
+ * a draft no policy classified does too; an evaluation that exceeds `runtime.eval_timeout_ms`
+ * is decided on the findings that did arrive, and gets at least `runtime.timeout_action`
+ * (review by default) — a timeout never lowers a verdict a finished detector reached.
+ */
+import {
+  maxVerdict,
+  type Action,
+  type Decision,
+  type DecisionDraft,
+  type DecisionRecord,
+  type Logger,
+  type TalonConfig,
+  type Verdict,
+} from "@talon/sdk";
+import type { HostHooks } from "../hooks.ts";
+import { createRiskReport } from "./report.ts";
+
+export interface PipelineDeps {
+  readonly hooks: HostHooks;
+  config(): TalonConfig;
+  readonly log: Logger;
+  /** Observer work still running, awaited on drain. */
+  readonly observers: Set<Promise<unknown>>;
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+function remaining(deadline: number): number {
+  return Math.max(0, deadline - performance.now());
+}
+
+async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), remaining(deadline));
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Seed classification, used only when the policy could not run (timeout inside `decide`). */
+function fallbackClassify(risk: number, config: TalonConfig): Verdict {
+  if (risk >= config.security.block_threshold) return "block";
+  if (risk >= config.security.review_threshold) return "review";
+  return "allow";
+}
+
+export async function evaluateAction(deps: PipelineDeps, action: Action, options: { cached?: false } = {}): Promise<DecisionRecord> {
+  const config = deps.config();
+  const started = performance.now();
+  const deadline = started + Math.max(config.runtime.eval_timeout_ms, 100);
+  const report = createRiskReport(action);
+  let timedOut = false;
+
+  if (deps.hooks.score.isUsed()) {
+    const scored = await beforeDeadline(deps.hooks.score.promise(action, report), deadline);
+    if (scored === TIMED_OUT) {
+      timedOut = true;
+      report.freeze();
+    }
+  }
+
+  let draft: DecisionDraft = {
+    action: report.floor,
+    risk: report.risk,
+    reasons: report.findings.flatMap((finding) => finding.reasons),
+    tags: report.findings.flatMap((finding) => finding.tags),
+    classified: false,
+  };
+
+  if (!timedOut) {
+    const decided = await beforeDeadline(deps.hooks.decide.promise(draft, action, report), deadline);
+    if (decided === TIMED_OUT) {
+      timedOut = true;
+      draft = { ...draft, action: maxVerdict(draft.action, fallbackClassify(draft.risk, config)), classified: true };
+    } else if (decided) draft = decided;
+  } else {
+    draft = { ...draft, action: maxVerdict(draft.action, fallbackClassify(draft.risk, config)), classified: true };
+  }
+  report.freeze();
+
+  if (!draft.classified) {
+    draft = {
+      ...draft,
+      action: maxVerdict(draft.action, config.runtime.hook_error_action),
+      reasons: [...draft.reasons, "no decision policy classified this action"],
+      tags: [...draft.tags, "unclassified"],
+    };
+  }
+  if (timedOut) {
+    draft = {
+      ...draft,
+      action: maxVerdict(draft.action, config.runtime.timeout_action),
+      reasons: [...draft.reasons, "defender timeout"],
+      tags: [...draft.tags, "timeout"],
+    };
+  }
+
+  const decision: Decision = {
+    action: draft.action,
+    risk_score: Math.min(100, Math.max(0, Math.round(draft.risk))),
+    reasons: draft.reasons,
+    tags: draft.tags,
+    source: "talon",
+  };
+  const record: DecisionRecord = {
+    action,
+    decision,
+    findings: report.findings,
+    timedOut,
+    cached: options.cached ?? false,
+    durationMs: performance.now() - started,
+  };
+  notifyObservers(deps, record);
+  return record;
+}
+
+/** Run `decision` observers without holding up the caller; drain waits for them. */
+export function notifyObservers(deps: PipelineDeps, record: DecisionRecord): void {
+  if (!deps.hooks.decision.isUsed()) return;
+  const work = deps.hooks.decision.promise(record).catch((error) => deps.log.error({ err: error }, "decision observers failed"));
+  deps.observers.add(work);
+  void work.finally(() => deps.observers.delete(work));
+}

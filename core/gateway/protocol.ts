@@ -1,0 +1,192 @@
+/**
+ * Upstream OpenClaw gateway protocol (protocol 3..4): frame schemas, connect params, frame
+ * classification and the seed's method families. All protocol objects are closed: unknown
+ * properties are rejected, as upstream does.
+ */
+import { z } from "zod";
+import type { FrameKind } from "@talon/sdk";
+
+export const PROTOCOL_VERSION = 4;
+export const MIN_NODE_PROTOCOL_VERSION = 3;
+export const MIN_PROBE_PROTOCOL_VERSION = 3;
+/** Frames before `hello-ok` may not exceed this (upstream MAX_PREAUTH_PAYLOAD_BYTES). */
+export const MAX_PREAUTH_PAYLOAD_BYTES = 65536;
+
+/** Upstream's closed client id list (GATEWAY_CLIENT_IDS). */
+export const CLIENT_IDS = [
+  "webchat-ui",
+  "openclaw-control-ui",
+  "openclaw-browser-copilot",
+  "openclaw-tui",
+  "webchat",
+  "cli",
+  "gateway-client",
+  "openclaw-macos",
+  "openclaw-linux",
+  "openclaw-ios",
+  "openclaw-watchos",
+  "openclaw-android",
+  "node-host",
+  "openclaw-worker",
+  "test",
+  "fingerprint",
+  "openclaw-probe",
+] as const;
+
+/** Upstream's closed client mode list. */
+export const CLIENT_MODES = ["webchat", "cli", "ui", "backend", "node", "worker", "probe", "test"] as const;
+
+const nonEmpty = z.string().min(1);
+
+export const requestFrameSchema = z.strictObject({
+  type: z.literal("req"),
+  id: nonEmpty,
+  method: nonEmpty,
+  params: z.unknown().optional(),
+  traceparent: z.string().max(128).optional(),
+  expectedProfileId: z.string().min(1).max(128).optional(),
+});
+
+export const wireErrorSchema = z.strictObject({
+  code: nonEmpty,
+  message: nonEmpty,
+  details: z.unknown().optional(),
+  retryable: z.boolean().optional(),
+  retryAfterMs: z.number().int().min(0).optional(),
+});
+
+export const responseFrameSchema = z.strictObject({
+  type: z.literal("res"),
+  id: nonEmpty,
+  ok: z.boolean(),
+  payload: z.unknown().optional(),
+  error: wireErrorSchema.optional(),
+});
+
+export const eventFrameSchema = z.strictObject({
+  type: z.literal("event"),
+  event: nonEmpty,
+  payload: z.unknown().optional(),
+  seq: z.number().int().min(0).optional(),
+  stateVersion: z.strictObject({ presence: z.number().int(), health: z.number().int() }).optional(),
+  recipientProfileId: z.string().optional(),
+});
+
+export const gatewayFrameSchema = z.discriminatedUnion("type", [requestFrameSchema, responseFrameSchema, eventFrameSchema]);
+
+export const connectParamsSchema = z.strictObject({
+  minProtocol: z.number().int().min(1),
+  maxProtocol: z.number().int().min(1),
+  client: z.strictObject({
+    id: z.enum(CLIENT_IDS),
+    displayName: z.string().optional(),
+    version: nonEmpty,
+    buildId: z.string().max(96).optional(),
+    platform: nonEmpty,
+    deviceFamily: z.string().optional(),
+    modelIdentifier: z.string().optional(),
+    timeZone: z.string().max(64).optional(),
+    mode: z.enum(CLIENT_MODES),
+    instanceId: z.string().optional(),
+  }),
+  caps: z.array(z.string()).optional(),
+  commands: z.array(z.string()).optional(),
+  computerUse: z.unknown().optional(),
+  workerRuns: z.unknown().optional(),
+  permissions: z.record(z.string(), z.boolean()).optional(),
+  pathEnv: z.string().optional(),
+  role: z.string().optional(),
+  scopes: z.array(z.string()).optional(),
+  modelCatalog: z.unknown().optional(),
+  device: z
+    .strictObject({ id: nonEmpty, publicKey: nonEmpty, signature: nonEmpty, signedAt: z.number().int(), nonce: nonEmpty })
+    .optional(),
+  auth: z
+    .strictObject({
+      token: z.string().optional(),
+      bootstrapToken: z.string().optional(),
+      deviceToken: z.string().optional(),
+      password: z.string().optional(),
+      approvalRuntimeToken: z.string().optional(),
+      agentRuntimeIdentityToken: z.string().optional(),
+    })
+    .optional(),
+  locale: z.string().optional(),
+  userAgent: z.string().optional(),
+});
+
+export type ConnectParams = z.output<typeof connectParamsSchema>;
+
+/** AJV-style wording of one zod issue, as upstream's validators print it. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const at = issue.path.length > 0 ? `/${issue.path.map(String).join("/")}` : "root";
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `at ${at}: unexpected property '${issue.keys[0]}'`;
+    case "invalid_value":
+      return `at ${at}: must be equal to one of the allowed values`;
+    case "invalid_type":
+      if (issue.input === undefined) {
+        const parent = issue.path.length > 1 ? `/${issue.path.slice(0, -1).map(String).join("/")}` : "root";
+        return `at ${parent}: must have required property '${String(issue.path[issue.path.length - 1])}'`;
+      }
+      return `at ${at}: must be ${issue.expected}`;
+    case "too_small":
+      return `at ${at}: must NOT have fewer than ${String(issue.minimum)} ${issue.origin === "string" ? "characters" : "items"}`;
+    case "too_big":
+      return `at ${at}: must NOT have more than ${String(issue.maximum)} ${issue.origin === "string" ? "characters" : "items"}`;
+    default:
+      return `at ${at}: ${issue.message}`;
+  }
+}
+
+/** Classify a parsed JSON value (seed §1.1, with upstream's `res` and the seed's legacy `resp`). */
+export function classifyFrame(value: unknown): FrameKind {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "unknown";
+  const type = (value as { type?: unknown }).type;
+  if (type === "req") return "req";
+  if (type === "res" || type === "resp") return "res";
+  if (type === "event") return "event";
+  if (type === "error") return "error";
+  return "error" in value ? "error" : "unknown";
+}
+
+export type MethodFamily =
+  | "connect"
+  | "gateway"
+  | "agent"
+  | "sessions"
+  | "session"
+  | "node"
+  | "cron"
+  | "message"
+  | "browser"
+  | "canvas"
+  | "pairing"
+  | "config"
+  | "unknown";
+
+const FAMILY_RULES: readonly [readonly string[], MethodFamily][] = [
+  [["agent", "agents"], "agent"],
+  [["sessions"], "sessions"],
+  [["session"], "session"],
+  [["node"], "node"],
+  [["cron"], "cron"],
+  [["gateway", "usage", "models", "skills", "update", "web", "wizard"], "gateway"],
+  [["message"], "message"],
+  [["browser"], "browser"],
+  [["canvas"], "canvas"],
+  [["pairing"], "pairing"],
+  [["config"], "config"],
+];
+
+/** Seed §1.1 method family, on the trimmed lowercase method. */
+export function methodFamily(method: string): MethodFamily {
+  const m = method.trim().toLowerCase();
+  if (m === "connect") return "connect";
+  if (m === "health" || m === "status") return "gateway";
+  for (const [roots, family] of FAMILY_RULES) {
+    for (const root of roots) if (m === root || m.startsWith(`${root}.`)) return family;
+  }
+  return "unknown";
+}

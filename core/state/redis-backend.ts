@@ -1,0 +1,73 @@
+/**
+ * Redis store (`state.url = "redis://host:port"`) for several Talon hosts sharing sessions.
+ * Reachability is checked at start-up; an unreachable server stops start-up.
+ */
+import Keyv from "keyv";
+import KeyvRedis from "@keyv/redis";
+import { TalonError, errorMessage } from "@talon/sdk";
+import { isExpired, type Envelope, type StoreBackend } from "./backend.ts";
+
+/** The URL without its password, for logs and `doctor`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "redis://(invalid url)";
+  }
+}
+
+export async function openRedisBackend(url: string): Promise<StoreBackend> {
+  const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 3000 } as never);
+  const keyv = new Keyv({ store: adapter, namespace: "talon" });
+  keyv.on("error", () => undefined);
+  try {
+    const client = (await adapter.getClient()) as unknown as { ping(): Promise<string> };
+    await client.ping();
+  } catch (error) {
+    await adapter.disconnect().catch(() => undefined);
+    throw new TalonError("TALON_STATE_UNREACHABLE", `cannot reach the store at ${redactUrl(url)}: ${errorMessage(error)}`, {
+      cause: error,
+      hint: "start the Redis server or fix state.url",
+    });
+  }
+  const serialize = async (value: unknown, ttlMs?: number) =>
+    (await keyv.serialize!({ value, expires: ttlMs && ttlMs > 0 ? Date.now() + ttlMs : undefined })) as string;
+  async function* scan(prefix: string): AsyncIterable<[string, unknown]> {
+    for await (const [key, raw] of adapter.iterator(undefined) as AsyncIterable<[string, string]>) {
+      if (!key.startsWith(`talon:${prefix}`)) continue;
+      const envelope = (await keyv.deserialize!(raw)) as Envelope | undefined;
+      if (!envelope || isExpired(envelope)) continue;
+      yield [key.slice("talon:".length), envelope.value];
+    }
+  }
+  async function deleteMany(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await adapter.deleteMany(keys.map((key) => `talon:${key}`));
+  }
+  return {
+    kind: "redis",
+    location: redactUrl(url),
+    keyv,
+    async setMany(entries) {
+      if (entries.length === 0) return;
+      const rows = await Promise.all(entries.map(async (entry) => ({ key: `talon:${entry.key}`, value: await serialize(entry.value, entry.ttlMs), ttl: entry.ttlMs })));
+      try {
+        // One MULTI/EXEC: all entries or none.
+        await adapter.setMany(rows as never);
+      } catch (error) {
+        throw new TalonError("TALON_STATE_WRITE_FAILED", `store write failed: ${errorMessage(error)}`, { cause: error });
+      }
+    },
+    deleteMany,
+    scan,
+    async clearPrefix(prefix) {
+      const keys: string[] = [];
+      for await (const [key] of scan(prefix)) keys.push(key);
+      await deleteMany(keys);
+    },
+    async close() {
+      await adapter.disconnect();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Session keys: parsing into kinds and canonicalisation to `agent:*` keys (seed spec §3).
+ * One canonical key is one session everywhere: RPCs, scheduler lanes and the store.
+ */
+
+export type SessionKind = "main" | "direct" | "group" | "channel" | "cron" | "hook" | "node" | "other";
+
+export interface ParsedSessionKey {
+  kind: SessionKind;
+  agentId?: string;
+  channel?: string;
+  scope?: string;
+  topic?: string;
+  /** The lowercase key contains `:subagent:`. */
+  subagent: boolean;
+}
+
+/** The default agent id; `main` canonicalises to `agent:main:main`. */
+export const DEFAULT_AGENT_ID = "main";
+
+/** Parse a session key (seed §3.1). The input is trimmed first. */
+export function parseSessionKey(input: string): ParsedSessionKey {
+  const key = input.trim();
+  const subagent = key.toLowerCase().includes(":subagent:");
+  if (key.toLowerCase() === "main") return { kind: "main", subagent };
+  for (const [prefix, kind] of [["cron:", "cron"], ["hook:", "hook"], ["node-", "node"]] as const) {
+    if (key.startsWith(prefix)) return { kind, channel: "internal", scope: key.slice(prefix.length), subagent };
+  }
+  const segments = key.split(":");
+  if (segments[0] !== "agent") return { kind: "other", subagent };
+  const agentId = segments[1] ?? "";
+  const channel = segments[2];
+  const rest = segments.slice(3);
+  const base = { agentId, subagent };
+  if (rest.length === 0) {
+    if (channel !== undefined && channel.toLowerCase() === "main") return { kind: "main", ...base, scope: "main" };
+    return channel === undefined ? { kind: "other", ...base } : { kind: "other", ...base, channel };
+  }
+  if (rest.length === 1) {
+    const only = rest[0]!;
+    return { kind: only.toLowerCase() === "main" ? "main" : "other", ...base, channel, scope: only };
+  }
+  const marker = rest[0];
+  if (marker === "dm") return { kind: "direct", ...base, channel, scope: rest.slice(1).join(":") };
+  if (marker === "group" || marker === "channel") {
+    const tail = rest.slice(1);
+    const topicAt = tail.findIndex((segment, index) => segment === "topic" && index + 1 < tail.length);
+    if (topicAt >= 0) {
+      return { kind: marker, ...base, channel, scope: tail.slice(0, topicAt).join(":"), topic: tail[topicAt + 1] };
+    }
+    return { kind: marker, ...base, channel, scope: tail.join(":") };
+  }
+  return { kind: "other", ...base, channel, scope: rest.join(":") };
+}
+
+/**
+ * Canonicalise a session key (seed §3.3): `main` → `agent:main:main`, `discord:group:g1` →
+ * `agent:main:discord:group:g1`, `global` stays `global`. Returns `""` for a blank input.
+ */
+export function canonicalSessionKey(input: string): string {
+  const key = input.trim();
+  if (key === "") return "";
+  const lower = key.toLowerCase();
+  if (lower === "global") return "global";
+  if (lower === "main") return `agent:${DEFAULT_AGENT_ID}:main`;
+  if (lower.startsWith("agent:") || lower.startsWith("cron:") || lower.startsWith("hook:") || lower.startsWith("node-")) {
+    return key;
+  }
+  if (key.includes(":")) return `agent:${DEFAULT_AGENT_ID}:${key}`;
+  return key;
+}
+
+/** The kinds that count as a group context for activation gating. */
+export function isGroupKind(kind: SessionKind): boolean {
+  return kind === "group" || kind === "channel";
+}
