@@ -62,7 +62,7 @@ function hashOf(value: unknown): string {
 }
 
 /** Load and validate; throws ConfigError with every issue and its key path. */
-export async function loadConfig(source: ConfigSource = {}, options: { fresh?: boolean } = {}): Promise<LoadedConfig> {
+export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfig> {
   const cwd = source.cwd ?? process.cwd();
   const env = source.env ?? process.env;
   let raw: Record<string, unknown> = {};
@@ -70,7 +70,7 @@ export async function loadConfig(source: ConfigSource = {}, options: { fresh?: b
   if (source.inline) raw = structuredClone(source.inline);
   else {
     file = resolveConfigFile(source);
-    if (file) raw = (await readConfigFile(file, options)).raw;
+    if (file) raw = (await readConfigFile(file)).raw;
   }
   const { raw: withEnv, applied } = applyEnvOverrides(raw, env);
   for (const [path, value] of Object.entries(source.overrides ?? {})) {

@@ -14,8 +14,8 @@ export function isModuleConfig(path: string): boolean {
   return MODULE_EXTENSIONS.has(extname(path).toLowerCase());
 }
 
-/** Read and parse `path`. `fresh` bypasses the module cache (live reload of a .ts config). */
-export async function readConfigFile(path: string, options: { fresh?: boolean } = {}): Promise<{ raw: Record<string, unknown>; text: string }> {
+/** Read and parse `path`. Module configs are always loaded fresh, so a reload sees the new file. */
+export async function readConfigFile(path: string): Promise<{ raw: Record<string, unknown>; text: string }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -35,7 +35,7 @@ export async function readConfigFile(path: string, options: { fresh?: boolean } 
   try {
     if (extension === ".json") raw = JSON.parse(text);
     else if (isModuleConfig(path)) {
-      const module = await importModule(path, { fresh: options.fresh });
+      const module = await importModule(path, { fresh: true });
       raw = module.default ?? module.config;
     } else raw = parseToml(text);
   } catch (error) {

@@ -5,7 +5,6 @@
  */
 import type { Logger } from "@talon/sdk";
 import { errorMessage, isTalonError } from "@talon/sdk";
-import { isModuleConfig } from "./read.ts";
 import { loadConfig, type ConfigSource, type LoadedConfig } from "./load.ts";
 
 export interface ReloadWatcher {
@@ -29,7 +28,7 @@ export function startConfigReload(options: {
     let next: LoadedConfig;
     const file = options.current().file;
     try {
-      next = await loadConfig(source, { fresh: file !== undefined && isModuleConfig(file) });
+      next = await loadConfig(source);
     } catch (error) {
       const reason = errorMessage(error);
       if (reason !== lastRejected) {

@@ -49,7 +49,8 @@ async function importSource(source: PluginSource, baseDir: string): Promise<Reco
     return await importModule(source.target);
   } catch (error) {
     if (isTalonError(error)) throw error;
-    const notFound = (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && source.kind === "npm";
+    const code = (error as { code?: string }).code;
+    const notFound = (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && source.kind === "npm";
     throw new PluginLoadError(notFound ? "TALON_PLUGIN_NOT_FOUND" : "TALON_PLUGIN_IMPORT", `cannot import plugin ${source.spec}: ${errorMessage(error)}`, {
       cause: error,
       hint: notFound ? `install it (npm install ${source.target}) or remove it from plugins.load` : "fix the error in the plugin module",

@@ -2,8 +2,8 @@
 export async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
+    // Not unref'd: a hanging plugin must still hit its limit rather than let the process exit.
     timer = setTimeout(() => reject(onTimeout()), ms);
-    timer.unref?.();
   });
   try {
     return await Promise.race([work, limit]);

@@ -1,26 +1,35 @@
 /**
  * Import a JavaScript or TypeScript module without a build step. Native `import()` is tried
  * first (it handles .js/.mjs everywhere, and .ts when a TypeScript loader such as tsx is active,
- * which keeps one module graph); jiti takes over for TypeScript when it is not.
+ * which keeps one module graph); jiti takes over for TypeScript when it is not, and for files
+ * outside any package that can resolve `@talon/sdk` (a config in /etc, a plugin folder): jiti
+ * aliases the SDK to the running host's copy.
  */
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createJiti, type Jiti } from "jiti";
+
+const SDK_ALIASES = {
+  "@talon/sdk/testing": fileURLToPath(new URL("../../sdk/testing/index.ts", import.meta.url)),
+  "@talon/sdk": fileURLToPath(new URL("../../sdk/index.ts", import.meta.url)),
+};
 
 let cachedJiti: Jiti | undefined;
 let freshJiti: Jiti | undefined;
 
 function jitiFor(fresh: boolean): Jiti {
-  if (fresh) return (freshJiti ??= createJiti(import.meta.url, { moduleCache: false, fsCache: true }));
-  return (cachedJiti ??= createJiti(import.meta.url, { moduleCache: true, fsCache: true }));
+  if (fresh) return (freshJiti ??= createJiti(import.meta.url, { moduleCache: false, fsCache: true, alias: SDK_ALIASES }));
+  return (cachedJiti ??= createJiti(import.meta.url, { moduleCache: true, fsCache: true, alias: SDK_ALIASES }));
 }
 
-function isUnknownExtension(error: unknown): boolean {
-  const code = (error as { code?: string } | undefined)?.code;
-  return code === "ERR_UNKNOWN_FILE_EXTENSION" || code === "ERR_UNSUPPORTED_ESM_URL_SCHEME";
+/** Native import cannot load this file here, but jiti can. */
+function needsJiti(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === "ERR_UNKNOWN_FILE_EXTENSION" || code === "ERR_UNSUPPORTED_ESM_URL_SCHEME") return true;
+  return code === "ERR_MODULE_NOT_FOUND" && typeof message === "string" && message.includes("'@talon/sdk");
 }
 
 export interface ImportOptions {
-  /** Bypass module caches (config reload). */
+  /** Load through jiti without its module cache (config files, which are re-read on reload). */
   fresh?: boolean;
 }
 
@@ -31,7 +40,7 @@ export async function importModule(file: string, options: ImportOptions = {}): P
     try {
       return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (error) {
-      if (!isUnknownExtension(error)) throw error;
+      if (!needsJiti(error)) throw error;
     }
   }
   return (await jitiFor(fresh).import(file)) as Record<string, unknown>;
@@ -41,6 +50,6 @@ export async function importModule(file: string, options: ImportOptions = {}): P
 export async function importPackage(specifier: string, fromDir: string): Promise<{ module: Record<string, unknown>; file: string }> {
   const jiti = jitiFor(false);
   const file = jiti.esmResolve(specifier, { parentURL: pathToFileURL(`${fromDir}/`).href, try: false }) as string;
-  const path = file.startsWith("file:") ? new URL(file).pathname : file;
+  const path = file.startsWith("file:") ? fileURLToPath(file) : file;
   return { module: await importModule(path), file: path };
 }

@@ -17,8 +17,12 @@ function validName(name: string): string {
   return name;
 }
 
+/** The store of one namespace (a plugin's name). */
 export function createNamespacedStore(backend: StoreBackend, namespace: string): Store {
-  const prefix = `${validName(namespace)}:`;
+  return storeAt(backend, `${validName(namespace)}:`);
+}
+
+function storeAt(backend: StoreBackend, prefix: string): Store {
   const keyv = backend.keyv;
   return {
     async get<T>(key: string) {
@@ -59,7 +63,7 @@ export function createNamespacedStore(backend: StoreBackend, namespace: string):
       await backend.clearPrefix(prefix);
     },
     namespace(name) {
-      return createNamespacedStore(backend, `${namespace}:${validName(name)}`);
+      return storeAt(backend, `${prefix}${validName(name)}:`);
     },
   };
 }
