@@ -11,3 +11,4 @@ export * from "./frames.ts";
 export * from "./hooks.ts";
 export * from "./plugin.ts";
 export * from "./session-key.ts";
+export * from "./sessions.ts";

@@ -70,6 +70,30 @@ export function canonicalSessionKey(input: string): string {
   return key;
 }
 
+/** Longest session key accepted anywhere (upstream's `chat.send` schema limit). */
+export const SESSION_KEY_MAX_CHARS = 512;
+
+/** A subagent session: the lowercase key contains `:subagent:` (seed §3.1; parses as `other`). */
+export function isSubagentKey(key: string): boolean {
+  return key.toLowerCase().includes(":subagent:");
+}
+
+/** Session kinds as upstream's `GatewaySessionRow.kind` spells them. */
+export type UpstreamSessionKind = "direct" | "group" | "global" | "unknown" | "cron";
+
+/**
+ * Map a key to upstream's row kind. Upstream clients switch on these five values, so rows carry
+ * this as `kind` and the seed's finer kind as `sessionKind` (upstream wins for what a client reads).
+ */
+export function upstreamSessionKind(key: string, kind: SessionKind): UpstreamSessionKind {
+  const lower = key.trim().toLowerCase();
+  if (lower === "global") return "global";
+  if (lower === "unknown") return "unknown";
+  if (kind === "group" || kind === "channel") return "group";
+  if (kind === "cron" || lower.includes(":cron:")) return "cron";
+  return "direct";
+}
+
 /** The kinds that count as a group context for activation gating. */
 export function isGroupKind(kind: SessionKind): boolean {
   return kind === "group" || kind === "channel";

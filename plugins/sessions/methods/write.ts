@@ -1,0 +1,213 @@
+/**
+ * Methods that change sessions: sessions.patch (write, or admin for routing and exec fields),
+ * sessions.send (write), sessions.reset, sessions.delete and sessions.compact (admin).
+ * Each validates everything, then commits through the registry's writer: store first, memory after.
+ */
+import { RpcError, normalizeChannelId, parseSessionKey, type MethodDefinition } from "@talon/sdk";
+import { createRecord, toHistoryRecord, type HistoryEvent, type SessionRecord, type SessionState } from "../entry.ts";
+import { cloneRecord } from "../history.ts";
+import { applyPatch, checkSpawnRules, parsePatch, patchScope } from "../patch-rules.ts";
+import { keyShape, optBool, optString, optUint, paramsSchema, requireSessionKey } from "../params.ts";
+import type { Change } from "../registry.ts";
+import { nameParam, norm, optionalText } from "../text.ts";
+import { chunkCount } from "./chunks.ts";
+import { method, viewOf, type MethodDeps } from "./deps.ts";
+
+const patchParams = paramsSchema({ ...keyShape, expectedSessionId: optString() });
+const resetParams = paramsSchema({ ...keyShape, reason: optString(), expectedSessionId: optString() });
+const deleteParams = paramsSchema({ ...keyShape, deleteTranscript: optBool(), expectedSessionId: optString() });
+const compactParams = paramsSchema({ ...keyShape, maxLines: optUint() });
+const sendParams = paramsSchema({
+  ...keyShape,
+  message: optString(),
+  text: optString(),
+  prompt: optString(),
+  input: optString(),
+  command: optString(),
+  requestId: optString(),
+  source: optString(),
+  channel: optString(),
+  to: optString(),
+  accountId: optString(),
+});
+
+/** The seed's exact refusal of `webchat` in sessions.send. */
+export const WEBCHAT_MESSAGE =
+  "unsupported channel: webchat (internal-only). Use `chat.send` for WebChat UI messages or choose a deliverable channel.";
+
+/** Upstream's optimistic check: a stale `expectedSessionId` means someone reset the session. */
+function checkExpected(key: string, current: SessionState | undefined, expected: string | null | undefined): void {
+  const wanted = expected?.trim();
+  if (!wanted) return;
+  const actual = current?.rec.sessionId;
+  if (actual === undefined || actual.toLowerCase() !== wanted.toLowerCase()) {
+    throw new RpcError("TALON_RPC_CONFLICT", `session ${key} changed: expected sessionId ${wanted}, found ${actual ?? "none"}; reload it and retry`, {
+      details: { reason: "session-changed", expectedSessionId: wanted, sessionId: actual ?? null },
+    });
+  }
+}
+
+function resolvedOf(rec: SessionRecord) {
+  return { modelProvider: rec.providerOverride ?? null, model: rec.modelOverride ?? null };
+}
+
+export function writeMethods(deps: MethodDeps): MethodDefinition[] {
+  const { registry } = deps;
+  const archiveOf = (current: SessionState, events: HistoryEvent[], reason: string, now: number) => {
+    const id = registry.archiveId(current.rec.sessionId, reason, now);
+    return { id, value: { id, reason, archivedAtMs: now, key: current.rec.key, sessionId: current.rec.sessionId, record: current.rec, events } };
+  };
+
+  return [
+    method({
+      name: "sessions.patch",
+      scope: "operator.write",
+      scopeFor: (params) => patchScope(params as Record<string, unknown>),
+      description: "Set or clear session overrides, label and spawn metadata (creates the session).",
+      params: patchParams,
+      handler(params) {
+        const key = requireSessionKey(params);
+        const plan = parsePatch(params as Record<string, unknown>);
+        return registry.commit(key, "sessions.patch", (current, now): Change<unknown> => {
+          checkExpected(key, current, params.expectedSessionId);
+          if (plan.label?.op === "set") {
+            const owner = registry.labelOwner(plan.label.value);
+            if (owner !== undefined && owner !== key) throw new RpcError("TALON_RPC_INVALID_PARAMS", `label already in use: ${plan.label.value}`, { details: { label: plan.label.value, sessionKey: owner } });
+          }
+          checkSpawnRules(key, current?.rec, plan);
+          const base = current ? cloneRecord(current.rec) : createRecord(key, registry.newSessionId(now), now);
+          const next = applyPatch(base, plan);
+          next.updatedAtMs = now;
+          return {
+            next,
+            result: (state) => {
+              const view = viewOf(deps, state!);
+              return { ok: true, path: registry.path, key, entry: view, resolved: resolvedOf(next), session: view };
+            },
+          };
+        });
+      },
+    }),
+
+    method({
+      name: "sessions.send",
+      scope: "operator.write",
+      description: "Record a message in a session's transcript (creates the session).",
+      params: sendParams,
+      handler(params) {
+        const key = requireSessionKey(params);
+        const text = optionalText(params.message ?? params.text ?? params.prompt ?? params.input, 2048);
+        const command = optionalText(params.command, 1024);
+        if (text === undefined && command === undefined) throw new RpcError("TALON_RPC_INVALID_PARAMS", "message or command is required");
+        const channel = normalizeChannelId(nameParam(params.channel, "channel", 128));
+        if (channel === "webchat") throw new RpcError("TALON_RPC_INVALID_PARAMS", WEBCHAT_MESSAGE);
+        const input = {
+          text,
+          command,
+          requestId: params.requestId ?? undefined,
+          source: optionalText(params.source, 128) ?? "rpc",
+          channel,
+          replaceChannel: true,
+          to: nameParam(params.to, "to", 256),
+          accountId: nameParam(params.accountId, "accountId", 128),
+        };
+        return registry.commit(key, "sessions.send", (current, now): Change<unknown> => {
+          const { next, event } = registry.buildSend(key, current, now, input);
+          return {
+            next,
+            rows: [event],
+            result: (state) => {
+              const out: Record<string, unknown> = { ok: true, accepted: true, session: viewOf(deps, state!), recorded: toHistoryRecord(key, event) };
+              if (event.text !== undefined) out.chunkCount = chunkCount(event.text, event.channel);
+              return out;
+            },
+          };
+        });
+      },
+    }),
+
+    method({
+      name: "sessions.reset",
+      scope: "operator.admin",
+      description: "Start the session over: counters zeroed, transcript archived, new sessionId (creates the session).",
+      params: resetParams,
+      handler(params) {
+        const key = requireSessionKey(params);
+        const reason = norm(optionalText(params.reason, 16) ?? "reset");
+        if (reason !== "new" && reason !== "reset") throw new RpcError("TALON_RPC_INVALID_PARAMS", "reason must be new|reset");
+        return registry.commit(key, "sessions.reset", async (current, now): Promise<Change<unknown>> => {
+          checkExpected(key, current, params.expectedSessionId);
+          const next = createRecord(key, registry.newSessionId(now), now);
+          let archive: Change<unknown>["archive"];
+          if (current) {
+            const old = current.rec;
+            // Label, overrides, channel and last route are kept; counters and history are not.
+            Object.assign(next, { ...cloneRecord(old), ...next, channel: old.channel, createdAtMs: old.createdAtMs });
+            for (const field of ["titleSend", "titleAny", "lastText", "lastMessageId"] as const) delete next[field];
+            const events = await registry.heldTranscript(current);
+            if (events.length > 0) archive = archiveOf(current, events, "reset", now);
+          }
+          return {
+            next,
+            archive,
+            dropTranscript: current?.rec.sessionId,
+            result: (state) => {
+              const view = viewOf(deps, state!);
+              return { ok: true, key, reset: true, reason, entry: view, session: view, resolved: resolvedOf(next), archived: archive ? [registry.archivePath(archive.id)] : [] };
+            },
+          };
+        });
+      },
+    }),
+
+    method({
+      name: "sessions.delete",
+      scope: "operator.admin",
+      description: "Delete a session; its transcript is archived unless deleteTranscript is false.",
+      params: deleteParams,
+      handler(params) {
+        const key = requireSessionKey(params);
+        if (parseSessionKey(key).kind === "main") throw new RpcError("TALON_RPC_INVALID_PARAMS", "cannot delete main session");
+        const deleteTranscript = params.deleteTranscript ?? true;
+        return registry.commit(key, "sessions.delete", async (current, now): Promise<Change<unknown>> => {
+          checkExpected(key, current, params.expectedSessionId);
+          const envelope = (deleted: boolean, archived: string[]) => ({ ok: true, path: registry.path, key, deleted, archived });
+          if (!current) return { result: () => envelope(false, []) };
+          if (!deleteTranscript) return { remove: true, result: () => envelope(true, []) };
+          const archive = archiveOf(current, await registry.heldTranscript(current), "deleted", now);
+          return { remove: true, archive, dropTranscript: current.rec.sessionId, result: () => envelope(true, [registry.archivePath(archive.id)]) };
+        });
+      },
+    }),
+
+    method({
+      name: "sessions.compact",
+      scope: "operator.admin",
+      description: "Keep the newest maxLines transcript events; the rest are archived.",
+      params: compactParams,
+      handler(params) {
+        const key = requireSessionKey(params);
+        if (params.maxLines === 0) throw new RpcError("TALON_RPC_INVALID_PARAMS", "maxLines must be >= 1");
+        const maxLines = Math.min(params.maxLines ?? deps.config().compactDefaultLines, 100_000);
+        return registry.commit(key, "sessions.compact", async (current, now): Promise<Change<unknown>> => {
+          const envelope = (fields: Record<string, unknown>) => ({ ok: true, path: registry.path, key, ...fields });
+          if (!current) return { result: () => envelope({ compacted: false, kept: 0, removed: 0, reason: "missing session", archived: [] }) };
+          const events = await registry.heldTranscript(current);
+          if (events.length <= maxLines) return { result: () => envelope({ compacted: false, kept: events.length, removed: 0, reason: "below limit", archived: [] }) };
+          const dropped = events.slice(0, events.length - maxLines);
+          const next = cloneRecord(current.rec);
+          next.firstSeq = events[events.length - maxLines]!.seq;
+          next.updatedAtMs = now;
+          next.compactionCount++;
+          const archive = archiveOf(current, dropped, "compact", now);
+          return {
+            next,
+            archive,
+            dropRows: { sessionId: next.sessionId, seqs: dropped.map((event) => event.seq) },
+            result: () => envelope({ compacted: true, kept: maxLines, removed: dropped.length, reason: null, archived: [registry.archivePath(archive.id)] }),
+          };
+        });
+      },
+    }),
+  ];
+}

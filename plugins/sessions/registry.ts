@@ -1,0 +1,570 @@
+/**
+ * The session registry: an in-memory index of every session, loaded at start-up with one range
+ * scan, over the store as durable truth.
+ *
+ * - RPC changes (patch, send, reset, delete, compact) run one at a time in the writer: validate,
+ *   write the store, and only then change memory, so a failed write leaves the session as it was.
+ * - Decisions change memory at once (counters must be current for the next read) and are written
+ *   coalesced: one batch per `flushIntervalMs`, one row per event plus one record per touched
+ *   session. While an RPC write holds a session, its decisions wait and then apply in order.
+ *
+ * Store layout (plugin namespace): `meta:<canonical key>` → SessionRecord;
+ * `t:<sessionId>:<seq>` → HistoryEvent; `archive:<id>` → archived transcript (with a TTL).
+ */
+import { randomBytes } from "node:crypto";
+import { RpcError, TalonError, errorMessage, type DecisionRecord, type Logger, type Store } from "@talon/sdk";
+import type { SessionsConfig } from "./config.ts";
+import { createRecord, isSessionRecord, stateOf, type HistoryEvent, type SessionRecord, type SessionState } from "./entry.ts";
+import { cloneRecord, inWindow, noteEvent, rowKey, type HistoryLimits } from "./history.ts";
+import { archivePath } from "./store-path.ts";
+import { optionalText } from "./text.ts";
+import { SerialWriter } from "./writer.ts";
+
+/** Rows per store batch (the SQLite backend takes at most 16,000 per atomic write). */
+const MAX_BATCH_ROWS = 7000;
+/** Pending events that trigger a flush before the interval ends. */
+const EARLY_FLUSH_EVENTS = 4096;
+/** Retry delays after a failed flush. */
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+/** What an RPC change does; built inside the writer while the session is held. */
+export interface Change<T> {
+  /** The session's new record (absent: unchanged). */
+  next?: SessionRecord;
+  /** Delete the session. */
+  remove?: boolean;
+  /** New transcript events, under `next.sessionId`. */
+  rows?: HistoryEvent[];
+  /** An archived transcript to keep (written in the same batch as the record). */
+  archive?: { id: string; value: unknown };
+  /** Transcript rows to delete once committed: a whole old transcript, or rows of this one. */
+  dropTranscript?: string;
+  dropRows?: { sessionId: string; seqs: number[] };
+  result(state: SessionState | undefined): T;
+}
+
+/** A message to record (sessions.send, chat.send, chat.inject, the public API). */
+export interface SendInput {
+  text?: string;
+  command?: string;
+  requestId?: string;
+  source: string;
+  /** Event channel; with `replaceChannel` it also becomes the session's channel. */
+  channel?: string;
+  /** Replace the session's channel (sends) or only fill it when empty (chat: seed §8 item 16). */
+  replaceChannel: boolean;
+  to?: string;
+  accountId?: string;
+}
+
+export interface RegistryOptions {
+  store: Store;
+  log: Logger;
+  config: () => SessionsConfig;
+  /** Reported `path` of envelopes. */
+  path: string;
+}
+
+function isHistoryEvent(value: unknown): value is HistoryEvent {
+  const event = value as HistoryEvent;
+  return typeof event === "object" && event !== null && typeof event.seq === "number" && typeof event.atMs === "number";
+}
+
+export class SessionRegistry {
+  /** Every session by canonical key. */
+  readonly byKey = new Map<string, SessionState>();
+  readonly path: string;
+  readonly #bySessionId = new Map<string, string>();
+  readonly #byLabel = new Map<string, string>();
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #config: () => SessionsConfig;
+  readonly #writer = new SerialWriter();
+  /** Transcripts in memory by sessionId, least recently used first. */
+  readonly #cache = new Map<string, HistoryEvent[]>();
+  /** Decision events not yet written: parallel arrays, no wrapper object per event. */
+  #pendingStates: SessionState[] = [];
+  #pendingEvents: HistoryEvent[] = [];
+  #dirty = new Set<SessionState>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushQueued = false;
+  #retryMs = 0;
+  #lockedKey: string | undefined;
+  #deferred: (() => void)[] = [];
+  #idSeq = 0;
+  #dropped = 0;
+  #closed = false;
+
+  constructor(options: RegistryOptions) {
+    this.#store = options.store;
+    this.#log = options.log;
+    this.#config = options.config;
+    this.path = options.path;
+  }
+
+  get #limits(): HistoryLimits {
+    const config = this.#config();
+    return { maxHistoryEvents: config.maxHistoryEvents, usageDays: config.usageDays };
+  }
+
+  /** Load every session record (one range scan). Unreadable records are skipped and kept. */
+  async load(): Promise<{ sessions: number; skipped: number }> {
+    let skipped = 0;
+    for await (const [key, value] of this.#store.namespace("meta").entries()) {
+      if (!isSessionRecord(value) || value.key !== key) {
+        skipped++;
+        continue;
+      }
+      this.#index(stateOf(value));
+    }
+    if (skipped > 0) this.#log.warn({ skipped }, "skipped unreadable session records; they stay in the store untouched");
+    return { sessions: this.byKey.size, skipped };
+  }
+
+  #index(state: SessionState): void {
+    const rec = state.rec;
+    this.byKey.set(rec.key, state);
+    this.#bySessionId.set(rec.sessionId.toLowerCase(), rec.key);
+    if (rec.label !== undefined && !this.#byLabel.has(rec.label.toLowerCase())) this.#byLabel.set(rec.label.toLowerCase(), rec.key);
+  }
+
+  #unindex(rec: SessionRecord): void {
+    if (this.#bySessionId.get(rec.sessionId.toLowerCase()) === rec.key) this.#bySessionId.delete(rec.sessionId.toLowerCase());
+    if (rec.label !== undefined && this.#byLabel.get(rec.label.toLowerCase()) === rec.key) this.#byLabel.delete(rec.label.toLowerCase());
+  }
+
+  /** A new session id, unique across restarts (`sess-<ms>-<seq>-<random>`). */
+  newSessionId(now: number): string {
+    return `sess-${now}-${++this.#idSeq}-${randomBytes(3).toString("hex")}`;
+  }
+
+  /** Exact lookup, or case-insensitive when asked (sessions.resolve, chat.inject). */
+  find(key: string, caseInsensitive = false): SessionState | undefined {
+    const exact = this.byKey.get(key);
+    if (exact || !caseInsensitive) return exact;
+    const lower = key.toLowerCase();
+    for (const [candidate, state] of this.byKey) if (candidate.toLowerCase() === lower) return state;
+    return undefined;
+  }
+
+  /** The session whose current id equals `sessionId` (case-insensitive). */
+  findBySessionId(sessionId: string): SessionState | undefined {
+    const key = this.#bySessionId.get(sessionId.toLowerCase());
+    return key === undefined ? undefined : this.byKey.get(key);
+  }
+
+  /** The key holding `label` (case-insensitive), if any. */
+  labelOwner(label: string): string | undefined {
+    return this.#byLabel.get(label.toLowerCase());
+  }
+
+  // --- decisions (hot path) ------------------------------------------------------------------
+
+  /** Record a decision into its canonical session (seed §4.1 and §4.2). Synchronous. */
+  recordDecision(record: DecisionRecord): void {
+    if (this.#closed) return;
+    const action = record.action;
+    const key = action.sessionKey || "global";
+    if (key === this.#lockedKey) {
+      if (this.#deferred.length >= this.#config().maxPendingEvents) this.#dropped++;
+      else this.#deferred.push(() => this.recordDecision(record));
+      return;
+    }
+    const now = Date.now();
+    let state = this.byKey.get(key);
+    if (state === undefined) {
+      state = stateOf(createRecord(key, this.newSessionId(now), now));
+      this.#index(state);
+    }
+    const rec = state.rec;
+    const verdict = record.decision.action;
+    const channel = action.channel;
+    rec.updatedAtMs = now;
+    rec.totalRequests++;
+    if (verdict === "allow") rec.allowedCount++;
+    else if (verdict === "review") rec.reviewCount++;
+    else rec.blockedCount++;
+    rec.lastAction = verdict;
+    rec.lastRiskScore = record.decision.risk_score;
+    if (rec.channel === null && channel !== undefined) rec.channel = channel;
+    if (rec.firstSeenMs === undefined) rec.firstSeenMs = now;
+    rec.lastSeenMs = now;
+    const source = optionalText(action.source, 128);
+    rec.lastSource = source;
+    rec.lastChannel = channel ?? null;
+    const event: HistoryEvent = { seq: rec.nextSeq, atMs: now, kind: "decision", action: verdict, riskScore: record.decision.risk_score };
+    if (action.id !== "unknown") event.requestId = action.id;
+    const text = optionalText(action.prompt, 2048);
+    if (text !== undefined) event.text = text;
+    const command = optionalText(action.command, 1024);
+    if (command !== undefined) event.command = command;
+    if (source !== undefined) event.source = source;
+    const eventChannel = channel ?? rec.channel ?? undefined;
+    if (eventChannel !== undefined) event.channel = eventChannel;
+    noteEvent(rec, event, this.#limits);
+    this.#appendCached(rec, event);
+    this.#pendingStates.push(state);
+    this.#pendingEvents.push(event);
+    this.#dirty.add(state);
+    if (this.#pendingEvents.length > this.#config().maxPendingEvents) this.#dropOldestPending();
+    this.#scheduleFlush();
+    if (this.byKey.size > this.#config().maxSessions) this.#schedulePrune();
+  }
+
+  #appendCached(rec: SessionRecord, event: HistoryEvent): void {
+    const cached = this.#cache.get(rec.sessionId);
+    if (cached === undefined) return;
+    cached.push(event);
+    const max = this.#config().maxHistoryEvents;
+    if (cached.length > max + 64) cached.splice(0, cached.length - max);
+  }
+
+  #dropOldestPending(): void {
+    const drop = Math.max(1, Math.floor(this.#pendingEvents.length / 10));
+    this.#pendingEvents.splice(0, drop);
+    this.#pendingStates.splice(0, drop);
+    this.#dropped += drop;
+    this.#log.warn({ dropped: drop, code: "TALON_STATE_WRITE_FAILED" }, "the store is not keeping up; oldest unwritten decision events dropped (counters are kept)");
+  }
+
+  /** Decision events that could not be kept (store too slow or failing). */
+  get droppedEvents(): number {
+    return this.#dropped;
+  }
+
+  /** Decision events waiting to be written. */
+  get pendingEvents(): number {
+    return this.#pendingEvents.length;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#closed || this.#flushQueued) return;
+    if (this.#pendingEvents.length >= EARLY_FLUSH_EVENTS && this.#retryMs === 0) {
+      if (this.#flushTimer) clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+      this.#queueFlush();
+      return;
+    }
+    if (this.#flushTimer) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#queueFlush();
+    }, this.#retryMs || this.#config().flushIntervalMs);
+    this.#flushTimer.unref();
+  }
+
+  #queueFlush(): void {
+    this.#flushQueued = true;
+    this.#writer
+      .run(() => {
+        this.#flushQueued = false;
+        return this.#flushBatch();
+      })
+      .then(
+        () => {
+          this.#retryMs = 0;
+        },
+        (error) => {
+          this.#flushQueued = false;
+          const first = this.#retryMs === 0;
+          this.#retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.#retryMs * 2));
+          if (first) this.#log.error({ err: error, code: "TALON_STATE_WRITE_FAILED", pending: this.#pendingEvents.length }, `session writes failed; retrying: ${errorMessage(error)}`);
+        },
+      )
+      .finally(() => {
+        if (this.#pendingEvents.length > 0 || this.#dirty.size > 0) this.#scheduleFlush();
+      });
+  }
+
+  /** Write every coalesced decision update now (waits for earlier writes). */
+  async flush(): Promise<void> {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    await this.#writer.run(() => this.#flushAll());
+    this.#retryMs = 0;
+  }
+
+  /**
+   * One batch of coalesced writes; runs inside the writer. A batch is bounded so RPC writes queued
+   * behind it get their turn under sustained decision load. On failure everything taken is put
+   * back for the next attempt.
+   */
+  async #flushBatch(): Promise<void> {
+    const take = Math.min(this.#pendingEvents.length, MAX_BATCH_ROWS);
+    const states = this.#pendingStates.splice(0, take);
+    const events = this.#pendingEvents.splice(0, take);
+    const dirty: SessionState[] = [];
+    for (const state of this.#dirty) {
+      if (dirty.length >= MAX_BATCH_ROWS) break;
+      dirty.push(state);
+    }
+    for (const state of dirty) this.#dirty.delete(state);
+    const entries: { key: string; value: unknown }[] = [];
+    for (const state of dirty) if (this.byKey.get(state.rec.key) === state) entries.push({ key: `meta:${state.rec.key}`, value: state.rec });
+    for (let i = 0; i < events.length; i++) {
+      const state = states[i]!;
+      const event = events[i]!;
+      // Skip events of deleted sessions and events already out of the window.
+      if (this.byKey.get(state.rec.key) !== state || event.seq < state.rec.firstSeq) continue;
+      entries.push({ key: rowKey(state.rec.sessionId, event.seq), value: event });
+    }
+    try {
+      await this.#store.setMany(entries);
+    } catch (error) {
+      this.#pendingStates = states.concat(this.#pendingStates);
+      this.#pendingEvents = events.concat(this.#pendingEvents);
+      for (const state of dirty) this.#dirty.add(state);
+      throw error;
+    }
+    for (const state of dirty) await this.#trimRows(state);
+  }
+
+  /** Everything pending, batch after batch (inside the writer: shutdown and pruning). */
+  async #flushAll(): Promise<void> {
+    while (this.#pendingEvents.length > 0 || this.#dirty.size > 0) await this.#flushBatch();
+  }
+
+  /** Forget unwritten events of a session whose transcript was replaced (reset). */
+  #purgePending(state: SessionState): void {
+    if (!this.#pendingStates.includes(state)) return;
+    const states: SessionState[] = [];
+    const events: HistoryEvent[] = [];
+    for (let i = 0; i < this.#pendingStates.length; i++) {
+      if (this.#pendingStates[i] === state) continue;
+      states.push(this.#pendingStates[i]!);
+      events.push(this.#pendingEvents[i]!);
+    }
+    this.#pendingStates = states;
+    this.#pendingEvents = events;
+  }
+
+  /** Delete rows that rolled out of the window (best effort: loads skip them anyway). */
+  async #trimRows(state: SessionState): Promise<void> {
+    const rec = state.rec;
+    if (state.trimmedBelow >= rec.firstSeq) return;
+    const keys: string[] = [];
+    for (let seq = Math.max(state.trimmedBelow, rec.firstSeq - 2 * this.#config().maxHistoryEvents); seq < rec.firstSeq; seq++) keys.push(rowKey(rec.sessionId, seq));
+    try {
+      for (let i = 0; i < keys.length; i += MAX_BATCH_ROWS) await this.#store.deleteMany(keys.slice(i, i + MAX_BATCH_ROWS));
+      state.trimmedBelow = rec.firstSeq;
+    } catch (error) {
+      this.#log.warn({ err: error, key: rec.key }, "could not delete rolled-out transcript rows; they are ignored and retried later");
+    }
+  }
+
+  // --- transcripts ---------------------------------------------------------------------------
+
+  /** The session's transcript window, oldest first. */
+  async transcript(state: SessionState): Promise<HistoryEvent[]> {
+    const rec = state.rec;
+    if (rec.nextSeq === rec.firstSeq) return [];
+    const cached = this.#cacheGet(rec.sessionId);
+    if (cached) return inWindow(cached, rec.firstSeq);
+    return this.#writer.run(() => this.#loadTranscript(state));
+  }
+
+  #cacheGet(sessionId: string): HistoryEvent[] | undefined {
+    const cached = this.#cache.get(sessionId);
+    if (cached === undefined) return undefined;
+    this.#cache.delete(sessionId);
+    this.#cache.set(sessionId, cached);
+    return cached;
+  }
+
+  /** Runs inside the writer, so no flush or RPC write interleaves with the scan. */
+  async #loadTranscript(state: SessionState): Promise<HistoryEvent[]> {
+    const sessionId = state.rec.sessionId;
+    const cached = this.#cacheGet(sessionId);
+    if (cached) return inWindow(cached, state.rec.firstSeq);
+    const bySeq = new Map<number, HistoryEvent>();
+    for await (const [, value] of this.#store.namespace("t").namespace(sessionId).entries()) {
+      if (isHistoryEvent(value)) bySeq.set(value.seq, value);
+    }
+    // Events recorded before or during the scan that are not written yet.
+    for (let i = 0; i < this.#pendingEvents.length; i++) {
+      if (this.#pendingStates[i] === state) bySeq.set(this.#pendingEvents[i]!.seq, this.#pendingEvents[i]!);
+    }
+    if (state.rec.sessionId !== sessionId || this.byKey.get(state.rec.key) !== state) return [];
+    const all = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    const events = inWindow(all, state.rec.firstSeq);
+    if (all.length > events.length) state.trimmedBelow = Math.min(state.trimmedBelow, all[0]!.seq);
+    this.#cache.set(sessionId, events.slice());
+    while (this.#cache.size > this.#config().transcriptCacheSessions) this.#cache.delete(this.#cache.keys().next().value!);
+    return events;
+  }
+
+  // --- RPC changes ---------------------------------------------------------------------------
+
+  /**
+   * Run a change of one session in the writer: hold the session, build the change (which may
+   * throw: nothing is written), write the store, then apply it to memory.
+   */
+  commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Change<T> | Promise<Change<T>>): Promise<T> {
+    return this.#writer.run(async () => {
+      if (this.#closed) throw new RpcError("TALON_RPC_UNAVAILABLE", "the sessions plugin is stopping; retry after the restart");
+      this.#lockedKey = key;
+      try {
+        const current = this.byKey.get(key);
+        const change = await build(current, Date.now());
+        await this.#write(key, operation, change);
+        const state = this.#apply(key, current, change);
+        await this.#cleanup(change, state);
+        return change.result(state);
+      } finally {
+        this.#lockedKey = undefined;
+        const deferred = this.#deferred;
+        this.#deferred = [];
+        for (const run of deferred) run();
+      }
+    });
+  }
+
+  async #write(key: string, operation: string, change: Change<unknown>): Promise<void> {
+    const entries: { key: string; value: unknown; ttlMs?: number }[] = [];
+    if (change.archive) entries.push({ key: `archive:${change.archive.id}`, value: change.archive.value, ttlMs: this.#config().archiveRetentionDays * 86_400_000 });
+    if (change.next) entries.push({ key: `meta:${key}`, value: change.next });
+    for (const event of change.rows ?? []) entries.push({ key: rowKey(change.next!.sessionId, event.seq), value: event });
+    try {
+      if (entries.length > 0) await this.#store.setMany(entries);
+      if (change.remove) await this.#store.delete(`meta:${key}`);
+    } catch (error) {
+      if (change.archive && change.remove) await this.#store.delete(`archive:${change.archive.id}`).catch(() => undefined);
+      throw new RpcError("TALON_RPC_UNAVAILABLE", `${operation} was not applied: the store write failed (${errorMessage(error)}); the session is unchanged, retry once the store is writable`, {
+        cause: error,
+        details: { code: "TALON_STATE_WRITE_FAILED", sessionKey: key },
+      });
+    }
+  }
+
+  #apply(key: string, current: SessionState | undefined, change: Change<unknown>): SessionState | undefined {
+    if (change.remove) {
+      if (current) {
+        this.#unindex(current.rec);
+        this.byKey.delete(key);
+        this.#dirty.delete(current);
+        if (change.dropTranscript !== undefined) this.#cache.delete(current.rec.sessionId);
+      }
+      return undefined;
+    }
+    if (!change.next) return current;
+    if (current === undefined) {
+      const state = stateOf(change.next);
+      this.#index(state);
+      return state;
+    }
+    const previous = current.rec;
+    this.#unindex(previous);
+    current.rec = change.next;
+    this.#index(current);
+    if (previous.sessionId !== change.next.sessionId) {
+      this.#cache.delete(previous.sessionId);
+      this.#purgePending(current);
+      current.trimmedBelow = change.next.firstSeq;
+    } else {
+      const cached = this.#cache.get(change.next.sessionId);
+      if (cached && change.rows) for (const event of change.rows) this.#appendCached(change.next, event);
+      else if (cached && change.next.firstSeq > previous.firstSeq) this.#cache.set(change.next.sessionId, inWindow(cached, change.next.firstSeq));
+    }
+    return current;
+  }
+
+  /** Best-effort deletions after a commit; a leftover row is never read back. */
+  async #cleanup(change: Change<unknown>, state: SessionState | undefined): Promise<void> {
+    try {
+      if (change.dropTranscript !== undefined) await this.#store.namespace("t").namespace(change.dropTranscript).clear();
+      if (change.dropRows && change.dropRows.seqs.length > 0) {
+        const keys = change.dropRows.seqs.map((seq) => rowKey(change.dropRows!.sessionId, seq));
+        for (let i = 0; i < keys.length; i += MAX_BATCH_ROWS) await this.#store.deleteMany(keys.slice(i, i + MAX_BATCH_ROWS));
+      }
+      if (state && change.rows) await this.#trimRows(state);
+    } catch (error) {
+      this.#log.warn({ err: error }, "could not delete old transcript rows; they are never read back");
+    }
+  }
+
+  /** The transcript window while the session is held by `commit` (no writer round trip). */
+  heldTranscript(state: SessionState): Promise<HistoryEvent[]> {
+    const cached = this.#cacheGet(state.rec.sessionId);
+    if (cached) return Promise.resolve(inWindow(cached, state.rec.firstSeq));
+    if (state.rec.nextSeq === state.rec.firstSeq) return Promise.resolve([]);
+    return this.#loadTranscript(state);
+  }
+
+  /** A change that records one message (seed §4.1 "recording a send"). */
+  buildSend(key: string, current: SessionState | undefined, now: number, input: SendInput): { next: SessionRecord; event: HistoryEvent } {
+    const next = current ? cloneRecord(current.rec) : createRecord(key, this.newSessionId(now), now);
+    next.updatedAtMs = now;
+    if (input.channel !== undefined && (input.replaceChannel || next.channel === null)) next.channel = input.channel;
+    if (input.to !== undefined) next.lastTo = input.to;
+    if (input.accountId !== undefined) next.lastAccountId = input.accountId;
+    const event: HistoryEvent = { seq: next.nextSeq, atMs: now, kind: "send", source: input.source };
+    if (input.requestId !== undefined) event.requestId = input.requestId;
+    if (input.text !== undefined) event.text = input.text;
+    if (input.command !== undefined) event.command = input.command;
+    const channel = input.channel ?? next.channel ?? undefined;
+    if (channel !== undefined) event.channel = channel;
+    noteEvent(next, event, this.#limits);
+    return { next, event };
+  }
+
+  /** An archive id in upstream's style: `<sessionId>.<reason>.<ISO time>`. */
+  archiveId(sessionId: string, reason: string, now: number): string {
+    return `${sessionId}.${reason}.${new Date(now).toISOString().replace(/:/g, "-")}`;
+  }
+
+  /** Where an archive is reported. */
+  archivePath(archiveId: string): string {
+    return archivePath(this.path, archiveId);
+  }
+
+  // --- bounds --------------------------------------------------------------------------------
+
+  #pruneQueued = false;
+
+  #schedulePrune(): void {
+    if (this.#pruneQueued || this.#closed) return;
+    this.#pruneQueued = true;
+    this.#writer
+      .run(() => this.#prune())
+      .catch((error) => this.#log.error({ err: error }, `session pruning failed: ${errorMessage(error)}`))
+      .finally(() => (this.#pruneQueued = false));
+  }
+
+  /** Drop the least recently updated sessions (never a main session) down to 95 % of the cap. */
+  async #prune(): Promise<void> {
+    const max = this.#config().maxSessions;
+    if (this.byKey.size <= max) return;
+    await this.#flushAll();
+    const victims = [...this.byKey.values()]
+      .filter((state) => state.parsed.kind !== "main")
+      .sort((a, b) => a.rec.updatedAtMs - b.rec.updatedAtMs)
+      .slice(0, this.byKey.size - Math.floor(max * 0.95));
+    for (let i = 0; i < victims.length; i += MAX_BATCH_ROWS) {
+      const batch = victims.slice(i, i + MAX_BATCH_ROWS);
+      await this.#store.deleteMany(batch.map((state) => `meta:${state.rec.key}`));
+      for (const state of batch) {
+        this.#unindex(state.rec);
+        this.byKey.delete(state.rec.key);
+        this.#dirty.delete(state);
+        this.#cache.delete(state.rec.sessionId);
+        await this.#store.namespace("t").namespace(state.rec.sessionId).clear();
+      }
+    }
+    this.#log.warn({ pruned: victims.length, maxSessions: max }, "session cap reached; least recently updated sessions pruned");
+  }
+
+  /** Flush what is pending and stop accepting work. */
+  async close(): Promise<void> {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    try {
+      await this.#writer.run(() => this.#flushAll());
+    } catch (error) {
+      throw new TalonError("TALON_STATE_WRITE_FAILED", `could not write ${this.#pendingEvents.length} session events at shutdown: ${errorMessage(error)}`, { cause: error, plugin: "sessions" });
+    } finally {
+      this.#closed = true;
+      await this.#writer.idle().catch(() => undefined);
+    }
+  }
+}
