@@ -109,7 +109,6 @@ export class TalonHost {
       http: this.http,
       inspectFrame: (frame, context) => this.inspectFrame(frame, context),
       ingestFrame: async (frame, context) => void (await this.defender.ingestFrame(frame, context)),
-      dispatch: (method, params, context) => this.methods.dispatch(method, params, context),
     });
     registerHostMethods(this, createHookFacades(this.hooks, { plugin: "talon", loadIndex: -1, gate: this.#gate, log: this.log, policy: this.#policy, state: { active: true } }));
   }
@@ -119,6 +118,7 @@ export class TalonHost {
     const source = options.config ?? {};
     const loaded = await loadConfig(source);
     return new TalonHost(loaded, source, options);
+      hookUsed: (name) => this.hooks[name].isUsed(),
   }
 
   /** The live config. */

@@ -87,6 +87,27 @@ const gatewayServerSchema = z.strictObject({
   tick_interval_ms: z.number().int().min(100).default(30000),
   /** Most simultaneous connections; more are refused with close 1013. */
   max_connections: z.number().int().min(1).default(10000),
+  /** Most connections from one address still in the handshake (upstream: 32); more are refused with close 1013. */
+  max_preauth_per_address: z.number().int().min(1).default(32),
+});
+
+const gatewayBridgeSchema = z.strictObject({
+  /** Operator scopes the bridge asks the upstream gateway for. */
+  scopes: z.array(z.string().min(1)).default(["operator.read", "operator.write", "operator.approvals"]),
+  /** First reconnect delay (ms); it doubles per failed attempt up to `reconnect_max_ms`. */
+  reconnect_initial_ms: z.number().int().min(250).default(1000),
+  /** Longest reconnect delay (ms). */
+  reconnect_max_ms: z.number().int().min(250).default(30000),
+  /** A connection that stayed authenticated this long (ms) resets the reconnect delay. */
+  healthy_after_ms: z.number().int().min(0).default(10000),
+  /** Time (ms) from opening the socket to `hello-ok`, challenge included. */
+  connect_timeout_ms: z.number().int().min(100).default(15000),
+  /** Default time limit (ms) of `ctx.gateway.call`. */
+  call_timeout_ms: z.number().int().min(1).default(30000),
+  /** Most upstream calls awaiting an answer; more are refused at once. */
+  max_pending_calls: z.number().int().min(1).default(256),
+  /** Upstream frames inspected at once; beyond this the bridge stops reading (backpressure). */
+  max_inflight_frames: z.number().int().min(1).default(256),
 });
 
 const gatewaySchema = z.strictObject({
@@ -97,6 +118,8 @@ const gatewaySchema = z.strictObject({
   /** Talon defaults to standalone (the seed defaulted to bridge_client); set it to keep the seed's mode. */
   runtime_mode: z.enum(["bridge_client", "standalone_server"]).default("standalone_server"),
   server: gatewayServerSchema.prefault({}),
+  /** Bridge mode: how Talon connects to the upstream gateway at `url`. */
+  bridge: gatewayBridgeSchema.prefault({}),
 });
 
 const runtimeSchema = z.strictObject({

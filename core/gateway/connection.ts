@@ -2,28 +2,28 @@
  * One client connection of the standalone server: challenge, handshake, then frames.
  * Behaviour follows upstream's handshake error table (upstream-live.md §4): every failure is an
  * upstream error `res` plus upstream's close code; after `hello-ok` a bad frame gets an error
- * `res` and the connection stays usable.
+ * `res` (malformed JSON is dropped, as upstream does) and the connection stays usable.
+ *
+ * Hot path (an authenticated request): JSON.parse, a hand-written shape check, the registry's
+ * synchronous dispatch when the handler is synchronous, one JSON.stringify. The `frame` hook,
+ * promises and zod run only when needed.
  */
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
-import { RpcError, errorMessage, type ClientInfo, type FrameContext, type Role, type WireError } from "@talon/sdk";
-import { checkCredentials, type FailureBackoff, type ResolvedAuth } from "./auth.ts";
+import { RpcError, errorMessage, type ClientInfo, type FrameContext, type WireError } from "@talon/sdk";
+import type { FailureBackoff, ResolvedAuth } from "./auth.ts";
+import { withSeq } from "./event-frame.ts";
+import { evaluateHandshake, truncateReason, type HandshakeAccepted } from "./handshake.ts";
 import type { GatewayHostView } from "./host-view.ts";
-import {
-  MAX_PREAUTH_PAYLOAD_BYTES,
-  MIN_NODE_PROTOCOL_VERSION,
-  MIN_PROBE_PROTOCOL_VERSION,
-  PROTOCOL_VERSION,
-  classifyFrame,
-  connectParamsSchema,
-  describeIssue,
-  requestFrameSchema,
-  type ConnectParams,
-} from "./protocol.ts";
+import { MAX_PREAUTH_PAYLOAD_BYTES, classifyFrame, invalidRequestMessage, isRequestFrame } from "./protocol.ts";
 import { toWireError } from "./wire-error.ts";
 
-/** Requests processed at once per connection; beyond this the socket is paused (backpressure). */
-const MAX_INFLIGHT_REQUESTS = 64;
+/** Requests and events in progress per connection; beyond this the socket is paused (backpressure). */
+export const MAX_INFLIGHT_PER_CONNECTION = 64;
+/** Frames a client may send while its connect is still being judged (upstream: 15). */
+export const MAX_PENDING_HANDSHAKE_FRAMES = 15;
+/** Consecutive `unauthorized role` answers before the connection is closed (upstream: 10). */
+export const MAX_UNAUTHORIZED_STREAK = 10;
 
 export interface ConnectionSettings {
   auth: ResolvedAuth;
@@ -34,242 +34,327 @@ export interface ConnectionSettings {
   tickIntervalMs: number;
 }
 
+/** What a connection needs from its server. */
 export interface ConnectionOwner {
   readonly host: GatewayHostView;
   readonly backoff: FailureBackoff;
-  /** Called once the connection is authenticated (joins fan-out) and when it closes. */
-  onOpen(connection: Connection): void;
-  onClose(connection: Connection): void;
-  helloPayload(connection: Connection, params: ConnectParams, method: ResolvedAuth["method"]): Record<string, unknown>;
+  /** Whether the `frame` / `extract` hooks have taps (fixed after start). */
+  readonly frameHook: boolean;
+  readonly extractHook: boolean;
+  /** The connection left the handshake (authenticated or closed). */
+  leftHandshake(connection: Connection): void;
+  /** Authenticated: joins the event fan-out. */
+  opened(connection: Connection): void;
+  closed(connection: Connection): void;
+  helloPayload(connection: Connection, accepted: HandshakeAccepted): Record<string, unknown>;
 }
 
-type State = "handshake" | "open" | "closed";
+const enum State {
+  Handshake,
+  /** A connect with a wrong secret is waiting out its delay; the connection will close. */
+  Refusing,
+  Open,
+  Closed,
+}
+
+type ResponseId = string | number;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
+
+/** The id to answer a malformed frame with: its own id when it has a usable one, else `invalid`. */
+function answerId(frame: unknown): ResponseId {
+  const id = (frame as { id?: unknown } | null)?.id;
+  if (typeof id === "string" && id !== "") return id;
+  if (typeof id === "number" && Number.isFinite(id)) return id;
+  return "invalid";
+}
 
 export class Connection {
   readonly connId = randomUUID();
   readonly address: string;
-  state: State = "handshake";
+  readonly loopback: boolean;
+  /** Epoch ms after which an unfinished handshake is closed. */
+  readonly handshakeDeadline: number;
+  readonly settings: ConnectionSettings;
   client?: ClientInfo;
-  /** Per-connection event sequence; dropped events still consume a number. */
+  /** Per-connection event sequence; dropped events still consume a number (upstream). */
   seq = 0;
   /** Events handed to the socket whose write has not completed. */
   queuedEvents = 0;
+  #state = State.Handshake;
   #inflight = 0;
   #paused = false;
-  #timer: NodeJS.Timeout | undefined;
-  readonly #ws: WebSocket;
+  #pendingFrames = 0;
+  #unauthorizedStreak = 0;
+  #eventWritten: (() => void) | undefined;
+  readonly #ws: WebSocket & { talonPreauth?: boolean };
   readonly #owner: ConnectionOwner;
-  readonly #settings: ConnectionSettings;
 
-  constructor(ws: WebSocket, address: string, owner: ConnectionOwner, settings: ConnectionSettings) {
+  constructor(ws: WebSocket, address: string, loopback: boolean, owner: ConnectionOwner, settings: ConnectionSettings) {
     this.#ws = ws;
     this.address = address;
+    this.loopback = loopback;
     this.#owner = owner;
-    this.#settings = settings;
-    // ws closes an oversized pre-auth frame with 1009 and no reason; add upstream's reason.
-    const close = ws.close.bind(ws);
-    ws.close = ((code?: number, reason?: string | Buffer) =>
-      close(code, code === 1009 && this.state === "handshake" && !reason ? "preauth payload too large" : reason)) as typeof ws.close;
-    ws.on("message", (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    this.settings = settings;
+    this.handshakeDeadline = Date.now() + settings.handshakeTimeoutMs;
+    ws.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     ws.on("close", () => this.#closed());
     ws.on("error", () => undefined);
-    this.#timer = setTimeout(() => this.close(1000, ""), settings.handshakeTimeoutMs);
-    this.#sendRaw({ type: "event", event: "connect.challenge", payload: { nonce: randomUUID(), ts: Date.now() } });
+    this.#sendRaw(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: randomUUID(), ts: Date.now() } }));
+  }
+
+  get open(): boolean {
+    return this.#state === State.Open;
+  }
+
+  get inHandshake(): boolean {
+    return this.#state === State.Handshake || this.#state === State.Refusing;
   }
 
   get bufferedAmount(): number {
     return this.#ws.bufferedAmount;
   }
 
+  /** The handshake timed out (upstream: close 1000 with an empty reason). */
+  expire(): void {
+    if (this.inHandshake) this.close(1000, "");
+  }
+
+  /** Close with a code and reason (idempotent). */
   close(code: number, reason: string): void {
-    if (this.state === "closed") return;
-    this.#ws.close(code, reason);
+    if (this.#state === State.Closed) return;
     this.#closed();
+    this.#ws.close(code, truncateReason(reason));
+  }
+
+  /** Drop the socket without a close handshake (shutdown of a peer that stopped answering). */
+  terminate(): void {
+    this.#closed();
+    this.#ws.terminate();
   }
 
   #closed(): void {
-    if (this.state === "closed") return;
-    const wasOpen = this.state === "open";
-    this.state = "closed";
-    clearTimeout(this.#timer);
-    if (wasOpen) this.#owner.onClose(this);
+    if (this.#state === State.Closed) return;
+    const previous = this.#state;
+    this.#state = State.Closed;
+    if (previous === State.Open) this.#owner.closed(this);
+    else this.#owner.leftHandshake(this);
   }
 
-  #sendRaw(frame: unknown): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
-    this.#ws.send(JSON.stringify(frame));
-  }
-
-  #respond(id: string, result: { ok: true; payload: unknown } | { ok: false; error: WireError }): void {
-    this.#sendRaw(result.ok ? { type: "res", id, ok: true, payload: result.payload } : { type: "res", id, ok: false, error: result.error });
-    if (this.#ws.bufferedAmount > this.#settings.maxBufferedBytes) this.close(1008, "slow consumer");
-  }
-
-  /**
-   * Queue an event for this client. Returns false when it was dropped. A client whose queue is
-   * full loses droppable events; for any other event it is closed with a reason, never left open
-   * receiving nothing.
-   */
-  sendEvent(event: string, payload: unknown, droppable: boolean): boolean {
-    if (this.state !== "open") return false;
-    const seq = ++this.seq;
-    const full = this.queuedEvents >= this.#settings.eventQueueCapacity || this.#ws.bufferedAmount > this.#settings.maxBufferedBytes;
-    if (full) {
-      if (droppable) return false;
-      this.close(1008, "slow consumer: event queue full");
+  #sendRaw(text: string): boolean {
+    if (this.#ws.readyState !== 1) return false;
+    this.#ws.send(text);
+    if (this.#ws.bufferedAmount > this.settings.maxBufferedBytes) {
+      this.close(1008, "slow consumer");
       return false;
     }
-    this.queuedEvents++;
-    this.#ws.send(JSON.stringify({ type: "event", event, payload, seq }), () => {
-      this.queuedEvents--;
-    });
     return true;
   }
 
-  #onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.state === "closed") return;
-    if (this.state === "handshake" && data.length > MAX_PREAUTH_PAYLOAD_BYTES) {
-      this.close(1009, "preauth payload too large");
+  /**
+   * Queue an event frame (from {@link encodeEventPrefix}). A client whose queue is full loses
+   * droppable events; for any other event it is closed with a reason, never left open
+   * receiving nothing (seed §8 item 6).
+   */
+  sendEvent(prefix: string, droppable: boolean): void {
+    if (this.#state !== State.Open) return;
+    const seq = ++this.seq;
+    if (this.queuedEvents >= this.settings.eventQueueCapacity || this.#ws.bufferedAmount > this.settings.maxBufferedBytes) {
+      if (!droppable) this.close(1008, "slow consumer: event queue full");
       return;
     }
+    this.queuedEvents++;
+    this.#eventWritten ??= () => void this.queuedEvents--;
+    this.#ws.send(withSeq(prefix, seq), this.#eventWritten);
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    switch (this.#state) {
+      case State.Open:
+        return this.#onFrame(data);
+      case State.Handshake:
+        if (data.length > MAX_PREAUTH_PAYLOAD_BYTES) return this.close(1009, "preauth payload too large");
+        return this.#handshake(data, isBinary);
+      case State.Refusing:
+        if (data.length > MAX_PREAUTH_PAYLOAD_BYTES) return this.close(1009, "preauth payload too large");
+        if (++this.#pendingFrames > MAX_PENDING_HANDSHAKE_FRAMES) this.close(1008, "too many pending handshake frames");
+        return;
+      case State.Closed:
+        return;
+    }
+  }
+
+  #handshake(data: Buffer, _isBinary: boolean): void {
     let frame: unknown;
     try {
-      frame = isBinary ? undefined : JSON.parse(data.toString("utf8"));
+      frame = JSON.parse(data.toString("utf8"));
     } catch {
       frame = undefined;
     }
-    if (this.state === "handshake") {
-      void this.#handshake(frame);
+    const outcome = evaluateHandshake(frame, this.settings.auth, this.loopback);
+    if (!outcome.ok) {
+      const refuse = () => {
+        if (this.#state === State.Closed) return;
+        if (outcome.id !== undefined && outcome.error) this.#respondError(outcome.id, outcome.error);
+        this.close(outcome.closeCode, outcome.closeReason);
+      };
+      if (!outcome.delayed) return refuse();
+      this.#state = State.Refusing;
+      setTimeout(refuse, this.#owner.backoff.fail(this.address)).unref();
       return;
-    }
-    if (frame === undefined || typeof frame !== "object" || frame === null || Array.isArray(frame)) {
-      this.#respond("invalid", { ok: false, error: { code: "INVALID_REQUEST", message: "invalid request frame: not a JSON object" } });
-      return;
-    }
-    void this.#onFrame(frame as Record<string, unknown>);
-  }
-
-  async #handshake(frame: unknown): Promise<void> {
-    // Upstream: malformed JSON closes quietly; JSON that is not a request closes 1008.
-    if (frame === undefined) return this.close(1000, "");
-    const parsed = requestFrameSchema.safeParse(frame);
-    if (!parsed.success) return this.close(1008, "invalid request frame");
-    const { id, method } = parsed.data;
-    const reject = (error: WireError, code = 1008, reason = error.message) => {
-      this.#respond(id, { ok: false, error });
-      this.close(code, reason);
-    };
-    if (method !== "connect") {
-      return reject({ code: "INVALID_REQUEST", message: "invalid handshake: first request must be connect" });
-    }
-    const params = connectParamsSchema.safeParse(parsed.data.params ?? {});
-    if (!params.success) {
-      return reject({ code: "INVALID_REQUEST", message: `invalid connect params: ${describeIssue(params.error.issues[0]!)}` });
-    }
-    const connect = params.data;
-    const role = (connect.role ?? "operator") as Role;
-    if (role !== "operator" && role !== "node") return reject({ code: "INVALID_REQUEST", message: "invalid role" });
-    const isNode = role === "node" && connect.client.mode === "node";
-    const floor = isNode ? MIN_NODE_PROTOCOL_VERSION : connect.client.mode === "probe" ? MIN_PROBE_PROTOCOL_VERSION : PROTOCOL_VERSION;
-    const acceptable = connect.maxProtocol >= floor && connect.minProtocol <= PROTOCOL_VERSION && connect.minProtocol <= connect.maxProtocol;
-    if (!acceptable) {
-      return reject(
-        {
-          code: "INVALID_REQUEST",
-          message: "protocol mismatch",
-          details: {
-            code: "PROTOCOL_MISMATCH",
-            clientMinProtocol: connect.minProtocol,
-            clientMaxProtocol: connect.maxProtocol,
-            expectedProtocol: PROTOCOL_VERSION,
-            minimumProbeProtocol: MIN_PROBE_PROTOCOL_VERSION,
-          },
-        },
-        1002,
-      );
-    }
-    const failure = checkCredentials(this.#settings.auth, connect);
-    if (failure) {
-      const delay = this.#owner.backoff.fail(this.address);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      if (this.state === "closed") return;
-      return reject({ code: failure.code, message: failure.message, details: failure.details });
     }
     this.#owner.backoff.succeed(this.address);
-    clearTimeout(this.#timer);
-    const scopes = [...new Set((connect.scopes ?? []).map((scope) => scope.trim()).filter((scope) => scope !== ""))];
+    const { connect } = outcome;
     this.client = {
       connId: this.connId,
       id: connect.client.id,
       mode: connect.client.mode,
-      role,
-      scopes,
+      role: outcome.role,
+      scopes: outcome.scopes,
       version: connect.client.version,
       platform: connect.client.platform,
     };
-    this.state = "open";
-    setReceiverLimit(this.#ws, this.#settings.maxPayload);
-    this.#respond(id, { ok: true, payload: this.#owner.helloPayload(this, connect, this.#settings.auth.method) });
-    this.#owner.onOpen(this);
+    this.#state = State.Open;
+    this.#owner.leftHandshake(this);
+    this.#ws.talonPreauth = false;
+    setReceiverLimit(this.#ws, this.settings.maxPayload);
+    this.#respondOk(outcome.id, this.#owner.helloPayload(this, outcome));
+    if (this.#state === State.Open) this.#owner.opened(this);
   }
 
-  async #onFrame(raw: Record<string, unknown>): Promise<void> {
-    const host = this.#owner.host;
-    const kind = classifyFrame(raw);
+  #onFrame(data: Buffer): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString("utf8"));
+    } catch {
+      // Upstream drops malformed JSON after the handshake and keeps the connection.
+      this.#owner.host.log.debug({ connId: this.connId, bytes: data.length }, "dropped a frame that is not JSON");
+      return;
+    }
+    if (typeof frame !== "object" || frame === null || Array.isArray(frame)) {
+      return this.#respondError("invalid", { code: "INVALID_REQUEST", message: invalidRequestMessage(frame) });
+    }
+    const record = frame as Record<string, unknown>;
+    const kind = classifyFrame(record);
+    if (kind === "req") {
+      if (isRequestFrame(record)) return this.#request(record as { id: string; method: string; params?: unknown });
+      return this.#respondError(answerId(record), { code: "INVALID_REQUEST", message: invalidRequestMessage(record) });
+    }
+    if (kind === "event" || kind === "res") return this.#screen(record, kind);
+    this.#respondError(answerId(record), { code: "INVALID_REQUEST", message: invalidRequestMessage(record) });
+  }
+
+  #request(frame: { id: string; method: string; params?: unknown }): void {
+    const { id, method } = frame;
+    if (method === "connect") {
+      // Upstream: connect is not a method an operator may call again; only an admin is told why.
+      const client = this.client!;
+      const error =
+        client.role === "node"
+          ? new RpcError("TALON_RPC_INVALID_REQUEST", "unauthorized role: node")
+          : client.scopes.includes("operator.admin")
+            ? new RpcError("TALON_RPC_INVALID_REQUEST", "connect is only valid as the first request")
+            : new RpcError("TALON_RPC_FORBIDDEN", "missing scope: operator.admin", {
+                details: { code: "MISSING_SCOPE", missingScope: "operator.admin", requiredScopes: ["operator.admin"] },
+              });
+      return this.#respondError(id, toWireError(error));
+    }
+    if (!this.#owner.frameHook) return this.#dispatch(id, method, frame.params);
+    const context: FrameContext = { mode: "standalone", kind: "req", method, client: this.client };
+    this.#track(
+      this.#owner.host.inspectFrame(frame as Record<string, unknown>, context).then(
+        (inspected) => {
+          if (!inspected) return this.#respondError(id, toWireError(new RpcError("TALON_RPC_INVALID_REQUEST", "request refused by a frame policy")));
+          this.#dispatch(id, method, inspected.params);
+        },
+        (error) => {
+          // The frame hook contains its taps; reaching here is a host fault: fail closed.
+          this.#owner.host.log.error({ err: error, connId: this.connId, method }, "frame hook failed; request refused");
+          this.#respondError(id, toWireError(new RpcError("TALON_RPC_UNAVAILABLE", "request could not be screened; retry later")));
+        },
+      ),
+    );
+  }
+
+  #dispatch(id: string, method: string, params: unknown): void {
+    let result: unknown;
+    try {
+      result = this.#owner.host.methods.invoke(method, params, { method, origin: "standalone", client: this.client, requestId: id });
+    } catch (error) {
+      return this.#failed(id, method, error);
+    }
+    if (!isThenable(result)) return this.#respondOk(id, result);
+    this.#track(
+      result.then(
+        (payload) => this.#respondOk(id, payload),
+        (error) => this.#failed(id, method, error),
+      ),
+    );
+  }
+
+  #failed(id: ResponseId, method: string, error: unknown): void {
+    const wire = toWireError(error);
+    if (wire.message === "internal error") this.#owner.host.log.error({ err: error, method }, `request failed: ${errorMessage(error)}`);
+    this.#respondError(id, wire);
+  }
+
+  /** Event and response frames from a client: the `frame` hook and the defender see them; no answer. */
+  #screen(frame: Record<string, unknown>, kind: "event" | "res"): void {
+    const { host, frameHook, extractHook } = this.#owner;
+    if (!frameHook && (kind === "res" || !extractHook)) return;
     const context: FrameContext = {
       mode: "standalone",
       kind,
-      method: typeof raw.method === "string" ? raw.method : undefined,
-      event: typeof raw.event === "string" ? raw.event : undefined,
+      method: typeof frame.method === "string" ? frame.method : undefined,
+      event: typeof frame.event === "string" ? frame.event : undefined,
       client: this.client,
     };
-    if (kind === "req") return this.#onRequest(raw, context);
-    let frame: Record<string, unknown> | undefined;
-    try {
-      frame = await host.inspectFrame(raw, context);
-    } catch (error) {
-      host.log.error({ err: error, connId: this.connId }, "frame hook failed");
-      return;
-    }
-    if (frame && kind === "event") await host.ingestFrame(frame, context).catch((error) => host.log.error({ err: error }, "event ingestion failed"));
+    this.#track(
+      (async () => {
+        const inspected = frameHook ? await host.inspectFrame(frame, context) : frame;
+        if (inspected && kind === "event" && extractHook) await host.ingestFrame(inspected, context);
+      })().catch((error) => host.log.error({ err: error, connId: this.connId }, "client event could not be screened")),
+    );
   }
 
-  async #onRequest(raw: Record<string, unknown>, context: FrameContext): Promise<void> {
-    const host = this.#owner.host;
-    const parsed = requestFrameSchema.safeParse(raw);
-    if (!parsed.success) {
-      const id = typeof raw.id === "string" && raw.id !== "" ? raw.id : "invalid";
-      const issue = describeIssue(parsed.error.issues[0]!).replace(/^at root: /, "");
-      this.#respond(id, { ok: false, error: { code: "INVALID_REQUEST", message: `invalid request frame: ${issue}` } });
-      return;
-    }
-    const { id, method } = parsed.data;
-    this.#inflight++;
-    if (this.#inflight >= MAX_INFLIGHT_REQUESTS && !this.#paused) {
+  /** Count work in progress; pause reading while too much is in flight. */
+  #track(work: PromiseLike<unknown>): void {
+    if (++this.#inflight >= MAX_INFLIGHT_PER_CONNECTION && !this.#paused) {
       this.#paused = true;
       this.#ws.pause();
     }
-    try {
-      const frame = await host.inspectFrame(raw, context);
-      if (!frame) throw new RpcError("TALON_RPC_INVALID_REQUEST", "request dropped by a frame policy");
-      if (method === "connect") throw new RpcError("TALON_RPC_INVALID_REQUEST", "connect is only valid as the first request");
-      const payload = await host.dispatch(method, (frame as { params?: unknown }).params, {
-        method,
-        origin: "standalone",
-        client: this.client,
-        requestId: id,
-      });
-      this.#respond(id, { ok: true, payload });
-    } catch (error) {
-      const wire = toWireError(error);
-      if (wire.code === "UNAVAILABLE" && wire.message === "internal error") host.log.error({ err: error, method }, `request failed: ${errorMessage(error)}`);
-      this.#respond(id, { ok: false, error: wire });
-    } finally {
+    const settle = () => {
       this.#inflight--;
-      if (this.#paused && this.#inflight < MAX_INFLIGHT_REQUESTS / 2) {
+      if (this.#paused && this.#inflight < MAX_INFLIGHT_PER_CONNECTION / 2) {
         this.#paused = false;
-        this.#ws.resume();
+        if (this.#state === State.Open) this.#ws.resume();
       }
+    };
+    work.then(settle, settle);
+  }
+
+  #respondOk(id: ResponseId, payload: unknown): void {
+    if (this.#state === State.Closed) return;
+    let text: string;
+    try {
+      text = JSON.stringify({ type: "res", id, ok: true, payload });
+    } catch (error) {
+      this.#owner.host.log.error({ err: error, connId: this.connId }, "response serialization failed");
+      return this.#respondError(id, { code: "UNAVAILABLE", message: "response serialization failed" });
+    }
+    this.#unauthorizedStreak = 0;
+    this.#sendRaw(text);
+  }
+
+  #respondError(id: ResponseId, error: WireError): void {
+    if (this.#state === State.Closed && this.#ws.readyState !== 1) return;
+    this.#sendRaw(JSON.stringify({ type: "res", id, ok: false, error }));
+    if (error.code === "INVALID_REQUEST" && error.message.startsWith("unauthorized role:")) {
+      // Upstream closes a client that keeps calling what its role may not.
+      if (++this.#unauthorizedStreak > MAX_UNAUTHORIZED_STREAK) this.close(1008, "repeated unauthorized calls");
+    } else {
+      this.#unauthorizedStreak = 0;
     }
   }
 }

@@ -1,21 +1,35 @@
 /**
  * The gateway runtime: Talon's own server (standalone mode, and optionally beside a bridge) and
- * the bridge client to an upstream OpenClaw gateway (bridge mode).
+ * the bridge client to an upstream OpenClaw gateway (bridge mode). It is `ctx.gateway` for
+ * plugins: `mode`, `connected` and `call()` (upstream RPCs in bridge mode).
  */
 import { TalonError, type GatewayApi } from "@talon/sdk";
-import { startBridgeClient, type BridgeClient } from "./bridge.ts";
+import { startBridgeClient, type BridgeClient, type BridgeStatus } from "./bridge.ts";
 import type { GatewayHostView } from "./host-view.ts";
 import { parseBind, startStandaloneServer, type BindAddress, type StandaloneServer } from "./server.ts";
+
+/** Gateway figures for the `status` RPC. */
+export interface GatewayStats {
+  mode: "standalone" | "bridge";
+  /** Talon's own server, when it runs. */
+  server?: { address: string; connections: number; handshakes: number; eventsDropped: number };
+  /** The upstream connection, in bridge mode. */
+  bridge?: BridgeStatus;
+  /** Authenticated connections to Talon's server (0 when it does not run). */
+  connections: number;
+  bridgeConnected: boolean;
+}
 
 export interface GatewayRuntime extends GatewayApi {
   start(): Promise<void>;
   stop(reason?: string): Promise<void>;
   /** Where Talon's own server listens, when it does. */
   address(): BindAddress | undefined;
-  stats(): { connections: number; bridgeConnected: boolean };
+  stats(): GatewayStats;
 }
 
-export function createGateway(host: GatewayHostView & { mode: "standalone" | "bridge" }): GatewayRuntime {
+/** Build the runtime; `start()` opens the server and/or the bridge as the config says. */
+export function createGateway(host: GatewayHostView): GatewayRuntime {
   let server: StandaloneServer | undefined;
   let bridge: BridgeClient | undefined;
   return {
@@ -28,7 +42,7 @@ export function createGateway(host: GatewayHostView & { mode: "standalone" | "br
     async call(method, params, options) {
       if (!bridge) {
         throw new TalonError("TALON_GATEWAY_NOT_CONNECTED", `cannot call ${method} upstream: Talon is not in bridge mode`, {
-          hint: 'set gateway.runtime_mode = "bridge_client"',
+          hint: 'set gateway.runtime_mode = "bridge_client" and gateway.url to the upstream gateway',
         });
       }
       return bridge.call(method, params, options);
@@ -40,12 +54,21 @@ export function createGateway(host: GatewayHostView & { mode: "standalone" | "br
       if (host.mode === "bridge") bridge = startBridgeClient(host);
     },
     async stop(reason) {
-      await bridge?.stop();
-      await server?.close(reason);
+      const closing = [bridge?.stop(), server?.close(reason)];
       bridge = undefined;
       server = undefined;
+      await Promise.all(closing);
     },
     address: () => server?.address,
-    stats: () => ({ connections: server?.connections.size ?? 0, bridgeConnected: bridge?.connected ?? false }),
+    stats: () => {
+      const serverStats = server?.stats();
+      return {
+        mode: host.mode,
+        ...(server && serverStats ? { server: { address: `${server.address.host}:${server.address.port}`, ...serverStats } } : {}),
+        ...(bridge ? { bridge: bridge.status() } : {}),
+        connections: serverStats?.connections ?? 0,
+        bridgeConnected: bridge?.connected ?? false,
+      };
+    },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { FrameKind } from "@talon/sdk";
+import { validationMessage } from "../rpc/validation-message.ts";
 
 export const PROTOCOL_VERSION = 4;
 export const MIN_NODE_PROTOCOL_VERSION = 3;
@@ -74,6 +75,45 @@ export const eventFrameSchema = z.strictObject({
 
 export const gatewayFrameSchema = z.discriminatedUnion("type", [requestFrameSchema, responseFrameSchema, eventFrameSchema]);
 
+/**
+ * The hot-path equivalent of `requestFrameSchema.safeParse(frame).success` (no allocation, no
+ * zod). A property test keeps the two in agreement; on `false` callers run the schema to word
+ * the error.
+ */
+export function isRequestFrame(frame: Record<string, unknown>): boolean {
+  if (frame.type !== "req") return false;
+  const { id, method } = frame;
+  if (typeof id !== "string" || id.length === 0 || typeof method !== "string" || method.length === 0) return false;
+  for (const key in frame) {
+    switch (key) {
+      case "type":
+      case "id":
+      case "method":
+      case "params":
+        continue;
+      case "traceparent": {
+        const value = frame.traceparent;
+        if (typeof value !== "string" || value.length > 128) return false;
+        continue;
+      }
+      case "expectedProfileId": {
+        const value = frame.expectedProfileId;
+        if (typeof value !== "string" || value.length < 1 || value.length > 128) return false;
+        continue;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Upstream's wording of why a frame is not a valid request: `invalid request frame: <issue>`. */
+export function invalidRequestMessage(frame: unknown): string {
+  const issue = validationMessage(requestFrameSchema, frame);
+  return issue ? `invalid request frame: ${issue}` : "invalid request frame";
+}
+
 export const connectParamsSchema = z.strictObject({
   minProtocol: z.number().int().min(1),
   maxProtocol: z.number().int().min(1),
@@ -117,27 +157,9 @@ export const connectParamsSchema = z.strictObject({
 
 export type ConnectParams = z.output<typeof connectParamsSchema>;
 
-/** AJV-style wording of one zod issue, as upstream's validators print it. */
-export function describeIssue(issue: z.core.$ZodIssue): string {
-  const at = issue.path.length > 0 ? `/${issue.path.map(String).join("/")}` : "root";
-  switch (issue.code) {
-    case "unrecognized_keys":
-      return `at ${at}: unexpected property '${issue.keys[0]}'`;
-    case "invalid_value":
-      return `at ${at}: must be equal to one of the allowed values`;
-    case "invalid_type":
-      if (issue.input === undefined) {
-        const parent = issue.path.length > 1 ? `/${issue.path.slice(0, -1).map(String).join("/")}` : "root";
-        return `at ${parent}: must have required property '${String(issue.path[issue.path.length - 1])}'`;
-      }
-      return `at ${at}: must be ${issue.expected}`;
-    case "too_small":
-      return `at ${at}: must NOT have fewer than ${String(issue.minimum)} ${issue.origin === "string" ? "characters" : "items"}`;
-    case "too_big":
-      return `at ${at}: must NOT have more than ${String(issue.maximum)} ${issue.origin === "string" ? "characters" : "items"}`;
-    default:
-      return `at ${at}: ${issue.message}`;
-  }
+/** Upstream's wording of a connect params failure: `invalid connect params: <issue>`. */
+export function invalidConnectMessage(params: unknown): string {
+  return `invalid connect params: ${validationMessage(connectParamsSchema, params) ?? "invalid"}`;
 }
 
 /** Classify a parsed JSON value (seed §1.1, with upstream's `res` and the seed's legacy `resp`). */

@@ -1,18 +1,21 @@
 /**
  * The standalone server: one HTTP server on `gateway.server.bind` serving plugin HTTP routes
- * and the WebSocket gateway protocol, `tick` events, and scope-filtered event fan-out through
- * each connection's bounded queue.
+ * and the WebSocket gateway protocol, with `tick` events and scope-filtered event fan-out
+ * through each connection's bounded queue. One timer drives every handshake deadline and one
+ * the ticks; connections own none.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { TalonError, errorMessage } from "@talon/sdk";
 import { respondJson } from "../http/routes.ts";
-import { authorize } from "../rpc/scopes.ts";
-import { FailureBackoff, resolveAuth } from "./auth.ts";
+import { mayReceive } from "../rpc/scopes.ts";
+import { FailureBackoff, isLoopbackAddress, resolveAuth } from "./auth.ts";
 import { Connection, type ConnectionOwner, type ConnectionSettings } from "./connection.ts";
+import { ALWAYS_DROPPABLE_EVENTS, encodeEventPrefix } from "./event-frame.ts";
+import { HandshakeDeadlines } from "./handshake-deadlines.ts";
 import type { GatewayHostView } from "./host-view.ts";
-import { MAX_PREAUTH_PAYLOAD_BYTES, PROTOCOL_VERSION, type ConnectParams } from "./protocol.ts";
+import { MAX_PREAUTH_PAYLOAD_BYTES, PROTOCOL_VERSION } from "./protocol.ts";
 
 export interface BindAddress {
   host: string;
@@ -31,17 +34,50 @@ export function parseBind(bind: string): BindAddress {
   return { host: match[1]!, port };
 }
 
+/** Events the server itself emits, advertised in `hello-ok.features.events` before plugin events. */
+export const SERVER_EVENTS = ["connect.challenge", "tick", "shutdown"] as const;
+
+/** Time given to connections to finish their close handshake at shutdown. */
+const SHUTDOWN_GRACE_MS = 1000;
+
+/**
+ * ws calls `close(1009)` without a reason when a frame exceeds the receiver's limit; upstream
+ * says why. A subclass (not a per-socket closure) adds the reason.
+ */
+class GatewaySocket extends WebSocket {
+  /** Still before `hello-ok`: the 64 KiB pre-auth limit applies. */
+  talonPreauth = true;
+
+  override close(code?: number, reason?: string | Buffer): void {
+    if (code === 1009 && reason === undefined) reason = this.talonPreauth ? "preauth payload too large" : "payload too large";
+    super.close(code, reason);
+  }
+}
+
+export interface ServerStats {
+  connections: number;
+  handshakes: number;
+  eventsDropped: number;
+}
+
 export interface StandaloneServer {
   readonly address: BindAddress;
+  /** Authenticated connections (the fan-out set). */
   readonly connections: ReadonlySet<Connection>;
-  /** Stop accepting, close every connection with `shutdown`, close the port. */
+  stats(): ServerStats;
+  /** Stop accepting, send `shutdown`, close every connection, close the port. */
   close(reason?: string): Promise<void>;
 }
 
 export async function startStandaloneServer(host: GatewayHostView, bind: BindAddress): Promise<StandaloneServer> {
   const open = new Set<Connection>();
   const all = new Set<Connection>();
+  const preauthByAddress = new Map<string, number>();
+  const deadlines = new HandshakeDeadlines<Connection>();
   const backoff = new FailureBackoff();
+  const startConfig = host.config().gateway.server;
+  // Fixed for the life of the server so hello-ok never advertises a cadence the ticker does not keep.
+  const tickIntervalMs = startConfig.tick_interval_ms;
   const settings = (): ConnectionSettings => {
     const server = host.config().gateway.server;
     return {
@@ -50,33 +86,51 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
       eventQueueCapacity: Math.max(server.event_queue_capacity, 8),
       maxPayload: server.max_payload,
       maxBufferedBytes: server.max_buffered_bytes,
-      tickIntervalMs: server.tick_interval_ms,
+      tickIntervalMs,
     };
+  };
+  if (settings().auth.method === "none" && !isLoopbackAddress(bind.host) && bind.host !== "localhost") {
+    host.log.warn({ bind: `${bind.host}:${bind.port}` }, "gateway auth is off on a non-loopback address: anyone who can reach it gets every scope they ask for");
+  }
+
+  const releasePreauth = (connection: Connection) => {
+    deadlines.delete(connection);
+    const count = (preauthByAddress.get(connection.address) ?? 1) - 1;
+    if (count <= 0) preauthByAddress.delete(connection.address);
+    else preauthByAddress.set(connection.address, count);
   };
 
   const owner: ConnectionOwner = {
     host,
     backoff,
-    onOpen: (connection) => open.add(connection),
-    onClose: (connection) => open.delete(connection),
-    helloPayload: (connection: Connection, params: ConnectParams, method) => {
-      const current = settings();
+    frameHook: host.hookUsed("frame"),
+    extractHook: host.hookUsed("extract"),
+    leftHandshake: releasePreauth,
+    opened: (connection) => open.add(connection),
+    closed: (connection) => open.delete(connection),
+    helloPayload: (connection, accepted) => {
       const client = connection.client!;
+      const events = new Set<string>(SERVER_EVENTS);
+      for (const name of host.events.declared()) events.add(name);
       return {
         type: "hello-ok",
-        protocol: params.maxProtocol >= PROTOCOL_VERSION ? PROTOCOL_VERSION : params.maxProtocol,
+        protocol: accepted.protocol,
         server: { version: host.version, connId: connection.connId },
-        features: { methods: host.methods.advertised(), events: host.events.declared(), capabilities: [] },
+        features: { methods: host.methods.advertised(), events: [...events], capabilities: [] },
         snapshot: {
           presence: [],
-          health: {},
+          health: { ok: true, ts: Date.now() },
           stateVersion: { presence: 0, health: 0 },
           uptimeMs: Date.now() - host.startedAt,
-          authMode: current.auth.method,
+          authMode: connection.settings.auth.method,
           sessionDefaults: { defaultAgentId: "main", mainKey: "main", mainSessionKey: "agent:main:main", scope: "per-sender" },
         },
-        auth: { method: method, role: client.role, scopes: [...client.scopes] },
-        policy: { maxPayload: current.maxPayload, maxBufferedBytes: current.maxBufferedBytes, tickIntervalMs: current.tickIntervalMs },
+        auth: { method: connection.settings.auth.method, role: client.role, scopes: [...client.scopes] },
+        policy: {
+          maxPayload: connection.settings.maxPayload,
+          maxBufferedBytes: connection.settings.maxBufferedBytes,
+          tickIntervalMs: connection.settings.tickIntervalMs,
+        },
       };
     },
   };
@@ -92,32 +146,50 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
         if (!response.headersSent) respondJson(response, 500, { ok: false, error: { code: "INTERNAL", message: "internal error" } });
       });
   });
-  const wss = new WebSocketServer({ server: http, maxPayload: MAX_PREAUTH_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
-  wss.on("connection", (ws, request) => {
-    const limit = host.config().gateway.server.max_connections;
-    if (all.size >= limit) {
-      ws.close(1013, "too many connections");
-      return;
-    }
-    const connection = new Connection(ws, request.socket.remoteAddress ?? "unknown", owner, settings());
+  const wss = new WebSocketServer({
+    server: http,
+    maxPayload: MAX_PREAUTH_PAYLOAD_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+    WebSocket: GatewaySocket,
+  });
+  wss.on("connection", (ws: GatewaySocket, request) => {
+    const server = host.config().gateway.server;
+    const address = request.socket.remoteAddress ?? "unknown";
+    if (all.size >= server.max_connections) return ws.close(1013, "too many connections");
+    const pending = preauthByAddress.get(address) ?? 0;
+    if (pending >= server.max_preauth_per_address) return ws.close(1013, "too many pending handshakes from this address");
+    preauthByAddress.set(address, pending + 1);
+    const connection = new Connection(ws, address, isLoopbackAddress(address), owner, settings());
     all.add(connection);
-    ws.on("close", () => all.delete(connection));
+    deadlines.add(connection);
+    ws.once("close", () => all.delete(connection));
   });
   wss.on("error", (error) => host.log.error({ err: error }, "websocket server error"));
 
+  let eventsDropped = 0;
   const unsubscribe = host.events.subscribe((name, payload, definition) => {
+    if (open.size === 0) return;
+    let prefix: string;
+    try {
+      prefix = encodeEventPrefix(name, payload);
+    } catch (error) {
+      eventsDropped++;
+      host.log.error({ err: error, event: name }, `event ${name} was not sent: its payload is not JSON-serialisable`);
+      return;
+    }
+    const droppable = definition.droppable === true || ALWAYS_DROPPABLE_EVENTS.has(name);
     for (const connection of open) {
       const client = connection.client!;
-      if (!authorize(client.role, client.scopes, definition.scope).ok) continue;
-      connection.sendEvent(name, payload, definition.droppable === true);
+      if (mayReceive(client.role, client.scopes, definition.scope)) connection.sendEvent(prefix, droppable);
     }
   });
 
-  const tickMs = host.config().gateway.server.tick_interval_ms;
   const ticker = setInterval(() => {
-    const payload = { ts: Date.now() };
-    for (const connection of open) connection.sendEvent("tick", payload, true);
-  }, tickMs);
+    if (open.size === 0) return;
+    const prefix = encodeEventPrefix("tick", { ts: Date.now() });
+    for (const connection of open) connection.sendEvent(prefix, true);
+  }, tickIntervalMs);
   ticker.unref();
 
   await new Promise<void>((resolve, reject) => {
@@ -136,21 +208,32 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
     });
   });
   const bound = http.address() as AddressInfo;
+  host.log.info({ address: `${bound.address}:${bound.port}`, protocol: PROTOCOL_VERSION, auth: settings().auth.method }, "gateway listening");
 
   return {
     address: { host: bound.address, port: bound.port },
     connections: open,
+    stats: () => ({ connections: open.size, handshakes: deadlines.size, eventsDropped }),
     async close(reason = "shutdown") {
       clearInterval(ticker);
       unsubscribe();
-      for (const connection of all) {
-        if (connection.state === "open") connection.sendEvent("shutdown", { reason }, false);
+      deadlines.clear();
+      const shutdown = encodeEventPrefix("shutdown", { reason });
+      for (const connection of [...all]) {
+        connection.sendEvent(shutdown, false);
         connection.close(1012, reason);
       }
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
+        // Sockets that did not finish their close handshake in time are cut.
+        const grace = setTimeout(() => {
+          for (const connection of all) connection.terminate();
+          http.closeAllConnections();
+        }, all.size > 0 ? SHUTDOWN_GRACE_MS : 0);
+        http.close(() => {
+          clearTimeout(grace);
+          resolve();
+        });
       });
     },
   };

@@ -1,55 +1,120 @@
 /**
  * RPC methods the host itself serves: `health`, `status`, `usage.status`, `usage.cost`.
- * Result shapes are a superset of the seed's and upstream's. Plugins add sections (e.g.
- * `sessions`) with `ctx.registerStatusSection`.
+ * Result shapes are a superset of the seed's (seed-gateway §2.3, §2.17) and upstream's
+ * (upstream-live.md §2, captures). Plugins add sections (e.g. `sessions`) with
+ * `ctx.registerStatusSection`; a section named like a default key replaces it.
+ *
+ * `health` is synchronous when every section is (the gateway answers it without a promise).
  */
 import { z } from "zod";
-import type { HookFacades, MethodDefinition } from "@talon/sdk";
+import { RpcError, STAGE, errorMessage, type HookFacades, type MethodDefinition } from "@talon/sdk";
 import { residentKib } from "../log.ts";
 import type { TalonHost } from "../host.ts";
+import { UsageCounter, daysBetween, startFor, utcDate } from "./usage-counter.ts";
 
-async function sections(host: TalonHost): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
+/** A status section that does not answer in this time is reported as timed out. */
+const SECTION_TIMEOUT_MS = 2000;
+
+type Sections = Record<string, unknown>;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
+
+/** Every section's value; a promise only when some provider is asynchronous. */
+function collectSections(host: TalonHost): Sections | Promise<Sections> {
+  const out: Sections = {};
+  let pending: Promise<void>[] | undefined;
   for (const [name, { provider }] of host.statusSections) {
     try {
-      out[name] = await provider();
+      const value = provider();
+      if (!isThenable(value)) {
+        out[name] = value;
+        continue;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${SECTION_TIMEOUT_MS} ms`)), SECTION_TIMEOUT_MS);
+      });
+      (pending ??= []).push(
+        Promise.race([Promise.resolve(value), limit]).then(
+          (resolved) => void (out[name] = resolved),
+          (error) => void (out[name] = { error: errorMessage(error) }),
+        ).finally(() => clearTimeout(timer)),
+      );
     } catch (error) {
-      out[name] = { error: String((error as Error)?.message ?? error) };
+      out[name] = { error: errorMessage(error) };
     }
   }
-  return out;
+  return pending ? Promise.all(pending).then(() => out) : out;
+}
+
+function withSections<T>(host: TalonHost, build: (sections: Sections) => T): T | Promise<T> {
+  const sections = collectSections(host);
+  return isThenable(sections) ? sections.then(build) : build(sections);
 }
 
 function pluginSummary(host: TalonHost) {
-  return {
-    loaded: host.plugins.filter((p) => p.status === "active").map((p) => p.name),
-    errors: host.plugins.filter((p) => p.status === "failed").map((p) => ({ id: p.name, error: p.error })),
-    unavailable: [] as string[],
-  };
+  const loaded: string[] = [];
+  const errors: { id: string; error?: string }[] = [];
+  for (const plugin of host.plugins) {
+    if (plugin.status === "active") loaded.push(plugin.name);
+    else if (plugin.status === "failed") errors.push({ id: plugin.name, error: plugin.error });
+  }
+  return { loaded, errors, unavailable: [] as string[] };
 }
 
+const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
+
+/** `usage.cost` params: the seed's range keys; other keys (upstream's `mode`, `utcOffset`) are accepted and ignored. */
+const usageCostParams = z
+  .object({
+    startDate: dateSchema.optional(),
+    endDate: dateSchema.optional(),
+    days: z.number().int().min(1).max(3660).optional(),
+  })
+  .loose();
+
+const ZERO_COST = { totalCost: 0, inputCost: 0, outputCost: 0, cacheReadCost: 0, cacheWriteCost: 0, missingCostEntries: 0 };
+const ZERO_TOKENS = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0 };
+
+/** Register the host's methods, and count decisions for the usage methods. */
 export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
   const register = <S extends z.ZodType>(definition: MethodDefinition<S>) => host.methods.register(definition as unknown as MethodDefinition, "talon", hooks.rpc);
   const empty = z.object({}).loose();
+  const usage = new UsageCounter();
+  hooks.decision.tap({ stage: STAGE.OBSERVER }, (record) => usage.record(record.decision.action));
 
   register({
     name: "health",
     scope: "none",
     params: empty,
-    async handler() {
+    description: "Liveness and readiness: plugins, the upstream connection in bridge mode, section checks.",
+    handler() {
       const started = performance.now();
-      const extra = await sections(host);
-      return {
-        ok: true,
-        service: "talon",
-        version: host.version,
-        ts: Date.now(),
-        uptimeMs: Date.now() - host.startedAt,
-        durationMs: Math.round(performance.now() - started),
-        mode: host.mode,
-        plugins: pluginSummary(host),
-        ...extra,
-      };
+      return withSections(host, (sections) => {
+        const plugins = pluginSummary(host);
+        const gateway = host.gateway.stats();
+        const bridgeOk = gateway.mode !== "bridge" || gateway.bridgeConnected;
+        const now = Date.now();
+        return {
+          // Unlike the seed's constant `ok: true` (seed-gateway §8 item 24), `ok` reflects the checks.
+          ok: plugins.errors.length === 0 && bridgeOk,
+          checks: { plugins: plugins.errors.length === 0, upstream: bridgeOk },
+          service: "talon",
+          version: host.version,
+          ts: now,
+          uptimeMs: now - host.startedAt,
+          durationMs: Math.round(performance.now() - started),
+          mode: host.mode,
+          plugins,
+          channels: {},
+          channelOrder: [],
+          channelLabels: {},
+          defaultAgentId: "main",
+          agents: [],
+          ...sections,
+        };
+      });
     },
   });
 
@@ -57,18 +122,45 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
     name: "status",
     scope: "operator.read",
     params: empty,
-    async handler() {
-      const memory = process.memoryUsage();
-      return {
-        runtime: { name: "talon", version: host.version, startedAtMs: host.startedAt, uptimeMs: Date.now() - host.startedAt, pid: process.pid, node: process.version },
-        runtimeVersion: host.version,
-        mode: host.mode,
-        gateway: host.gateway.stats(),
-        plugins: host.plugins.map((p) => ({ name: p.name, version: p.version, source: p.source, status: p.status, loadMs: Math.round(p.loadMs), setupMs: Math.round(p.setupMs), error: p.error })),
-        memory: { rssKib: residentKib(), heapUsedKib: Math.round(memory.heapUsed / 1024), heapTotalKib: Math.round(memory.heapTotal / 1024) },
-        rpc: { supportedMethods: host.methods.advertised(), count: host.methods.size() },
-        ...(await sections(host)),
-      };
+    description: "Runtime, mode, gateway, plugins, memory, RPC surface and plugin sections.",
+    handler() {
+      return withSections(host, (sections) => {
+        const memory = process.memoryUsage();
+        const now = Date.now();
+        const plugins = host.plugins.map((p) => ({
+          name: p.name,
+          version: p.version,
+          source: p.source,
+          status: p.status,
+          loadMs: Math.round(p.loadMs),
+          setupMs: Math.round(p.setupMs),
+          ...(p.error ? { error: p.error } : {}),
+        }));
+        const elu = performance.eventLoopUtilization();
+        return {
+          runtime: { name: "talon", version: host.version, startedAtMs: host.startedAt, uptimeMs: now - host.startedAt, pid: process.pid, node: process.version },
+          runtimeVersion: host.version,
+          pid: process.pid,
+          mode: host.mode,
+          gateway: host.gateway.stats(),
+          plugins,
+          degradedPlugins: plugins.filter((p) => p.status === "failed").map((p) => p.name),
+          channelSummary: [],
+          queuedSystemEvents: [],
+          sessions: { count: 0, recent: [], byAgent: [] },
+          memory: { rssKib: residentKib(), heapUsedKib: Math.round(memory.heapUsed / 1024), heapTotalKib: Math.round(memory.heapTotal / 1024) },
+          processMemory: {
+            rssBytes: memory.rss,
+            heapUsedBytes: memory.heapUsed,
+            heapTotalBytes: memory.heapTotal,
+            externalBytes: memory.external,
+            arrayBuffersBytes: memory.arrayBuffers,
+          },
+          eventLoop: { utilization: Math.round(elu.utilization * 1000) / 1000 },
+          rpc: { supportedMethods: host.methods.advertised(), count: host.methods.size() },
+          ...sections,
+        };
+      });
     },
   });
 
@@ -76,27 +168,70 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
     name: "usage.status",
     scope: "operator.read",
     params: empty,
-    async handler() {
-      const extra = await sections(host);
-      return { updatedAt: Date.now(), updatedAtMs: Date.now(), enabled: true, source: "talon", providers: [], ...(extra.usage ? { totals: extra.usage } : {}) };
+    description: "Verdict counts since start (Talon makes no model calls, so it has no providers).",
+    handler() {
+      return withSections(host, (sections) => {
+        const now = Date.now();
+        const sessionCount = (sections.sessions as { count?: unknown } | undefined)?.count;
+        const { allow, review, block } = usage.totals;
+        return {
+          updatedAt: now,
+          updatedAtMs: now,
+          providers: [],
+          enabled: true,
+          source: "talon",
+          countedSinceMs: usage.countedSinceMs,
+          totals: {
+            sessions: typeof sessionCount === "number" ? sessionCount : 0,
+            totalRequests: allow + review + block,
+            allowedCount: allow,
+            reviewCount: review,
+            blockedCount: block,
+          },
+        };
+      });
     },
   });
 
   register({
     name: "usage.cost",
     scope: "operator.read",
-    params: z.object({ startDate: z.string().optional(), endDate: z.string().optional(), days: z.number().int().min(1).optional() }).loose(),
-    async handler(params) {
-      const days = params.days ?? 30;
-      const end = params.endDate ?? new Date().toISOString().slice(0, 10);
-      const start = params.startDate ?? new Date(Date.parse(`${end}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    params: usageCostParams,
+    description: "Cost summary over a date range: zero cost and tokens (no model calls), verdicts per day.",
+    handler(params) {
+      const today = utcDate(Date.now());
+      const endDate = params.endDate ?? (params.startDate && params.days ? addDays(params.startDate, params.days - 1) : today);
+      const startDate = params.startDate ?? startFor(endDate, params.days ?? 30);
+      if (!isRealDate(startDate) || !isRealDate(endDate)) {
+        throw new RpcError("TALON_RPC_INVALID_PARAMS", "invalid usage.cost params: startDate and endDate must be real dates (YYYY-MM-DD)");
+      }
+      if (startDate > endDate) throw new RpcError("TALON_RPC_INVALID_PARAMS", `invalid usage.cost params: startDate ${startDate} is after endDate ${endDate}`);
+      const days = daysBetween(startDate, endDate);
+      // Unlike the seed (seed-gateway §8 item 12), the range really filters the counts.
+      const { daily, sum } = usage.range(startDate, endDate);
+      const now = Date.now();
       return {
-        updatedAt: Date.now(),
-        updatedAtMs: Date.now(),
-        range: { startDate: start, endDate: end, days },
-        summary: { totalCost: 0, inputCost: 0, outputCost: 0, cacheReadCost: 0, cacheWriteCost: 0, missingCostEntries: 0 },
+        updatedAt: now,
+        updatedAtMs: now,
+        days,
+        range: { startDate, endDate, days },
+        daily: daily.map(({ date, allow, review, block }) => ({ date, ...ZERO_TOKENS, ...ZERO_COST, actions: { allow, review, block } })),
+        totals: { ...ZERO_TOKENS, ...ZERO_COST },
+        summary: { ...ZERO_COST },
         tokens: { total: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+        actions: sum,
+        countedSinceMs: usage.countedSinceMs,
       };
     },
   });
+}
+
+/** `2024-02-31` matches the pattern but is no date. */
+function isRealDate(date: string): boolean {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(ms) && utcDate(ms) === date;
+}
+
+function addDays(date: string, days: number): string {
+  return utcDate(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000);
 }

@@ -1,7 +1,9 @@
 /**
  * The method registry: which plugin serves which RPC, with its scope and params schema.
- * Dispatch authorises the caller, validates params (naming the failing path), then calls the
- * method's `rpc` hook, where the registered handler and any intercepting taps live.
+ * Dispatch follows upstream's order (openclaw `server-methods.ts` `authorizeGatewayMethod`):
+ * role, then scope, then params, then the method's `rpc` hook, where the registered handler and
+ * any intercepting taps live. A method whose scope depends on its params (`scopeFor`) is
+ * authorised after its params are validated.
  */
 import type { z } from "zod";
 import {
@@ -9,6 +11,7 @@ import {
   TalonError,
   errorMessage,
   isTalonError,
+  type ClientInfo,
   type HookFacade,
   type Logger,
   type MethodDefinition,
@@ -17,21 +20,45 @@ import {
 } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
 import { authorize, effectiveScope } from "./scopes.ts";
+import { describeIssue, firstIssue, pointer } from "./validation-message.ts";
 
 export interface RegisteredMethod {
   readonly definition: MethodDefinition;
   readonly plugin: string;
 }
 
-/** Upstream's wording for a failed params check: `invalid <method> params: at /a/b: <message>`. */
+/** Upstream's wording for a failed params check: `invalid <method> params: <issue>`. */
 export function paramsError(method: string, error: z.ZodError): RpcError {
-  const first = error.issues[0];
-  const path = first && first.path.length > 0 ? `/${first.path.map(String).join("/")}` : "root";
-  let message = first?.message ?? "invalid";
-  if (first?.code === "unrecognized_keys") message = `unexpected property '${first.keys[0]}'`;
-  return new RpcError("TALON_RPC_INVALID_PARAMS", `invalid ${method} params: at ${path}: ${message}`, {
-    details: { issues: error.issues.map((issue) => ({ path: `/${issue.path.map(String).join("/")}`, message: issue.message })) },
+  const first = firstIssue(error.issues);
+  return new RpcError("TALON_RPC_INVALID_PARAMS", `invalid ${method} params: ${first ? describeIssue(first) : "invalid"}`, {
+    details: { issues: error.issues.slice(0, 20).map((issue) => ({ path: pointer(issue.path), message: issue.message })) },
   });
+}
+
+const MISSING_ADMIN = () =>
+  new RpcError("TALON_RPC_FORBIDDEN", "missing scope: operator.admin", {
+    details: { code: "MISSING_SCOPE", missingScope: "operator.admin", requiredScopes: ["operator.admin"] },
+  });
+
+/** Refuse a caller that lacks the role or scope `required` names; undefined when allowed. */
+function refusal(client: ClientInfo, required: MethodScope): RpcError | undefined {
+  const verdict = authorize(client.role, client.scopes, required);
+  if (verdict.ok) return undefined;
+  // Upstream answers role failures with INVALID_REQUEST, scope failures with FORBIDDEN.
+  if (verdict.reason === "role") return new RpcError("TALON_RPC_INVALID_REQUEST", `unauthorized role: ${verdict.role}`);
+  return new RpcError("TALON_RPC_FORBIDDEN", `missing scope: ${verdict.missing}`, {
+    details: { code: "MISSING_SCOPE", missingScope: verdict.missing, requiredScopes: [verdict.missing] },
+  });
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
+
+/** A handler that returns nothing answers `null` (the wire has no `undefined`). */
+function normalizeResult(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (isThenable(value)) return Promise.resolve(value).then((resolved) => (resolved === undefined ? null : resolved));
+  return value;
 }
 
 export class MethodRegistry {
@@ -52,7 +79,10 @@ export class MethodRegistry {
     if (typeof name !== "string" || name.trim() === "" || name !== name.trim()) {
       throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `method name ${JSON.stringify(name)} is invalid`, { plugin });
     }
-    const existing = this.#methods.get(name);
+    if (typeof definition.handler !== "function") {
+      throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `method ${name} has no handler function`, { plugin });
+    }
+    const existing = this.#methods.get(name) ?? this.#methods.get(this.#folded.get(name.toLowerCase()) ?? "");
     if (existing) {
       throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `method ${name} is already registered by plugin ${existing.plugin}`, {
         plugin,
@@ -82,7 +112,9 @@ export class MethodRegistry {
 
   /** Names for `hello-ok.features.methods`. */
   advertised(): string[] {
-    return [...this.#methods.values()].filter((method) => method.definition.advertise !== false).map((method) => method.definition.name);
+    const names: string[] = [];
+    for (const method of this.#methods.values()) if (method.definition.advertise !== false) names.push(method.definition.name);
+    return names;
   }
 
   size(): number {
@@ -94,45 +126,70 @@ export class MethodRegistry {
    * upstream's wire codes. Internal callers (`origin: "internal"`) skip authorisation.
    */
   async dispatch(method: string, params: unknown, context: RpcContext): Promise<unknown> {
+    return this.invoke(method, params, context);
+  }
+
+  /**
+   * {@link dispatch} without the forced promise: a synchronous handler's result comes back
+   * synchronously (the gateway's hot path), an async one as a promise. Refusals are thrown.
+   */
+  invoke(method: string, params: unknown, context: RpcContext): unknown {
     const registered = this.lookup(method);
-    const client = context.client;
+    const client = context.origin === "internal" ? undefined : context.client;
     if (!registered) {
-      // Upstream answers unknown methods with a scope error unless the caller is admin.
-      if (client && context.origin !== "internal" && !client.scopes.includes("operator.admin")) {
-        throw new RpcError("TALON_RPC_FORBIDDEN", "missing scope: operator.admin", {
-          details: { code: "MISSING_SCOPE", missingScope: "operator.admin", requiredScopes: ["operator.admin"] },
-        });
-      }
+      // Upstream: a node may only call node methods; an operator without admin learns nothing
+      // about which methods exist.
+      if (client && client.role === "node") throw new RpcError("TALON_RPC_INVALID_REQUEST", `unauthorized role: ${client.role}`);
+      if (client && !client.scopes.includes("operator.admin")) throw MISSING_ADMIN();
       throw new RpcError("TALON_RPC_UNKNOWN_METHOD", `unknown method: ${method}`);
     }
     const { definition } = registered;
     const name = definition.name;
+    if (client && !definition.scopeFor) {
+      const denied = refusal(client, effectiveScope(name, definition.scope));
+      if (denied) throw denied;
+    }
     let parsed: unknown = params ?? {};
     if (definition.params) {
-      const result = definition.params.safeParse(parsed);
+      const result = definition.params.safeParse(parsed, { reportInput: true });
       if (!result.success) throw paramsError(name, result.error);
       parsed = result.data;
     }
-    if (client && context.origin !== "internal") {
-      const dynamic = definition.scopeFor?.(parsed as never);
-      const required: MethodScope = effectiveScope(name, dynamic ?? definition.scope);
-      const verdict = authorize(client.role, client.scopes, required);
-      if (!verdict.ok) {
-        if (verdict.reason === "role") throw new RpcError("TALON_RPC_FORBIDDEN", `unauthorized role: ${verdict.role}`);
-        throw new RpcError("TALON_RPC_FORBIDDEN", `missing scope: ${verdict.missing}`, {
-          details: { code: "MISSING_SCOPE", missingScope: verdict.missing, requiredScopes: [verdict.missing] },
-        });
-      }
+    if (client && definition.scopeFor) {
+      const dynamic = definition.scopeFor(parsed as never);
+      const denied = refusal(client, effectiveScope(name, dynamic ?? definition.scope));
+      if (denied) throw denied;
     }
+    const callContext = context.method === name ? context : { ...context, method: name };
     const hook = this.#hooks.rpc.get(name);
+    let result: unknown;
     try {
-      const result = await hook?.promise(parsed, { ...context, method: name });
-      if (result === undefined) throw new RpcError("TALON_RPC_UNAVAILABLE", `no handler answered ${name}`);
-      return result;
+      // Only the registered handler is tapped (no plugin intercepts this method): call it
+      // directly instead of through tapable's promise chain. Same containment as the tap.
+      if (!hook || (hook.taps.length === 1 && hook.interceptors.length === 0)) result = normalizeResult(definition.handler(parsed as never, callContext));
+      else result = hook.promise(parsed, callContext).then((value) => this.#answered(value, name));
     } catch (error) {
-      if (isTalonError(error)) throw error;
-      this.#log.error({ err: error, method: name, plugin: registered.plugin }, "rpc handler failed");
-      throw new RpcError("TALON_RPC_INTERNAL", `internal error in ${name}: ${errorMessage(error)}`, { cause: error });
+      throw this.#contain(error, registered);
     }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(undefined, (error) => {
+        throw this.#contain(error, registered);
+      });
+    }
+    return result;
+  }
+
+  /** Through the hook, `undefined` means no tap answered (e.g. the serving plugin was switched off). */
+  #answered(value: unknown, name: string): unknown {
+    if (value === undefined) throw new RpcError("TALON_RPC_UNAVAILABLE", `no handler answered ${name}`);
+    return value;
+  }
+
+  #contain(error: unknown, registered: RegisteredMethod): TalonError {
+    if (isTalonError(error)) return error;
+    const name = registered.definition.name;
+    this.#log.error({ err: error, method: name, plugin: registered.plugin }, `rpc handler failed: ${errorMessage(error)}`);
+    // The cause stays in the log; the caller learns only that the method failed.
+    return new RpcError("TALON_RPC_INTERNAL", `internal error in ${name}; see the Talon log`, { cause: error });
   }
 }

@@ -40,8 +40,13 @@ export class GatewayError extends Error {
   }
 }
 
+/** Responses kept per client for {@link TestClient.waitForResponse} (oldest dropped first). */
+const MAX_KEPT_RESPONSES = 1000;
+
 export class TestClient {
   readonly events: EventFrame[] = [];
+  /** Every `res` frame received, matched to a request or not (e.g. id `invalid`). */
+  readonly responses: ResFrame[] = [];
   hello: any;
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly #pending = new Map<string, (frame: ResFrame) => void>();
@@ -56,7 +61,11 @@ export class TestClient {
       } catch {
         return;
       }
-      if (frame.type === "res") this.#pending.get(frame.id)?.(frame);
+      if (frame.type === "res") {
+        this.responses.push(frame);
+        if (this.responses.length > MAX_KEPT_RESPONSES) this.responses.shift();
+        this.#pending.get(frame.id)?.(frame);
+      }
       else if (frame.type === "event") this.events.push(frame);
       for (const wake of this.#waiters) wake();
     });
@@ -143,6 +152,11 @@ export class TestClient {
       }, timeoutMs);
       this.#waiters.add(wake);
     });
+  }
+
+  /** Wait for a `res` frame matching `predicate` (already received ones count). */
+  waitForResponse(predicate: (frame: ResFrame) => boolean, timeoutMs = 5000): Promise<ResFrame> {
+    return this.waitFor(() => this.responses.find(predicate), timeoutMs, "response");
   }
 
   waitForEvent(name: string, predicate: (frame: EventFrame) => boolean = () => true, timeoutMs = 5000): Promise<EventFrame> {
