@@ -107,6 +107,7 @@ export class TalonHost {
       methods: this.methods,
       events: this.events,
       http: this.http,
+      hookUsed: (name) => this.hooks[name].isUsed(),
       inspectFrame: (frame, context) => this.inspectFrame(frame, context),
       ingestFrame: async (frame, context) => void (await this.defender.ingestFrame(frame, context)),
     });
@@ -118,7 +119,6 @@ export class TalonHost {
     const source = options.config ?? {};
     const loaded = await loadConfig(source);
     return new TalonHost(loaded, source, options);
-      hookUsed: (name) => this.hooks[name].isUsed(),
   }
 
   /** The live config. */
