@@ -94,7 +94,14 @@ export class TalonHost {
     this.events = new EventBus();
     this.http = new HttpRoutes(this.log);
     this.defender = createDefender({ hooks: this.hooks, config: () => this.config, log: this.log.child({ component: "defender" }) });
-    this.channels = createChannelRuntime({ log: this.log.child({ component: "channels" }) });
+    this.channels = createChannelRuntime({
+      log: this.log.child({ component: "channels" }),
+      hooks: this.hooks,
+      defender: this.defender,
+      events: this.events,
+      store: () => this.store,
+      stopTimeoutMs: () => this.config.plugins.stop_timeout_ms,
+    });
     const host = this;
     this.gateway = createGateway({
       get mode() {
@@ -111,7 +118,9 @@ export class TalonHost {
       inspectFrame: (frame, context) => this.inspectFrame(frame, context),
       ingestFrame: async (frame, context) => void (await this.defender.ingestFrame(frame, context)),
     });
-    registerHostMethods(this, createHookFacades(this.hooks, { plugin: "talon", loadIndex: -1, gate: this.#gate, log: this.log, policy: this.#policy, state: { active: true } }));
+    const talonHooks = createHookFacades(this.hooks, { plugin: "talon", loadIndex: -1, gate: this.#gate, log: this.log, policy: this.#policy, state: { active: true } });
+    registerHostMethods(this, talonHooks);
+    for (const method of this.channels.methods()) this.methods.register(method, "talon", talonHooks.rpc);
   }
 
   /** Load the config and build a host (nothing is opened until `start`). */

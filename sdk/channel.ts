@@ -4,6 +4,8 @@
  * on these; drivers only convert to and from their platform's wire format.
  */
 import type { ChatType } from "./action.ts";
+import type { ChannelDriverDefinition, DriverPluginConfig, MessageRef, PollDraft, SentMessage, TypingTarget } from "./driver.ts";
+import type { PluginContext } from "./plugin.ts";
 
 export interface MessageSender {
   id: string;
@@ -67,6 +69,9 @@ export interface SendReceipt {
   chatId: string;
   messageIds: string[];
   chunks: number;
+  threadId?: string;
+  /** An `outbound` tap cancelled the message; nothing was sent. */
+  cancelled?: boolean;
 }
 
 /** Context given to `inbound` / `outbound` taps. */
@@ -75,15 +80,33 @@ export interface ChannelContext {
   accountId: string;
 }
 
+/** Which account of which driver a call is for; `accountId` defaults to the driver's default account. */
+export interface ChannelTarget {
+  channel: string;
+  accountId?: string;
+}
+
 /**
  * The channel runtime as plugins see it (`ctx.channels`). Drivers register through
  * `defineChannelDriver`; any plugin can send through a registered driver.
  */
 export interface ChannelsApi {
-  /** Register a channel driver definition (called by `defineChannelDriver`'s setup). */
-  register(driver: unknown, config: unknown): void;
+  /** Register a channel driver for every account in `plugin.config` (called by `defineChannelDriver`'s setup). */
+  register(driver: ChannelDriverDefinition<unknown>, plugin: PluginContext<DriverPluginConfig<unknown>>): void;
   /** Send through the driver named by `message.channel`: outbound hook, chunking, rate limits, retries. */
   send(message: OutboundMessage): Promise<SendReceipt>;
+  /** Edit a sent message (drivers declaring `edit`). */
+  edit(target: ChannelTarget, ref: MessageRef, text: string): Promise<void>;
+  /** Delete a sent message (drivers declaring `delete`). */
+  delete(target: ChannelTarget, ref: MessageRef): Promise<void>;
+  /** React to a message (drivers declaring `reactions`). */
+  react(target: ChannelTarget, ref: MessageRef, emoji: string): Promise<void>;
+  /** Show a typing indicator (drivers declaring `typing`). */
+  typing(target: ChannelTarget, where: TypingTarget): Promise<void>;
+  /** Send a poll (drivers declaring `polls`). */
+  poll(target: ChannelTarget, poll: PollDraft): Promise<SentMessage & { pollId?: string }>;
+  /** Ids of the loaded drivers. */
+  list(): string[];
 }
 
 /** Channel id aliases (seed §8.2): `tg` → `telegram`, `wa` → `whatsapp`, ... */
@@ -118,4 +141,39 @@ export function normalizeChatType(value: string | undefined): import("./action.t
     default:
       return undefined;
   }
+}
+
+/** The account id of the single-account shorthand config. */
+export const DEFAULT_ACCOUNT_ID = "default";
+
+/** Percent-encode what would break a session-key segment (`:`, `%`, whitespace, controls). */
+function encodeSegment(value: string): string {
+  return value.replace(/[%:\s\u0000-\u001f\u007f]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+/** Where a channel message belongs: its channel, account, chat type and peer. */
+export interface ChannelRoute {
+  channel: string;
+  accountId: string;
+  chatType: ChatType;
+  /** The chat (group or channel) id. */
+  chatId: string;
+  /** The sender; a direct chat is keyed by its peer, not by the platform's DM channel id. */
+  senderId: string;
+  /** Thread or topic; it becomes the key's `topic` segment in groups and channels. */
+  threadId?: string;
+}
+
+/**
+ * The canonical session key of a channel message (seed-gateway §3): `agent:main:<channel>:dm:<peer>`,
+ * `agent:main:<channel>:group:<chat>[:topic:<thread>]`, `agent:main:<channel>:channel:<chat>`.
+ * A non-default account prefixes the scope (`...:dm:<account>:<peer>`); ids are percent-encoded
+ * so a `:` inside an id can never forge another key.
+ */
+export function channelSessionKey(route: ChannelRoute): string {
+  const channel = normalizeChannelId(route.channel) ?? "unknown";
+  const account = route.accountId && route.accountId !== DEFAULT_ACCOUNT_ID ? `${encodeSegment(route.accountId)}:` : "";
+  if (route.chatType === "direct") return `agent:main:${channel}:dm:${account}${encodeSegment(route.senderId)}`;
+  const topic = route.threadId ? `:topic:${encodeSegment(route.threadId)}` : "";
+  return `agent:main:${channel}:${route.chatType === "channel" ? "channel" : "group"}:${account}${encodeSegment(route.chatId)}${topic}`;
 }

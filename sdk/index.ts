@@ -6,9 +6,12 @@
 export * from "./action.ts";
 export * from "./channel.ts";
 export * from "./config.ts";
+export * from "./driver.ts";
 export * from "./errors.ts";
 export * from "./frames.ts";
 export * from "./hooks.ts";
 export * from "./plugin.ts";
 export * from "./session-key.ts";
+/** The SDK's zod, so a plugin or driver that depends only on @talon/sdk shares the host's copy. */
+export { z } from "zod";
 export * from "./sessions.ts";
