@@ -18,6 +18,8 @@ export const configSchema = z.strictObject({
   flushIntervalMs: z.number().int().min(1).max(60_000).default(50),
   /** Unwritten decision events held while the store is slow or failing; the oldest are dropped beyond. */
   maxPendingEvents: z.number().int().min(1000).default(100_000),
+  /** How long a chat run stays in flight before it completes; Talon runs no agent (seed: 25 ms). */
+  chatRunMs: z.number().int().min(1).max(600_000).default(25),
   /** Chat runs remembered for `chat.send` idempotency and `chat.abort` (seed: 4096). */
   maxChatRuns: z.number().int().min(16).default(4096),
 });

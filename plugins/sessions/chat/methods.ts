@@ -41,8 +41,6 @@ const injectParams = paramsSchema({ sessionKey: z.string(), message: z.string(),
 
 /** Messages that stop the session's runs instead of starting one (seed step 4). */
 const STOP_WORDS = new Set(["/stop", "stop", "abort", "interrupt", "interrupts"]);
-/** How long a run stays in flight; Talon runs no agent, so runs settle quickly (seed: 25 ms). */
-const RUN_SETTLE_MS = 25;
 
 function keyOrRefuse(value: string): string {
   const key = canonicalKeyParam(value, "sessionKey");
@@ -80,7 +78,7 @@ export function chatMethods(deps: MethodDeps): MethodDefinition[] {
         }
         const existing = runs.get(runId);
         if (existing) return { runId, status: existing.status === "completed" ? "ok" : existing.status };
-        const settleMs = Math.min(RUN_SETTLE_MS, Math.max(params.timeoutMs ?? 30_000, 1));
+        const settleMs = Math.min(deps.config().chatRunMs, Math.max(params.timeoutMs ?? 30_000, 1));
         // Recorded before the run starts: a failed store write starts nothing.
         return registry.commit(key, "chat.send", (current, now) => {
           const { next, event } = registry.buildSend(key, current, now, { text: message ?? "[attachment]", requestId: runId, source: "chat", channel: "webchat", replaceChannel: false });
