@@ -23,6 +23,8 @@ import { createChannelRuntime, type ChannelRuntime } from "./channels/index.ts";
 import { startConfigReload, type ReloadWatcher } from "./config/reload.ts";
 import { loadConfig, type ConfigSource, type LoadedConfig } from "./config/load.ts";
 import { createDefender, type DefenderRuntime } from "./defender/index.ts";
+import { registerDefaultExtractor } from "./defender/extract/index.ts";
+import { PolicyBundleManager } from "./defender/policy-bundle/manager.ts";
 import { EventBus } from "./events/bus.ts";
 import { createGateway, type GatewayRuntime } from "./gateway/index.ts";
 import { createHookFacades, createHostHooks, type ContainmentPolicy, type HostHooks, type PluginState, type TapGate } from "./hooks.ts";
@@ -83,12 +85,15 @@ export class TalonHost {
   #stopSampler: (() => void) | undefined;
   #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   readonly #policy: ContainmentPolicy;
+  readonly #bundles: PolicyBundleManager;
 
-  private constructor(loaded: LoadedConfig, source: ConfigSource, options: CreateHostOptions) {
+  private constructor(loaded: LoadedConfig, source: ConfigSource, options: CreateHostOptions, bundles: PolicyBundleManager) {
     this.#loaded = loaded;
+    this.#bundles = bundles;
     this.#source = source;
     this.#options = options;
     this.log = options.log ?? createLogger({ level: loaded.config.log.level, pretty: loaded.config.log.pretty });
+    bundles.attach(this.log);
     this.#policy = { hookErrorAction: () => this.config.runtime.hook_error_action };
     this.methods = new MethodRegistry(this.hooks, this.log);
     this.events = new EventBus();
@@ -120,14 +125,16 @@ export class TalonHost {
     });
     const talonHooks = createHookFacades(this.hooks, { plugin: "talon", loadIndex: -1, gate: this.#gate, log: this.log, policy: this.#policy, state: { active: true } });
     registerHostMethods(this, talonHooks);
+    registerDefaultExtractor(talonHooks);
     for (const method of this.channels.methods()) this.methods.register(method, "talon", talonHooks.rpc);
   }
 
   /** Load the config and build a host (nothing is opened until `start`). */
   static async create(options: CreateHostOptions = {}): Promise<TalonHost> {
     const source = options.config ?? {};
-    const loaded = await loadConfig(source);
-    return new TalonHost(loaded, source, options);
+    // A configured signed policy bundle must verify before anything starts (seed-defender §6).
+    const { manager, loaded } = await PolicyBundleManager.start(await loadConfig(source), source.cwd ?? process.cwd());
+    return new TalonHost(loaded, source, options, manager);
   }
 
   /** The live config. */
@@ -199,6 +206,7 @@ export class TalonHost {
         log: this.log,
       });
     }
+    if (this.#options.gateway !== false) this.#bundles.watch(interval, (base) => this.applyConfig(base));
     if (this.#options.gateway !== false) this.#stopSampler = startMemorySampler(this.log, this.config.runtime.memory_sample_secs);
     this.log.info(
       { mode: this.mode, plugins: this.plugins.filter((p) => p.status === "active").length, store: this.#backend.location, audit_only: this.config.runtime.audit_only },
@@ -211,11 +219,17 @@ export class TalonHost {
     return this.#reload ? this.#reload.check() : "disabled";
   }
 
+  /** Check the signed policy bundle file now (the reload timer calls this too); true when it changed. */
+  checkPolicyBundle(): Promise<boolean> {
+    return this.#bundles.check((base) => this.applyConfig(base));
+  }
+
   async stop(): Promise<void> {
     if (this.#state === "stopped" || this.#state === "stopping") return;
     this.#state = "stopping";
     const limit = this.config.plugins.stop_timeout_ms;
     this.#reload?.stop();
+    this.#bundles.stop();
     this.#stopSampler?.();
     await this.gateway.stop("shutdown").catch((error) => this.log.error({ err: error }, "gateway stop failed"));
     await this.channels.stop().catch((error) => this.log.error({ err: error }, "channel runtime stop failed"));
@@ -244,6 +258,7 @@ export class TalonHost {
         return;
       }
     }
+    next = await this.#bundles.applyOnReload(next, this.#loaded.config);
     const previous = this.#loaded.config;
     const changed = Object.keys(next.config).filter((key) => JSON.stringify((next.config as never)[key]) !== JSON.stringify((previous as never)[key]));
     const restartOnly = ["data_dir", "state"].filter((key) => changed.includes(key));
@@ -303,6 +318,7 @@ export class TalonHost {
       get config() {
         return host.config;
       },
+      resolvePath: (path) => resolve(host.#source.cwd ?? process.cwd(), path),
     };
     const dependsOn = new Set(plugin.definition.dependsOn ?? []);
     const storeNamespace = name.replace(/[^A-Za-z0-9_.-]/g, "_");

@@ -78,6 +78,8 @@ export interface ActionInput {
   routing?: ActionRouting;
   /** The JSON the action was extracted from. */
   raw?: unknown;
+  /** Some text was cut to the extraction limits (depth, field count, field size); the host floors the verdict at `review`. */
+  truncated?: boolean;
 }
 
 /** A normalised action, as detectors and policy see it. Treat it as read-only. */
@@ -106,6 +108,8 @@ export interface Action {
   /** Hex SHA-256 over the action's content; idempotency is keyed by id plus this digest. */
   readonly digest: string;
   readonly receivedAt: number;
+  /** Some text was cut to the extraction limits; the host floors the verdict at `review` (tag `extraction_limit`). */
+  readonly truncated?: boolean;
 }
 
 /** One detector's contribution to a risk report. A finding is data, never an exception. */
@@ -168,6 +172,8 @@ export interface DecisionRecord {
   /** The decision came from the idempotency cache. */
   readonly cached: boolean;
   readonly durationMs: number;
+  /** Refused without evaluation because the queue was full (`runtime.max_queue`); tag `capacity_refused`. */
+  readonly refused?: boolean;
 }
 
 /** Tool-name aliases applied to tools and to every policy entry (seed §7.1, fixed per §15 item 5). */

@@ -137,8 +137,14 @@ const runtimeSchema = z.strictObject({
   session_state_path: z.string().default(".openclaw-rs/session-state.json"),
   /** Verdict forced when a hook on the decision path throws (fail closed). */
   hook_error_action: z.enum(["review", "block"]).default("block"),
-  /** Verdict floor when an evaluation times out; never lower than `review`. */
+  /** Verdict floor when an evaluation times out, and the verdict of an action refused for capacity; never lower than `review`. */
   timeout_action: z.enum(["review", "block"]).default("review"),
+  /**
+   * Group senders allowed to use the mention-bypass commands (`/new`, `/reset`, `/help`, `/stop`,
+   * `/abort`, `/cancel`) in `mention` activation mode: `channel:senderId` (e.g. `telegram:12345`)
+   * or a bare `senderId` for any channel. Empty (default): nobody; the seed let every member bypass.
+   */
+  command_authorized_senders: z.array(z.string()).default([]),
 });
 
 const securitySchema = z.strictObject({

@@ -125,6 +125,8 @@ export interface HostInfo {
   readonly baseDir: string;
   /** The live host config (replaced on reload; read it when you need it). */
   readonly config: Readonly<TalonConfig>;
+  /** Resolve a path from the host config (e.g. `security.quarantine_dir`) the way the host does: against the working directory. */
+  resolvePath(path: string): string;
 }
 
 /** What `setup` receives. Everything here is scoped to the plugin. */

@@ -1,33 +1,81 @@
 /**
- * The defender runtime behind `ctx.defender`: normalise an action, evaluate it through the
- * hooks, settle with an Evaluation. Frames reach it through `ingestFrame` (the `extract` hook).
+ * The defender runtime behind `ctx.defender`: normalise an action, schedule it on its session's
+ * lane, answer from the idempotency cache or evaluate it through the hooks, settle with an
+ * Evaluation. Frames reach it through `ingestFrame` (the `extract` hook).
  */
-import type { ActionInput, ActionSink, DefenderApi, Evaluation, FrameContext, Logger, TalonConfig } from "@talon/sdk";
+import { errorMessage, type Action, type ActionInput, type ActionSink, type DefenderApi, type DecisionRecord, type Evaluation, type FrameContext, type Logger, type TalonConfig } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
+import { SessionScheduler } from "../scheduler/index.ts";
+import { IdempotencyCache } from "./idempotency.ts";
 import { normalizeAction } from "./normalize.ts";
-import { evaluateAction } from "./pipeline.ts";
+import { DECISION_SOURCE, evaluateAction, settleWithout, type PipelineDeps } from "./pipeline.ts";
+
+/** Tag and reason of a decision reused from the idempotency cache (seed-gateway §4.3). */
+export const IDEMPOTENCY_HIT = { tag: "idempotency_hit", reason: "decision reused from idempotency cache" } as const;
+/** Tag of a decision for a request id reused with different content (evaluated afresh). */
+export const IDEMPOTENCY_ID_REUSED_TAG = "idempotency_id_reused";
+/** Tag of a decision refused for capacity (`runtime.max_queue`). */
+export const CAPACITY_REFUSED_TAG = "capacity_refused";
 
 export interface DefenderRuntime extends DefenderApi {
   /** Run the `extract` hook over a frame and evaluate every action found. */
   ingestFrame(frame: Record<string, unknown>, context: FrameContext): Promise<Evaluation[]>;
-  /** Wait for running evaluations and observers (bounded by `timeoutMs`). */
+  /** Wait for queued and running evaluations and their observers (bounded by `timeoutMs`). */
   drain(timeoutMs: number): Promise<void>;
+  /** Scheduler and cache figures for `status`. */
+  stats(): { lanes: number; pending: number; running: number; waiting: number; idempotencyEntries: number };
 }
 
 export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; log: Logger }): DefenderRuntime {
   const observers = new Set<Promise<unknown>>();
-  const running = new Set<Promise<unknown>>();
-  const pipeline = { ...deps, observers };
+  const pipeline: PipelineDeps = { ...deps, observers };
+  const cache = new IdempotencyCache();
 
-  const evaluate = async (input: ActionInput): Promise<Evaluation> => {
-    const action = normalizeAction(input, { origin: input.origin ?? "rpc", source: input.source ?? "rpc" });
-    const work = evaluateAction(pipeline, action);
-    running.add(work);
-    try {
-      return { status: "decided", record: await work };
-    } finally {
-      running.delete(work);
+  const run = async (action: Action): Promise<DecisionRecord> => {
+    const now = Date.now();
+    const lookup = cache.lookup(action, now);
+    if (lookup.kind === "hit") {
+      const cached = lookup.decision;
+      const decision = { ...cached, reasons: [...cached.reasons, IDEMPOTENCY_HIT.reason], tags: [...cached.tags, IDEMPOTENCY_HIT.tag] };
+      return settleWithout(pipeline, action, decision, { cached: true });
     }
+    const note = lookup.kind === "conflict" ? { tag: IDEMPOTENCY_ID_REUSED_TAG, reason: `request id ${action.id} was reused with different content; evaluated afresh` } : undefined;
+    const record = await evaluateAction(pipeline, action, { note });
+    if (!record.timedOut) {
+      const { decision } = record;
+      // Cache the verdict as reached, without the one-off conflict note.
+      const stored = note ? { ...decision, reasons: decision.reasons.slice(0, -1), tags: decision.tags.slice(0, -1) } : decision;
+      const runtime = deps.config().runtime;
+      cache.store(action, stored, now, runtime.idempotency_ttl_secs, runtime.idempotency_max_entries);
+    }
+    return record;
+  };
+
+  const scheduler = new SessionScheduler({
+    config: deps.config,
+    log: deps.log,
+    run,
+    refuse(action, reason) {
+      deps.log.warn({ code: "TALON_DEFENDER_CAPACITY", requestId: action.id, sessionKey: action.sessionKey, source: action.source }, reason);
+      const verdict = deps.config().runtime.timeout_action;
+      return settleWithout(pipeline, action, { action: verdict, risk_score: 0, reasons: [reason], tags: [CAPACITY_REFUSED_TAG], source: DECISION_SOURCE }, { refused: true });
+    },
+    fail(action, error) {
+      deps.log.error({ err: error, requestId: action.id, sessionKey: action.sessionKey }, "evaluation failed; failing closed");
+      const verdict = deps.config().runtime.hook_error_action;
+      return settleWithout(pipeline, action, {
+        action: verdict,
+        risk_score: 0,
+        reasons: [`evaluation failed: ${errorMessage(error)}`],
+        tags: ["runtime_error"],
+        source: DECISION_SOURCE,
+      });
+    },
+  });
+
+  const evaluate = (input: ActionInput): Promise<Evaluation> => {
+    const action = normalizeAction(input, { origin: input.origin ?? "rpc", source: input.source ?? "rpc" });
+    return scheduler.submit(action);
   };
 
   return {
@@ -38,15 +86,21 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
       const actions: ActionInput[] = [];
       const sink: ActionSink = { push: (input) => void actions.push(input), actions };
       await deps.hooks.extract.promise({ frame, context }, sink);
+      if (actions.length === 0) return [];
       const origin = context.mode === "bridge" ? "bridge" : "standalone";
       const source = context.event ?? context.method ?? "gateway";
       return Promise.all(actions.map((input) => evaluate({ origin, source, ...input })));
     },
     async drain(timeoutMs) {
-      const all = Promise.allSettled([...running, ...observers]);
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      const all = (async () => {
+        await scheduler.idle();
+        while (observers.size > 0) await Promise.allSettled([...observers]);
+      })();
+      await Promise.race([all, limit]);
       clearTimeout(timer);
     },
+    stats: () => ({ ...scheduler.stats(), idempotencyEntries: cache.size }),
   };
 }

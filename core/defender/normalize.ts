@@ -1,10 +1,18 @@
 /**
  * Turn an ActionInput (from an extractor, a channel message or `security.evaluate`) into the
  * normalised Action detectors see: canonical session key, tool and channel aliases, every text
- * field listed, and a digest of the content for idempotency.
+ * field listed, everything bounded (limits.ts), and a digest of the content for idempotency.
  */
 import { createHash } from "node:crypto";
-import { canonicalSessionKey, normalizeChannelId, normalizeToolName, type Action, type ActionField, type ActionInput } from "@talon/sdk";
+import { canonicalSessionKey, normalizeChannelId, normalizeToolName, type Action, type ActionField, type ActionInput, type ActionRouting } from "@talon/sdk";
+import { ACTION_MAX_FIELD_CHARS, ACTION_MAX_FIELDS, ACTION_MAX_ID_CHARS, ACTION_MAX_NAME_CHARS, ACTION_MAX_SESSION_KEY_CHARS } from "./limits.ts";
+
+/** Cuts `value` to `max` code units and reports whether it did. */
+function bounded(value: string, max: number, cut: { truncated: boolean }): string {
+  if (value.length <= max) return value;
+  cut.truncated = true;
+  return value.slice(0, max);
+}
 
 function primaryFields(input: ActionInput): ActionField[] {
   const fields: ActionField[] = [];
@@ -15,13 +23,23 @@ function primaryFields(input: ActionInput): ActionField[] {
   return fields;
 }
 
-/** Every field of `input.fields`, plus the primary fields when no listed field carries their value. */
-function mergeFields(input: ActionInput): ActionField[] {
+/** Every field of `input.fields`, plus the primary fields when no listed field carries their value; bounded. */
+function mergeFields(input: ActionInput, cut: { truncated: boolean }): ActionField[] {
   const listed = input.fields ?? [];
-  const merged = [...listed];
+  const merged: ActionField[] = [];
+  const add = (field: ActionField) => {
+    if (merged.length >= ACTION_MAX_FIELDS) {
+      cut.truncated = true;
+      return;
+    }
+    const value = typeof field.value === "string" ? field.value : String(field.value);
+    merged.push(value.length > ACTION_MAX_FIELD_CHARS ? { ...field, value: bounded(value, ACTION_MAX_FIELD_CHARS, cut) } : field);
+  };
+  // Primary fields first, so the field cap can never drop the value the seed would have scanned.
   for (const field of primaryFields(input)) {
-    if (!listed.some((existing) => existing.kind === field.kind && existing.value === field.value)) merged.push(field);
+    if (!listed.some((existing) => existing.kind === field.kind && existing.value === field.value)) add(field);
   }
+  for (const field of listed) add(field);
   return merged;
 }
 
@@ -33,31 +51,98 @@ export function digestOf(parts: { sessionKey: string; tool?: string; channel?: s
   return hash.digest("hex");
 }
 
-export function normalizeAction(input: ActionInput, defaults: { origin: Action["origin"]; source: string }): Action {
-  const rawSessionKey = input.sessionKey?.trim() ? input.sessionKey : undefined;
-  const sessionKey = (rawSessionKey && canonicalSessionKey(rawSessionKey)) || "global";
-  const tool = input.tool?.trim() ? normalizeToolName(input.tool) : undefined;
-  const channel = normalizeChannelId(input.channel);
-  const fields = mergeFields(input);
-  const id = input.id?.trim() ? input.id : "unknown";
+function optionalText(value: string | undefined, max: number, cut: { truncated: boolean }): string | undefined {
+  return value === undefined ? undefined : bounded(value, max, cut);
+}
+
+function boundedRouting(routing: ActionRouting | undefined): ActionRouting {
+  if (!routing) return {};
+  const cut = { truncated: false };
+  const delivery = routing.deliveryContext;
   return {
+    ...routing,
+    ...(routing.senderId !== undefined ? { senderId: bounded(String(routing.senderId), ACTION_MAX_NAME_CHARS, cut) } : {}),
+    ...(delivery
+      ? {
+          deliveryContext: {
+            channel: delivery.channel === null ? null : bounded(String(delivery.channel), ACTION_MAX_NAME_CHARS, cut),
+            to: delivery.to === null ? null : bounded(String(delivery.to), ACTION_MAX_NAME_CHARS, cut),
+            ...(delivery.accountId !== undefined ? { accountId: bounded(String(delivery.accountId), ACTION_MAX_NAME_CHARS, cut) } : {}),
+            ...(delivery.threadId !== undefined ? { threadId: bounded(String(delivery.threadId), ACTION_MAX_NAME_CHARS, cut) } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+export function normalizeAction(input: ActionInput, defaults: { origin: Action["origin"]; source: string }): Action {
+  const cut = { truncated: input.truncated === true };
+  const rawSessionKey = input.sessionKey?.trim() ? bounded(input.sessionKey, ACTION_MAX_SESSION_KEY_CHARS, cut) : undefined;
+  const sessionKey = (rawSessionKey && canonicalSessionKey(rawSessionKey)) || "global";
+  const tool = input.tool?.trim() ? normalizeToolName(bounded(input.tool, ACTION_MAX_NAME_CHARS, cut)) : undefined;
+  const channel = normalizeChannelId(optionalText(input.channel, ACTION_MAX_NAME_CHARS, cut));
+  const fields = mergeFields(input, cut);
+  const id = input.id?.trim() ? bounded(input.id, ACTION_MAX_ID_CHARS, cut) : "unknown";
+  const action: Action = {
     id,
-    source: input.source ?? defaults.source,
+    source: bounded(input.source ?? defaults.source, ACTION_MAX_NAME_CHARS, cut),
     origin: input.origin ?? defaults.origin,
     sessionKey,
     rawSessionKey,
-    prompt: input.prompt,
-    command: input.command,
-    url: input.url,
-    filePath: input.filePath,
+    prompt: optionalText(input.prompt, ACTION_MAX_FIELD_CHARS, cut),
+    command: optionalText(input.command, ACTION_MAX_FIELD_CHARS, cut),
+    url: optionalText(input.url, ACTION_MAX_FIELD_CHARS, cut),
+    filePath: optionalText(input.filePath, ACTION_MAX_FIELD_CHARS, cut),
     tool,
     rawTool: input.tool,
     channel,
     fields,
     model: input.model,
-    routing: input.routing ?? {},
+    routing: boundedRouting(input.routing),
     raw: input.raw ?? null,
     digest: digestOf({ sessionKey, tool, channel, fields }),
     receivedAt: Date.now(),
   };
+  return cut.truncated ? { ...action, truncated: true } : action;
+}
+
+/**
+ * The action the `collect` queue mode makes of a queued prompt and a newer one (seed §9.2): the
+ * queued prompt plus `\n\n` (only when it is not blank) plus the new prompt, under the newer
+ * request's id. Every other field of the newer action is kept too, so nothing it carried goes
+ * unscanned.
+ */
+export function mergeCollected(queued: Action, incoming: Action): Action {
+  const cut = { truncated: queued.truncated === true || incoming.truncated === true };
+  const head = queued.prompt ?? "";
+  const prompt = bounded(head.trim() === "" ? (incoming.prompt ?? "") : `${head}\n\n${incoming.prompt ?? ""}`, ACTION_MAX_FIELD_CHARS, cut);
+  const fields: ActionField[] = [];
+  let replaced = false;
+  for (const field of queued.fields) {
+    if (!replaced && field.kind === "prompt" && field.value === queued.prompt) {
+      fields.push({ ...field, value: prompt });
+      replaced = true;
+    } else fields.push(field);
+  }
+  if (!replaced) fields.unshift({ kind: "prompt", path: "/prompt", value: prompt });
+  let skippedPrimary = false;
+  for (const field of incoming.fields) {
+    if (!skippedPrimary && field.kind === "prompt" && field.value === incoming.prompt) {
+      skippedPrimary = true;
+      continue;
+    }
+    if (fields.length >= ACTION_MAX_FIELDS) {
+      cut.truncated = true;
+      break;
+    }
+    fields.push(field);
+  }
+  const merged: Action = {
+    ...queued,
+    id: incoming.id,
+    prompt,
+    fields,
+    digest: digestOf({ sessionKey: queued.sessionKey, tool: queued.tool, channel: queued.channel, fields }),
+  };
+  return cut.truncated ? { ...merged, truncated: true } : merged;
 }

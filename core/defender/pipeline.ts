@@ -53,12 +53,22 @@ function fallbackClassify(risk: number, config: TalonConfig): Verdict {
   return "allow";
 }
 
-export async function evaluateAction(deps: PipelineDeps, action: Action, options: { cached?: false } = {}): Promise<DecisionRecord> {
+/** A tag and reason the caller appends to the decision (e.g. an idempotency conflict). */
+export interface DecisionNote {
+  tag: string;
+  reason: string;
+}
+
+export async function evaluateAction(deps: PipelineDeps, action: Action, options: { note?: DecisionNote } = {}): Promise<DecisionRecord> {
   const config = deps.config();
   const started = performance.now();
   const deadline = started + Math.max(config.runtime.eval_timeout_ms, 100);
   const report = createRiskReport(action);
   let timedOut = false;
+  if (action.truncated) {
+    // What was cut was not scanned: never allow it silently.
+    report.add({ detector: "talon", score: 0, tags: ["extraction_limit"], reasons: ["action exceeded the extraction limits; the excess was not scanned"], floor: "review" });
+  }
 
   if (deps.hooks.score.isUsed()) {
     const scored = await beforeDeadline(deps.hooks.score.promise(action, report), deadline);
@@ -104,20 +114,47 @@ export async function evaluateAction(deps: PipelineDeps, action: Action, options
     };
   }
 
+  if (options.note) {
+    draft = { ...draft, reasons: [...draft.reasons, options.note.reason], tags: [...draft.tags, options.note.tag] };
+  }
+
   const decision: Decision = {
     action: draft.action,
     risk_score: Math.min(100, Math.max(0, Math.round(draft.risk))),
     reasons: draft.reasons,
     tags: draft.tags,
-    source: "talon",
+    source: DECISION_SOURCE,
   };
   const record: DecisionRecord = {
     action,
     decision,
     findings: report.findings,
     timedOut,
-    cached: options.cached ?? false,
+    cached: false,
     durationMs: performance.now() - started,
+  };
+  notifyObservers(deps, record);
+  return record;
+}
+
+/** `decision.source` of every decision Talon makes. */
+export const DECISION_SOURCE = "talon";
+
+/** Settle an action with a decision reached without running detectors (cache hit, refusal, failure), and notify observers. */
+export function settleWithout(
+  deps: PipelineDeps,
+  action: Action,
+  decision: Decision,
+  flags: { cached?: boolean; refused?: boolean; timedOut?: boolean } = {},
+): DecisionRecord {
+  const record: DecisionRecord = {
+    action,
+    decision,
+    findings: [],
+    timedOut: flags.timedOut ?? false,
+    cached: flags.cached ?? false,
+    durationMs: 0,
+    ...(flags.refused ? { refused: true } : {}),
   };
   notifyObservers(deps, record);
   return record;

@@ -1,0 +1,33 @@
+/** `talon replay FILE`: run a corpus of frames through the real pipeline and report each case. */
+import { runReplayFile } from "../../defender/replay/runner.ts";
+import { parseFlags, requirePositional, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.ts";
+
+const USAGE = `Usage: talon replay FILE [--json]
+
+Run the frames of a replay corpus (the seed's replay-basic or session-routing format, optionally
+wrapped with {"talon": {"config": {...}, "plugins": ["path", ...]}}) through a host without a
+gateway: extraction, the session scheduler, every loaded detector, the policy and the observers.
+Prints PASS or FAIL per case and a summary line; exits 0 when every case passes, 7 otherwise.`;
+
+export const replayCommand: Command = {
+  path: ["replay"],
+  summary: "replay a corpus of frames through the defender and check each decision",
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, { json: { type: "boolean" } }, USAGE);
+    if (values.help) {
+      io.out(USAGE);
+      return EXIT.OK;
+    }
+    const file = requirePositional(positionals, 0, "FILE", USAGE);
+    const report = await runReplayFile(file, { cwd: io.cwd });
+    if (values.json) {
+      io.out(JSON.stringify(report, null, 2));
+    } else {
+      for (const item of report.cases) io.out(`${item.pass ? "PASS" : "FAIL"} ${item.name}: ${item.detail}`);
+      io.out(`replay ${report.file}: ${report.cases.length} cases, ${report.passed} passed, ${report.failed} failed`);
+    }
+    return report.failed === 0 && report.cases.length > 0 ? EXIT.OK : EXIT.CHECK_FAILED;
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * The core's generic extractor (seed-defender §2): frame → one ActionInput. Root selection,
+ * the seed's recursive key search for the primary fields, and the admission rule are the seed's;
+ * every text field is collected too, and channels are never guessed (see channel.ts).
+ *
+ * The core taps it on `extract` as plugin `talon` at STAGE.HOST_POLICY. Taps at an earlier stage
+ * that push actions for a frame replace it (a plugin with a more precise extractor for one event);
+ * taps at later stages add actions.
+ */
+import { STAGE, type ActionInput, type ExtractInput, type FrameContext, type HookFacades } from "@talon/sdk";
+import { channelOf, modelOf } from "./channel.ts";
+import { collectFields } from "./collect.ts";
+import { COMMAND_KEYS, FILE_KEYS, ID_KEYS, PROMPT_KEYS, SESSION_KEYS, TOOL_KEYS, URL_KEYS } from "./keys.ts";
+import { routingOf } from "./routing.ts";
+import { findFirst } from "./search.ts";
+
+/** The frame's `payload` if the key exists (even null), else `params`, else the frame (seed §2.2). */
+export function selectRoot(frame: Record<string, unknown>): unknown {
+  if (Object.hasOwn(frame, "payload")) return frame.payload;
+  if (Object.hasOwn(frame, "params")) return frame.params;
+  return frame;
+}
+
+/** Extract the action a frame carries, or `undefined` when it carries none (seed §2.5). */
+export function extractAction(frame: Record<string, unknown>, context: Pick<FrameContext, "event" | "method">): ActionInput | undefined {
+  const root = selectRoot(frame);
+  if (typeof root !== "object" || root === null) return undefined;
+  const collected = collectFields(root);
+  const prompt = findFirst(root, PROMPT_KEYS)?.value;
+  // Without a scalar command, an argument vector (`commandArgv`) stands for it.
+  const command = findFirst(root, COMMAND_KEYS)?.value ?? collected.fields.find((field) => field.kind === "command")?.value;
+  const url = findFirst(root, URL_KEYS)?.value;
+  const filePath = findFirst(root, FILE_KEYS)?.value;
+  const actionable = prompt !== undefined || command !== undefined || url !== undefined || filePath !== undefined || collected.fields.some((field) => field.kind !== "text");
+  if (!actionable) return undefined;
+  const sessionKey = findFirst(root, SESSION_KEYS)?.value;
+  const channel = channelOf(root, context.event ?? context.method);
+  const model = modelOf(root);
+  const input: ActionInput = {
+    id: findFirst(root, ID_KEYS)?.value ?? "unknown",
+    fields: collected.fields,
+    routing: routingOf(root, channel, sessionKey),
+    raw: root,
+  };
+  if (sessionKey !== undefined) input.sessionKey = sessionKey;
+  if (prompt !== undefined) input.prompt = prompt;
+  if (command !== undefined) input.command = command;
+  if (url !== undefined) input.url = url;
+  if (filePath !== undefined) input.filePath = filePath;
+  const tool = findFirst(root, TOOL_KEYS)?.value;
+  if (tool !== undefined) input.tool = tool;
+  if (channel !== undefined) input.channel = channel;
+  if (model) input.model = model;
+  if (collected.truncated) input.truncated = true;
+  return input;
+}
+
+/** Frame kinds the generic extractor reads: events, requests no handler took (bridge), and untyped JSON. */
+const EXTRACTED_KINDS = ["event", "req", "unknown"] as const;
+
+/** Register the generic extractor as the core's `extract` tap. */
+export function registerDefaultExtractor(hooks: HookFacades): void {
+  hooks.extract.tap({ stage: STAGE.HOST_POLICY, filter: { frameType: [...EXTRACTED_KINDS] } }, (input: ExtractInput, sink) => {
+    if (sink.actions.length > 0) return;
+    const action = extractAction(input.frame, input.context);
+    if (action) sink.push(action);
+  });
+}
