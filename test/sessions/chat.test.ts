@@ -54,7 +54,7 @@ test("chat.send refusals: key, idempotency key, NUL, empty message, unknown para
   assert.deepEqual([nul.code, nul.message], ["INVALID_REQUEST", "message must not contain null bytes"]);
   assert.equal((await refusal(client.call("chat.send", { ...base, message: " " }))).message, "message or attachment required");
   assert.equal((await refusal(client.call("chat.send", { ...base, foo: 1 }))).message, "invalid chat.send params: at root: unexpected property 'foo'");
-  assert.match((await refusal(client.call("chat.send", { sessionKey: "main", idempotencyKey: "k" }))).message, /^invalid chat\.send params: at \/message/);
+  assert.match((await refusal(client.call("chat.send", { sessionKey: "main", idempotencyKey: "k" }))).message, /^invalid chat\.send params: .*message/);
   assert.match((await refusal(client.call("chat.history", { sessionKey: "main", extra: true }))).message, /unexpected property 'extra'/);
   await client.close();
 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TalonHost } from "../../core/index.ts";
-import { call, callError, eventually, sqliteHost } from "./helpers.ts";
+import { BLOCKED_COMMAND, call, callError, eventually, sqliteHost } from "./helpers.ts";
 
 /** Make the real SQLite connection refuse writes (SQLITE_READONLY), or accept them again. */
 async function setReadOnly(host: TalonHost, readOnly: boolean): Promise<void> {
@@ -21,7 +21,7 @@ test("sessions, settings, transcripts and decision state survive a restart", asy
   await call(host, "sessions.patch", { key: "agent:ops:telegram:group:g1", label: "Ops room", queueMode: "collect", model: "openai/gpt-x" });
   await call(host, "sessions.send", { sessionKey: "agent:ops:telegram:group:g1", message: "deploy tonight?", channel: "telegram", to: "peer-9", accountId: "bot-1" });
   await host.defender.evaluate({ id: "r1", sessionKey: "agent:ops:telegram:group:g1", source: "agent", tool: "exec", command: "git status", channel: "telegram" });
-  await host.defender.evaluate({ id: "r2", sessionKey: "agent:ops:telegram:group:g1", source: "agent", tool: "exec", command: "rm -rf /", channel: "telegram" });
+  await host.defender.evaluate({ id: "r2", sessionKey: "agent:ops:telegram:group:g1", source: "agent", tool: "exec", command: BLOCKED_COMMAND, channel: "telegram" });
   await call(host, "chat.send", { sessionKey: "main", message: "hello chat", idempotencyKey: "run-1" });
   const before = await eventually(async () => {
     const s = await call(host, "session.status", { sessionKey: "agent:ops:telegram:group:g1" });

@@ -1,4 +1,5 @@
 /** Helpers shared by the sessions tests: a host with the sessions plugin, waiting for conditions. */
+import { fileURLToPath } from "node:url";
 import type { TalonHost } from "../../core/index.ts";
 import { startTestHost, type TestHost } from "../helpers/host.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
@@ -14,10 +15,15 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
   }
 }
 
+/** A detector fixture that blocks any command or prompt containing `forbidden` (score 70). */
+export const KEYWORD_PLUGIN = fileURLToPath(new URL("../fixtures/plugins/score-keyword", import.meta.url));
+/** A command the keyword fixture blocks. */
+export const BLOCKED_COMMAND = "echo forbidden";
+
 /** A host with the sessions plugin (and the decision policy) on an in-memory store. */
 export function sessionsHost(options: { gateway?: boolean; config?: Record<string, unknown>; builtin?: string[] } = {}): Promise<TestHost> {
   return startTestHost(
-    { plugins: { builtin: options.builtin ?? ["sessions", "decision-policy"], entries: { sessions: { config: options.config ?? {} } } } },
+    { plugins: { builtin: options.builtin ?? ["sessions", "decision-policy"], load: [KEYWORD_PLUGIN], entries: { sessions: { config: options.config ?? {} } } } },
     { gateway: options.gateway ?? false },
   );
 }
@@ -29,7 +35,7 @@ export async function sqliteHost(dir?: string, options: { gateway?: boolean; con
     {
       data_dir: dataDir,
       state: { url: "sqlite" },
-      plugins: { builtin: ["sessions", "decision-policy"], entries: { sessions: { config: options.config ?? {} } } },
+      plugins: { builtin: ["sessions", "decision-policy"], load: [KEYWORD_PLUGIN], entries: { sessions: { config: options.config ?? {} } } },
     },
     { gateway: options.gateway ?? false },
   );

@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { call, callError, eventually, sessionsHost } from "./helpers.ts";
+import { BLOCKED_COMMAND, call, callError, eventually, sessionsHost } from "./helpers.ts";
 
 test("sessions.list: envelope, order, limit, offset and the count fields", async () => {
   const { host } = await sessionsHost();
@@ -180,7 +180,7 @@ test("sessions.reset: reasons, a new sessionId, counters and history cleared, se
   const { host } = await sessionsHost();
   await call(host, "sessions.send", { sessionKey: "agent:main:r", message: "before", channel: "telegram", to: "peer", accountId: "acct" });
   await call(host, "sessions.patch", { key: "agent:main:r", label: "Keep", queueMode: "collect" });
-  await host.defender.evaluate({ id: "x", sessionKey: "agent:main:r", tool: "exec", command: "rm -rf /" });
+  await host.defender.evaluate({ id: "x", sessionKey: "agent:main:r", tool: "exec", command: BLOCKED_COMMAND });
   const before = await eventually(async () => {
     const s = (await call(host, "session.status", { sessionKey: "agent:main:r" })).session;
     return s.totalRequests === 1 && s;
@@ -298,7 +298,7 @@ test("sessions.history, usage.logs and usage.timeseries read the transcript newe
 test("sessions.usage: window, rows with sends (seed §8 item 12), totals and groupings", async () => {
   const { host } = await sessionsHost();
   await host.defender.evaluate({ id: "u1", sessionKey: "agent:ops:slack:group:g", tool: "exec", command: "git status", channel: "slack" });
-  await host.defender.evaluate({ id: "u2", sessionKey: "agent:ops:slack:group:g", tool: "exec", command: "rm -rf /", channel: "slack" });
+  await host.defender.evaluate({ id: "u2", sessionKey: "agent:ops:slack:group:g", tool: "exec", command: BLOCKED_COMMAND, channel: "slack" });
   await call(host, "sessions.send", { sessionKey: "agent:sales:only-sends", message: "hello" });
   await eventually(async () => (await call(host, "session.status", { sessionKey: "agent:ops:slack:group:g" })).session.totalRequests === 2, "decisions");
   const usage = await call(host, "sessions.usage", { includeContextWeight: true });
