@@ -4,6 +4,7 @@
 //   *.test.ts           default suite (npm test)
 //   *.interop.test.ts   against the real upstream OpenClaw CLI and gateway (npm run test:interop)
 //   *.browser.test.ts   in headless Chromium (npm run test:browser)
+//   *.services.test.ts  against local servers from Debian packages, e.g. redis-server (npm run test:services)
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -29,6 +30,7 @@ const all = collect(root, []).sort();
 const inSuite = (file) => {
   if (file.endsWith(".interop.test.ts")) return suite === "interop";
   if (file.endsWith(".browser.test.ts")) return suite === "browser";
+  if (file.endsWith(".services.test.ts")) return suite === "services";
   return suite === "default";
 };
 const files = all.filter(inSuite).filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));

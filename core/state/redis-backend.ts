@@ -5,6 +5,7 @@
 import Keyv from "keyv";
 import KeyvRedis from "@keyv/redis";
 import { TalonError, errorMessage } from "@talon/sdk";
+import { withTimeout } from "../loader/timeout.ts";
 import { isExpired, type Envelope, type StoreBackend } from "./backend.ts";
 
 /** The URL without its password, for logs and `doctor`. */
@@ -18,15 +19,28 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** How long start-up waits for the first connection before reporting the store unreachable. */
+const CONNECT_TIMEOUT_MS = 5000;
+const NAMESPACE = "talon";
+
 export async function openRedisBackend(url: string): Promise<StoreBackend> {
-  const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 3000 } as never);
-  const keyv = new Keyv({ store: adapter, namespace: "talon" });
+  const adapter = new KeyvRedis(url, { throwOnConnectError: true });
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE });
   keyv.on("error", () => undefined);
+  adapter.on("error", () => undefined);
   try {
-    const client = (await adapter.getClient()) as unknown as { ping(): Promise<string> };
-    await client.ping();
+    // The client reconnects forever once running; only the first connection is time-boxed.
+    await withTimeout(
+      (async () => {
+        const client = (await adapter.getClient()) as unknown as { ping(): Promise<string> };
+        await client.ping();
+      })(),
+      CONNECT_TIMEOUT_MS,
+      () => new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`),
+    );
   } catch (error) {
-    await adapter.disconnect().catch(() => undefined);
+    // A client still trying to connect would keep reconnecting (and the process alive): destroy it.
+    (adapter.client as unknown as { destroy?(): void }).destroy?.();
     throw new TalonError("TALON_STATE_UNREACHABLE", `cannot reach the store at ${redactUrl(url)}: ${errorMessage(error)}`, {
       cause: error,
       hint: "start the Redis server or fix state.url",
@@ -35,7 +49,8 @@ export async function openRedisBackend(url: string): Promise<StoreBackend> {
   const serialize = async (value: unknown, ttlMs?: number) =>
     (await keyv.serialize!({ value, expires: ttlMs && ttlMs > 0 ? Date.now() + ttlMs : undefined })) as string;
   async function* scan(prefix: string): AsyncIterable<[string, unknown]> {
-    for await (const [key, raw] of adapter.iterator(undefined) as AsyncIterable<[string, string]>) {
+    // SCAN over Talon's keys (the adapter strips its own "talon::" prefix), filtered by namespace.
+    for await (const [key, raw] of adapter.iterator(NAMESPACE) as AsyncIterable<[string, string]>) {
       if (!key.startsWith(`talon:${prefix}`)) continue;
       const envelope = (await keyv.deserialize!(raw)) as Envelope | undefined;
       if (!envelope || isExpired(envelope)) continue;

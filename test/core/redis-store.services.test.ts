@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createNamespacedStore } from "../../core/state/namespaced-store.ts";
+import { openStoreBackend } from "../../core/state/open-store.ts";
+import { startRedis } from "../helpers/redis-server.ts";
+import { startTestHost } from "../helpers/host.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+
+test("state.url = redis://… gives plugins the same Store semantics on a real Redis server", async () => {
+  const redis = await startRedis();
+  const backend = await openStoreBackend(redis.url, await tempDir());
+  assert.equal(backend.kind, "redis");
+  const store = createNamespacedStore(backend, "plugin");
+  await store.set("a", { v: 1 });
+  await store.setMany([
+    { key: "b", value: 2 },
+    { key: "c", value: 3, ttlMs: 60_000 },
+  ]);
+  await createNamespacedStore(backend, "other").set("a", "not mine");
+  assert.deepEqual(await store.getMany(["a", "b", "c", "d"]), [{ v: 1 }, 2, 3, undefined]);
+  const entries: Record<string, unknown> = {};
+  for await (const [key, value] of store.entries()) entries[key] = value;
+  assert.deepEqual(entries, { a: { v: 1 }, b: 2, c: 3 });
+  await store.deleteMany(["a", "b"]);
+  assert.equal(await store.has("a"), false);
+  await store.clear();
+  assert.equal(await store.get("c"), undefined);
+  assert.equal(await createNamespacedStore(backend, "other").get("a"), "not mine");
+  await backend.close();
+});
+
+test("two hosts on one Redis share state, and a stopped server is reported at start-up", async () => {
+  const redis = await startRedis();
+  const first = await startTestHost({ state: { url: redis.url }, plugins: { builtin: ["decision-policy"] } }, { gateway: false });
+  await createNamespacedStore(first.host.store, "shared").set("k", "from host one");
+  const second = await startTestHost({ state: { url: redis.url }, plugins: { builtin: ["decision-policy"] } }, { gateway: false });
+  assert.equal(await createNamespacedStore(second.host.store, "shared").get("k"), "from host one");
+  await first.stop();
+  await second.stop();
+  await redis.stop();
+  await assert.rejects(startTestHost({ state: { url: redis.url } }, { gateway: false }), { code: "TALON_STATE_UNREACHABLE" });
+});
