@@ -1,0 +1,58 @@
+/**
+ * decision-events: the `security.decision` event (name from `runtime.decision_event`) sent to
+ * authorised clients for every decision, and the `security.evaluate` RPC that lets an external
+ * caller (an OpenClaw plugin, a CI job) ask Talon about one action.
+ */
+import { z } from "zod";
+import { STAGE, definePlugin, type OperatorScope } from "@talon/sdk";
+import { evaluateParamsSchema, toActionInput, toEvaluateResult } from "./evaluate-rpc.ts";
+import { toDecisionPayload } from "./payload.ts";
+
+const PLUGIN_NAME = "decision-events";
+
+const SCOPES = ["operator.read", "operator.write", "operator.admin", "operator.approvals"] as const satisfies readonly OperatorScope[];
+
+export const configSchema = z
+  .strictObject({
+    /** Scope a client needs to receive decision events. */
+    scope: z.enum(SCOPES).default("operator.read"),
+    /**
+     * A slow client may miss decision events (default true, as the seed's drop-if-slow): the gap
+     * in its event `seq` tells it so, and the sessions history keeps every decision. With false,
+     * a client that cannot keep up is disconnected with "slow consumer" instead.
+     */
+    droppable: z.boolean().default(true),
+  })
+  .prefault({});
+
+export type DecisionEventsConfig = z.output<typeof configSchema>;
+
+export default definePlugin({
+  name: PLUGIN_NAME,
+  version: "0.1.0",
+  description: "security.decision events to authorised clients, and the security.evaluate RPC.",
+  hostRange: "^0.1.0",
+  configSchema,
+  setup(ctx) {
+    const declare = (name: string) => ctx.events.declare({ name, scope: ctx.config.scope, droppable: ctx.config.droppable });
+    let eventName = ctx.host.config.runtime.decision_event;
+    declare(eventName);
+    ctx.hooks.configReload.tap((change) => {
+      if (change.next.runtime.decision_event === eventName) return;
+      eventName = change.next.runtime.decision_event;
+      declare(eventName);
+    });
+    ctx.hooks.decision.tap({ stage: STAGE.OBSERVER }, (record) => {
+      ctx.events.emit(eventName, toDecisionPayload(record));
+    });
+    ctx.registerMethod({
+      name: "security.evaluate",
+      scope: "operator.write",
+      params: evaluateParamsSchema,
+      description: "Evaluate one action (prompt, command, url or file) and return Talon's decision.",
+      async handler(params) {
+        return toEvaluateResult(await ctx.defender.evaluate(toActionInput(params)));
+      },
+    });
+  },
+});

@@ -1,0 +1,50 @@
+/**
+ * quarantine: every blocked action is written to `security.quarantine_dir` (seed-defender §3.8)
+ * for later review, with secrets redacted, atomically, under a unique name, within a size and
+ * count bound. Decisions reused from the idempotency cache and actions refused for capacity are
+ * not written (nothing new was learnt about them).
+ */
+import { z } from "zod";
+import { STAGE, definePlugin, type TalonConfig } from "@talon/sdk";
+import { fitRecord, toQuarantineRecord } from "./record.ts";
+import { QuarantineStore, quarantineFileName } from "./store.ts";
+
+const PLUGIN_NAME = "quarantine";
+
+export const configSchema = z
+  .strictObject({
+    /** Most files kept in the folder; the oldest are removed first. */
+    max_files: z.number().int().min(1).default(1000),
+    /** Largest file (bytes); a bigger record loses its raw payload, then long strings are cut. */
+    max_file_bytes: z.number().int().min(1024).default(256 * 1024),
+  })
+  .prefault({});
+
+export type QuarantineConfig = z.output<typeof configSchema>;
+
+/** The host's own secrets, redacted wherever they appear. */
+function knownSecrets(config: TalonConfig): string[] {
+  return [config.gateway.token, config.gateway.password, config.security.virustotal_api_key, config.security.policy_bundle_key].filter(
+    (value): value is string => typeof value === "string" && value.trim().length >= 6,
+  );
+}
+
+export default definePlugin({
+  name: PLUGIN_NAME,
+  version: "0.1.0",
+  description: "Writes every blocked action, secrets redacted, to security.quarantine_dir.",
+  hostRange: "^0.1.0",
+  configSchema,
+  setup(ctx) {
+    const store = new QuarantineStore(ctx.log);
+    ctx.hooks.decision.tap({ stage: STAGE.OBSERVER, filter: { verdict: "block" } }, (record) => {
+      if (record.cached || record.refused) return;
+      const config = ctx.host.config;
+      const now = Date.now();
+      const body = fitRecord(toQuarantineRecord(record, knownSecrets(config), now), ctx.config.max_file_bytes);
+      store.write(ctx.host.resolvePath(config.security.quarantine_dir), quarantineFileName(record.action.id, now), body, ctx.config.max_files);
+    });
+    ctx.hooks.stop.tapPromise(() => store.flush());
+    ctx.expose({ flush: () => store.flush(), files: () => store.files });
+  },
+});
