@@ -5,11 +5,23 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { TalonError, errorMessage } from "@talon/sdk";
 
 export const TOKEN_FILE = "token";
 
 /** Read the stored token, or create one. Returns the token and whether it was just created. */
 export async function ensureGatewayToken(dataDir: string): Promise<{ token: string; file: string; created: boolean }> {
+  try {
+    return await readOrCreate(dataDir);
+  } catch (error) {
+    throw new TalonError("TALON_STATE_UNWRITABLE", `cannot store the gateway token in ${dataDir}: ${errorMessage(error)}`, {
+      cause: error,
+      hint: "choose a writable folder with --data-dir or data_dir, or set gateway.token yourself",
+    });
+  }
+}
+
+async function readOrCreate(dataDir: string): Promise<{ token: string; file: string; created: boolean }> {
   const file = join(dataDir, TOKEN_FILE);
   try {
     const token = (await readFile(file, "utf8")).trim();
