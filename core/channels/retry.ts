@@ -47,7 +47,6 @@ export async function callPlatform<T>(account: ChannelAccount, chatId: string | 
       factor: 2,
       maxRetryTime: policy.maxTotalMs,
       signal: account.signal,
-      unref: true,
       onFailedAttempt: ({ error }) => {
         const retryAfter = retryAfterOf(error);
         if (retryAfter !== undefined) {

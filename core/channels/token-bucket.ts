@@ -96,7 +96,6 @@ export class TokenBucket {
     if (this.#timer && !reset) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#drain(), Math.ceil(this.#delayUntilNext()));
-    this.#timer.unref?.();
   }
 
   #drain(): void {

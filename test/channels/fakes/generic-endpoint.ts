@@ -18,6 +18,8 @@ export interface GenericEndpoint extends FakePlatform {
   postSigned(payload: unknown, options?: { timestamp?: number; secret?: string }): Promise<{ status: number; json: any; headers: Headers }>;
   /** Outbound requests refused for a bad signature. */
   readonly badSignatures: number;
+  /** Accept the next `accept` sends, then fail the `fail` after them with 500. */
+  acceptThenFail(accept: number, fail: number): void;
 }
 
 export function createGenericEndpoint(options: { path?: (accountId: string) => string } = {}): GenericEndpoint {
@@ -29,6 +31,7 @@ export function createGenericEndpoint(options: { path?: (accountId: string) => s
   const delivered = new Map<string, unknown>();
   let rateLimited: { count: number; retryAfterMs: number } = { count: 0, retryAfterMs: 0 };
   let failing = 0;
+  let acceptBeforeFailing = 0;
   let badSignatures = 0;
   let sequence = 0;
 
@@ -61,7 +64,9 @@ export function createGenericEndpoint(options: { path?: (accountId: string) => s
             rateLimited.count--;
             return answer(429, { error: "slow down" }, { "retry-after": String(rateLimited.retryAfterMs / 1000) });
           }
-          if (failing > 0) {
+          if (failing > 0 && acceptBeforeFailing > 0) {
+            acceptBeforeFailing--;
+          } else if (failing > 0) {
             failing--;
             return answer(500, { error: "internal" });
           }
@@ -137,6 +142,11 @@ export function createGenericEndpoint(options: { path?: (accountId: string) => s
     },
     failNext(count) {
       failing = count;
+      acceptBeforeFailing = 0;
+    },
+    acceptThenFail(accept, fail) {
+      acceptBeforeFailing = accept;
+      failing = fail;
     },
   };
   return endpoint;

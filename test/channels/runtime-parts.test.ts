@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { channelSessionKey, parseSessionKey, z } from "@talon/sdk";
+import { backoffDelay, jitterFraction } from "../../core/channels/backoff.ts";
+import { effectiveLimits } from "../../core/channels/limits.ts";
+import { hasControlCommand, resolveMentionGate, type MentionGateInput } from "../../core/channels/mention-gate.ts";
+import { TokenBucket } from "../../core/channels/token-bucket.ts";
+import { TtlSet } from "../../core/channels/ttl-set.ts";
+import { channelRuntimeSettingsSchema, driverPluginConfigSchema } from "../../sdk/driver.ts";
+
+test("backoff: the seed's check vectors (seed-defender §8.6)", () => {
+  const bridge = { initialMs: 1000, maxMs: 30000, factor: 2, jitter: 0 };
+  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((a) => backoffDelay(bridge, a)), [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  assert.equal(backoffDelay(bridge, 0), 1000, "attempt 0 behaves as 1");
+  const jittered = { ...bridge, jitter: 0.5 };
+  assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(jittered, a)), [1332, 2140, 4977, 9123, 16382, 30000]);
+  assert.deepEqual([1, 2, 3, 4].map((a) => Math.round(jitterFraction(a) * 1e6) / 1e6), [0.663676, 0.140414, 0.488579, 0.280842]);
+  assert.equal(backoffDelay({ initialMs: 10, maxMs: 100, factor: 2, jitter: 0 }, 1), 250, "the seed floors initial at 250 ms");
+  assert.equal(backoffDelay({ initialMs: 10, maxMs: 100, factor: 2, jitter: 0 }, 1, 1), 10, "the floor can be lowered");
+});
+
+const group: MentionGateInput = {
+  isGroup: true,
+  requireMention: true,
+  canDetectMention: true,
+  wasMentioned: false,
+  implicitMention: false,
+  hasAnyMention: false,
+  allowTextCommands: true,
+  commandAuthorized: false,
+  hasControlCommand: false,
+};
+
+test("mention gating: seed rules, bypass commands only for authorised senders", () => {
+  assert.equal(resolveMentionGate(group).shouldSkip, true, "a group message without a mention is skipped");
+  assert.equal(resolveMentionGate({ ...group, wasMentioned: true }).shouldSkip, false);
+  assert.equal(resolveMentionGate({ ...group, implicitMention: true }).shouldSkip, false, "a reply to the bot counts as a mention");
+  assert.equal(resolveMentionGate({ ...group, canDetectMention: false }).shouldSkip, false, "no detection: never skipped");
+  assert.equal(resolveMentionGate({ ...group, isGroup: false }).shouldSkip, false, "direct chats are never gated");
+  assert.equal(resolveMentionGate({ ...group, requireMention: false }).shouldSkip, false);
+  assert.equal(resolveMentionGate({ ...group, hasControlCommand: true }).shouldSkip, true, "an unauthorised /reset does not bypass (the seed let anyone)");
+  const bypass = resolveMentionGate({ ...group, hasControlCommand: true, commandAuthorized: true });
+  assert.deepEqual(bypass, { effectiveWasMentioned: true, shouldSkip: false, shouldBypassMention: true });
+  assert.equal(resolveMentionGate({ ...group, hasControlCommand: true, commandAuthorized: true, hasAnyMention: true }).shouldSkip, true, "a command addressed to someone else does not bypass");
+});
+
+test("control commands: first word after slashes, bot suffix ignored", () => {
+  for (const text of ["/reset", "  //stop now", "/HELP", "/new@my_bot please", "/cancel"]) assert.equal(hasControlCommand(text), true, text);
+  for (const text of ["reset", "/resetting", "/deploy", "hello /reset", ""]) assert.equal(hasControlCommand(text), false, text);
+});
+
+test("channel session keys: canonical, parse to the right kind, ids cannot forge segments", () => {
+  const base = { channel: "Telegram", accountId: "default", chatId: "-100123", senderId: "42" };
+  const dm = channelSessionKey({ ...base, chatType: "direct" });
+  assert.equal(dm, "agent:main:telegram:dm:42");
+  assert.equal(parseSessionKey(dm).kind, "direct");
+  const topic = channelSessionKey({ ...base, chatType: "group", threadId: "7" });
+  assert.equal(topic, "agent:main:telegram:group:-100123:topic:7");
+  assert.deepEqual({ kind: parseSessionKey(topic).kind, scope: parseSessionKey(topic).scope, topic: parseSessionKey(topic).topic }, { kind: "group", scope: "-100123", topic: "7" });
+  assert.equal(channelSessionKey({ ...base, chatType: "channel", channel: "tg" }), "agent:main:telegram:channel:-100123", "aliases normalise");
+  const other = channelSessionKey({ ...base, chatType: "direct", accountId: "work" });
+  assert.equal(other, "agent:main:telegram:dm:work:42", "a second account gets its own sessions");
+  const forged = channelSessionKey({ ...base, chatType: "group", chatId: "g1:topic:evil" });
+  assert.equal(parseSessionKey(forged).topic, undefined, "a ':' in an id is encoded, so it cannot add a topic");
+  assert.equal(forged, "agent:main:telegram:group:g1%3Atopic%3Aevil");
+});
+
+test("limits: the per-channel table, declared limits, config may only lower", () => {
+  const settings = channelRuntimeSettingsSchema.parse({});
+  assert.deepEqual([effectiveLimits("discord", undefined, settings).text, effectiveLimits("discord", undefined, settings).lines], [2000, 17]);
+  for (const id of ["telegram", "slack", "whatsapp", "signal", "unknown-platform"]) assert.equal(effectiveLimits(id, undefined, settings).text, 4000, id);
+  assert.equal(effectiveLimits("x", { text: 500 }, settings).text, 500);
+  assert.equal(effectiveLimits("x", { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 9000 })).text, 500, "config never raises the platform's limit");
+  assert.equal(effectiveLimits("x", { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 100 })).text, 100);
+});
+
+test("driver plugin config: single-account shorthand, several accounts, clear errors", () => {
+  const schema = driverPluginConfigSchema(z.strictObject({ token: z.string() }));
+  const single = schema.parse({ token: "t", runtime: { requireMention: false } });
+  assert.deepEqual(Object.keys(single.accounts), ["default"]);
+  assert.equal(single.runtime.requireMention, false);
+  assert.equal(single.runtime.retry.retries, 3, "defaults filled");
+  const many = schema.parse({ accounts: { a: { token: "1" }, b: { token: "2" } } });
+  assert.deepEqual(Object.keys(many.accounts), ["a", "b"]);
+  const missing = schema.safeParse({});
+  assert.equal(missing.success, false);
+  assert.deepEqual(missing.error!.issues[0]!.path, ["accounts", "default", "token"]);
+  const mixed = schema.safeParse({ accounts: { a: { token: "1" } }, token: "stray" });
+  assert.equal(mixed.success, false, "account settings beside `accounts` are refused, not ignored");
+  assert.equal(schema.safeParse({ accounts: { "bad id!": { token: "1" } } }).success, false);
+});
+
+test("ttl set: expiry, refresh and a hard bound", () => {
+  const set = new TtlSet(1000, 3);
+  set.add("a", 0);
+  assert.equal(set.has("a", 999), true);
+  assert.equal(set.has("a", 1000), false, "expired");
+  for (const key of ["a", "b", "c", "d"]) set.add(key, 2000);
+  assert.equal(set.size, 3);
+  assert.equal(set.has("a", 2000), false, "the oldest is evicted when full");
+  assert.equal(set.has("d", 2000), true);
+});
+
+test("token bucket: burst is synchronous, then paced; a pause holds every sender until retry-after", async () => {
+  const bucket = new TokenBucket(1000, 3, "test");
+  assert.equal(bucket.take(), undefined);
+  assert.equal(bucket.take(), undefined);
+  assert.equal(bucket.take(), undefined);
+  const waited = bucket.take();
+  assert.ok(waited instanceof Promise, "the fourth waits");
+  await waited;
+  bucket.pause(150);
+  const started = performance.now();
+  assert.ok(bucket.pausedForMs() > 100);
+  await (bucket.take() ?? Promise.resolve());
+  assert.ok(performance.now() - started >= 145, "released only after the pause");
+  const closing = new TokenBucket(1, 1, "test");
+  closing.take();
+  const pending = closing.take();
+  closing.close(new Error("stopped"));
+  await assert.rejects(pending!, /stopped/);
+});
