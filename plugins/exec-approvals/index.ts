@@ -39,6 +39,12 @@ export default definePlugin({
   hostRange: "^0.1.0",
   configSchema,
   setup(ctx) {
+    const scopes = ctx.host.config.gateway.bridge.scopes;
+    if (ctx.host.mode === "bridge" && !scopes.includes("operator.admin")) {
+      // Upstream shows an approval requested by another device only to operator.admin (or to
+      // the reviewer devices it names); with approvals alone the bridge never sees them.
+      ctx.log.warn({ scopes }, "gateway.bridge.scopes lacks operator.admin: upstream will not show Talon approvals requested by other devices");
+    }
     // Approval id → expiry; bounded, oldest first.
     const pending = new Map<string, number>();
     const remember = (id: string, expiresAtMs: number) => {

@@ -1,0 +1,65 @@
+/**
+ * Bridge mode acts on the real upstream gateway (openclaw@2026.9.6): a client asks upstream for
+ * approval to run `rm -rf /` and `git status`; upstream broadcasts `exec.approval.requested` to
+ * approval clients, Talon's bridge is one, evaluates the command and answers
+ * `exec.approval.resolve`. The requesting client's `exec.approval.request` call returns the
+ * decision Talon gave.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { TestHost } from "../helpers/host.ts";
+import { startTestHost } from "../helpers/host.ts";
+import { openclawCall, startUpstreamGateway, type UpstreamGateway } from "../helpers/upstream.ts";
+
+let upstream: UpstreamGateway;
+let talon: TestHost;
+
+async function until(predicate: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+before(async () => {
+  upstream = await startUpstreamGateway();
+  talon = await startTestHost(
+    {
+      // Upstream shows an approval requested by another device only to operator.admin (or to
+      // reviewers it names), so the bridge asks for admin as well as approvals.
+      gateway: { runtime_mode: "bridge_client", url: upstream.url, token: upstream.token, bridge: { scopes: ["operator.admin", "operator.approvals", "operator.read", "operator.write"] } },
+      plugins: {
+        builtin: ["decision-policy", "decision-events", "exec-approvals", "defender-command", "defender-prompt"],
+        entries: { "defender-command": { optional: true }, "defender-prompt": { optional: true } },
+      },
+      security: { protect_paths: [] },
+    },
+    { gateway: true },
+  );
+  await until(() => talon.host.gateway.connected, "the bridge to connect upstream", 30_000);
+});
+
+after(async () => {
+  await talon?.stop();
+  await upstream?.stop();
+});
+
+/** Ask upstream for approval as an agent runtime would, and return upstream's answer. */
+async function requestApproval(command: string, argv: string[]): Promise<any> {
+  const result = await openclawCall("exec.approval.request", {
+    url: upstream.url,
+    token: upstream.token,
+    params: { command, commandArgv: argv, host: "gateway", cwd: "/tmp", sessionKey: "agent:main:main", agentId: "main", timeoutMs: 60_000 },
+    timeoutMs: 90_000,
+  });
+  assert.equal(result.code, 0, `exec.approval.request failed:\n${result.stdout}\n${result.stderr}`);
+  return result.json;
+}
+
+test("rm -rf / is denied and git status is allowed once, by Talon, through upstream's own approval flow", async () => {
+  const denied = await requestApproval("rm -rf /", ["rm", "-rf", "/"]);
+  assert.equal(denied.decision, "deny", JSON.stringify(denied));
+  const allowed = await requestApproval("git status", ["git", "status"]);
+  assert.equal(allowed.decision, "allow-once", JSON.stringify(allowed));
+});
