@@ -10,6 +10,8 @@ export * from "./driver.ts";
 export * from "./errors.ts";
 export * from "./frames.ts";
 export * from "./hooks.ts";
+export * from "./lru.ts";
+export * from "./patterns.ts";
 export * from "./plugin.ts";
 export * from "./session-key.ts";
 /** The SDK's zod, so a plugin or driver that depends only on @talon/sdk shares the host's copy. */
