@@ -55,11 +55,11 @@ function contains(value: string | null | undefined, needle: string): boolean {
 
 /** Does the session pass a compiled filter? */
 export function matchesFilter(state: SessionState, filter: SessionFilter): boolean {
-  const { rec, parsed } = state;
+  const rec = state.rec;
   if (filter.updatedSince !== undefined && rec.updatedAtMs < filter.updatedSince) return false;
-  if (!filter.includeUnknown && parsed.kind === "other") return false;
-  if (!filter.includeGlobal && (parsed.kind === "main" || rec.key.toLowerCase() === "global")) return false;
-  if (!equal(parsed.agentId, filter.agentId)) return false;
+  if (!filter.includeUnknown && state.kind === "other") return false;
+  if (!filter.includeGlobal && (state.kind === "main" || rec.key.toLowerCase() === "global")) return false;
+  if (!equal(state.agentId, filter.agentId)) return false;
   if (!equal(rec.label, filter.label)) return false;
   if (!equal(rec.spawnedBy, filter.spawnedBy)) return false;
   if (!equal(rec.channel, filter.channel)) return false;
@@ -67,7 +67,7 @@ export function matchesFilter(state: SessionState, filter: SessionFilter): boole
   if (!equal(rec.lastAccountId, filter.accountId)) return false;
   const search = filter.search;
   if (search !== undefined) {
-    if (!(contains(rec.key, search) || contains(rec.channel, search) || contains(parsed.agentId, search) || contains(rec.label, search) || contains(rec.spawnedBy, search))) {
+    if (!(contains(rec.key, search) || contains(rec.channel, search) || contains(state.agentId, search) || contains(rec.label, search) || contains(rec.spawnedBy, search))) {
       return false;
     }
   }

@@ -4,7 +4,7 @@
  * so a rejected patch has no side effect (seed §8 item 10 created the session first).
  */
 import { RpcError, isSubagentKey } from "@talon/sdk";
-import type { OverrideField, SessionRecord } from "./entry.ts";
+import { shapeRecord, type OverrideField, type SessionRecord } from "./entry.ts";
 import { charLength, norm } from "./text.ts";
 
 /** What a patch does to one stored field. */
@@ -192,10 +192,9 @@ export function checkSpawnRules(key: string, current: SessionRecord | undefined,
 
 /** Apply a validated plan to a copy of the record. */
 export function applyPatch(rec: SessionRecord, plan: PatchPlan): SessionRecord {
-  const next: SessionRecord = { ...rec };
+  const next = shapeRecord(rec);
   for (const [field, change] of Object.entries(plan.overrides) as [OverrideField, FieldChange<string>][]) {
-    if (change.op === "clear") delete next[field];
-    else next[field] = change.value;
+    next[field] = change.op === "clear" ? undefined : change.value;
   }
   const simple: [keyof Pick<SessionRecord, "label" | "spawnedBy" | "spawnDepth">, FieldChange<string | number> | undefined][] = [
     ["label", plan.label],
@@ -204,8 +203,7 @@ export function applyPatch(rec: SessionRecord, plan: PatchPlan): SessionRecord {
   ];
   for (const [field, change] of simple) {
     if (!change) continue;
-    if (change.op === "clear") delete next[field];
-    else (next as unknown as Record<string, unknown>)[field] = change.value;
+    (next as unknown as Record<string, unknown>)[field] = change.op === "clear" ? undefined : change.value;
   }
   return next;
 }

@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { RpcError, TalonError, errorMessage, type DecisionRecord, type Logger, type Store } from "@talon/sdk";
 import type { SessionsConfig } from "./config.ts";
-import { createRecord, isSessionRecord, stateOf, type HistoryEvent, type SessionRecord, type SessionState } from "./entry.ts";
+import { createRecord, isSessionRecord, shapeRecord, stateOf, type HistoryEvent, type SessionRecord, type SessionState } from "./entry.ts";
 import { cloneRecord, inWindow, noteEvent, rowKey, type HistoryLimits } from "./history.ts";
 import { archivePath } from "./store-path.ts";
 import { optionalText } from "./text.ts";
@@ -116,7 +116,7 @@ export class SessionRegistry {
         skipped++;
         continue;
       }
-      this.#index(stateOf(value));
+      this.#index(stateOf(shapeRecord(value)));
     }
     if (skipped > 0) this.#log.warn({ skipped }, "skipped unreadable session records; they stay in the store untouched");
     return { sessions: this.byKey.size, skipped };

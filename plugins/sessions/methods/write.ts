@@ -47,6 +47,9 @@ function checkExpected(key: string, current: SessionState | undefined, expected:
   }
 }
 
+/** What a reset starts over; label, overrides, channel, route and decision state are kept. */
+const RESET_FIELDS = ["sessionId", "startedAtMs", "updatedAtMs", "totalRequests", "allowedCount", "reviewCount", "blockedCount", "lastAction", "lastRiskScore", "firstSeq", "nextSeq", "compactionCount", "days"] as const satisfies readonly (keyof SessionRecord)[];
+
 function resolvedOf(rec: SessionRecord) {
   return { modelProvider: rec.providerOverride ?? null, model: rec.modelOverride ?? null };
 }
@@ -137,13 +140,15 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
         if (reason !== "new" && reason !== "reset") throw new RpcError("TALON_RPC_INVALID_PARAMS", "reason must be new|reset");
         return registry.commit(key, "sessions.reset", async (current, now): Promise<Change<unknown>> => {
           checkExpected(key, current, params.expectedSessionId);
-          const next = createRecord(key, registry.newSessionId(now), now);
+          let next = createRecord(key, registry.newSessionId(now), now);
           let archive: Change<unknown>["archive"];
           if (current) {
             const old = current.rec;
             // Label, overrides, channel and last route are kept; counters and history are not.
-            Object.assign(next, { ...cloneRecord(old), ...next, channel: old.channel, createdAtMs: old.createdAtMs });
-            for (const field of ["titleSend", "titleAny", "lastText", "lastMessageId"] as const) delete next[field];
+            const fresh = next;
+            next = cloneRecord(old);
+            for (const field of RESET_FIELDS) (next as unknown as Record<string, unknown>)[field] = fresh[field];
+            next.titleSend = next.titleAny = next.lastText = next.lastMessageId = undefined;
             const events = await registry.heldTranscript(current);
             if (events.length > 0) archive = archiveOf(current, events, "reset", now);
           }
