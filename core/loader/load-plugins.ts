@@ -7,6 +7,7 @@ import { errorMessage, isTalonError, PluginLoadError, type PluginContext, type P
 import { importModule, importPackage } from "../modules/import-module.ts";
 import { validateManifest, validatePluginConfig } from "./manifest.ts";
 import { orderByDependencies } from "./order.ts";
+import { preflightPackageManifest } from "./package-manifest.ts";
 import { resolvePluginSources, TALON_ROOT, type PluginSource, type PluginSourceKind } from "./resolve.ts";
 import { withTimeout } from "./timeout.ts";
 
@@ -77,6 +78,7 @@ export async function resolveAndValidate(deps: LoaderDeps): Promise<{ plugins: L
   for (const source of sources) {
     const started = performance.now();
     try {
+      preflightPackageManifest(source, baseDir, hostVersion);
       const module = await importSource(source, baseDir);
       const definition = validateManifest(module, source.spec, hostVersion);
       if (source.bundledName && definition.name !== source.bundledName) {

@@ -74,6 +74,12 @@ test("manifest, host range, cycles, missing plugins and dependencies each get on
   await failsWith({ builtin: ["no-such-bundled"] }, { code: "TALON_PLUGIN_NOT_FOUND", message: /no-such-bundled/ });
 });
 
+test("a package's talon.hostRange is checked before any of its code is imported", async () => {
+  events.length = 0;
+  await failsWith({ load: [fixture("package-host-99")] }, { code: "TALON_PLUGIN_HOST_RANGE", message: /talon-plugin-future needs Talon >=99\.0\.0.*it was not loaded/ });
+  assert.deepEqual(events, []);
+});
+
 test("a plugin's config is validated against its schema before setup", async () => {
   await failsWith(
     { load: [fixture("score-keyword")], entries: { "score-keyword": { config: { word: 42 } } } },
