@@ -80,7 +80,7 @@ export class Connection {
   client?: ClientInfo;
   /** Per-connection event sequence; dropped events still consume a number (upstream). */
   seq = 0;
-  /** Events handed to the socket whose write has not completed. */
+  /** Events waiting in user space behind a backlog (written to the socket but not yet to the kernel). */
   queuedEvents = 0;
   #state = State.Handshake;
   #inflight = 0;
@@ -160,10 +160,19 @@ export class Connection {
   sendEvent(prefix: string, droppable: boolean): void {
     if (this.#state !== State.Open) return;
     const seq = ++this.seq;
-    if (this.queuedEvents >= this.settings.eventQueueCapacity || this.#ws.bufferedAmount > this.settings.maxBufferedBytes) {
-      if (!droppable) this.close(1008, "slow consumer: event queue full");
+    const buffered = this.#ws.bufferedAmount;
+    // With nothing buffered in user space every earlier event reached the kernel: the queue is
+    // empty, whatever write callbacks are still to run.
+    if ((buffered > 0 && this.queuedEvents >= this.settings.eventQueueCapacity) || buffered > this.settings.maxBufferedBytes) {
+      if (!droppable) this.close(1008, buffered > this.settings.maxBufferedBytes ? "slow consumer" : "slow consumer: event queue full");
       return;
     }
+    if (buffered === 0) {
+      // The usual case: the socket takes the frame at once; nothing to count, nothing to allocate.
+      this.#ws.send(withSeq(prefix, seq));
+      return;
+    }
+    // Behind a backlog: the event waits in user space until the client reads; count it until written.
     this.queuedEvents++;
     this.#eventWritten ??= () => void this.queuedEvents--;
     this.#ws.send(withSeq(prefix, seq), this.#eventWritten);

@@ -6,13 +6,13 @@
 import { TalonError, type GatewayApi } from "@talon/sdk";
 import { startBridgeClient, type BridgeClient, type BridgeStatus } from "./bridge.ts";
 import type { GatewayHostView } from "./host-view.ts";
-import { parseBind, startStandaloneServer, type BindAddress, type StandaloneServer } from "./server.ts";
+import { parseBind, startStandaloneServer, type BindAddress, type ServerStats, type StandaloneServer } from "./server.ts";
 
 /** Gateway figures for the `status` RPC. */
 export interface GatewayStats {
   mode: "standalone" | "bridge";
   /** Talon's own server, when it runs. */
-  server?: { address: string; connections: number; handshakes: number; eventsDropped: number };
+  server?: { address: string } & ServerStats;
   /** The upstream connection, in bridge mode. */
   bridge?: BridgeStatus;
   /** Authenticated connections to Talon's server (0 when it does not run). */

@@ -212,3 +212,25 @@ export function methodFamily(method: string): MethodFamily {
   }
   return "unknown";
 }
+
+/** What the seed's frame corpus pins about a frame (seed-gateway §1.1 request/response extraction). */
+export interface FrameSummary {
+  kind: FrameKind;
+  /** Requests with a string method. */
+  method?: string;
+  family?: MethodFamily;
+  /** The string id, or `unknown` when missing (requests and responses). */
+  requestId?: string;
+  /** Responses: whether they carry an error object. */
+  responseHasError?: boolean;
+}
+
+/** Summarise a parsed frame for logs and the parity corpus. */
+export function summarizeFrame(value: unknown): FrameSummary {
+  const kind = classifyFrame(value);
+  const frame = value as Record<string, unknown>;
+  const requestId = typeof frame?.id === "string" ? frame.id : "unknown";
+  if (kind === "req" && typeof frame.method === "string") return { kind, method: frame.method, family: methodFamily(frame.method), requestId };
+  if (kind === "res") return { kind, requestId, responseHasError: typeof frame.error === "object" && frame.error !== null };
+  return { kind };
+}

@@ -55,8 +55,13 @@ class GatewaySocket extends WebSocket {
 }
 
 export interface ServerStats {
+  /** Authenticated connections. */
   connections: number;
+  /** Connections still in their handshake. */
   handshakes: number;
+  /** Authenticated connections with data waiting in user space (clients reading slowly). */
+  backlogged: number;
+  /** Events not sent because their payload could not be serialised. */
   eventsDropped: number;
 }
 
@@ -213,7 +218,11 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
   return {
     address: { host: bound.address, port: bound.port },
     connections: open,
-    stats: () => ({ connections: open.size, handshakes: deadlines.size, eventsDropped }),
+    stats: () => {
+      let backlogged = 0;
+      for (const connection of open) if (connection.bufferedAmount > 0) backlogged++;
+      return { connections: open.size, handshakes: deadlines.size, backlogged, eventsDropped };
+    },
     async close(reason = "shutdown") {
       clearInterval(ticker);
       unsubscribe();

@@ -53,6 +53,17 @@ function withSections<T>(host: TalonHost, build: (sections: Sections) => T): T |
   return isThenable(sections) ? sections.then(build) : build(sections);
 }
 
+let lastElu = performance.eventLoopUtilization();
+
+/** Event-loop utilisation since the previous call (upstream's `eventLoop` key, reduced to what Node measures cheaply). */
+function eventLoop(): { degraded: boolean; utilization: number } {
+  const now = performance.eventLoopUtilization();
+  const delta = performance.eventLoopUtilization(now, lastElu);
+  lastElu = now;
+  const utilization = Math.round(delta.utilization * 1000) / 1000;
+  return { degraded: utilization > 0.9, utilization };
+}
+
 function pluginSummary(host: TalonHost) {
   const loaded: string[] = [];
   const errors: { id: string; error?: string }[] = [];
@@ -107,11 +118,17 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
           durationMs: Math.round(performance.now() - started),
           mode: host.mode,
           plugins,
+          configReload: { hotReloadStatus: host.configFile && host.config.gateway.server.reload_interval_secs > 0 ? "active" : "disabled" },
           channels: {},
           channelOrder: [],
           channelLabels: {},
+          // Talon runs no agents, heartbeats or model runtime of its own: upstream's keys, empty.
+          heartbeatSeconds: 0,
           defaultAgentId: "main",
           agents: [],
+          sessions: { count: 0, recent: [] },
+          modelRuntime: { degraded: false, pendingAgents: [] },
+          eventLoop: eventLoop(),
           ...sections,
         };
       });
@@ -136,7 +153,6 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
           setupMs: Math.round(p.setupMs),
           ...(p.error ? { error: p.error } : {}),
         }));
-        const elu = performance.eventLoopUtilization();
         return {
           runtime: { name: "talon", version: host.version, startedAtMs: host.startedAt, uptimeMs: now - host.startedAt, pid: process.pid, node: process.version },
           runtimeVersion: host.version,
@@ -145,8 +161,17 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
           gateway: host.gateway.stats(),
           plugins,
           degradedPlugins: plugins.filter((p) => p.status === "failed").map((p) => p.name),
+          // Upstream's keys for what Talon does not run (desktop host, heartbeats, tasks, workers).
+          hostDesktop: { enabled: false, state: "disabled" },
+          heartbeat: { defaultAgentId: "main", agents: [] },
           channelSummary: [],
           queuedSystemEvents: [],
+          degradedSecretOwners: [],
+          tasks: { total: 0, active: 0, terminal: 0, failures: 0 },
+          taskAudit: { total: 0, warnings: 0, errors: 0 },
+          workerPools: {},
+          modelRuntime: { degraded: false, pendingAgents: [] },
+          shutdownBudget: { timeoutMs: host.config.plugins.stop_timeout_ms },
           sessions: { count: 0, recent: [], byAgent: [] },
           memory: { rssKib: residentKib(), heapUsedKib: Math.round(memory.heapUsed / 1024), heapTotalKib: Math.round(memory.heapTotal / 1024) },
           processMemory: {
@@ -156,7 +181,7 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
             externalBytes: memory.external,
             arrayBuffersBytes: memory.arrayBuffers,
           },
-          eventLoop: { utilization: Math.round(elu.utilization * 1000) / 1000 },
+          eventLoop: eventLoop(),
           rpc: { supportedMethods: host.methods.advertised(), count: host.methods.size() },
           ...sections,
         };

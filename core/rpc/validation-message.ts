@@ -47,7 +47,12 @@ export function describeIssue(issue: Issue): string {
     case "too_big":
       return `${where}${bound(issue)}`;
     case "invalid_format":
-      return `${where}${issue.format === "regex" && "pattern" in issue ? `must match pattern "${String(issue.pattern)}"` : `must match format "${issue.format}"`}`;
+      if (issue.format === "regex" && "pattern" in issue) {
+        // zod gives the RegExp's string form (`/src/flags`); AJV prints the source.
+        const pattern = String(issue.pattern as unknown);
+        return `${where}must match pattern "${/^\/(.*)\/[a-z]*$/s.exec(pattern)?.[1] ?? pattern}"`;
+      }
+      return `${where}must match format "${issue.format}"`;
     case "invalid_union":
       return `${where}must match a schema in anyOf`;
     case "not_multiple_of":
