@@ -88,3 +88,16 @@ export function selectSessions(all: Iterable<SessionState>, filter: SessionFilte
   for (const state of all) if (matchesFilter(state, compiled)) out.push(state);
   return out.sort(byRecency);
 }
+
+/** The `count` most recently updated sessions for health (one pass, no full sort). */
+export function recentSessions(all: Iterable<SessionState>, count: number): { key: string; updatedAt: number; age: number }[] {
+  const top: SessionState[] = [];
+  for (const state of all) {
+    if (top.length === count && byRecency(state, top[count - 1]!) >= 0) continue;
+    top.push(state);
+    top.sort(byRecency);
+    if (top.length > count) top.pop();
+  }
+  const now = Date.now();
+  return top.map((state) => ({ key: state.rec.key, updatedAt: state.rec.updatedAtMs, age: now - state.rec.updatedAtMs }));
+}

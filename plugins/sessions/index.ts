@@ -7,6 +7,7 @@ import { RpcError, STAGE, canonicalSessionKey, definePlugin, normalizeChannelId,
 import { runSettledEvent, chatMethods } from "./chat/methods.ts";
 import { ChatRuns } from "./chat/runs.ts";
 import { configSchema } from "./config.ts";
+import { recentSessions } from "./filters.ts";
 import { toDecisionState } from "./entry.ts";
 import type { MethodDeps } from "./methods/deps.ts";
 import { readMethods } from "./methods/read.ts";
@@ -49,9 +50,11 @@ export default definePlugin({
       await registry.close();
     });
 
+    // Upstream's health shows `sessions: {path, count, recent}`; Talon adds its write backlog.
     ctx.registerStatusSection("sessions", () => ({
       path: registry.path,
       count: registry.byKey.size,
+      recent: recentSessions(registry.byKey.values(), 5),
       pendingWrites: registry.pendingEvents,
       droppedEvents: registry.droppedEvents,
     }));

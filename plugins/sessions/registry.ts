@@ -18,6 +18,8 @@ import { createRecord, isSessionRecord, shapeRecord, stateOf, type HistoryEvent,
 import { cloneRecord, inWindow, noteEvent, rowKey, type HistoryLimits } from "./history.ts";
 import { archivePath } from "./store-path.ts";
 import { optionalText } from "./text.ts";
+import { PendingWrites } from "./pending-writes.ts";
+import { TranscriptCache } from "./transcript-cache.ts";
 import { SerialWriter } from "./writer.ts";
 
 /** Rows per store batch (the SQLite backend takes at most 16,000 per atomic write). */
@@ -81,12 +83,8 @@ export class SessionRegistry {
   readonly #log: Logger;
   readonly #config: () => SessionsConfig;
   readonly #writer = new SerialWriter();
-  /** Transcripts in memory by sessionId, least recently used first. */
-  readonly #cache = new Map<string, HistoryEvent[]>();
-  /** Decision events not yet written: parallel arrays, no wrapper object per event. */
-  #pendingStates: SessionState[] = [];
-  #pendingEvents: HistoryEvent[] = [];
-  #dirty = new Set<SessionState>();
+  readonly #cache: TranscriptCache;
+  readonly #pending = new PendingWrites();
   #flushTimer: NodeJS.Timeout | undefined;
   #flushQueued = false;
   #retryMs = 0;
@@ -101,6 +99,7 @@ export class SessionRegistry {
     this.#log = options.log;
     this.#config = options.config;
     this.path = options.path;
+    this.#cache = new TranscriptCache(() => this.#config().transcriptCacheSessions);
   }
 
   get #limits(): HistoryLimits {
@@ -203,27 +202,15 @@ export class SessionRegistry {
     const eventChannel = channel ?? rec.channel ?? undefined;
     if (eventChannel !== undefined) event.channel = eventChannel;
     noteEvent(rec, event, this.#limits);
-    this.#appendCached(rec, event);
-    this.#pendingStates.push(state);
-    this.#pendingEvents.push(event);
-    this.#dirty.add(state);
-    if (this.#pendingEvents.length > this.#config().maxPendingEvents) this.#dropOldestPending();
+    this.#cache.append(rec.sessionId, event, this.#config().maxHistoryEvents);
+    this.#pending.push(state, event);
+    if (this.#pending.events > this.#config().maxPendingEvents) this.#dropOldestPending();
     this.#scheduleFlush();
     if (this.byKey.size > this.#config().maxSessions) this.#schedulePrune();
   }
 
-  #appendCached(rec: SessionRecord, event: HistoryEvent): void {
-    const cached = this.#cache.get(rec.sessionId);
-    if (cached === undefined) return;
-    cached.push(event);
-    const max = this.#config().maxHistoryEvents;
-    if (cached.length > max + 64) cached.splice(0, cached.length - max);
-  }
-
   #dropOldestPending(): void {
-    const drop = Math.max(1, Math.floor(this.#pendingEvents.length / 10));
-    this.#pendingEvents.splice(0, drop);
-    this.#pendingStates.splice(0, drop);
+    const drop = this.#pending.dropOldest();
     this.#dropped += drop;
     this.#log.warn({ dropped: drop, code: "TALON_STATE_WRITE_FAILED" }, "the store is not keeping up; oldest unwritten decision events dropped (counters are kept)");
   }
@@ -235,12 +222,12 @@ export class SessionRegistry {
 
   /** Decision events waiting to be written. */
   get pendingEvents(): number {
-    return this.#pendingEvents.length;
+    return this.#pending.events;
   }
 
   #scheduleFlush(): void {
     if (this.#closed || this.#flushQueued) return;
-    if (this.#pendingEvents.length >= EARLY_FLUSH_EVENTS && this.#retryMs === 0) {
+    if (this.#pending.events >= EARLY_FLUSH_EVENTS && this.#retryMs === 0) {
       if (this.#flushTimer) clearTimeout(this.#flushTimer);
       this.#flushTimer = undefined;
       this.#queueFlush();
@@ -269,11 +256,11 @@ export class SessionRegistry {
           this.#flushQueued = false;
           const first = this.#retryMs === 0;
           this.#retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.#retryMs * 2));
-          if (first) this.#log.error({ err: error, code: "TALON_STATE_WRITE_FAILED", pending: this.#pendingEvents.length }, `session writes failed; retrying: ${errorMessage(error)}`);
+          if (first) this.#log.error({ err: error, code: "TALON_STATE_WRITE_FAILED", pending: this.#pending.events }, `session writes failed; retrying: ${errorMessage(error)}`);
         },
       )
       .finally(() => {
-        if (this.#pendingEvents.length > 0 || this.#dirty.size > 0) this.#scheduleFlush();
+        if (!this.#pending.empty) this.#scheduleFlush();
       });
   }
 
@@ -291,20 +278,12 @@ export class SessionRegistry {
    * back for the next attempt.
    */
   async #flushBatch(): Promise<void> {
-    const take = Math.min(this.#pendingEvents.length, MAX_BATCH_ROWS);
-    const states = this.#pendingStates.splice(0, take);
-    const events = this.#pendingEvents.splice(0, take);
-    const dirty: SessionState[] = [];
-    for (const state of this.#dirty) {
-      if (dirty.length >= MAX_BATCH_ROWS) break;
-      dirty.push(state);
-    }
-    for (const state of dirty) this.#dirty.delete(state);
+    const batch = this.#pending.take(MAX_BATCH_ROWS);
     const entries: { key: string; value: unknown }[] = [];
-    for (const state of dirty) if (this.byKey.get(state.rec.key) === state) entries.push({ key: `meta:${state.rec.key}`, value: state.rec });
-    for (let i = 0; i < events.length; i++) {
-      const state = states[i]!;
-      const event = events[i]!;
+    for (const state of batch.dirty) if (this.byKey.get(state.rec.key) === state) entries.push({ key: `meta:${state.rec.key}`, value: state.rec });
+    for (let i = 0; i < batch.events.length; i++) {
+      const state = batch.states[i]!;
+      const event = batch.events[i]!;
       // Skip events of deleted sessions and events already out of the window.
       if (this.byKey.get(state.rec.key) !== state || event.seq < state.rec.firstSeq) continue;
       entries.push({ key: rowKey(state.rec.sessionId, event.seq), value: event });
@@ -312,31 +291,15 @@ export class SessionRegistry {
     try {
       await this.#store.setMany(entries);
     } catch (error) {
-      this.#pendingStates = states.concat(this.#pendingStates);
-      this.#pendingEvents = events.concat(this.#pendingEvents);
-      for (const state of dirty) this.#dirty.add(state);
+      this.#pending.putBack(batch);
       throw error;
     }
-    for (const state of dirty) await this.#trimRows(state);
+    for (const state of batch.dirty) await this.#trimRows(state);
   }
 
   /** Everything pending, batch after batch (inside the writer: shutdown and pruning). */
   async #flushAll(): Promise<void> {
-    while (this.#pendingEvents.length > 0 || this.#dirty.size > 0) await this.#flushBatch();
-  }
-
-  /** Forget unwritten events of a session whose transcript was replaced (reset). */
-  #purgePending(state: SessionState): void {
-    if (!this.#pendingStates.includes(state)) return;
-    const states: SessionState[] = [];
-    const events: HistoryEvent[] = [];
-    for (let i = 0; i < this.#pendingStates.length; i++) {
-      if (this.#pendingStates[i] === state) continue;
-      states.push(this.#pendingStates[i]!);
-      events.push(this.#pendingEvents[i]!);
-    }
-    this.#pendingStates = states;
-    this.#pendingEvents = events;
+    while (!this.#pending.empty) await this.#flushBatch();
   }
 
   /** Delete rows that rolled out of the window (best effort: loads skip them anyway). */
@@ -359,38 +322,28 @@ export class SessionRegistry {
   async transcript(state: SessionState): Promise<HistoryEvent[]> {
     const rec = state.rec;
     if (rec.nextSeq === rec.firstSeq) return [];
-    const cached = this.#cacheGet(rec.sessionId);
+    const cached = this.#cache.get(rec.sessionId);
     if (cached) return inWindow(cached, rec.firstSeq);
     return this.#writer.run(() => this.#loadTranscript(state));
-  }
-
-  #cacheGet(sessionId: string): HistoryEvent[] | undefined {
-    const cached = this.#cache.get(sessionId);
-    if (cached === undefined) return undefined;
-    this.#cache.delete(sessionId);
-    this.#cache.set(sessionId, cached);
-    return cached;
   }
 
   /** Runs inside the writer, so no flush or RPC write interleaves with the scan. */
   async #loadTranscript(state: SessionState): Promise<HistoryEvent[]> {
     const sessionId = state.rec.sessionId;
-    const cached = this.#cacheGet(sessionId);
+    const cached = this.#cache.get(sessionId);
     if (cached) return inWindow(cached, state.rec.firstSeq);
     const bySeq = new Map<number, HistoryEvent>();
     for await (const [, value] of this.#store.namespace("t").namespace(sessionId).entries()) {
       if (isHistoryEvent(value)) bySeq.set(value.seq, value);
     }
     // Events recorded before or during the scan that are not written yet.
-    for (let i = 0; i < this.#pendingEvents.length; i++) {
-      if (this.#pendingStates[i] === state) bySeq.set(this.#pendingEvents[i]!.seq, this.#pendingEvents[i]!);
-    }
+    for (const event of this.#pending.eventsOf(state)) bySeq.set(event.seq, event);
     if (state.rec.sessionId !== sessionId || this.byKey.get(state.rec.key) !== state) return [];
     const all = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     const events = inWindow(all, state.rec.firstSeq);
+    // Rows a failed trim left behind are deleted with the next write of this session.
     if (all.length > events.length) state.trimmedBelow = Math.min(state.trimmedBelow, all[0]!.seq);
     this.#cache.set(sessionId, events.slice());
-    while (this.#cache.size > this.#config().transcriptCacheSessions) this.#cache.delete(this.#cache.keys().next().value!);
     return events;
   }
 
@@ -442,7 +395,7 @@ export class SessionRegistry {
       if (current) {
         this.#unindex(current.rec);
         this.byKey.delete(key);
-        this.#dirty.delete(current);
+        this.#pending.forget(current);
         if (change.dropTranscript !== undefined) this.#cache.delete(current.rec.sessionId);
       }
       return undefined;
@@ -451,6 +404,7 @@ export class SessionRegistry {
     if (current === undefined) {
       const state = stateOf(change.next);
       this.#index(state);
+      if (this.byKey.size > this.#config().maxSessions) this.#schedulePrune();
       return state;
     }
     const previous = current.rec;
@@ -459,12 +413,12 @@ export class SessionRegistry {
     this.#index(current);
     if (previous.sessionId !== change.next.sessionId) {
       this.#cache.delete(previous.sessionId);
-      this.#purgePending(current);
+      this.#pending.purge(current);
       current.trimmedBelow = change.next.firstSeq;
     } else {
-      const cached = this.#cache.get(change.next.sessionId);
-      if (cached && change.rows) for (const event of change.rows) this.#appendCached(change.next, event);
-      else if (cached && change.next.firstSeq > previous.firstSeq) this.#cache.set(change.next.sessionId, inWindow(cached, change.next.firstSeq));
+      const max = this.#config().maxHistoryEvents;
+      for (const event of change.rows ?? []) this.#cache.append(change.next.sessionId, event, max);
+      if (!change.rows && change.next.firstSeq > previous.firstSeq) this.#cache.trimTo(change.next.sessionId, change.next.firstSeq);
     }
     return current;
   }
@@ -485,7 +439,7 @@ export class SessionRegistry {
 
   /** The transcript window while the session is held by `commit` (no writer round trip). */
   heldTranscript(state: SessionState): Promise<HistoryEvent[]> {
-    const cached = this.#cacheGet(state.rec.sessionId);
+    const cached = this.#cache.get(state.rec.sessionId);
     if (cached) return Promise.resolve(inWindow(cached, state.rec.firstSeq));
     if (state.rec.nextSeq === state.rec.firstSeq) return Promise.resolve([]);
     return this.#loadTranscript(state);
@@ -546,7 +500,7 @@ export class SessionRegistry {
       for (const state of batch) {
         this.#unindex(state.rec);
         this.byKey.delete(state.rec.key);
-        this.#dirty.delete(state);
+        this.#pending.forget(state);
         this.#cache.delete(state.rec.sessionId);
         await this.#store.namespace("t").namespace(state.rec.sessionId).clear();
       }
@@ -561,7 +515,7 @@ export class SessionRegistry {
     try {
       await this.#writer.run(() => this.#flushAll());
     } catch (error) {
-      throw new TalonError("TALON_STATE_WRITE_FAILED", `could not write ${this.#pendingEvents.length} session events at shutdown: ${errorMessage(error)}`, { cause: error, plugin: "sessions" });
+      throw new TalonError("TALON_STATE_WRITE_FAILED", `could not write ${this.#pending.events} session events at shutdown: ${errorMessage(error)}`, { cause: error, plugin: "sessions" });
     } finally {
       this.#closed = true;
       await this.#writer.idle().catch(() => undefined);

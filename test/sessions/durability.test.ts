@@ -118,6 +118,7 @@ test("an unreadable session record is skipped at start-up and kept in the store"
   assert.deepEqual(await second.host.store.keyv.get("sessions:meta:agent:main:bad"), { not: "a session" }, "nothing is destroyed");
   const status = await call(second.host, "health", {});
   assert.equal(status.sessions.count, 1);
+  assert.deepEqual(status.sessions.recent.map((r: any) => r.key), ["agent:main:good"]);
   assert.equal(status.sessions.path, `${first.dir}/talon.sqlite`);
 });
 
@@ -136,4 +137,22 @@ test("transcripts are bounded: old events roll out of the store as well as memor
   let rows = 0;
   for await (const [key] of second.host.store.scan(`sessions:t:${sessionId}:`)) if (key) rows++;
   assert.ok(rows <= 20 + 1, `rolled-out rows are deleted from the store (found ${rows})`);
+});
+
+test("the session count is bounded: beyond maxSessions the least recently updated go, main stays", async () => {
+  const first = await sqliteHost(undefined, { config: { maxSessions: 100 } });
+  const { host } = first;
+  await call(host, "sessions.patch", { key: "main", label: "Main" });
+  for (let i = 0; i < 120; i++) await call(host, "sessions.send", { sessionKey: `agent:main:s${i}`, message: `m${i}` });
+  const list = await eventually(async () => {
+    const l = await call(host, "sessions.list", { limit: 1000 });
+    return l.totalCount <= 100 && l;
+  }, "pruning");
+  const keys = new Set(list.sessions.map((s: any) => s.key));
+  assert.ok(keys.has("agent:main:main"), "a main session is never pruned");
+  assert.ok(keys.has("agent:main:s119"), "the newest stay");
+  assert.ok(!keys.has("agent:main:s0"), "the least recently updated go");
+  await first.stop();
+  const second = await sqliteHost(first.dir, { config: { maxSessions: 100 } });
+  assert.equal((await call(second.host, "sessions.list", { limit: 1000 })).totalCount, list.totalCount, "pruned sessions are gone from the store too");
 });
