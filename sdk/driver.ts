@@ -144,6 +144,18 @@ export interface OutboundChunk {
   /** Position of this chunk in its message (0-based) and the chunk count. */
   index: number;
   total: number;
+  /**
+   * Stable for this chunk across the core's retries, and across a resumed send with the same
+   * idempotency key: pass it to the platform's own idempotency mechanism where there is one
+   * (Matrix transaction ids, Telegram has none), so a retry after a lost answer never posts twice.
+   */
+  idempotencyKey: string;
+}
+
+/** What the core passes with every edit, delete, reaction and poll. */
+export interface OperationContext {
+  /** Stable across the core's retries of this one operation (see {@link OutboundChunk.idempotencyKey}). */
+  idempotencyKey: string;
 }
 
 /** The platform's id for what was sent: proof the platform accepted it. */
@@ -183,11 +195,11 @@ export interface ChannelDriver {
   stop(): void | Promise<void>;
   /** Send one chunk. Throw a `Driver*Error` so the core knows whether to retry. */
   send(chunk: OutboundChunk): Promise<SentMessage>;
-  edit?(ref: MessageRef, text: string): Promise<void>;
-  delete?(ref: MessageRef): Promise<void>;
-  react?(ref: MessageRef, emoji: string): Promise<void>;
+  edit?(ref: MessageRef, text: string, operation: OperationContext): Promise<void>;
+  delete?(ref: MessageRef, operation: OperationContext): Promise<void>;
+  react?(ref: MessageRef, emoji: string, operation: OperationContext): Promise<void>;
   typing?(target: TypingTarget): Promise<void>;
-  poll?(poll: PollDraft): Promise<SentMessage & { pollId?: string }>;
+  poll?(poll: PollDraft, operation: OperationContext): Promise<SentMessage & { pollId?: string }>;
   /** Forget stored credentials or sessions (`channels.logout`). */
   logout?(): Promise<{ cleared: boolean }>;
 }

@@ -70,6 +70,9 @@ export class ChannelAccount {
   #streak = 0;
   #starting: Promise<void> | undefined;
   #connectedReported = false;
+  /** A start is running; a connection lost meanwhile is handled when it returns. */
+  #inAttempt = false;
+  #lostDuringStart: { error: unknown } | undefined;
 
   constructor(deps: AccountDeps) {
     const { definition, accountId, plugin } = deps;
@@ -160,10 +163,19 @@ export class ChannelAccount {
     snapshot.lifecycle = this.#streak === 0 ? "starting" : "recovering";
     snapshot.lastStartAt = Date.now();
     this.#connectedReported = false;
+    this.#lostDuringStart = undefined;
+    this.#inAttempt = true;
     const run = (async () => {
       try {
         await withDeadline(this.driver.start(), this.settings.startTimeoutMs, this.driverId, `start of account ${this.accountId}`);
         if (this.#stopped) return;
+        if (this.#lostDuringStart) {
+          // The connection broke before start returned: a failed start.
+          const lost = this.#lostDuringStart.error;
+          this.#lostDuringStart = undefined;
+          await this.#stopDriver();
+          throw lost;
+        }
         this.#streak = 0;
         snapshot.lifecycle = "ready";
         if (!this.#connectedReported) this.#setConnected(true);
@@ -173,6 +185,8 @@ export class ChannelAccount {
         snapshot.connected = false;
         this.log.warn({ err: error }, `channel account failed to start: ${errorMessage(error)}`);
         this.#scheduleRestart(error);
+      } finally {
+        this.#inAttempt = false;
       }
     })();
     this.#starting = run;
@@ -181,7 +195,12 @@ export class ChannelAccount {
 
   /** The driver reports its live connection broke: stop it and start again with backoff. */
   connectionLost(error: unknown): void {
-    if (this.#stopped || this.snapshot.lifecycle !== "ready") return;
+    if (this.#stopped) return;
+    if (this.#inAttempt) {
+      this.#lostDuringStart ??= { error };
+      return;
+    }
+    if (this.snapshot.lifecycle !== "ready") return;
     this.recordError(error);
     this.snapshot.connected = false;
     this.snapshot.lifecycle = "recovering";

@@ -9,7 +9,7 @@
  * chunks the platform already accepted, so nothing is sent twice. The same key with different
  * content is refused instead of returning a receipt for another message.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   DriverNetworkError,
   DriverValidationError,
@@ -141,7 +141,7 @@ export class OutboundPipeline {
       }
       if (rewritten) message = rewritten;
     }
-    const chunks = this.#chunksOf(account, message);
+    const chunks = this.#chunksOf(account, message, message.idempotencyKey ?? randomUUID());
     const total = chunks.length;
     try {
       for (let index = sentIds.length; index < total; index++) {
@@ -167,7 +167,7 @@ export class OutboundPipeline {
   }
 
   /** The chunks to send: attachments ride on the first chunk when the text fits the caption. */
-  #chunksOf(account: ChannelAccount, message: OutboundMessage): OutboundChunk[] {
+  #chunksOf(account: ChannelAccount, message: OutboundMessage, key: string): OutboundChunk[] {
     const limits = account.limits;
     const texts = chunkText((message.text ?? "").trim() === "" ? "" : message.text, { limit: limits.text, mode: limits.mode, maxLines: limits.lines });
     const attachments = message.attachments ?? [];
@@ -178,7 +178,7 @@ export class OutboundPipeline {
     }
     const base = { chatId: message.chatId, chatType: message.chatType, threadId: message.threadId, replyTo: message.replyTo };
     return texts.map((text, index) => {
-      const chunk: OutboundChunk = { chatId: base.chatId, text, index, total: texts.length };
+      const chunk: OutboundChunk = { chatId: base.chatId, text, index, total: texts.length, idempotencyKey: `${key}:${index}` };
       if (base.chatType) chunk.chatType = base.chatType;
       if (base.threadId) chunk.threadId = base.threadId;
       // Only the first chunk replies to the original message.
@@ -192,20 +192,23 @@ export class OutboundPipeline {
   async edit(account: ChannelAccount, ref: MessageRef, text: string): Promise<void> {
     requireCapability(account.definition.capabilities, "edit", account.driverId, "editing messages");
     if (text.length > account.limits.text) throw new DriverValidationError(account.driverId, `edited text has ${text.length} characters; the limit is ${account.limits.text}`);
-    return callPlatform(account, ref.chatId, () => account.driver.edit!(ref, text));
+    const operation = { idempotencyKey: randomUUID() };
+    return callPlatform(account, ref.chatId, () => account.driver.edit!(ref, text, operation));
   }
 
   /** Delete a sent message. */
   async delete(account: ChannelAccount, ref: MessageRef): Promise<void> {
     requireCapability(account.definition.capabilities, "delete", account.driverId, "deleting messages");
-    return callPlatform(account, ref.chatId, () => account.driver.delete!(ref));
+    const operation = { idempotencyKey: randomUUID() };
+    return callPlatform(account, ref.chatId, () => account.driver.delete!(ref, operation));
   }
 
   /** React to a message. */
   async react(account: ChannelAccount, ref: MessageRef, emoji: string): Promise<void> {
     requireCapability(account.definition.capabilities, "reactions", account.driverId, "reactions");
     if (emoji.trim() === "") throw new DriverValidationError(account.driverId, "a reaction needs an emoji");
-    return callPlatform(account, ref.chatId, () => account.driver.react!(ref, emoji));
+    const operation = { idempotencyKey: randomUUID() };
+    return callPlatform(account, ref.chatId, () => account.driver.react!(ref, emoji, operation));
   }
 
   /** Show a typing indicator. */
@@ -221,7 +224,8 @@ export class OutboundPipeline {
       throw new DriverValidationError(account.driverId, `${account.driverId} polls take at most ${account.limits.pollOptions} options`);
     }
     if (poll.threadId) requireCapability(account.definition.capabilities, "threads", account.driverId, "threads");
-    const sent = await callPlatform(account, poll.chatId, () => account.driver.poll!(poll));
+    const operation = { idempotencyKey: randomUUID() };
+    const sent = await callPlatform(account, poll.chatId, () => account.driver.poll!(poll, operation));
     account.sentIds.add(sent.messageId);
     account.snapshot.counters.outbound++;
     account.snapshot.lastOutboundAt = Date.now();

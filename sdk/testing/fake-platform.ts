@@ -9,6 +9,7 @@ import type { ChatType } from "../action.ts";
 export interface FakeInbound {
   chatType: ChatType;
   chatId: string;
+  /** The sender's platform id; the message must arrive in Talon under exactly this id. */
   senderId: string;
   senderName?: string;
   text: string;
