@@ -3,7 +3,7 @@
  * normalised Action detectors see: canonical session key, tool and channel aliases, every text
  * field listed, everything bounded (limits.ts), and a digest of the content for idempotency.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { canonicalSessionKey, normalizeChannelId, normalizeToolName, type Action, type ActionField, type ActionInput, type ActionRouting } from "@talon/sdk";
 import { ACTION_MAX_FIELD_CHARS, ACTION_MAX_FIELDS, ACTION_MAX_ID_CHARS, ACTION_MAX_NAME_CHARS, ACTION_MAX_SESSION_KEY_CHARS } from "./limits.ts";
 
@@ -43,12 +43,12 @@ function mergeFields(input: ActionInput, cut: { truncated: boolean }): ActionFie
   return merged;
 }
 
-/** Hex SHA-256 over everything that decides the verdict. */
+/** Hex SHA-256 over everything that decides the verdict (NUL-separated, so fields cannot run into each other). */
 export function digestOf(parts: { sessionKey: string; tool?: string; channel?: string; fields: readonly ActionField[] }): string {
-  const hash = createHash("sha256");
-  hash.update(parts.sessionKey).update("\0").update(parts.tool ?? "").update("\0").update(parts.channel ?? "");
-  for (const field of parts.fields) hash.update("\0").update(field.kind).update("\0").update(field.value);
-  return hash.digest("hex");
+  let text = `${parts.sessionKey}\0${parts.tool ?? ""}\0${parts.channel ?? ""}`;
+  for (const field of parts.fields) text += `\0${field.kind}\0${field.value}`;
+  // One-shot hashing: no Hash object per action.
+  return hash("sha256", text, "hex");
 }
 
 function optionalText(value: string | undefined, max: number, cut: { truncated: boolean }): string | undefined {
@@ -57,6 +57,7 @@ function optionalText(value: string | undefined, max: number, cut: { truncated: 
 
 function boundedRouting(routing: ActionRouting | undefined): ActionRouting {
   if (!routing) return {};
+  if (routing.senderId === undefined && routing.deliveryContext === undefined) return routing;
   const cut = { truncated: false };
   const delivery = routing.deliveryContext;
   return {

@@ -24,7 +24,9 @@ const PASS: ActivationResult = Object.freeze({ ignored: false });
 
 /** A group context: the session key says group/channel, or the routing or raw root says so (`room` counts). */
 export function isGroupContext(action: Action): boolean {
-  if (isGroupKind(parseSessionKey(action.sessionKey).kind)) return true;
+  const key = action.sessionKey;
+  // Only `agent:…:group:…` / `agent:…:channel:…` keys parse as groups; skip the parse otherwise.
+  if ((key.includes(":group:") || key.includes(":channel:")) && isGroupKind(parseSessionKey(key).kind)) return true;
   if (action.routing.chatType === "group" || action.routing.chatType === "channel") return true;
   const raw = action.raw;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return false;

@@ -15,10 +15,15 @@ export const MAX_PENDING_WRITES = 256;
 const FILE_NAME = /^blocked-(\d+)-.*\.json$/;
 const TEMP_NAME = /^\.blocked-.*\.tmp$/;
 
-/** `blocked-<epoch ms>-<id, sanitised>-<random>.json` (the seed's name plus a random part, so two blocks never collide). */
+/** Per-process random part plus a counter: unique across restarts and within one millisecond, without a random draw per file. */
+const NAME_PREFIX = randomBytes(4).toString("hex");
+let nameCounter = 0;
+
+/** `blocked-<epoch ms>-<id, sanitised>-<unique>.json` (the seed's name plus a unique part, so two blocks never collide). */
 export function quarantineFileName(id: string, now: number): string {
   const safe = id.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
-  return `blocked-${now}-${safe}-${randomBytes(4).toString("hex")}.json`;
+  nameCounter = (nameCounter + 1) % 0x100000000;
+  return `blocked-${now}-${safe}-${NAME_PREFIX}${nameCounter.toString(16).padStart(8, "0")}.json`;
 }
 
 export class QuarantineStore {
@@ -27,6 +32,8 @@ export class QuarantineStore {
   #files: string[] = [];
   #chain: Promise<void> = Promise.resolve();
   #pending = 0;
+  #skipped = 0;
+  #warnedAt = 0;
 
   constructor(log: Logger) {
     this.#log = log;
@@ -45,7 +52,14 @@ export class QuarantineStore {
   /** Queue one record. Returns false when the backlog is full (logged). */
   write(dir: string, name: string, body: string, maxFiles: number): boolean {
     if (this.#pending >= MAX_PENDING_WRITES) {
-      this.#log.warn({ code: "TALON_DEFENDER_CAPACITY", file: name }, "quarantine write backlog full; this blocked action was not quarantined");
+      // One warning per second with the count, so a flood of blocks does not flood the log too.
+      this.#skipped++;
+      const now = Date.now();
+      if (now - this.#warnedAt >= 1000) {
+        this.#log.warn({ code: "TALON_DEFENDER_CAPACITY", skipped: this.#skipped, file: name }, "quarantine write backlog full; blocked actions were not quarantined");
+        this.#warnedAt = now;
+        this.#skipped = 0;
+      }
       return false;
     }
     this.#pending++;

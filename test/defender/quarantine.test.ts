@@ -34,7 +34,7 @@ describe("quarantine", () => {
     await host.defender.evaluate({ id: "ok-1", command: "git status" });
     await until(() => files(dir).length === 2, "two quarantine files");
     const names = files(dir);
-    for (const name of names) assert.match(name, /^blocked-\d+-id_with_odd_chars-[0-9a-f]{8}\.json$/);
+    for (const name of names) assert.match(name, /^blocked-\d+-id_with_odd_chars-[0-9a-f]{16}\.json$/);
     assert.notEqual(names[0], names[1], "same id, same millisecond: still two files");
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     const text = readFileSync(join(dir, names[0]!), "utf8");
