@@ -12,6 +12,10 @@ export interface SessionFilter {
   updatedSince?: number;
   includeGlobal: boolean;
   includeUnknown: boolean;
+  /** Upstream: hide subagent sessions (`:subagent:` keys). */
+  excludeSubagents?: boolean;
+  /** Upstream: hide cron sessions. */
+  excludeCron?: boolean;
   agentId?: string;
   label?: string;
   spawnedBy?: string;
@@ -59,6 +63,8 @@ export function matchesFilter(state: SessionState, filter: SessionFilter): boole
   if (filter.updatedSince !== undefined && rec.updatedAtMs < filter.updatedSince) return false;
   if (!filter.includeUnknown && state.kind === "other") return false;
   if (!filter.includeGlobal && (state.kind === "main" || rec.key.toLowerCase() === "global")) return false;
+  if (filter.excludeSubagents && state.parsed.subagent) return false;
+  if (filter.excludeCron && state.upstreamKind === "cron") return false;
   if (!equal(state.agentId, filter.agentId)) return false;
   if (!equal(rec.label, filter.label)) return false;
   if (!equal(rec.spawnedBy, filter.spawnedBy)) return false;

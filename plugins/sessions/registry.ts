@@ -2,8 +2,9 @@
  * The session registry: an in-memory index of every session, loaded at start-up with one range
  * scan, over the store as durable truth.
  *
- * - RPC changes (patch, send, reset, delete, compact) run one at a time in the writer: validate,
- *   write the store, and only then change memory, so a failed write leaves the session as it was.
+ * - RPC changes (patch, send, reset, delete, compact) run in order in the writer: validate, write
+ *   the store, and only then change memory, so a failed write leaves the session as it was.
+ *   Changes queued together are written in one atomic batch (group commit).
  * - Decisions change memory at once (counters must be current for the next read) and are written
  *   coalesced: one batch per `flushIntervalMs`, one row per event plus one record per touched
  *   session. While an RPC write holds a session, its decisions wait and then apply in order.
@@ -20,8 +21,10 @@ import { archivePath } from "./store-path.ts";
 import { optionalText } from "./text.ts";
 import { PendingWrites } from "./pending-writes.ts";
 import { TranscriptCache } from "./transcript-cache.ts";
-import { SerialWriter } from "./writer.ts";
+import { MAX_QUEUED_JOBS, SerialWriter } from "./writer.ts";
 
+/** Changes written together in one group commit (each is a record and at most a few rows). */
+const MAX_GROUP_JOBS = 256;
 /** Rows per store batch (the SQLite backend takes at most 16,000 per atomic write). */
 const MAX_BATCH_ROWS = 7000;
 /** Pending events that trigger a flush before the interval ends. */
@@ -60,6 +63,18 @@ export interface SendInput {
   accountId?: string;
 }
 
+type StoreEntry = { key: string; value: unknown; ttlMs?: number };
+
+/** A queued change. */
+interface Job {
+  key: string;
+  operation: string;
+  build: (current: SessionState | undefined, now: number) => Change<unknown> | Promise<Change<unknown>>;
+  exclusive: boolean;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
 export interface RegistryOptions {
   store: Store;
   log: Logger;
@@ -88,7 +103,12 @@ export class SessionRegistry {
   #flushTimer: NodeJS.Timeout | undefined;
   #flushQueued = false;
   #retryMs = 0;
-  #lockedKey: string | undefined;
+  /** Sessions held by the change being written; their decisions wait in `#deferred`. */
+  readonly #lockedKeys = new Set<string>();
+  /** Queued changes (bounded). */
+  readonly #jobs: Job[] = [];
+  #overlayLabels: Map<string, string | null> | undefined;
+  #drainQueued = false;
   #deferred: (() => void)[] = [];
   #idSeq = 0;
   #dropped = 0;
@@ -155,7 +175,11 @@ export class SessionRegistry {
 
   /** The key holding `label` (case-insensitive), if any. */
   labelOwner(label: string): string | undefined {
-    return this.#byLabel.get(label.toLowerCase());
+    const lower = label.toLowerCase();
+    // Inside a group commit, labels claimed or released by earlier changes of the group count.
+    const pending = this.#overlayLabels?.get(lower);
+    if (pending !== undefined) return pending ?? undefined;
+    return this.#byLabel.get(lower);
   }
 
   // --- decisions (hot path) ------------------------------------------------------------------
@@ -165,7 +189,7 @@ export class SessionRegistry {
     if (this.#closed) return;
     const action = record.action;
     const key = action.sessionKey || "global";
-    if (key === this.#lockedKey) {
+    if (this.#lockedKeys.size > 0 && this.#lockedKeys.has(key)) {
       if (this.#deferred.length >= this.#config().maxPendingEvents) this.#dropped++;
       else this.#deferred.push(() => this.recordDecision(record));
       return;
@@ -350,43 +374,150 @@ export class SessionRegistry {
   // --- RPC changes ---------------------------------------------------------------------------
 
   /**
-   * Run a change of one session in the writer: hold the session, build the change (which may
-   * throw: nothing is written), write the store, then apply it to memory.
+   * Change one session: hold it, build the change (which may throw: nothing is written), write
+   * the store, then apply the change to memory. Changes whose build is synchronous are grouped:
+   * those queued together are built one after another against each other's results and written
+   * in one atomic batch (group commit), so many clients patching at once cost one store write.
+   * `exclusive` changes (reset, delete, compact: they read a transcript) run alone.
    */
-  commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Change<T> | Promise<Change<T>>): Promise<T> {
-    return this.#writer.run(async () => {
-      if (this.#closed) throw new RpcError("TALON_RPC_UNAVAILABLE", "the sessions plugin is stopping; retry after the restart");
-      this.#lockedKey = key;
-      try {
-        const current = this.byKey.get(key);
-        const change = await build(current, Date.now());
-        await this.#write(key, operation, change);
-        const state = this.#apply(key, current, change);
-        await this.#cleanup(change, state);
-        return change.result(state);
-      } finally {
-        this.#lockedKey = undefined;
-        const deferred = this.#deferred;
-        this.#deferred = [];
-        for (const run of deferred) run();
+  commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Change<T>): Promise<T>;
+  commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Promise<Change<T>>, options: { exclusive: true }): Promise<T>;
+  commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Change<T> | Promise<Change<T>>, options: { exclusive?: boolean } = {}): Promise<T> {
+    if (this.#jobs.length >= MAX_QUEUED_JOBS) {
+      return Promise.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions store is busy; retry shortly", { details: { queued: this.#jobs.length } }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#jobs.push({ key, operation, build, exclusive: options.exclusive === true, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#drainQueued) return;
+      this.#drainQueued = true;
+      this.#writer.run(() => this.#drainJobs()).catch((error) => this.#log.error({ err: error }, "session change queue failed"));
+    });
+  }
+
+  /**
+   * Runs inside the writer: the changes queued so far, in order, in groups. Changes queued
+   * meanwhile wait for the next drain, behind any decision flush queued before it.
+   */
+  async #drainJobs(): Promise<void> {
+    this.#drainQueued = false;
+    const jobs = this.#jobs.splice(0);
+    let next = 0;
+    while (next < jobs.length) {
+      if (this.#closed) {
+        for (const job of jobs.slice(next)) job.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions plugin is stopping; retry after the restart"));
+        return;
       }
+      if (jobs[next]!.exclusive) {
+        await this.#runExclusive(jobs[next++]!);
+        continue;
+      }
+      let end = next + 1;
+      while (end < jobs.length && end - next < MAX_GROUP_JOBS && !jobs[end]!.exclusive) end++;
+      // A change on its own needs no group bookkeeping.
+      if (end - next === 1) await this.#runExclusive(jobs[next]!);
+      else await this.#runGroup(jobs.slice(next, end));
+      next = end;
+    }
+  }
+
+  async #runExclusive(job: Job): Promise<void> {
+    this.#lock([job.key]);
+    try {
+      const current = this.byKey.get(job.key);
+      const change = await job.build(current, Date.now());
+      await this.#write(job.key, job.operation, change);
+      const state = this.#apply(job.key, current, change);
+      await this.#cleanup(change, state);
+      job.resolve(change.result(state));
+    } catch (error) {
+      job.reject(error);
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  /** Build every change against the ones before it, write them in one batch, then apply them. */
+  async #runGroup(jobs: Job[]): Promise<void> {
+    this.#lock(jobs.map((job) => job.key));
+    const overlay = new Map<string, SessionState>();
+    const labels = new Map<string, string | null>();
+    this.#overlayLabels = labels;
+    const built: { job: Job; change: Change<unknown> }[] = [];
+    const entries: StoreEntry[] = [];
+    try {
+      const now = Date.now();
+      for (const job of jobs) {
+        const current = overlay.get(job.key) ?? this.byKey.get(job.key);
+        let change: Change<unknown>;
+        try {
+          change = job.build(current, now) as Change<unknown>;
+        } catch (error) {
+          job.reject(error);
+          continue;
+        }
+        if (change.next) {
+          const previous = current?.rec.label;
+          const next = change.next.label;
+          if (previous !== undefined && previous.toLowerCase() !== next?.toLowerCase() && this.labelOwner(previous) === job.key) labels.set(previous.toLowerCase(), null);
+          if (next !== undefined) labels.set(next.toLowerCase(), job.key);
+          overlay.set(job.key, stateOf(change.next));
+        }
+        built.push({ job, change });
+        entries.push(...this.#entriesOf(job.key, change));
+      }
+      try {
+        if (entries.length > 0) await this.#store.setMany(entries);
+      } catch (error) {
+        for (const { job } of built) job.reject(this.#writeError(job.operation, job.key, error));
+        return;
+      }
+      this.#overlayLabels = undefined;
+      for (const { job, change } of built) {
+        const state = this.#apply(job.key, this.byKey.get(job.key), change);
+        await this.#cleanup(change, state);
+        job.resolve(change.result(state));
+      }
+    } finally {
+      this.#overlayLabels = undefined;
+      this.#unlock();
+    }
+  }
+
+  #lock(keys: readonly string[]): void {
+    for (const key of keys) this.#lockedKeys.add(key);
+  }
+
+  /** Release held sessions and apply the decisions that waited for them, in order. */
+  #unlock(): void {
+    this.#lockedKeys.clear();
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (const run of deferred) run();
+  }
+
+  #entriesOf(key: string, change: Change<unknown>): StoreEntry[] {
+    const entries: StoreEntry[] = [];
+    if (change.archive) entries.push({ key: `archive:${change.archive.id}`, value: change.archive.value, ttlMs: this.#config().archiveRetentionDays * 86_400_000 });
+    if (change.next) entries.push({ key: `meta:${key}`, value: change.next });
+    for (const event of change.rows ?? []) entries.push({ key: rowKey(change.next!.sessionId, event.seq), value: event });
+    return entries;
+  }
+
+  #writeError(operation: string, key: string, error: unknown): RpcError {
+    return new RpcError("TALON_RPC_UNAVAILABLE", `${operation} was not applied: the store write failed (${errorMessage(error)}); the session is unchanged, retry once the store is writable`, {
+      cause: error,
+      details: { code: "TALON_STATE_WRITE_FAILED", sessionKey: key },
     });
   }
 
   async #write(key: string, operation: string, change: Change<unknown>): Promise<void> {
-    const entries: { key: string; value: unknown; ttlMs?: number }[] = [];
-    if (change.archive) entries.push({ key: `archive:${change.archive.id}`, value: change.archive.value, ttlMs: this.#config().archiveRetentionDays * 86_400_000 });
-    if (change.next) entries.push({ key: `meta:${key}`, value: change.next });
-    for (const event of change.rows ?? []) entries.push({ key: rowKey(change.next!.sessionId, event.seq), value: event });
+    const entries = this.#entriesOf(key, change);
     try {
       if (entries.length > 0) await this.#store.setMany(entries);
       if (change.remove) await this.#store.delete(`meta:${key}`);
     } catch (error) {
       if (change.archive && change.remove) await this.#store.delete(`archive:${change.archive.id}`).catch(() => undefined);
-      throw new RpcError("TALON_RPC_UNAVAILABLE", `${operation} was not applied: the store write failed (${errorMessage(error)}); the session is unchanged, retry once the store is writable`, {
-        cause: error,
-        details: { code: "TALON_STATE_WRITE_FAILED", sessionKey: key },
-      });
+      throw this.#writeError(operation, key, error);
     }
   }
 

@@ -102,9 +102,25 @@ test("concurrent patches of one session are serialised; a contested label goes t
   assert.equal(claims.filter((claim) => claim.status === "fulfilled").length, 1);
   for (const claim of claims) if (claim.status === "rejected") assert.match((claim.reason as Error).message, /label already in use: The Label/);
   assert.equal((await call(host, "sessions.list", { label: "the label" })).count, 1);
+  // Changes sent together are written together, in order, each seeing the ones before it; a
+  // refused change fails alone.
+  const together = await Promise.allSettled([
+    call(host, "sessions.patch", { key: "agent:main:x", label: "Moving" }),
+    call(host, "sessions.patch", { key: "agent:main:y", label: "moving" }),
+    call(host, "sessions.patch", { key: "agent:main:x", label: null }),
+    call(host, "sessions.patch", { key: "agent:main:y", label: "Moving", spawnedBy: "not-a-subagent" }),
+    call(host, "sessions.patch", { key: "agent:main:y", label: "Moving" }),
+    call(host, "sessions.send", { sessionKey: "agent:main:y", message: "after the label" }),
+  ]);
+  assert.deepEqual(together.map((result) => result.status), ["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+  assert.match(String((together[1] as PromiseRejectedResult).reason.message), /label already in use: moving/);
+  assert.equal((await call(host, "sessions.resolve", { label: "moving" })).key, "agent:main:y");
+  assert.equal((await call(host, "session.status", { sessionKey: "agent:main:x" })).session.label, undefined);
   await first.stop();
   const second = await sqliteHost(first.dir);
   assert.equal((await call(second.host, "session.status", { sessionKey: "agent:main:busy" })).session.label, "label-59");
+  assert.equal((await call(second.host, "sessions.resolve", { label: "moving" })).key, "agent:main:y");
+  assert.equal((await call(second.host, "sessions.history", { sessionKey: "agent:main:y" })).count, 1);
 });
 
 test("an unreadable session record is skipped at start-up and kept in the store", async () => {

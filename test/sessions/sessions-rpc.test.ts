@@ -54,6 +54,7 @@ test("sessions.list filters: include flags, agent, label, spawnedBy, route, sear
   assert.deepEqual(await keys({ search: "SUBAGENT" }), ["agent:ops:discord:subagent:g1"]);
   assert.deepEqual(await keys({ search: "primary" }), ["agent:main:main"], "search reads labels");
   assert.equal((await keys({ activeMinutes: 5 })).length, 5);
+  assert.deepEqual(await keys({ excludeSubagents: true, agentId: "ops" }), ["agent:ops:slack:group:g2"], "upstream's excludeSubagents");
   const labelError = await callError(host, "sessions.list", { label: "x".repeat(65) });
   assert.equal(labelError.message, "label too long (max 64)");
   const searchError = await callError(host, "sessions.list", { search: "s".repeat(129) });

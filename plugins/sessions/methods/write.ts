@@ -161,7 +161,7 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
               return { ok: true, key, reset: true, reason, entry: view, session: view, resolved: resolvedOf(next), archived: archive ? [registry.archivePath(archive.id)] : [] };
             },
           };
-        });
+        }, { exclusive: true });
       },
     }),
 
@@ -181,7 +181,7 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
           if (!deleteTranscript) return { remove: true, result: () => envelope(true, []) };
           const archive = archiveOf(current, await registry.heldTranscript(current), "deleted", now);
           return { remove: true, archive, dropTranscript: current.rec.sessionId, result: () => envelope(true, [registry.archivePath(archive.id)]) };
-        });
+        }, { exclusive: true });
       },
     }),
 
@@ -211,7 +211,7 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
             dropRows: { sessionId: next.sessionId, seqs: dropped.map((event) => event.seq) },
             result: () => envelope({ compacted: true, kept: maxLines, removed: dropped.length, reason: null, archived: [registry.archivePath(archive.id)] }),
           };
-        });
+        }, { exclusive: true });
       },
     }),
   ];
