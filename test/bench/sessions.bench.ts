@@ -1,7 +1,7 @@
 /**
  * Sessions figures on a real SQLite file store:
  * - durable `sessions.patch` per second (sequential, and 64 in flight), creating 10,000 sessions;
- * - `sessions.list` p50/p99 with 10,000 sessions (default limit 200; and with a filter);
+ * - `sessions.list` p50/p99 with 10,000 sessions (default limit 200; with a filter; over a WebSocket);
  * - start-up time with 10,000 stored sessions (host create + start until `sessions.list` answers);
  * - decision recording: decisions/s through the `decision` hook until durably written.
  * Goals: list p99 < 20 ms, >= 3,000 patches/s, start-up < 2 s, ~20,000 decisions/s.
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { createHost, type TalonHost } from "../../core/index.ts";
 import { createSilentLogger } from "../../core/log.ts";
 import type { DecisionRecord } from "@talon/sdk";
+import { TestClient } from "../helpers/gateway-client.ts";
 import { report, rssMb, summarize } from "./stats.ts";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
@@ -20,10 +21,21 @@ const LIST_CALLS = 300;
 const SEQUENTIAL_PATCHES = 2000;
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 100_000);
 
-async function startHost(dataDir: string): Promise<TalonHost> {
+const TOKEN = "bench-token-0123456789";
+
+async function startHost(dataDir: string, gateway = false): Promise<TalonHost> {
   const host = await createHost({
-    config: { inline: { data_dir: dataDir, state: { url: "sqlite" }, plugins: { builtin: ["sessions"] }, log: { level: "silent" } }, env: {} },
-    gateway: false,
+    config: {
+      inline: {
+        data_dir: dataDir,
+        state: { url: "sqlite" },
+        plugins: { builtin: ["sessions"] },
+        gateway: { token: TOKEN, server: { bind: "127.0.0.1:0", reload_interval_secs: 0 } },
+        log: { level: "silent" },
+      },
+      env: {},
+    },
+    gateway,
     log: createSilentLogger(),
   });
   await host.start();
@@ -91,9 +103,26 @@ try {
     filtered.push(performance.now() - t);
   }
 
+  // sessions.list as a real client sees it: over a WebSocket, 200 rows a response.
+  await host.stop();
+  host = await startHost(dataDir, true);
+  const client = await TestClient.connect(`ws://127.0.0.1:${host.gateway.address()!.port}`, { token: TOKEN, scopes: ["operator.read"], clientId: "cli", mode: "cli" });
+  const overWs: number[] = [];
+  let responseBytes = 0;
+  for (let i = 0; i < LIST_CALLS; i++) {
+    const t = performance.now();
+    const payload = await client.call("sessions.list", {});
+    overWs.push(performance.now() - t);
+    if (i === 0) responseBytes = JSON.stringify(payload).length;
+  }
+  await client.close();
+
   // Decision recording through the decision hook, until written to the store.
-  global.gc?.();
-  const rssBefore = rssMb();
+  const heapMb = () => {
+    global.gc?.();
+    return Math.round(process.memoryUsage().heapUsed / 1e5) / 10;
+  };
+  const heapBefore = heapMb();
   started = performance.now();
   const decisionSessions = 1000;
   for (let i = 0; i < DECISIONS; i++) {
@@ -104,7 +133,7 @@ try {
   // stop() drains observers and writes every coalesced update before it returns.
   await host.stop();
   const decisionsDurableMs = performance.now() - started;
-  const rssAfterDecisions = rssMb();
+  const heapAfterDecisions = heapMb();
 
   // Start-up with the stored sessions (10,000 created above, plus the decision sessions).
   started = performance.now();
@@ -117,6 +146,7 @@ try {
     sessions: SESSIONS,
     list: summarize(list),
     listFiltered: summarize(filtered),
+    listOverWebSocket: { ...summarize(overWs), responseBytes },
     patchesPerSec: { sequential: sequentialPatchesPerSec, concurrent64: concurrentPatchesPerSec },
     startup: { ms: Math.round(startupMs), storedSessions: firstList.totalCount },
     decisions: {
@@ -124,8 +154,9 @@ try {
       sessions: decisionSessions,
       recordedPerSec: Math.round(DECISIONS / (recordedMs / 1000)),
       durablePerSec: Math.round(DECISIONS / (decisionsDurableMs / 1000)),
-      rssMbBefore: rssBefore,
-      rssMbAfter: rssAfterDecisions,
+      heapMbBefore: heapBefore,
+      heapMbAfter: heapAfterDecisions,
+      rssMb: rssMb(),
     },
     goals: { listP99Ms: 20, patchesPerSec: 3000, startupMs: 2000, decisionsPerSec: 20000 },
   });
