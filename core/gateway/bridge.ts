@@ -388,18 +388,17 @@ class Bridge implements BridgeClient {
     }
     const timeoutMs = options?.timeoutMs ?? this.#config.bridge.call_timeout_ms;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RpcError("TALON_RPC_INVALID_PARAMS", `gateway.call timeoutMs must be a positive number (got ${String(timeoutMs)})`);
-    let text: string;
-    const { id, result } = this.#pending.open(method, timeoutMs);
+    let paramsJson: string | undefined;
     try {
-      text = JSON.stringify(params === undefined ? { type: "req", id, method } : { type: "req", id, method, params });
+      paramsJson = params === undefined ? undefined : JSON.stringify(params);
     } catch (error) {
-      this.#pending.fail(id, new RpcError("TALON_RPC_INVALID_PARAMS", `params of ${method} are not JSON-serialisable: ${errorMessage(error)}`));
-      return result;
+      throw new RpcError("TALON_RPC_INVALID_PARAMS", `params of ${method} are not JSON-serialisable: ${errorMessage(error)}`);
     }
-    if (Buffer.byteLength(text) > this.#maxPayload) {
-      this.#pending.fail(id, new RpcError("TALON_RPC_INVALID_PARAMS", `${method} request is larger than the upstream maxPayload (${this.#maxPayload} bytes)`));
-      return result;
-    }
+    if (params !== undefined && paramsJson === undefined) throw new RpcError("TALON_RPC_INVALID_PARAMS", `params of ${method} are not JSON-serialisable`);
+    const size = Buffer.byteLength(paramsJson ?? "") + Buffer.byteLength(method) + 64;
+    if (size > this.#maxPayload) throw new RpcError("TALON_RPC_INVALID_PARAMS", `${method} request is larger than the upstream maxPayload (${this.#maxPayload} bytes)`);
+    const { id, result } = this.#pending.open(method, timeoutMs);
+    const text = `{"type":"req","id":${JSON.stringify(id)},"method":${JSON.stringify(method)}${paramsJson === undefined ? "" : `,"params":${paramsJson}`}}`;
     ws.send(text, (error) => {
       if (error) this.#pending.fail(id, new TalonError("TALON_GATEWAY_NOT_CONNECTED", `could not send ${method} upstream: ${errorMessage(error)}`));
     });

@@ -50,10 +50,15 @@ export class TestClient {
   hello: any;
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly #pending = new Map<string, (frame: ResFrame) => void>();
+  /** Fail a pending request (the socket closed before its answer). */
+  readonly #abandon = new Map<string, (error: Error) => void>();
   readonly #waiters = new Set<() => void>();
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.once("close", (code) => {
+      for (const abandon of [...this.#abandon.values()]) abandon(new Error(`connection closed (${code}) before the response`));
+    });
     ws.on("message", (data) => {
       let frame: any;
       try {
@@ -116,12 +121,20 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
+        this.#abandon.delete(id);
         reject(new Error(`timeout waiting for ${method} response`));
       }, timeoutMs);
       this.#pending.set(id, (frame) => {
         clearTimeout(timer);
         this.#pending.delete(id);
+        this.#abandon.delete(id);
         resolve(frame);
+      });
+      this.#abandon.set(id, (error) => {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        this.#abandon.delete(id);
+        reject(error);
       });
       this.send({ type: "req", id, method, ...(params === undefined ? {} : { params }) });
     });
