@@ -35,17 +35,11 @@ export class Semaphore {
     return new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Give a permit back; the longest waiter gets it. */
+  /** Give a permit back; the longest waiters get the free permits (more than one when the limit was raised). */
   release(): void {
-    const next = this.#waiters.shift();
-    if (next && this.#active <= Math.max(1, this.#limit())) {
-      next();
-      return;
-    }
-    if (next) this.#waiters.unshift(next);
     this.#active--;
-    // A raised limit lets more waiters in at once.
-    while (this.#waiters.length > 0 && this.#active < Math.max(1, this.#limit())) {
+    const limit = Math.max(1, this.#limit());
+    while (this.#waiters.length > 0 && this.#active < limit) {
       this.#active++;
       this.#waiters.shift()!();
     }
