@@ -8,7 +8,7 @@ import type { HostHooks } from "../hooks.ts";
 import { SessionScheduler } from "../scheduler/index.ts";
 import { IdempotencyCache } from "./idempotency.ts";
 import { normalizeAction } from "./normalize.ts";
-import { DECISION_SOURCE, evaluateAction, settleWithout, type PipelineDeps } from "./pipeline.ts";
+import { DECISION_SOURCE, MAX_OBSERVER_BACKLOG, evaluateAction, relieveObservers, settleWithout, type PipelineDeps } from "./pipeline.ts";
 
 /** Tag and reason of a decision reused from the idempotency cache (seed-gateway §4.3). */
 export const IDEMPOTENCY_HIT = { tag: "idempotency_hit", reason: "decision reused from idempotency cache" } as const;
@@ -23,7 +23,7 @@ export interface DefenderRuntime extends DefenderApi {
   /** Wait for queued and running evaluations and their observers (bounded by `timeoutMs`). */
   drain(timeoutMs: number): Promise<void>;
   /** Scheduler and cache figures for `status`. */
-  stats(): { lanes: number; pending: number; running: number; waiting: number; idempotencyEntries: number };
+  stats(): { lanes: number; pending: number; running: number; waiting: number; idempotencyEntries: number; observersRunning: number };
 }
 
 export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; log: Logger }): DefenderRuntime {
@@ -32,6 +32,7 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
   const cache = new IdempotencyCache();
 
   const run = async (action: Action): Promise<DecisionRecord> => {
+    if (observers.size > MAX_OBSERVER_BACKLOG) await relieveObservers(pipeline);
     const now = Date.now();
     const lookup = cache.lookup(action, now);
     if (lookup.kind === "hit") {
@@ -58,7 +59,9 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
     refuse(action, reason) {
       deps.log.warn({ code: "TALON_DEFENDER_CAPACITY", requestId: action.id, sessionKey: action.sessionKey, source: action.source }, reason);
       const verdict = deps.config().runtime.timeout_action;
-      return settleWithout(pipeline, action, { action: verdict, risk_score: 0, reasons: [reason], tags: [CAPACITY_REFUSED_TAG], source: DECISION_SOURCE }, { refused: true });
+      return settleWithout(pipeline, action, { action: verdict, risk_score: 0, reasons: [reason], tags: [CAPACITY_REFUSED_TAG], source: DECISION_SOURCE }, { refused: true }, () =>
+        deps.log.warn({ code: "TALON_DEFENDER_CAPACITY", requestId: action.id }, "decision observers are saturated; this refusal was only logged"),
+      );
     },
     fail(action, error) {
       deps.log.error({ err: error, requestId: action.id, sessionKey: action.sessionKey }, "evaluation failed; failing closed");
@@ -101,6 +104,6 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
       await Promise.race([all, limit]);
       clearTimeout(timer);
     },
-    stats: () => ({ ...scheduler.stats(), idempotencyEntries: cache.size }),
+    stats: () => ({ ...scheduler.stats(), idempotencyEntries: cache.size, observersRunning: observers.size }),
   };
 }

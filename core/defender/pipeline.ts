@@ -162,6 +162,7 @@ export function settleWithout(
   action: Action,
   decision: Decision,
   flags: { cached?: boolean; refused?: boolean; timedOut?: boolean } = {},
+  onSkipped?: () => void,
 ): DecisionRecord {
   const record: DecisionRecord = {
     action,
@@ -172,14 +173,36 @@ export function settleWithout(
     durationMs: 0,
     ...(flags.refused ? { refused: true } : {}),
   };
-  notifyObservers(deps, record);
+  // A refusal under overload must not add observer work without bound: it is logged only.
+  if (!notifyObservers(deps, record, flags.refused === true)) onSkipped?.();
   return record;
 }
 
-/** Run `decision` observers without holding up the caller; drain waits for them. */
-export function notifyObservers(deps: PipelineDeps, record: DecisionRecord): void {
-  if (!deps.hooks.decision.isUsed()) return;
-  const work = deps.hooks.decision.promise(record).catch((error) => deps.log.error({ err: error }, "decision observers failed"));
+/** Most decisions whose observers may still be running; beyond it evaluations wait (backpressure). */
+export const MAX_OBSERVER_BACKLOG = 4096;
+
+/**
+ * Run `decision` observers without holding up the caller; drain waits for them. Returns false
+ * when the backlog is full and `skipWhenFull` was asked (refusals under overload: logged only).
+ */
+export function notifyObservers(deps: PipelineDeps, record: DecisionRecord, skipWhenFull = false): boolean {
+  if (!deps.hooks.decision.isUsed()) return true;
+  if (skipWhenFull && deps.observers.size >= MAX_OBSERVER_BACKLOG) return false;
+  const work: Promise<unknown> = deps.hooks.decision.promise(record).then(
+    () => deps.observers.delete(work),
+    (error) => {
+      deps.observers.delete(work);
+      deps.log.error({ err: error }, "decision observers failed");
+    },
+  );
   deps.observers.add(work);
-  void work.finally(() => deps.observers.delete(work));
+  return true;
+}
+
+/**
+ * Wait while more than MAX_OBSERVER_BACKLOG decisions have observers running, so observers that
+ * are slower than the detectors (a slow store) slow evaluation down instead of piling up.
+ */
+export async function relieveObservers(deps: PipelineDeps): Promise<void> {
+  while (deps.observers.size > MAX_OBSERVER_BACKLOG) await Promise.race(deps.observers);
 }

@@ -7,6 +7,7 @@ export const FIXTURES = {
   gate: fileURLToPath(new URL("../fixtures/plugins/score-gate", import.meta.url)),
   delay: fileURLToPath(new URL("../fixtures/plugins/score-delay", import.meta.url)),
   keyword: fileURLToPath(new URL("../fixtures/plugins/score-keyword", import.meta.url)),
+  observers: fileURLToPath(new URL("../fixtures/plugins/observer-gate", import.meta.url)),
 };
 
 export function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {

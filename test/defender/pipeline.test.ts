@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Action } from "@talon/sdk";
 import { IdempotencyCache } from "../../core/defender/idempotency.ts";
+import { MAX_OBSERVER_BACKLOG } from "../../core/defender/pipeline.ts";
+import { OBSERVER_GATE, type ObserverGate } from "../fixtures/plugins/observer-gate/index.ts";
 import { ACTION_MAX_FIELD_CHARS } from "../../core/defender/limits.ts";
 import { TestClient } from "../helpers/gateway-client.ts";
 import { scoreGate, startDefenderHost, until } from "./harness.ts";
@@ -91,6 +93,24 @@ describe("bad input", () => {
     assert.ok(results.every((evaluation) => evaluation.status === "decided"));
     const refused = results.filter((evaluation) => evaluation.status === "decided" && evaluation.record.refused).length;
     assert.ok(refused > 0 && refused < 1000);
+  });
+
+  test("observers slower than evaluation slow it down instead of piling up", async () => {
+    const { host } = await startDefenderHost({ fixtures: ["observers"], config: { runtime: { max_queue: 20_000, worker_concurrency: 64 } } });
+    const gate = (globalThis as Record<symbol, unknown>)[OBSERVER_GATE] as ObserverGate;
+    let settled = 0;
+    const total = MAX_OBSERVER_BACKLOG + 500;
+    const all = Array.from({ length: total }, (_, i) => host.defender.evaluate({ id: `o-${i}`, sessionKey: `s-${i}`, prompt: "x" }).then((evaluation) => (settled++, evaluation)));
+    await until(() => gate.seen > MAX_OBSERVER_BACKLOG, "the observer backlog to fill");
+    // Give the pipeline every chance to run ahead; it must be held at the bound.
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(host.defender.stats().observersRunning <= MAX_OBSERVER_BACKLOG + 64, `${host.defender.stats().observersRunning} observers running`);
+    assert.ok(settled < total, "evaluations wait for the observers");
+    gate.open();
+    const results = await Promise.all(all);
+    assert.ok(results.every((evaluation) => evaluation.status === "decided"));
+    await host.defender.drain(5000);
+    assert.equal(host.defender.stats().observersRunning, 0);
   });
 
   test("huge fields, deep nesting, null bytes and lone surrogates over the wire: no crash, a decision each", async () => {

@@ -27,7 +27,7 @@ describe("session scheduler", () => {
     await Promise.all([a1, a2, b1]);
     assert.ok(settled.indexOf("a1") < settled.indexOf("a2"));
     await host.defender.drain(1000);
-    assert.deepEqual(host.defender.stats(), { lanes: 0, pending: 0, running: 0, waiting: 0, idempotencyEntries: 3 }, "idle lanes are evicted");
+    assert.deepEqual(host.defender.stats(), { lanes: 0, pending: 0, running: 0, waiting: 0, idempotencyEntries: 3, observersRunning: 0 }, "idle lanes are evicted");
   });
 
   test("runtime.worker_concurrency bounds evaluations across sessions", async () => {
