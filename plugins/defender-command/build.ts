@@ -1,0 +1,381 @@
+/**
+ * Walk a tree-sitter-bash syntax tree into the command model (ir.ts). Variables assigned in the
+ * script (`x=rm; $x -rf /`), `for` loop values and `cd` targets are tracked so later words
+ * resolve; everything the walk cannot know stays marked dynamic. The walk is bounded by a node
+ * budget shared with nested substitutions.
+ */
+import type { Node } from "web-tree-sitter";
+import type { FunctionDef, Pipeline, Redirect, Script, SimpleCommand, Word } from "./ir.ts";
+import { decodeEscapes, unescapeDoubleQuoted, unescapeWord } from "./words.ts";
+
+interface Env {
+  /** Known values of variables; `null` means assigned something we cannot read. */
+  readonly vars: Map<string, readonly string[] | null>;
+  cwd: string | undefined;
+}
+
+interface Walk {
+  readonly script: Script;
+  nodes: number;
+  readonly maxNodes: number;
+  /** Current nesting of statements and words; bounded so deep `$($($(…)))` cannot overflow the stack. */
+  depth: number;
+}
+
+/** Deepest nesting walked (statements inside substitutions inside words …). */
+const MAX_NESTING = 48;
+
+const REDIRECT_TYPES = new Set(["file_redirect", "heredoc_redirect", "herestring_redirect"]);
+const STATEMENT_TYPES = new Set([
+  "command", "pipeline", "list", "redirected_statement", "subshell", "compound_statement", "if_statement", "while_statement",
+  "for_statement", "c_style_for_statement", "case_statement", "function_definition", "variable_assignment", "variable_assignments",
+  "declaration_command", "unset_command", "negated_command", "test_command", "do_group", "else_clause", "elif_clause", "case_item", "ERROR",
+]);
+
+function children(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let i = 0; i < node.childCount; i++) {
+    const child = node.child(i);
+    if (child) out.push(child);
+  }
+  return out;
+}
+
+function literal(value: string, raw: string): Word {
+  return { value, dynamic: false, substitutions: [], raw };
+}
+
+/** `cd` target resolved against the known working directory. */
+function nextCwd(current: string | undefined, target: Word | undefined): string | undefined {
+  if (!target) return "~";
+  if (target.dynamic || target.value === "-") return undefined;
+  const value = target.value;
+  if (value.startsWith("/") || value === "~" || value.startsWith("~/")) return value;
+  return current === undefined ? undefined : `${current.replace(/\/$/, "")}/${value}`;
+}
+
+function lookup(name: string, env: Env, raw: string): Word {
+  if (name === "HOME") return literal("~", raw);
+  if (name === "PWD" && env.cwd !== undefined) return literal(env.cwd, raw);
+  const known = env.vars.get(name);
+  if (known && known.length > 0) return { value: known[0]!, dynamic: false, alternatives: known.length > 1 ? known : undefined, substitutions: [], raw };
+  return { value: `$${name}`, dynamic: true, substitutions: [], raw };
+}
+
+/** A substitution that only echoes literal text (`$(echo rm)`, `$(printf '\162\155')`) has a known value. */
+function echoedValue(script: Script): string | undefined {
+  if (script.commands.length !== 1 || script.pipelines.length > 0) return undefined;
+  const [command] = script.commands;
+  const words = command!.words;
+  const name = words[0]?.value;
+  if ((name !== "echo" && name !== "printf") || words.some((word) => word.dynamic)) return undefined;
+  const args = words.slice(1).map((word) => word.value);
+  if (name === "printf") return args.length > 0 ? decodeEscapes(args[0]!).text : "";
+  const interpret = args[0] === "-e";
+  const text = args.filter((arg) => !/^-[neE]+$/.test(arg)).join(" ");
+  return interpret ? decodeEscapes(text).text : text;
+}
+
+function join(parts: Word[], raw: string): Word {
+  const substitutions = parts.flatMap((part) => part.substitutions);
+  const dynamic = parts.some((part) => part.dynamic);
+  const escaped = parts.some((part) => part.escaped);
+  const single = parts.length === 1 ? parts[0] : undefined;
+  return {
+    value: parts.map((part) => part.value).join(""),
+    dynamic,
+    alternatives: single?.alternatives,
+    substitutions,
+    process: single?.process,
+    escaped: escaped || undefined,
+    raw,
+  };
+}
+
+function resolveWord(node: Node, env: Env, walk: Walk): Word {
+  walk.nodes++;
+  const raw = node.text;
+  if (walk.depth > MAX_NESTING) {
+    walk.script.truncated = true;
+    return { value: raw, dynamic: true, substitutions: [], raw };
+  }
+  walk.depth++;
+  try {
+    return resolveWordInner(node, env, walk, raw);
+  } finally {
+    walk.depth--;
+  }
+}
+
+function resolveWordInner(node: Node, env: Env, walk: Walk, raw: string): Word {
+  switch (node.type) {
+    case "word":
+      return literal(unescapeWord(raw), raw);
+    case "number":
+      return literal(raw, raw);
+    case "raw_string":
+      return literal(raw.slice(1, -1), raw);
+    case "ansi_c_string": {
+      const decoded = decodeEscapes(raw.slice(2, -1));
+      return { value: decoded.text, dynamic: false, substitutions: [], escaped: decoded.escaped || undefined, raw };
+    }
+    case "string":
+    case "translated_string":
+    case "concatenation": {
+      const parts: Word[] = [];
+      for (const child of children(node)) {
+        if (child.type === '"' || child.type === "$") continue;
+        if (child.type === "string_content") parts.push(literal(unescapeDoubleQuoted(child.text), child.text));
+        else parts.push(resolveWord(child, env, walk));
+      }
+      return join(parts, raw);
+    }
+    case "simple_expansion": {
+      const name = node.namedChildren.find((child) => child?.type === "variable_name" || child?.type === "special_variable_name");
+      return lookup(name?.text ?? raw.slice(1), env, raw);
+    }
+    case "expansion": {
+      const named = node.namedChildren.filter((child): child is Node => child !== null);
+      const name = named[0]?.type === "variable_name" ? named[0].text : undefined;
+      if (name && named.length === 1) return lookup(name, env, raw);
+      // ${X:-default}: when X is unknown the default is a possible value.
+      const known = name ? lookup(name, env, raw) : undefined;
+      const fallback = named.slice(1).find((child) => child.type === "word" || child.type === "string" || child.type === "raw_string");
+      if (known && !known.dynamic) return known;
+      return { value: raw, dynamic: true, alternatives: fallback ? [resolveWord(fallback, env, walk).value] : undefined, substitutions: [], raw };
+    }
+    case "command_substitution":
+    case "process_substitution": {
+      const nested = buildNested(node, env, walk);
+      if (node.type === "process_substitution") return { value: "/dev/fd/63", dynamic: true, substitutions: [nested], process: true, raw };
+      const echoed = echoedValue(nested);
+      return echoed !== undefined ? { value: echoed, dynamic: false, substitutions: [nested], raw } : { value: raw, dynamic: true, substitutions: [nested], raw };
+    }
+    case "arithmetic_expansion":
+      return { value: raw, dynamic: true, substitutions: [], raw };
+    default:
+      return literal(raw, raw);
+  }
+}
+
+/** The script inside `$(…)`, backticks or `<(…)`; its commands also join the outer script. */
+function buildNested(node: Node, env: Env, walk: Walk): Script {
+  const nested: Script = { commands: [], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: false, truncated: false };
+  const inner: Walk = { script: nested, nodes: walk.nodes, maxNodes: walk.maxNodes, depth: walk.depth };
+  const innerEnv: Env = { vars: new Map(env.vars), cwd: env.cwd };
+  for (const child of children(node)) if (child.isNamed) visit(child, innerEnv, inner, []);
+  walk.nodes = inner.nodes;
+  const outer = walk.script;
+  outer.commands.push(...nested.commands);
+  outer.pipelines.push(...nested.pipelines);
+  outer.functions.push(...nested.functions);
+  outer.bareRedirects.push(...nested.bareRedirects);
+  if (nested.truncated) outer.truncated = true;
+  return nested;
+}
+
+function redirectOf(node: Node, env: Env, walk: Walk): { redirect?: Redirect; stdinText?: string; continuation?: Node } {
+  const parts = children(node);
+  if (node.type === "heredoc_redirect") {
+    const body = parts.find((child) => child.type === "heredoc_body");
+    const continuation = parts.find((child) => STATEMENT_TYPES.has(child.type) && child.type !== "ERROR");
+    return { redirect: { op: "<<" }, stdinText: body?.text ?? "", continuation };
+  }
+  if (node.type === "herestring_redirect") {
+    const target = parts.find((child) => child.isNamed);
+    const word = target ? resolveWord(target, env, walk) : undefined;
+    return { redirect: { op: "<<<", target: word }, stdinText: word?.value };
+  }
+  const op = parts.find((child) => !child.isNamed)?.type ?? ">";
+  // The target follows the operator (tree-sitter may attach a trailing `0` of `0>&1` as well).
+  const target = parts.find((child) => child.isNamed && child.type !== "file_descriptor");
+  return { redirect: { op, target: target ? resolveWord(target, env, walk) : undefined } };
+}
+
+function buildCommand(node: Node, env: Env, walk: Walk, extraRedirects: Redirect[] = [], stdinText?: string): SimpleCommand {
+  const words: Word[] = [];
+  const assignments: [string, Word][] = [];
+  const redirects: Redirect[] = [...extraRedirects];
+  let stdin = stdinText;
+  for (const child of children(node)) {
+    if (child.type === "variable_assignment") {
+      const name = child.namedChildren[0]?.text ?? "";
+      const value = child.namedChildren[1];
+      assignments.push([name, value ? resolveWord(value, env, walk) : literal("", "")]);
+    } else if (child.type === "command_name") {
+      const inner = child.namedChildren[0];
+      if (inner) words.push(resolveWord(inner, env, walk));
+    } else if (REDIRECT_TYPES.has(child.type)) {
+      const { redirect, stdinText: text } = redirectOf(child, env, walk);
+      if (redirect) redirects.push(redirect);
+      if (text !== undefined) stdin = text;
+    } else if (child.isNamed && child.type !== "comment") {
+      words.push(resolveWord(child, env, walk));
+    }
+  }
+  return { words, assignments, redirects, stdinText: stdin, text: node.text, cwd: env.cwd };
+}
+
+function assign(env: Env, walk: Walk, name: string, value: Word): void {
+  env.vars.set(name, value.dynamic ? null : (value.alternatives ?? [value.value]));
+  walk.script.assignments.push([name, value]);
+}
+
+/** Visit a statement; simple commands found are pushed to `out` (the current pipeline stage) and the script. */
+function visit(node: Node, env: Env, walk: Walk, out: SimpleCommand[]): void {
+  if (++walk.nodes > walk.maxNodes || walk.depth > MAX_NESTING) {
+    walk.script.truncated = true;
+    return;
+  }
+  walk.depth++;
+  try {
+    visitInner(node, env, walk, out);
+  } finally {
+    walk.depth--;
+  }
+}
+
+function visitInner(node: Node, env: Env, walk: Walk, out: SimpleCommand[]): void {
+  const script = walk.script;
+  switch (node.type) {
+    case "command": {
+      const command = buildCommand(node, env, walk);
+      script.commands.push(command);
+      out.push(command);
+      if (command.words[0]?.value === "cd") env.cwd = nextCwd(env.cwd, command.words[1]);
+      return;
+    }
+    case "variable_assignment": {
+      const name = node.namedChildren[0]?.text ?? "";
+      const value = node.namedChildren[1];
+      assign(env, walk, name, value ? resolveWord(value, env, walk) : literal("", ""));
+      return;
+    }
+    case "declaration_command":
+    case "unset_command": {
+      const words: Word[] = [literal(children(node)[0]?.text ?? "", "")];
+      for (const child of node.namedChildren) {
+        if (!child) continue;
+        if (child.type === "variable_assignment") {
+          const name = child.namedChildren[0]?.text ?? "";
+          const valueNode = child.namedChildren[1];
+          const value = valueNode ? resolveWord(valueNode, env, walk) : literal("", "");
+          assign(env, walk, name, value);
+          words.push({ ...value, value: `${name}=${value.value}`, raw: child.text });
+        } else words.push(resolveWord(child, env, walk));
+      }
+      const command: SimpleCommand = { words, assignments: [], redirects: [], text: node.text, cwd: env.cwd };
+      script.commands.push(command);
+      out.push(command);
+      return;
+    }
+    case "pipeline": {
+      const stages: SimpleCommand[][] = [];
+      for (const child of children(node)) {
+        if (!child.isNamed) continue;
+        const stage: SimpleCommand[] = [];
+        visit(child, env, walk, stage);
+        stages.push(stage);
+      }
+      registerPipeline(script, stages, out);
+      return;
+    }
+    case "redirected_statement": {
+      const parts = children(node);
+      const body = parts.find((child) => child.isNamed && !REDIRECT_TYPES.has(child.type));
+      const redirects: Redirect[] = [];
+      let stdinText: string | undefined;
+      let continuation: Node | undefined;
+      for (const child of parts) {
+        if (!REDIRECT_TYPES.has(child.type)) continue;
+        const found = redirectOf(child, env, walk);
+        if (found.redirect) redirects.push(found.redirect);
+        if (found.stdinText !== undefined) stdinText = found.stdinText;
+        continuation ??= found.continuation;
+      }
+      if (!body) {
+        script.bareRedirects.push(...redirects);
+        return;
+      }
+      const local: SimpleCommand[] = [];
+      if (body.type === "command") {
+        const command = buildCommand(body, env, walk, redirects, stdinText);
+        script.commands.push(command);
+        local.push(command);
+      } else {
+        visit(body, env, walk, local);
+        for (const command of local) (command.redirects as Redirect[]).push(...redirects);
+      }
+      if (!continuation) {
+        out.push(...local);
+        return;
+      }
+      // `cat <<EOF | sh`: tree-sitter nests the rest of the pipeline inside the heredoc redirect.
+      const rest: SimpleCommand[] = [];
+      visit(continuation, env, walk, rest);
+      const tail = rest[0]?.pipeline?.stages ?? [rest];
+      registerPipeline(script, [local, ...tail], out);
+      return;
+    }
+    case "for_statement": {
+      const parts = children(node);
+      const variable = parts.find((child) => child.type === "variable_name")?.text;
+      const body = parts.find((child) => child.type === "do_group");
+      const values = parts.filter((child) => child.isNamed && child !== body && child.type !== "variable_name").map((child) => resolveWord(child, env, walk));
+      const inner: Env = { vars: new Map(env.vars), cwd: env.cwd };
+      if (variable) inner.vars.set(variable, values.some((value) => value.dynamic) || values.length === 0 ? null : values.map((value) => value.value));
+      if (body) visit(body, inner, walk, out);
+      return;
+    }
+    case "function_definition": {
+      const parts = children(node);
+      const name = parts.find((child) => child.type === "word" || child.type === "identifier")?.text ?? "";
+      const body = parts.find((child) => child.type === "compound_statement" || child.type === "subshell" || child.type === "if_statement");
+      const commands: SimpleCommand[] = [];
+      if (body) visit(body, { vars: new Map(env.vars), cwd: env.cwd }, walk, commands);
+      const background = /(?<![&>|])&(?![&>])/.test(body?.text ?? "");
+      const definition: FunctionDef = { name, commands, background, text: node.text };
+      script.functions.push(definition);
+      return;
+    }
+    case "subshell": {
+      const inner: Env = { vars: new Map(env.vars), cwd: env.cwd };
+      for (const child of children(node)) if (child.isNamed) visit(child, inner, walk, out);
+      return;
+    }
+    case "comment":
+    case "heredoc_body":
+      return;
+    default: {
+      for (const child of children(node)) {
+        if (!child.isNamed) continue;
+        if (STATEMENT_TYPES.has(child.type) || child.type === "program") visit(child, env, walk, out);
+        // Words outside commands (test conditions, case subjects) may still hide substitutions.
+        else if (child.descendantsOfType(["command_substitution", "process_substitution"]).length > 0) resolveWord(child, env, walk);
+      }
+    }
+  }
+}
+
+function registerPipeline(script: Script, stages: SimpleCommand[][], out: SimpleCommand[]): void {
+  const nonEmpty = stages.filter((stage) => stage.length > 0);
+  if (nonEmpty.length >= 2) {
+    const pipeline: Pipeline = { stages: nonEmpty };
+    nonEmpty.forEach((stage, index) => {
+      for (const command of stage) {
+        command.pipeline = pipeline;
+        command.stage = index;
+      }
+    });
+    script.pipelines.push(pipeline);
+  }
+  for (const stage of nonEmpty) out.push(...stage);
+}
+
+/** Build the command model of a parsed script. */
+export function buildScript(root: Node, maxNodes: number): Script {
+  const script: Script = { commands: [], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: root.hasError, truncated: false };
+  const walk: Walk = { script, nodes: 0, maxNodes, depth: 0 };
+  visit(root, { vars: new Map(), cwd: undefined }, walk, []);
+  return script;
+}

@@ -1,0 +1,48 @@
+/**
+ * defender-command: command risk with a real shell parser (tree-sitter-bash). Every command
+ * field of an action is parsed and every segment judged, recursively through `sh -c`, `eval`,
+ * substitutions and decoded payloads. Keeps the seed's keys (`security.blocked_command_patterns`,
+ * `security.allowed_command_prefixes`), read live from config.
+ */
+import { STAGE, definePlugin, errorMessage, type Finding } from "@talon/sdk";
+import { analyzeCommand } from "./analyze.ts";
+import { buildSettings, configSchema } from "./config.ts";
+import { toFindings, unlistedCommands } from "./findings.ts";
+import { loadShellParser } from "./parser.ts";
+
+const PLUGIN_NAME = "defender-command";
+
+export default definePlugin({
+  name: PLUGIN_NAME,
+  version: "0.1.0",
+  description: "Command risk: every segment of every command, parsed with tree-sitter-bash.",
+  hostRange: "^0.1.0",
+  configSchema,
+  async setup(ctx) {
+    const parser = await loadShellParser();
+    let settings = buildSettings(PLUGIN_NAME, ctx.host.config, ctx.config);
+    ctx.hooks.configReload.tap((change) => {
+      try {
+        settings = buildSettings(PLUGIN_NAME, change.next, ctx.config);
+      } catch (error) {
+        ctx.log.warn({ code: "TALON_CONFIG_RELOAD_REJECTED", err: error }, `command patterns not reloaded; keeping the previous ones: ${errorMessage(error)}`);
+      }
+    });
+    ctx.hooks.score.tap({ stage: STAGE.DETECTOR, filter: { fieldKind: "command" } }, (action, report) => {
+      const seen = new Set<string>();
+      for (const field of action.fields) {
+        if (field.kind !== "command" || seen.has(field.value) || field.value.trim() === "") continue;
+        seen.add(field.value);
+        const analysis = analyzeCommand(parser, field.value, settings.analyzer);
+        const findings: Finding[] = toFindings(analysis.hits, field.path, settings.findings);
+        if (settings.unlistedScore > 0 && settings.allowPrefixes.length > 0) {
+          const unlisted = unlistedCommands(analysis.segments, settings.allowPrefixes);
+          if (unlisted.length > 0) {
+            findings.push({ detector: PLUGIN_NAME, score: settings.unlistedScore, tags: ["not_in_allowlist"], reasons: [`command prefix not in allowlist: ${unlisted.slice(0, 3).join("; ")}`], field: field.path, pattern: "not_in_allowlist" });
+          }
+        }
+        for (const finding of findings) report.add(finding);
+      }
+    });
+  },
+});
