@@ -20,6 +20,13 @@ export interface FakeInbound {
   replyTo?: string;
 }
 
+/** Where an injected message landed, for platforms that assign chat and sender ids themselves. */
+export interface InjectedMessage {
+  id: string;
+  chatId: string;
+  senderId: string;
+}
+
 /** A message the platform accepted from the driver. */
 export interface FakeSent {
   messageId: string;
@@ -39,20 +46,29 @@ export interface FakePlatform {
   driverConfig(): Record<string, unknown>;
   /** Learn where Talon listens (webhook platforms deliver there). Called once the host runs. */
   attach?(talon: { httpUrl: string; accountId: string }): void;
-  /** A user sends a message; resolves with its platform id once the platform has it. */
-  inject(message: FakeInbound): Promise<string>;
+  /**
+   * A user sends a message; resolves once the platform has it, with its platform id (or, when
+   * the platform assigns chat and sender ids itself, with all three).
+   */
+  inject(message: FakeInbound): Promise<string | InjectedMessage>;
+  /** Platforms that issue chat ids (webchat visitors): a chat the bot may send to. Default: `hint` itself. */
+  openChat?(hint: string): Promise<string>;
   /** Deliver the message with this id again, as a platform does after a missed acknowledgement. */
   redeliver(id: string): Promise<void>;
-  /** Deliver a message whose text has `length` characters (oversized input). Resolves with its id. */
-  injectOversized(chat: Omit<FakeInbound, "text">, length: number): Promise<string>;
-  /** Messages the platform accepted from the driver, in order. */
+  /** Deliver a message whose text has `length` characters (oversized input). */
+  injectOversized(chat: Omit<FakeInbound, "text">, length: number): Promise<unknown>;
+  /** Messages the platform accepted from the driver, in order (they may arrive after `send` returns). */
   sent(): FakeSent[];
-  /** `performance.now()` of every send attempt the platform saw, accepted or refused. */
-  sendAttempts(): number[];
+  /**
+   * Remote platforms: `performance.now()` of every send attempt, accepted or refused. With
+   * `rateLimitNext` and `failNext` it enables the 429 and 5xx checks; a local platform (webchat)
+   * that cannot refuse a send leaves all three out.
+   */
+  sendAttempts?(): number[];
   /** Refuse the next `count` sends with 429 and this retry-after. */
-  rateLimitNext(count: number, retryAfterMs: number): void;
+  rateLimitNext?(count: number, retryAfterMs: number): void;
   /** Fail the next `count` sends with a server error (0 clears). */
-  failNext(count: number): void;
+  failNext?(count: number): void;
   /** Tell the driver about the bot's own last sent message, as platforms that echo do. */
   echoLastSent?(): Promise<void>;
   /** Persistent transports: drop every live connection; the driver must reconnect. */

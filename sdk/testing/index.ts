@@ -5,5 +5,5 @@
  * @module
  */
 export { CONFORMANCE_RUNTIME, testChannelDriver, type ConformanceContext, type ConformanceOptions } from "./conformance.ts";
-export type { FakeInbound, FakePlatform, FakeSent } from "./fake-platform.ts";
+export type { FakeInbound, FakePlatform, FakeSent, InjectedMessage } from "./fake-platform.ts";
 export { loadHarnessFactory, type ChannelMessageEvent, type DriverHarness, type HarnessFactory, type HarnessOptions } from "./harness.ts";

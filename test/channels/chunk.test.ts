@@ -50,7 +50,7 @@ test("a hard cut never splits a surrogate pair", () => {
   const emoji = "😀".repeat(10); // 20 UTF-16 units
   const chunks = chunkText(emoji, { limit: 5 });
   for (const chunk of chunks) {
-    assert.ok(chunk.length <= 5);
+    assert.ok(chunk.length <= 5, `chunk of ${chunk.length}`);
     assert.equal(hasLoneSurrogate(chunk), false, JSON.stringify(chunk));
   }
   assert.equal(chunks.join(""), emoji);
@@ -60,7 +60,7 @@ test("a chunk ending inside a code fence is closed and the next reopens it with 
   const code = Array.from({ length: 30 }, (_, i) => `    line_${i} = compute(${i})`).join("\n");
   const text = `Here is the code:\n\`\`\`python\n${code}\n\`\`\`\nDone.`;
   const chunks = chunkText(text, { limit: 200 });
-  assert.ok(chunks.length > 2);
+  assert.ok(chunks.length > 2, `${chunks.length} chunks`);
   for (const chunk of chunks) {
     assert.ok(chunk.length <= 200, `chunk of ${chunk.length}`);
     assert.equal(fenceLines(chunk) % 2, 0, `unbalanced fence in ${JSON.stringify(chunk)}`);
@@ -86,7 +86,7 @@ test("newline mode falls back to length mode for a long paragraph", () => {
   const long = Array.from({ length: 50 }, () => "word").join(" ");
   const chunks = chunkText(`short\n\n${long}`, { limit: 40, mode: "newline" });
   assert.equal(chunks[0], "short");
-  assert.ok(chunks.slice(1).every((chunk) => chunk.length <= 40));
+  assert.ok(chunks.slice(1).every((chunk) => chunk.length <= 40), "every chunk within 40");
   assert.equal(chunks.slice(1).join(" "), long);
 });
 

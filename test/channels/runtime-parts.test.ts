@@ -111,7 +111,7 @@ test("token bucket: burst is synchronous, then paced; a pause holds every sender
   await waited;
   bucket.pause(150);
   const started = performance.now();
-  assert.ok(bucket.pausedForMs() > 100);
+  assert.ok(bucket.pausedForMs() > 100, "the bucket reports its pause");
   await (bucket.take() ?? Promise.resolve());
   assert.ok(performance.now() - started >= 145, "released only after the pause");
   const closing = new TokenBucket(1, 1, "test");

@@ -18,6 +18,9 @@ export interface GenericEndpoint extends FakePlatform {
   postSigned(payload: unknown, options?: { timestamp?: number; secret?: string }): Promise<{ status: number; json: any; headers: Headers }>;
   /** Outbound requests refused for a bad signature. */
   readonly badSignatures: number;
+  sendAttempts(): number[];
+  rateLimitNext(count: number, retryAfterMs: number): void;
+  failNext(count: number): void;
   /** Accept the next `accept` sends, then fail the `fail` after them with 500. */
   acceptThenFail(accept: number, fail: number): void;
 }
