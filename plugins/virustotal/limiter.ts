@@ -1,0 +1,48 @@
+/**
+ * VirusTotal's public quota: 4 requests a minute and 500 a day (anchors §C3). A sliding minute
+ * window in memory, a daily counter in the store (so a restart does not reset it and hosts that
+ * share a store share it), and a pause after a 429 for as long as the server asked.
+ */
+import type { Store } from "@talon/sdk";
+
+/** Quota settings. */
+export interface RateSettings {
+  readonly perMinute: number;
+  readonly perDay: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export class RateLimiter {
+  readonly #recent: number[] = [];
+  readonly #store: Store;
+  #settings: RateSettings;
+  #pausedUntil = 0;
+
+  constructor(store: Store, settings: RateSettings) {
+    this.#store = store;
+    this.#settings = settings;
+  }
+
+  configure(settings: RateSettings): void {
+    this.#settings = settings;
+  }
+
+  /** Honour a 429: no calls before `until` (epoch ms). */
+  pause(until: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, until);
+  }
+
+  /** Take one request slot, or say why not. */
+  async take(now = Date.now()): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (now < this.#pausedUntil) return { ok: false, reason: `VirusTotal asked to wait (429) until ${new Date(this.#pausedUntil).toISOString()}` };
+    while (this.#recent.length > 0 && now - this.#recent[0]! >= 60_000) this.#recent.shift();
+    if (this.#recent.length >= this.#settings.perMinute) return { ok: false, reason: `VirusTotal quota of ${this.#settings.perMinute} lookups a minute reached` };
+    const day = `quota:${new Date(now).toISOString().slice(0, 10)}`;
+    const used = (await this.#store.get<number>(day)) ?? 0;
+    if (used >= this.#settings.perDay) return { ok: false, reason: `VirusTotal quota of ${this.#settings.perDay} lookups a day reached (resets 00:00 UTC)` };
+    this.#recent.push(now);
+    await this.#store.set(day, used + 1, 2 * DAY_MS);
+    return { ok: true };
+  }
+}
