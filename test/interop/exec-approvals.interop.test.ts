@@ -30,8 +30,7 @@ before(async () => {
       // reviewers it names), so the bridge asks for admin as well as approvals.
       gateway: { runtime_mode: "bridge_client", url: upstream.url, token: upstream.token, bridge: { scopes: ["operator.admin", "operator.approvals", "operator.read", "operator.write"] } },
       plugins: {
-        builtin: ["decision-policy", "decision-events", "exec-approvals", "defender-command", "defender-prompt"],
-        entries: { "defender-command": { optional: true }, "defender-prompt": { optional: true } },
+        builtin: ["decision-policy", "decision-events", "exec-approvals", "defender-command", "defender-prompt", "tool-policy"],
       },
       security: { protect_paths: [] },
     },

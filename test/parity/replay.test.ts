@@ -17,6 +17,23 @@ async function cli(argv: string[]) {
 }
 
 describe("talon replay", () => {
+  test("the seed's replay corpus passes with only its envelope adapted (seed-defender §13.1)", async () => {
+    const report = await runReplayFile("parity/replay/replay-basic.json", { cwd: ROOT });
+    assert.equal(report.format, "decisions");
+    assert.deepEqual(
+      report.cases.map((entry) => [entry.name, entry.pass]),
+      [
+        ["allow-safe-exec-discord", true],
+        ["block-destructive-command", true],
+        ["review-policy-browser", true],
+      ],
+      JSON.stringify(report.cases, null, 2),
+    );
+    const result = await cli(["replay", "parity/replay/replay-basic.json"]);
+    assert.equal(result.code, 0, result.out.join("\n"));
+    assert.match(result.out.at(-1)!, /3 cases, 3 passed, 0 failed$/);
+  });
+
   test("the seed's session-routing corpus passes with only its envelope adapted (seed-gateway §6.3)", async () => {
     const report = await runReplayFile("parity/replay/session-routing.json", { cwd: ROOT });
     assert.equal(report.format, "routing");
