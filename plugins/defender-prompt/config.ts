@@ -50,8 +50,8 @@ export const configSchema = z
     truncatedScore: score.default(35),
     /** Decode embedded base64, hex and URL-encoded text before matching. */
     decode: z.boolean().default(true),
-    /** Time budget per action (ms); past it the scan stops with `scan_incomplete`. */
-    budgetMs: z.number().int().min(1).default(250),
+    /** Work budget per action in pattern-characters (text length × patterns); past it the scan stops with `scan_incomplete`. */
+    workBudget: z.number().int().min(1).default(64_000_000),
     /** Kinds of `Action.fields` scanned (applied at start-up). */
     fieldKinds: z.array(z.enum(FIELD_KINDS)).min(1).default(["prompt", "text"]),
   })
@@ -92,7 +92,7 @@ export function buildSettings(detector: string, host: Readonly<TalonConfig>, con
     maxScanChars: config.maxScanChars,
     truncatedScore: config.truncatedScore,
     decode: config.decode,
-    budgetMs: config.budgetMs,
+    workBudget: config.workBudget,
   };
 }
 

@@ -108,8 +108,8 @@ test("pathological input completes (bounded windows, no nested quantifiers)", ()
   for (const family of FAMILIES) for (const pattern of family.patterns) assert.equal(unsafePatternReason(pattern.source), undefined, `${family.id}: ${pattern.source}`);
 });
 
-test("a spent time budget stops the scan and says so (fail closed)", () => {
-  const findings = scanPrompt([{ path: "/prompt", value: "hello" }], { ...settings(), budgetMs: -1 });
+test("a spent work budget stops the scan and says so (fail closed)", () => {
+  const findings = scanPrompt([{ path: "/prompt", value: "hello, please summarise the rules of chess" }], { ...settings(), workBudget: 1 });
   const incomplete = findings.find((finding) => finding.tags.includes("scan_incomplete"));
   assert.ok(incomplete && incomplete.score >= 35);
 });

@@ -27,8 +27,12 @@ export interface PromptSettings {
   /** Score of `scan_truncated` / `scan_incomplete` findings (fail closed: review by default). */
   readonly truncatedScore: number;
   readonly decode: boolean;
-  /** Time budget per action (ms) before the scan stops and says so. */
-  readonly budgetMs: number;
+  /**
+   * Work budget per action: characters fed to patterns (text length × patterns tried). Input
+   * caps already bound the work; this is a deterministic backstop (wall time would depend on
+   * machine load), past which the scan stops with `scan_incomplete`.
+   */
+  readonly workBudget: number;
 }
 
 /** A text to scan and where it came from (JSON pointer). */
@@ -141,7 +145,11 @@ function scanRegion(value: string, maxChars: number): string {
   return `${value.slice(0, head)}\n${value.slice(value.length - (maxChars - head))}`;
 }
 
-function scanField(field: ScanField, settings: PromptSettings, hits: Map<string, Hit>, deadline: number): boolean {
+interface Budget {
+  left: number;
+}
+
+function scanField(field: ScanField, settings: PromptSettings, hits: Map<string, Hit>, budget: Budget): boolean {
   const region = scanRegion(field.value, settings.maxScanChars);
   const views = buildViews(region, settings.decode);
   const offer = (hit: Hit) => {
@@ -149,9 +157,10 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
     if (!current || hit.score > current.score) hits.set(hit.id, hit);
   };
   for (const family of settings.families) {
-    if (performance.now() > deadline) return false;
+    if (budget.left <= 0) return false;
     for (const view of views) {
       if (!family.trigger.test(view.text)) continue;
+      budget.left -= view.text.length * family.patterns.length;
       let found: { index: number; match: string } | undefined;
       let source = "";
       for (const pattern of family.patterns) {
@@ -203,7 +212,8 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
     }
   }
   for (const { pattern, score, tag } of settings.patterns) {
-    if (performance.now() > deadline) return false;
+    if (budget.left <= 0) return false;
+    budget.left -= region.length + views[0]!.text.length;
     // Seed semantics: the configured regex on the raw text; Talon adds the folded view.
     const raw = search(pattern.regex, region);
     const found = raw ? { ...raw, text: region } : mapFound(search(pattern.regex, views[0]!.text), views[0]!.text);
@@ -226,8 +236,7 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
  * full, the next at `secondaryWeight`, the one after at its square, and so on.
  */
 export function scanPrompt(fields: readonly ScanField[], settings: PromptSettings): Finding[] {
-  const started = performance.now();
-  const deadline = started + settings.budgetMs;
+  const budget: Budget = { left: settings.workBudget };
   const hits = new Map<string, Hit>();
   const extra: Finding[] = [];
   const seen = new Set<string>();
@@ -248,7 +257,7 @@ export function scanPrompt(fields: readonly ScanField[], settings: PromptSetting
         field: field.path,
       });
     }
-    if (!scanField(field, settings, hits, deadline)) {
+    if (!scanField(field, settings, hits, budget)) {
       complete = false;
       break;
     }
@@ -259,7 +268,7 @@ export function scanPrompt(fields: readonly ScanField[], settings: PromptSetting
       detector: settings.detector,
       score: settings.truncatedScore,
       tags: ["scan_incomplete"],
-      reasons: [`prompt scan stopped after ${Math.round(performance.now() - started)} ms or ${MAX_FIELDS} fields; the rest of the action was not scanned`],
+      reasons: [`prompt scan stopped at its work budget (${settings.workBudget} pattern-characters) or after ${MAX_FIELDS} fields; the rest of the action was not scanned`],
     });
   }
   const ranked = [...hits.values()].sort((a, b) => b.score - a.score);
