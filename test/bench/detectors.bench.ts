@@ -62,7 +62,7 @@ async function latency(taps: LoadedTaps, inputs: readonly ActionInput[]) {
   };
 }
 
-function summary(evaluation: Evaluation) {
+function summary(evaluation: Evaluation): Evaluation["overall"] & Record<string, unknown> & { dangerousRecall?: number } {
   return { ...evaluation.overall, ...(evaluation.extra ?? {}), categories: evaluation.categories, misjudged: evaluation.errors.map((error) => `${error.id} ${error.label}/${error.category} -> ${error.verdict}`) };
 }
 

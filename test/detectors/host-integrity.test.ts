@@ -30,7 +30,7 @@ test("a changed file raises risk on every action, across a restart, until an ope
   const first = await integrityHost([file], dir);
   assert.equal((await first.decide()).action, "allow");
   await writeFile(file, "tampered");
-  const decision = await waitFor(async () => {
+  const decision: Decision = await waitFor(async () => {
     const d = await first.decide();
     return d.tags.includes("host_integrity") ? d : undefined;
   }, "the periodic check to see the change");
