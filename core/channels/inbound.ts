@@ -110,6 +110,8 @@ export class InboundPipeline {
     }
     // Marked before the first await: a concurrent redelivery is a duplicate too.
     this.dedupe.add(key, now, account.settings.dedupeTtlMs);
+    // The message without its platform payload: stored in the inbox, sent to clients, judged.
+    const view = publicMessage(message);
     let slot = this.#slots.acquire();
     if (slot === false) {
       this.dedupe.delete(key);
@@ -119,7 +121,7 @@ export class InboundPipeline {
     try {
       if (slot !== true) await slot;
       slot = true;
-      await this.#deps.inbox().admit(key, { channel: account.driverId, accountId: account.accountId, message: publicMessage(message), admittedAt: now, replays: 0 });
+      await this.#deps.inbox().admit(key, { channel: account.driverId, accountId: account.accountId, message: view, admittedAt: now, replays: 0 });
     } catch (error) {
       if (slot === true) this.#slots.release();
       this.dedupe.delete(key);
@@ -130,7 +132,7 @@ export class InboundPipeline {
     counters.inbound++;
     account.snapshot.lastInboundAt = now;
     const sessionKey = sessionKeyOf(message);
-    const outcome = this.#track(this.#process(account, message, sessionKey, key, undefined));
+    const outcome = this.#track(this.#process(account, message, view, sessionKey, key, undefined));
     return { status: "admitted", sessionKey, outcome };
   }
 
@@ -149,13 +151,14 @@ export class InboundPipeline {
         continue;
       }
       const message = { ...(entry.message as unknown as InboundMessage), raw: null };
+      const view = entry.message;
       this.dedupe.add(key, Date.now(), account.settings.dedupeTtlMs);
       // Count the attempt before it runs, so a crash during it still counts.
       await this.#deps.inbox().admit(key, { ...entry, replays: entry.replays + 1 });
       const slot = this.#slots.acquire();
       if (slot === false) continue;
       if (slot !== true) await slot;
-      this.#track(this.#process(account, message, sessionKeyOf(message), key, entry));
+      this.#track(this.#process(account, message, view, sessionKeyOf(message), key, entry));
       replayed++;
     }
     return replayed;
@@ -168,7 +171,7 @@ export class InboundPipeline {
   }
 
   /** Gate, evaluate and announce one admitted message. Never rejects. */
-  async #process(account: ChannelAccount, message: InboundMessage, sessionKey: string, key: string, replayOf: InboxEntry | undefined): Promise<InboundOutcome> {
+  async #process(account: ChannelAccount, message: InboundMessage, view: Record<string, unknown>, sessionKey: string, key: string, replayOf: InboxEntry | undefined): Promise<InboundOutcome> {
     try {
       const isGroup = message.chatType !== "direct";
       const settings = account.settings;
@@ -189,7 +192,7 @@ export class InboundPipeline {
         this.#deps.inbox().done(key);
         return { status: "gated", sessionKey, message, reason: "group message without a mention of the bot" };
       }
-      const evaluation = await this.#deps.defender.evaluate(actionFor(message, sessionKey, gate.effectiveWasMentioned, authorized));
+      const evaluation = await this.#deps.defender.evaluate(actionFor(message, view, sessionKey, gate.effectiveWasMentioned, authorized));
       const decision = this.#deps.defender.decisionOf(evaluation);
       const status = evaluation.status;
       const outcome: InboundOutcome = { status, sessionKey, message };
@@ -201,7 +204,7 @@ export class InboundPipeline {
         accountId: message.accountId,
         sessionKey,
         status,
-        message: publicMessage(message),
+        message: view,
         ...(decision ? { decision } : {}),
         ...(replayOf ? { replayed: true } : {}),
         ts: Date.now(),
@@ -231,7 +234,7 @@ function sessionKeyOf(message: InboundMessage): string {
 }
 
 /** The action the defender evaluates for a channel message: every text field, routing hints. */
-function actionFor(message: InboundMessage, sessionKey: string, wasMentioned: boolean, authorized: boolean): ActionInput {
+function actionFor(message: InboundMessage, view: Record<string, unknown>, sessionKey: string, wasMentioned: boolean, authorized: boolean): ActionInput {
   const fields: ActionField[] = [{ kind: "prompt", path: "/text", value: message.text }];
   if (message.sender.name) fields.push({ kind: "text", path: "/sender/name", value: message.sender.name });
   for (let i = 0; i < message.attachments.length; i++) {
@@ -260,6 +263,6 @@ function actionFor(message: InboundMessage, sessionKey: string, wasMentioned: bo
       senderId: message.sender.id,
       senderAuthorized: authorized,
     },
-    raw: message.chatType === "direct" ? publicMessage(message) : { ...publicMessage(message), wasMentioned },
+    raw: message.chatType === "direct" ? view : { ...view, wasMentioned },
   };
 }

@@ -29,6 +29,8 @@ export interface OutboundEvent {
   /** Position of this chunk in its message, and the chunk count. */
   index: number;
   total: number;
+  /** The same for every retry of this chunk: the receiver drops repeats with it. */
+  idempotencyKey: string;
 }
 
 /** Retry-After as seconds or an HTTP date, or a JSON `retry_after` (seconds) / `retryAfterMs`. */
