@@ -179,6 +179,13 @@ async function main(): Promise<void> {
     const pipelined = await inProcess(host, Math.round(100_000 * SCALE), 32, 2_000_000);
     await host.stop();
 
+    // The pipeline's own cost: extraction-free evaluate → scheduler → decide, with only the policy.
+    const core = await startHost(join(scratch, "core"), { plugins: { builtin: ["decision-policy"] } });
+    await inProcess(core, Math.round(20_000 * SCALE), 16, 0);
+    const coreSequential = await inProcess(core, Math.round(30_000 * SCALE), 1, 3_000_000);
+    const corePipelined = await inProcess(core, Math.round(100_000 * SCALE), 32, 4_000_000);
+    await core.stop();
+
     const served = await startHost(join(scratch, "ws"), {}, true);
     const url = `ws://127.0.0.1:${served.gateway.address()!.port}`;
     await overWebSocket(url, Math.round(5_000 * SCALE), 4, 16); // warm-up
@@ -190,6 +197,7 @@ async function main(): Promise<void> {
       plugins: LOCAL_PLUGINS,
       state: "memory",
       inProcess: { sequential, pipelined },
+      pipelineOnly: { plugins: ["decision-policy"], sequential: coreSequential, pipelined: corePipelined },
       websocket,
       memory,
       goals: { inProcessPerSec: 20_000, inProcessP99Ms: 1, websocketPerSec: 5_000 },
