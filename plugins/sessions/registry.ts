@@ -29,6 +29,8 @@ const MAX_GROUP_JOBS = 256;
 const MAX_BATCH_ROWS = 7000;
 /** Pending events that trigger a flush before the interval ends. */
 const EARLY_FLUSH_EVENTS = 4096;
+/** Least time between two "events dropped" warnings. */
+const DROP_WARN_INTERVAL_MS = 10_000;
 /** Retry delays after a failed flush. */
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
@@ -109,6 +111,9 @@ export class SessionRegistry {
   readonly #jobs: Job[] = [];
   #overlayLabels: Map<string, string | null> | undefined;
   #drainQueued = false;
+  #limitsOf: SessionsConfig | undefined;
+  #limitsCache: HistoryLimits | undefined;
+  #droppedWarnedAt = 0;
   #deferred: (() => void)[] = [];
   #idSeq = 0;
   #dropped = 0;
@@ -122,9 +127,14 @@ export class SessionRegistry {
     this.#cache = new TranscriptCache(() => this.#config().transcriptCacheSessions);
   }
 
+  /** History limits of the live config, rebuilt only when the config object changes (reload). */
   get #limits(): HistoryLimits {
     const config = this.#config();
-    return { maxHistoryEvents: config.maxHistoryEvents, usageDays: config.usageDays };
+    if (this.#limitsOf !== config) {
+      this.#limitsOf = config;
+      this.#limitsCache = { maxHistoryEvents: config.maxHistoryEvents, usageDays: config.usageDays };
+    }
+    return this.#limitsCache!;
   }
 
   /** Load every session record (one range scan). Unreadable records are skipped and kept. */
@@ -234,9 +244,12 @@ export class SessionRegistry {
   }
 
   #dropOldestPending(): void {
-    const drop = this.#pending.dropOldest();
-    this.#dropped += drop;
-    this.#log.warn({ dropped: drop, code: "TALON_STATE_WRITE_FAILED" }, "the store is not keeping up; oldest unwritten decision events dropped (counters are kept)");
+    this.#dropped += this.#pending.dropOldest();
+    // One warning per interval while the store is behind, not one per dropped batch.
+    const now = Date.now();
+    if (now - this.#droppedWarnedAt < DROP_WARN_INTERVAL_MS) return;
+    this.#droppedWarnedAt = now;
+    this.#log.warn({ droppedTotal: this.#dropped, code: "TALON_STATE_WRITE_FAILED" }, "the store is not keeping up; oldest unwritten decision events dropped (counters are kept)");
   }
 
   /** Decision events that could not be kept (store too slow or failing). */
