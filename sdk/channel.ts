@@ -107,6 +107,12 @@ export interface ChannelsApi {
   poll(target: ChannelTarget, poll: PollDraft): Promise<SentMessage & { pollId?: string }>;
   /** Ids of the loaded drivers. */
   list(): string[];
+  /**
+   * The chunks `send` would deliver for `text` on `target.channel`: that driver's limits when it is
+   * loaded, else Talon's per-channel table (Discord 2000 and 17 lines, webchat one paragraph per
+   * message, 4000 elsewhere). Nothing is sent.
+   */
+  chunk(text: string, target: ChannelTarget): string[];
 }
 
 /** Channel id aliases (seed §8.2): `tg` → `telegram`, `wa` → `whatsapp`, ... */

@@ -11,6 +11,7 @@ import {
   PluginLoadError,
   RpcError,
   TalonError,
+  channelRuntimeSettingsSchema,
   driverPluginConfigSchema,
   errorMessage,
   normalizeChannelId,
@@ -30,6 +31,8 @@ import type { HostHooks } from "../hooks.ts";
 import type { StoreBackend } from "../state/backend.ts";
 import { createNamespacedStore } from "../state/namespaced-store.ts";
 import { ChannelAccount } from "./account.ts";
+import { chunkText } from "./chunk.ts";
+import { effectiveLimits } from "./limits.ts";
 import { CHANNEL_MESSAGE_EVENT, InboundPipeline } from "./inbound.ts";
 import { Inbox } from "./inbox.ts";
 import { CHANNEL_SENT_EVENT, OutboundPipeline } from "./outbound.ts";
@@ -117,6 +120,13 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
     deps.log.debug({ channel: definition.id, accounts: accounts.map((a) => a.accountId) }, "channel driver registered");
   };
 
+  /** Chunks for a loaded driver's account, or for a channel by Talon's table. */
+  const chunkFor = (text: string, channel: string, accountId?: string): string[] => {
+    const id = normalizeChannelId(channel) ?? channel;
+    const limits = registry.has(id) ? account(id, accountId).limits : effectiveLimits(id, id === "webchat" ? { chunkMode: "newline" } : undefined, channelRuntimeSettingsSchema.parse({}));
+    return chunkText(text, { limit: limits.text, mode: limits.mode, maxLines: limits.lines });
+  };
+
   const runtime: ChannelRuntime = {
     drivers: () => registry,
     account,
@@ -150,6 +160,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
         typing: (target, where) => outbound.typing(account(target.channel, target.accountId), where),
         poll: (target, poll) => outbound.poll(account(target.channel, target.accountId), poll),
         list: () => [...registry.keys()],
+        chunk: (text, target) => chunkFor(text, target.channel, target.accountId),
       };
     },
 

@@ -120,3 +120,13 @@ test("token bucket: burst is synchronous, then paced; a pause holds every sender
   closing.close(new Error("stopped"));
   await assert.rejects(pending!, /stopped/);
 });
+
+test("ctx.channels.chunk: the core's chunks for a channel, loaded or not", async () => {
+  const { startTestHost } = await import("../helpers/host.ts");
+  const { host } = await startTestHost({}, { gateway: false });
+  const api = host.channels.apiFor("some-plugin");
+  assert.equal(api.chunk("x".repeat(4001), { channel: "slack" }).length, 2);
+  assert.equal(api.chunk("x".repeat(4001), { channel: "discord" }).length, 3);
+  assert.deepEqual(api.chunk("one\n\ntwo\n\n\nthree", { channel: "webchat" }), ["one", "two", "three"]);
+  assert.equal(api.chunk(Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n"), { channel: "discord" }).length, 2, "17 lines per Discord message");
+});
