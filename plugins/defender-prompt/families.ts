@@ -78,7 +78,8 @@ export const FAMILIES: readonly RuleFamily[] = [
     patterns: [
       new RegExp(String.raw`\b(?:reveal|print|show|display|output|repeat|dump|leak|share|give|tell|list|recite|spell(?:s)? out|echo|copy|paste|write out|return|translate|summari[sz]e|encode|disclose|expose|quote)(?: me| us)?(?: back)?(?: \S+){0,3}? (?:your|the|its) (?:\S+ ){0,2}?(?:system prompt|system message|system instructions|hidden (?:prompt|instructions|rules|message|preamble)|initial (?:prompt|instructions)|original (?:prompt|instructions)|secret (?:prompt|instructions|rules|configuration)|developer (?:message|prompt|instructions)|initiali[sz]ation prompt|preamble|confidential (?:guidelines|instructions|rules))\b`),
       new RegExp(String.raw`\b(?:reveal|print|show|display|output|repeat|dump|leak|share|recite|spell(?:s)? out|echo|copy|paste|write out|return|disclose|expose|quote)(?: me| us)?(?: back)?(?: \S+){0,5}? your (?:\S+ ){0,2}?(?:instructions|rules|prompt|guidelines|context(?: window)?|configuration|directives)\b`),
-      new RegExp(String.raw`\bwhat(?:'s| is| are| were| was)(?: \S+){0,5}? (?:in )?your (?:\S+ )?(?:system prompt|instructions|initial prompt|hidden \S+|guidelines|rules|developer instructions|system message)\b`),
+      // "What are your instructions for cooking rice?" asks for a recipe, not for the prompt.
+      new RegExp(String.raw`\bwhat(?:'s| is| are| were| was)(?: \S+){0,5}? (?:in )?your (?:\S+ )?(?:system prompt|instructions|initial prompt|hidden \S+|guidelines|rules|developer instructions|system message)\b(?! (?:for|on|about|regarding|to|when|if)\b)`),
       new RegExp(String.raw`\b(?:repeat|print|output|copy|return|show|quote|dump)(?: \S+){0,3}? (?:text|words|everything|content|lines?|messages?) (?:above|before (?:this|my|the)|preceding|prior to)\b|\b(?:text|words|what) (?:came|comes|was) before (?:my|this|the) (?:first )?(?:message|prompt)\b`),
       new RegExp(String.raw`\b(?:show|tell|give|print|reveal|share|list|repeat|summari[sz]e|paste|output|recite)\b${GAP}{0,40}?\b(?:instructions|rules|prompt|guidelines|directives) (?:that )?(?:(?:your|the) (?:developer|creator|operator|admin|owner)s? (?:gave|has given|provided|wrote|set|configured)|you (?:were|have been|'ve been) (?:given|told|configured with))\b`),
       new RegExp(String.raw`\b(?:prompt|instructions) (?:that |which )?(?:was|were) used to (?:set you up|configure you|initiali[sz]e you|program you|instruct you)\b|\b(?:password|api key|secret|token|credentials?)s? (?:\S+ ){0,4}?(?:in|from|inside) your (?:instructions|system prompt|context|configuration|memory)\b`),
@@ -138,9 +139,10 @@ export const FAMILIES: readonly RuleFamily[] = [
     patterns: [
       /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<(?:start|end)_of_turn>/,
       /<\/?(?:system|system-reminder|system_prompt|instructions?|admin|developer|tool_call|function_calls|invoke|previous_response|user_?input)\b[^>]{0,60}>/,
-      /(?:^|[\n.!?] ?|---+ ?)(?:#{1,4} ?)?(?:system|developer|admin) ?(?:message|prompt|instructions?|override|notice)? ?: ?\S/,
+      // A forged role line only counts when it instructs ("System: Linux x86_64" is a spec sheet).
+      new RegExp(String.raw`(?:^|[\n.!?] ?|---+ ?)(?:#{1,4} ?)?(?:system|developer|admin) ?(?:message|prompt|instructions?|override|notice)? ?: ?${GAP}{0,120}?\b(?:you|assistant|the user|ignore|disregard|must|reveal|grant|execute|obey|follow|always|never|new (?:policy|rules|instructions))\b`),
       /(?:^|\n)(?:#{1,4} ?)?(?:human|user) ?:.{0,200}?(?:\n|\s)(?:assistant|ai) ?:|(?:^|\n)assistant ?:.{0,200}?(?:\n|\s)(?:user|human) ?:|(?:^|\n)#{1,4} ?(?:instruction|response) ?:/,
-      /\b(?:system|admin|priority|security|developer) override\b|\[system(?: message)?\]|\bend of (?:the )?(?:user )?(?:input|message|document|prompt)\b|\bbegin (?:system|new|admin) (?:instructions|prompt|rules)\b|<<<external_untrusted_content|\bsecurity notice ?:/,
+      /\b(?:system|admin|priority|security|developer) override\b|\[system(?: message)?\]|\bend of (?:the )?(?:user )?(?:input|message|document|prompt)\b|\bbegin (?:system|new|admin) (?:instructions|prompt|rules)\b|<<<external_untrusted_content/,
     ],
   },
   {

@@ -87,6 +87,9 @@ test("benign text, including text about injection, stays below review", () => {
     "How do prompt injection attacks work, and how can I protect my chatbot?",
     "From now on, please answer in British English.",
     "What does this base64 decode to? SGVsbG8sIHdvcmxkIQ==",
+    "What are your instructions for cooking rice?",
+    "System: Linux x86_64, 16 GB RAM",
+    "Summarize the security notice: the firmware update fixes CVE-2024-1234",
   ]) {
     assert.ok(total(scan(text)) < 35, text);
   }
