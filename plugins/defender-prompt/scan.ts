@@ -60,7 +60,8 @@ interface Hit {
 
 const WINDOW_CHARS = 8192;
 const WINDOW_OVERLAP = 512;
-const MAX_FIELDS = 64;
+// The host keeps at most 256 fields per action (core/defender/limits.ts); scan them all.
+const MAX_FIELDS = 256;
 const MAX_DECODE_DEPTH = 2;
 const IN_PLACE_MAX_CHARS = 16384;
 // Letters spaced apart by spaces or marks ("i g n o r e", "i-g-n-o-r-e"): worth squeezing.
