@@ -21,19 +21,11 @@ import { archivePath } from "./store-path.ts";
 import { optionalText } from "./text.ts";
 import { PendingWrites } from "./pending-writes.ts";
 import { TranscriptCache } from "./transcript-cache.ts";
+import { DecisionFlusher, MAX_BATCH_ROWS } from "./flusher.ts";
 import { MAX_QUEUED_JOBS, SerialWriter } from "./writer.ts";
 
 /** Changes written together in one group commit (each is a record and at most a few rows). */
 const MAX_GROUP_JOBS = 256;
-/** Rows per store batch (the SQLite backend takes at most 16,000 per atomic write). */
-const MAX_BATCH_ROWS = 7000;
-/** Pending events that trigger a flush before the interval ends. */
-const EARLY_FLUSH_EVENTS = 4096;
-/** Least time between two "events dropped" warnings. */
-const DROP_WARN_INTERVAL_MS = 10_000;
-/** Retry delays after a failed flush. */
-const RETRY_MIN_MS = 500;
-const RETRY_MAX_MS = 30_000;
 
 /** What an RPC change does; built inside the writer while the session is held. */
 export interface Change<T> {
@@ -102,9 +94,7 @@ export class SessionRegistry {
   readonly #writer = new SerialWriter();
   readonly #cache: TranscriptCache;
   readonly #pending = new PendingWrites();
-  #flushTimer: NodeJS.Timeout | undefined;
-  #flushQueued = false;
-  #retryMs = 0;
+  readonly #flusher: DecisionFlusher;
   /** Sessions held by the change being written; their decisions wait in `#deferred`. */
   readonly #lockedKeys = new Set<string>();
   /** Queued changes (bounded). */
@@ -113,10 +103,8 @@ export class SessionRegistry {
   #drainQueued = false;
   #limitsOf: SessionsConfig | undefined;
   #limitsCache: HistoryLimits | undefined;
-  #droppedWarnedAt = 0;
   #deferred: (() => void)[] = [];
   #idSeq = 0;
-  #dropped = 0;
   #closed = false;
 
   constructor(options: RegistryOptions) {
@@ -125,6 +113,14 @@ export class SessionRegistry {
     this.#config = options.config;
     this.path = options.path;
     this.#cache = new TranscriptCache(() => this.#config().transcriptCacheSessions);
+    this.#flusher = new DecisionFlusher({
+      store: this.#store,
+      writer: this.#writer,
+      pending: this.#pending,
+      log: this.#log,
+      config: this.#config,
+      isLive: (state) => this.byKey.get(state.rec.key) === state,
+    });
   }
 
   /** History limits of the live config, rebuilt only when the config object changes (reload). */
@@ -200,7 +196,7 @@ export class SessionRegistry {
     const action = record.action;
     const key = action.sessionKey || "global";
     if (this.#lockedKeys.size > 0 && this.#lockedKeys.has(key)) {
-      if (this.#deferred.length >= this.#config().maxPendingEvents) this.#dropped++;
+      if (this.#deferred.length >= this.#config().maxPendingEvents) this.#flusher.droppedOne();
       else this.#deferred.push(() => this.recordDecision(record));
       return;
     }
@@ -238,23 +234,13 @@ export class SessionRegistry {
     noteEvent(rec, event, this.#limits);
     this.#cache.append(rec.sessionId, event, this.#config().maxHistoryEvents);
     this.#pending.push(state, event);
-    if (this.#pending.events > this.#config().maxPendingEvents) this.#dropOldestPending();
-    this.#scheduleFlush();
+    this.#flusher.added();
     if (this.byKey.size > this.#config().maxSessions) this.#schedulePrune();
-  }
-
-  #dropOldestPending(): void {
-    this.#dropped += this.#pending.dropOldest();
-    // One warning per interval while the store is behind, not one per dropped batch.
-    const now = Date.now();
-    if (now - this.#droppedWarnedAt < DROP_WARN_INTERVAL_MS) return;
-    this.#droppedWarnedAt = now;
-    this.#log.warn({ droppedTotal: this.#dropped, code: "TALON_STATE_WRITE_FAILED" }, "the store is not keeping up; oldest unwritten decision events dropped (counters are kept)");
   }
 
   /** Decision events that could not be kept (store too slow or failing). */
   get droppedEvents(): number {
-    return this.#dropped;
+    return this.#flusher.dropped;
   }
 
   /** Decision events waiting to be written. */
@@ -262,95 +248,9 @@ export class SessionRegistry {
     return this.#pending.events;
   }
 
-  #scheduleFlush(): void {
-    if (this.#closed || this.#flushQueued) return;
-    if (this.#pending.events >= EARLY_FLUSH_EVENTS && this.#retryMs === 0) {
-      if (this.#flushTimer) clearTimeout(this.#flushTimer);
-      this.#flushTimer = undefined;
-      this.#queueFlush();
-      return;
-    }
-    if (this.#flushTimer) return;
-    this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = undefined;
-      this.#queueFlush();
-    }, this.#retryMs || this.#config().flushIntervalMs);
-    this.#flushTimer.unref();
-  }
-
-  #queueFlush(): void {
-    this.#flushQueued = true;
-    this.#writer
-      .run(() => {
-        this.#flushQueued = false;
-        return this.#flushBatch();
-      })
-      .then(
-        () => {
-          this.#retryMs = 0;
-        },
-        (error) => {
-          this.#flushQueued = false;
-          const first = this.#retryMs === 0;
-          this.#retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.#retryMs * 2));
-          if (first) this.#log.error({ err: error, code: "TALON_STATE_WRITE_FAILED", pending: this.#pending.events }, `session writes failed; retrying: ${errorMessage(error)}`);
-        },
-      )
-      .finally(() => {
-        if (!this.#pending.empty) this.#scheduleFlush();
-      });
-  }
-
   /** Write every coalesced decision update now (waits for earlier writes). */
-  async flush(): Promise<void> {
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    await this.#writer.run(() => this.#flushAll());
-    this.#retryMs = 0;
-  }
-
-  /**
-   * One batch of coalesced writes; runs inside the writer. A batch is bounded so RPC writes queued
-   * behind it get their turn under sustained decision load. On failure everything taken is put
-   * back for the next attempt.
-   */
-  async #flushBatch(): Promise<void> {
-    const batch = this.#pending.take(MAX_BATCH_ROWS);
-    const entries: { key: string; value: unknown }[] = [];
-    for (const state of batch.dirty) if (this.byKey.get(state.rec.key) === state) entries.push({ key: `meta:${state.rec.key}`, value: state.rec });
-    for (let i = 0; i < batch.events.length; i++) {
-      const state = batch.states[i]!;
-      const event = batch.events[i]!;
-      // Skip events of deleted sessions and events already out of the window.
-      if (this.byKey.get(state.rec.key) !== state || event.seq < state.rec.firstSeq) continue;
-      entries.push({ key: rowKey(state.rec.sessionId, event.seq), value: event });
-    }
-    try {
-      await this.#store.setMany(entries);
-    } catch (error) {
-      this.#pending.putBack(batch);
-      throw error;
-    }
-    for (const state of batch.dirty) await this.#trimRows(state);
-  }
-
-  /** Everything pending, batch after batch (inside the writer: shutdown and pruning). */
-  async #flushAll(): Promise<void> {
-    while (!this.#pending.empty) await this.#flushBatch();
-  }
-
-  /** Delete rows that rolled out of the window (best effort: loads skip them anyway). */
-  async #trimRows(state: SessionState): Promise<void> {
-    const rec = state.rec;
-    if (state.trimmedBelow >= rec.firstSeq) return;
-    const keys: string[] = [];
-    for (let seq = Math.max(state.trimmedBelow, rec.firstSeq - 2 * this.#config().maxHistoryEvents); seq < rec.firstSeq; seq++) keys.push(rowKey(rec.sessionId, seq));
-    try {
-      for (let i = 0; i < keys.length; i += MAX_BATCH_ROWS) await this.#store.deleteMany(keys.slice(i, i + MAX_BATCH_ROWS));
-      state.trimmedBelow = rec.firstSeq;
-    } catch (error) {
-      this.#log.warn({ err: error, key: rec.key }, "could not delete rolled-out transcript rows; they are ignored and retried later");
-    }
+  flush(): Promise<void> {
+    return this.#flusher.flush();
   }
 
   // --- transcripts ---------------------------------------------------------------------------
@@ -575,7 +475,7 @@ export class SessionRegistry {
         const keys = change.dropRows.seqs.map((seq) => rowKey(change.dropRows!.sessionId, seq));
         for (let i = 0; i < keys.length; i += MAX_BATCH_ROWS) await this.#store.deleteMany(keys.slice(i, i + MAX_BATCH_ROWS));
       }
-      if (state && change.rows) await this.#trimRows(state);
+      if (state && change.rows) await this.#flusher.trimRows(state);
     } catch (error) {
       this.#log.warn({ err: error }, "could not delete old transcript rows; they are never read back");
     }
@@ -633,7 +533,7 @@ export class SessionRegistry {
   async #prune(): Promise<void> {
     const max = this.#config().maxSessions;
     if (this.byKey.size <= max) return;
-    await this.#flushAll();
+    await this.#flusher.flushAll();
     const victims = [...this.byKey.values()]
       .filter((state) => state.parsed.kind !== "main")
       .sort((a, b) => a.rec.updatedAtMs - b.rec.updatedAtMs)
@@ -654,10 +554,9 @@ export class SessionRegistry {
 
   /** Flush what is pending and stop accepting work. */
   async close(): Promise<void> {
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
+    this.#flusher.stop();
     try {
-      await this.#writer.run(() => this.#flushAll());
+      await this.#writer.run(() => this.#flusher.flushAll());
     } catch (error) {
       throw new TalonError("TALON_STATE_WRITE_FAILED", `could not write ${this.#pending.events} session events at shutdown: ${errorMessage(error)}`, { cause: error, plugin: "sessions" });
     } finally {
