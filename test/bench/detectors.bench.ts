@@ -5,7 +5,7 @@
  * (measured through the plugin's real setup, see test/detectors/harness.ts). Prints one JSON
  * object as its last line.
  */
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ActionInput } from "@talon/sdk";
@@ -111,6 +111,7 @@ const timing = {
 };
 await integrityTaps.stop();
 await fakeVt.close();
+rmSync(protectedFile, { force: true });
 
 const GOALS = { promptRecall: 0.9, promptFalsePositiveRate: 0.05, commandDangerousRecall: 0.98, commandFalsePositiveRate: 0.03, localP99Us: 200 };
 const local = ["defender-prompt", "defender-command", "tool-policy", "loop-guard", "host-integrity"] as const;

@@ -3,9 +3,7 @@
  * time a detector's own `score` tap without the pipeline around it. The store is an in-memory
  * implementation of the SDK's Store; everything else is inert.
  */
-import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { talonConfigSchema, type Action, type ActionInput, type BrandedPluginDefinition, type Finding, type Logger, type PluginContext, type RiskReport, type Store, type Verdict } from "@talon/sdk";
 import { normalizeAction } from "../../core/defender/normalize.ts";
 
@@ -76,7 +74,7 @@ export async function loadTaps(definition: BrandedPluginDefinition<any>, host: R
   const ctx = {
     name: definition.name,
     config: definition.configSchema ? definition.configSchema.parse(config) : config,
-    host: { version: "0.1.0", mode: "standalone", dataDir: mkdtempSync(join(tmpdir(), "talon-harness-")), baseDir: process.cwd(), config: hostConfig },
+    host: { version: "0.1.0", mode: "standalone", dataDir: tmpdir(), baseDir: process.cwd(), config: hostConfig },
     log: silent,
     store: memoryStore(),
     hooks: new Proxy({}, { get: (_target, name: string) => (name === "rpc" ? { for: () => facade("rpc") } : facade(name)) }),
