@@ -13,7 +13,8 @@ const urlId = (url: string) => Buffer.from(url).toString("base64url");
 
 async function vtHost(fake: FakeVirusTotal, config: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   const { host } = await startTestHost(
-    { plugins: { builtin: ["virustotal", "decision-policy"], entries: { virustotal: { config: { apiKey: fake.apiKey, baseUrl: fake.baseUrl, ...config } } } }, ...extra },
+    // A generous evaluation deadline: the VirusTotal time limit, not a loaded test machine, must be what bounds these.
+    { runtime: { eval_timeout_ms: 30_000 }, plugins: { builtin: ["virustotal", "decision-policy"], entries: { virustotal: { config: { apiKey: fake.apiKey, baseUrl: fake.baseUrl, ...config } } } }, ...extra },
     { gateway: false },
   );
   const decide = async (input: Record<string, unknown>): Promise<Decision> => host.defender.decisionOf(await host.defender.evaluate({ id: `a-${Math.random()}`, ...input }))!;
