@@ -35,7 +35,7 @@ export default definePlugin({
       () => ctx.config.maxChatRuns,
       (run) => ctx.events.emit("chat", runSettledEvent(run)),
     );
-    const deps: MethodDeps = { registry, runs, config, emit: (name, payload) => ctx.events.emit(name, payload) };
+    const deps: MethodDeps = { registry, runs, store: ctx.store, config, emit: (name, payload) => ctx.events.emit(name, payload) };
 
     ctx.events.declare({ name: "chat", scope: "operator.read" });
     for (const definition of [...readMethods(deps), ...writeMethods(deps), ...usageMethods(deps), ...chatMethods(deps)]) ctx.registerMethod(definition);

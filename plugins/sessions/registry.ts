@@ -35,6 +35,8 @@ export interface Change<T> {
   remove?: boolean;
   /** New transcript events, under `next.sessionId`. */
   rows?: HistoryEvent[];
+  /** Other entries written in the same batch (e.g. a remembered chat run id). */
+  extra?: { key: string; value: unknown; ttlMs?: number }[];
   /** An archived transcript to keep (written in the same batch as the record). */
   archive?: { id: string; value: unknown };
   /** Transcript rows to delete once committed: a whole old transcript, or rows of this one. */
@@ -413,6 +415,7 @@ export class SessionRegistry {
     if (change.archive) entries.push({ key: `archive:${change.archive.id}`, value: change.archive.value, ttlMs: this.#config().archiveRetentionDays * 86_400_000 });
     if (change.next) entries.push({ key: `meta:${key}`, value: change.next });
     for (const event of change.rows ?? []) entries.push({ key: rowKey(change.next!.sessionId, event.seq), value: event });
+    if (change.extra) entries.push(...change.extra);
     return entries;
   }
 

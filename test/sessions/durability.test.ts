@@ -76,7 +76,11 @@ test("a failed store write: clear error in upstream's shape, the session exactly
   // Decisions keep counting in memory while the store refuses writes, and are written once it accepts them.
   await host.defender.evaluate({ id: "ro-1", sessionKey: "agent:main:w", tool: "exec", command: "git status" });
   await eventually(async () => (await call(host, "session.status", { sessionKey: "agent:main:w" })).session.totalRequests === 1, "decision in memory");
+  const chat = await callError(host, "chat.send", { sessionKey: "agent:main:w", message: "hi", idempotencyKey: "ro-run" });
+  assert.equal(chat.code, "TALON_RPC_UNAVAILABLE");
+  assert.deepEqual((await call(host, "session.status", { sessionKey: "agent:main:w" })).session.activeRunIds, [], "no run is left behind by a refused chat message");
   await setReadOnly(host, false);
+  assert.equal((await call(host, "chat.send", { sessionKey: "agent:main:w", message: "hi", idempotencyKey: "ro-run" })).status, "started", "the same key works once the store does");
   const patched = await call(host, "sessions.patch", { key: "agent:main:w", label: "After" });
   assert.equal(patched.entry.label, "After");
   await first.stop();
@@ -85,7 +89,7 @@ test("a failed store write: clear error in upstream's shape, the session exactly
   assert.equal(status.session.label, "After");
   assert.equal(status.session.queueMode, "steer", "the refused queueMode never reached the store");
   assert.equal(status.decisionState.totalRequests, 1, "the decision recorded while the store refused writes was written later");
-  assert.deepEqual((await call(second.host, "sessions.history", { sessionKey: "agent:main:w" })).history.map((h: any) => h.text ?? h.command), ["git status", "one"]);
+  assert.deepEqual((await call(second.host, "sessions.history", { sessionKey: "agent:main:w" })).history.map((h: any) => h.text ?? h.command), ["hi", "git status", "one"]);
 });
 
 test("concurrent patches of one session are serialised; a contested label goes to exactly one session", async () => {
@@ -171,4 +175,17 @@ test("the session count is bounded: beyond maxSessions the least recently update
   await first.stop();
   const second = await sqliteHost(first.dir, { config: { maxSessions: 100 } });
   assert.equal((await call(second.host, "sessions.list", { limit: 1000 })).totalCount, list.totalCount, "pruned sessions are gone from the store too");
+});
+
+test("chat.send is idempotent by key across concurrent duplicates and across a restart", async () => {
+  const first = await sqliteHost();
+  const { host } = first;
+  const send = () => call(host, "chat.send", { sessionKey: "main", message: "only once", idempotencyKey: "client-run-7" });
+  const [a, b] = await Promise.all([send(), send()]);
+  assert.deepEqual([a.status, b.status].sort(), ["in_flight", "started"]);
+  assert.equal((await call(host, "chat.history", { sessionKey: "main" })).messages.length, 1);
+  await first.stop();
+  const second = await sqliteHost(first.dir);
+  assert.deepEqual(await call(second.host, "chat.send", { sessionKey: "main", message: "only once", idempotencyKey: "client-run-7" }), { runId: "client-run-7", status: "ok" });
+  assert.equal((await call(second.host, "chat.history", { sessionKey: "main" })).messages.length, 1, "a retry after the restart records nothing twice");
 });

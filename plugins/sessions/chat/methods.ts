@@ -39,6 +39,10 @@ const historyParams = paramsSchema({ sessionKey: z.string(), limit: optUint(), a
 const abortParams = paramsSchema({ sessionKey: z.string(), runId: optString(), agentId: any() }, { strict: true });
 const injectParams = paramsSchema({ sessionKey: z.string(), message: z.string(), label: optString() }, { strict: true });
 
+/** Store key prefix of remembered chat run ids, and how long they are remembered. */
+const RUN_KEY_PREFIX = "run:";
+const RUN_MEMORY_MS = 86_400_000;
+
 /** Messages that stop the session's runs instead of starting one (seed step 4). */
 const STOP_WORDS = new Set(["/stop", "stop", "abort", "interrupt", "interrupts"]);
 
@@ -63,7 +67,7 @@ export function chatMethods(deps: MethodDeps): MethodDefinition[] {
       scope: "operator.write",
       description: "Send a WebChat message into a session; the run settles with a chat event.",
       params: sendParams,
-      handler(params) {
+      async handler(params) {
         const key = keyOrRefuse(params.sessionKey);
         const runId = nameParam(params.idempotencyKey, "idempotencyKey", 256);
         if (!runId) throw new RpcError("TALON_RPC_INVALID_PARAMS", "idempotencyKey is required");
@@ -76,21 +80,38 @@ export function chatMethods(deps: MethodDeps): MethodDefinition[] {
           const runIds = runs.abortSession(key);
           return { ok: true, aborted: runIds.length > 0, runIds };
         }
-        const existing = runs.get(runId);
-        if (existing) return { runId, status: existing.status === "completed" ? "ok" : existing.status };
+        const known = () => {
+          const existing = runs.get(runId);
+          return existing && { runId, status: existing.status === "completed" ? "ok" : existing.status };
+        };
+        const seen = known();
+        if (seen) return seen;
+        // Idempotency survives a restart: a run id is remembered in the store for a day.
+        const stored = await deps.store.get(`${RUN_KEY_PREFIX}${runId}`);
+        const seenMeanwhile = known();
+        if (seenMeanwhile) return seenMeanwhile;
+        if (stored !== undefined) return { runId, status: "ok" };
         const settleMs = Math.min(deps.config().chatRunMs, Math.max(params.timeoutMs ?? 30_000, 1));
-        // Recorded before the run starts: a failed store write starts nothing.
-        return registry.commit(key, "chat.send", (current, now) => {
-          const { next, event } = registry.buildSend(key, current, now, { text: message ?? "[attachment]", requestId: runId, source: "chat", channel: "webchat", replaceChannel: false });
-          return {
-            next,
-            rows: [event],
-            result: () => {
-              runs.start(runId, key, settleMs);
-              return { runId, status: "started" };
-            },
-          };
-        });
+        // Claimed now so a duplicate sent meanwhile finds it; armed once the message is written,
+        // released (no event, nothing recorded) if the write fails.
+        const run = runs.reserve(runId, key);
+        try {
+          return await registry.commit(key, "chat.send", (current, now) => {
+            const { next, event } = registry.buildSend(key, current, now, { text: message ?? "[attachment]", requestId: runId, source: "chat", channel: "webchat", replaceChannel: false });
+            return {
+              next,
+              rows: [event],
+              extra: [{ key: `${RUN_KEY_PREFIX}${runId}`, value: { sessionKey: key, startedAt: now }, ttlMs: RUN_MEMORY_MS }],
+              result: () => {
+                runs.arm(run, settleMs);
+                return { runId, status: "started" };
+              },
+            };
+          });
+        } catch (error) {
+          runs.release(run);
+          throw error;
+        }
       },
     }),
 

@@ -36,14 +36,38 @@ export class ChatRuns {
 
   /** Start a run that completes after `completeAfterMs` unless aborted first. */
   start(runId: string, sessionKey: string, completeAfterMs: number): ChatRun {
+    const run = this.reserve(runId, sessionKey);
+    this.arm(run, completeAfterMs);
+    return run;
+  }
+
+  /**
+   * Claim a run id before its message is written, so a duplicate sent meanwhile finds it. The
+   * run is in flight but has no timer until {@link arm}; {@link release} forgets it silently.
+   */
+  reserve(runId: string, sessionKey: string): ChatRun {
     const now = Date.now();
     const run: ChatRun = { runId, sessionKey, status: "in_flight", startedAt: now, updatedAt: now };
     this.#runs.set(runId, run);
     this.#activeOf(sessionKey, true)!.add(runId);
-    run.timer = setTimeout(() => this.#finish(run, "completed"), completeAfterMs);
-    run.timer.unref();
     this.#evict();
     return run;
+  }
+
+  /** Let a reserved run complete after `completeAfterMs` (unless it was aborted meanwhile). */
+  arm(run: ChatRun, completeAfterMs: number): void {
+    if (run.status !== "in_flight") return;
+    run.timer = setTimeout(() => this.#finish(run, "completed"), completeAfterMs);
+    run.timer.unref();
+  }
+
+  /** Forget a reserved run whose message could not be written (no chat event). */
+  release(run: ChatRun): void {
+    clearTimeout(run.timer);
+    if (this.#runs.get(run.runId) === run) this.#runs.delete(run.runId);
+    const active = this.#activeOf(run.sessionKey, false);
+    active?.delete(run.runId);
+    if (active?.size === 0) this.#active.delete(run.sessionKey.toLowerCase());
   }
 
   /** Abort one in-flight run; false when it is not in flight. */

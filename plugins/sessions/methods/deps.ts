@@ -1,6 +1,6 @@
 /** What every sessions and chat method needs, built once in `setup`. */
 import type { z } from "zod";
-import type { MethodDefinition } from "@talon/sdk";
+import type { MethodDefinition, Store } from "@talon/sdk";
 import type { ChatRuns } from "../chat/runs.ts";
 import type { SessionsConfig } from "../config.ts";
 import { toView, type SessionState, type ViewOptions } from "../entry.ts";
@@ -8,6 +8,8 @@ import type { SessionRegistry } from "../registry.ts";
 
 export interface MethodDeps {
   readonly registry: SessionRegistry;
+  /** The plugin's store (chat run ids); sessions themselves go through the registry. */
+  readonly store: Store;
   readonly runs: ChatRuns;
   config(): SessionsConfig;
   /** Emit an event to connected clients. */
