@@ -15,6 +15,7 @@ interface Entry {
   expiresAt: number;
 }
 
+/** A lookup's outcome: the cached decision, nothing, or the id cached with other content. */
 export type CacheLookup = { kind: "hit"; decision: Decision } | { kind: "miss" } | { kind: "conflict" };
 
 const MISS: CacheLookup = Object.freeze({ kind: "miss" });
@@ -27,6 +28,7 @@ function keyOf(action: Action): string {
   return action.id === "unknown" ? `sig:${action.digest}` : `id:${action.id}`;
 }
 
+/** Decisions by request id (or digest), with the content digest they were reached for. */
 export class IdempotencyCache {
   // Map order is insertion order; entries are re-inserted on every store, so the first entry is
   // the oldest and, with one TTL, the first to expire.

@@ -17,6 +17,7 @@ export const IDEMPOTENCY_ID_REUSED_TAG = "idempotency_id_reused";
 /** Tag of a decision refused for capacity (`runtime.max_queue`). */
 export const CAPACITY_REFUSED_TAG = "capacity_refused";
 
+/** `ctx.defender` plus what the host itself needs. */
 export interface DefenderRuntime extends DefenderApi {
   /** Run the `extract` hook over a frame and evaluate every action found. */
   ingestFrame(frame: Record<string, unknown>, context: FrameContext): Promise<Evaluation[]>;
@@ -26,6 +27,7 @@ export interface DefenderRuntime extends DefenderApi {
   stats(): { lanes: number; pending: number; running: number; waiting: number; idempotencyEntries: number; observersRunning: number };
 }
 
+/** Build the defender runtime over the host's hooks and live config. */
 export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; log: Logger }): DefenderRuntime {
   const observers = new Set<Promise<unknown>>();
   const pipeline: PipelineDeps = { ...deps, observers };

@@ -76,6 +76,7 @@ function boundedRouting(routing: ActionRouting | undefined): ActionRouting {
   };
 }
 
+/** Normalise and bound an ActionInput; `defaults` fill a missing origin and source. */
 export function normalizeAction(input: ActionInput, defaults: { origin: Action["origin"]; source: string }): Action {
   const cut = { truncated: input.truncated === true };
   const rawSessionKey = input.sessionKey?.trim() ? bounded(input.sessionKey, ACTION_MAX_SESSION_KEY_CHARS, cut) : undefined;

@@ -20,6 +20,7 @@ import {
 import type { HostHooks } from "../hooks.ts";
 import { createRiskReport } from "./report.ts";
 
+/** What one evaluation needs from the defender. */
 export interface PipelineDeps {
   readonly hooks: HostHooks;
   config(): TalonConfig;
@@ -67,6 +68,7 @@ export interface DecisionNote {
   reason: string;
 }
 
+/** Evaluate one action through `score` and `decide`, notify the observers, return the record. */
 export async function evaluateAction(deps: PipelineDeps, action: Action, options: { note?: DecisionNote } = {}): Promise<DecisionRecord> {
   const config = deps.config();
   const started = performance.now();

@@ -7,6 +7,7 @@ function clampScore(score: number): number {
   return Math.min(255, Math.max(0, Math.round(score)));
 }
 
+/** A report detectors add findings to; `freeze` ignores findings that arrive after the decision. */
 export function createRiskReport(action: Action): RiskReport & { freeze(): void } {
   const findings: Finding[] = [];
   let risk = 0;

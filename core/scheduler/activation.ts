@@ -12,12 +12,14 @@ export const BYPASS_COMMANDS: ReadonlySet<string> = new Set(["new", "reset", "he
 
 const GROUP_HINT_KEYS = ["chatType", "chat_type", "chat", "roomType", "room_type"] as const;
 
+/** The runtime settings activation reads. */
 export interface ActivationSettings {
   mode: "mention" | "always";
   /** `runtime.command_authorized_senders`: `channel:senderId` or bare `senderId`. */
   authorizedSenders: readonly string[];
 }
 
+/** Pass, or ignore with the reason. */
 export type ActivationResult = { ignored: false } | { ignored: true; reason: string };
 
 const PASS: ActivationResult = Object.freeze({ ignored: false });

@@ -20,6 +20,7 @@ import { Semaphore } from "./semaphore.ts";
 /** The seed's floor on `runtime.max_queue` (seed §9.1), kept so its corpora behave the same. */
 export const MIN_MAX_QUEUE = 16;
 
+/** What the scheduler needs from the defender. */
 export interface SchedulerDeps {
   config(): TalonConfig;
   readonly log: Logger;
@@ -48,6 +49,7 @@ function collectable(action: Action): boolean {
   return action.command === undefined && action.url === undefined && action.filePath === undefined;
 }
 
+/** Lanes per canonical session key (see the module comment). */
 export class SessionScheduler {
   readonly #deps: SchedulerDeps;
   readonly #lanes = new Map<string, Lane>();

@@ -37,6 +37,7 @@ export const evaluateParamsSchema = z
     message: "give at least one of prompt, command, url, filePath",
   });
 
+/** Validated `security.evaluate` params. */
 export type EvaluateParams = z.output<typeof evaluateParamsSchema>;
 
 /** The ActionInput the params describe. */

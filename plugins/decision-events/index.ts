@@ -12,6 +12,7 @@ const PLUGIN_NAME = "decision-events";
 
 const SCOPES = ["operator.read", "operator.write", "operator.admin", "operator.approvals"] as const satisfies readonly OperatorScope[];
 
+/** `plugins.entries.decision-events.config`. */
 export const configSchema = z
   .strictObject({
     /** Scope a client needs to receive decision events. */
@@ -25,8 +26,10 @@ export const configSchema = z
   })
   .prefault({});
 
+/** The plugin's validated config. */
 export type DecisionEventsConfig = z.output<typeof configSchema>;
 
+/** The decision-events plugin. */
 export default definePlugin({
   name: PLUGIN_NAME,
   version: "0.1.0",

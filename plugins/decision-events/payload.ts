@@ -25,6 +25,7 @@ export interface DecisionPayload {
   decision: Decision;
 }
 
+/** The event payload of a decision record. */
 export function toDecisionPayload(record: DecisionRecord): DecisionPayload {
   const { action, decision } = record;
   const routing = action.routing;

@@ -17,6 +17,7 @@ const MAX_PENDING = 1024;
 
 const choice = z.enum(["allow-once", "allow-always", "deny", "none"]);
 
+/** `plugins.entries.exec-approvals.config`. */
 export const configSchema = z
   .strictObject({
     /** Answer for an allowed command (`none` leaves it to a person). */
@@ -30,8 +31,10 @@ export const configSchema = z
   })
   .prefault({});
 
+/** The plugin's validated config. */
 export type ExecApprovalsConfig = z.output<typeof configSchema>;
 
+/** The exec-approvals plugin. */
 export default definePlugin({
   name: PLUGIN_NAME,
   version: "0.1.0",

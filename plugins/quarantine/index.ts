@@ -11,6 +11,7 @@ import { QuarantineStore, quarantineFileName } from "./store.ts";
 
 const PLUGIN_NAME = "quarantine";
 
+/** `plugins.entries.quarantine.config`. */
 export const configSchema = z
   .strictObject({
     /** Most files kept in the folder; the oldest are removed first. */
@@ -20,6 +21,7 @@ export const configSchema = z
   })
   .prefault({});
 
+/** The plugin's validated config. */
 export type QuarantineConfig = z.output<typeof configSchema>;
 
 /** The host's own secrets, redacted wherever they appear. */
@@ -29,6 +31,7 @@ function knownSecrets(config: TalonConfig): string[] {
   );
 }
 
+/** The quarantine plugin. */
 export default definePlugin({
   name: PLUGIN_NAME,
   version: "0.1.0",

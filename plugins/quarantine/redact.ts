@@ -4,6 +4,7 @@
  * headers) and the host's own configured secrets are replaced by `[REDACTED]`. Pure.
  */
 
+/** What a redacted secret becomes. */
 export const REDACTED = "[REDACTED]";
 
 /** Keys whose values are secrets whatever they look like. */

@@ -26,6 +26,7 @@ export function quarantineFileName(id: string, now: number): string {
   return `blocked-${now}-${safe}-${NAME_PREFIX}${nameCounter.toString(16).padStart(8, "0")}.json`;
 }
 
+/** The quarantine folder and its bounded write queue. */
 export class QuarantineStore {
   readonly #log: Logger;
   #dir: string | undefined;

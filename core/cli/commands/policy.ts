@@ -61,6 +61,7 @@ function check(text: string, key: string, file: string) {
   return bundle;
 }
 
+/** `talon policy sign FILE`. */
 export const policySignCommand: Command = {
   path: ["policy", "sign"],
   summary: "sign a policy bundle with an HMAC key",
@@ -92,6 +93,7 @@ export const policySignCommand: Command = {
   },
 };
 
+/** `talon policy verify FILE`. */
 export const policyVerifyCommand: Command = {
   path: ["policy", "verify"],
   summary: "check a signed policy bundle against its key",

@@ -10,6 +10,7 @@ wrapped with {"talon": {"config": {...}, "plugins": ["path", ...]}}) through a h
 gateway: extraction, the session scheduler, every loaded detector, the policy and the observers.
 Prints PASS or FAIL per case and a summary line; exits 0 when every case passes, 7 otherwise.`;
 
+/** `talon replay FILE`. */
 export const replayCommand: Command = {
   path: ["replay"],
   summary: "replay a corpus of frames through the defender and check each decision",

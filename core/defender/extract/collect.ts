@@ -11,6 +11,7 @@ import { ACTION_MAX_FIELDS, EXTRACT_MAX_DEPTH, EXTRACT_MAX_NODES } from "../limi
 import { isObject, pointerSegment, scalarText, sortedKeys } from "./json.ts";
 import { FIELD_KIND_BY_KEY, NON_TEXT_KEYS } from "./keys.ts";
 
+/** The fields of a frame root, and whether a bound cut any. */
 export interface Collected {
   fields: ActionField[];
   truncated: boolean;

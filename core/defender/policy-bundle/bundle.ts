@@ -79,6 +79,7 @@ export const BUNDLE_FIELDS = [
   "tool_risk_bonus",
   "channel_risk_bonus",
 ] as const;
+/** One overridable `security.*` key. */
 export type BundleField = (typeof BUNDLE_FIELDS)[number];
 
 /** What a verified bundle changes. */

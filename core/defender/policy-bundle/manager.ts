@@ -30,6 +30,7 @@ function summary(bundle: VerifiedBundle): string {
   return `loaded signed policy bundle id=${bundle.bundleId ?? "unnamed"} version=${bundle.version} path=${bundle.path} fields=${bundle.fields.join(",")}`;
 }
 
+/** Applies, re-applies and watches the configured signed policy bundle for the host. */
 export class PolicyBundleManager {
   readonly #cwd: string;
   #log: Logger | undefined;

@@ -24,6 +24,7 @@ import { TalonError, errorMessage, type Evaluation, type FrameContext, type Fram
 import { createHost } from "../../host.ts";
 import { createSilentLogger, type HostLogger } from "../../log.ts";
 
+/** The outcome of one corpus case. */
 export interface ReplayCaseResult {
   name: string;
   pass: boolean;
@@ -31,6 +32,7 @@ export interface ReplayCaseResult {
   detail: string;
 }
 
+/** The outcome of one corpus file. */
 export interface ReplayReport {
   file: string;
   format: "decisions" | "routing";
