@@ -13,6 +13,7 @@ import type { WebSocket } from "ws";
 import { RpcError, errorMessage, type ClientInfo, type FrameContext, type WireError } from "@talon/sdk";
 import type { FailureBackoff, ResolvedAuth } from "./auth.ts";
 import { withSeq } from "./event-frame.ts";
+import { batchWrites } from "./write-batch.ts";
 import { evaluateHandshake, truncateReason, type HandshakeAccepted } from "./handshake.ts";
 import type { GatewayHostView } from "./host-view.ts";
 import { MAX_PREAUTH_PAYLOAD_BYTES, classifyFrame, invalidRequestMessage, isRequestFrame } from "./protocol.ts";
@@ -58,6 +59,12 @@ const enum State {
 }
 
 type ResponseId = string | number;
+
+/** The socket methods write batching needs (ws keeps its net.Socket in a private field). */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
@@ -181,6 +188,7 @@ export class Connection {
   #onMessage(data: Buffer, isBinary: boolean): void {
     switch (this.#state) {
       case State.Open:
+        batchWrites((this.#ws as unknown as { _socket?: Corkable })._socket);
         return this.#onFrame(data);
       case State.Handshake:
         if (data.length > MAX_PREAUTH_PAYLOAD_BYTES) return this.close(1009, "preauth payload too large");
@@ -347,7 +355,8 @@ export class Connection {
     if (this.#state === State.Closed) return;
     let text: string;
     try {
-      text = JSON.stringify({ type: "res", id, ok: true, payload });
+      // Spliced rather than wrapping the payload in a new object: one allocation less per answer.
+      text = `{"type":"res","id":${typeof id === "number" ? id : JSON.stringify(id)},"ok":true,"payload":${JSON.stringify(payload) ?? "null"}}`;
     } catch (error) {
       this.#owner.host.log.error({ err: error, connId: this.connId }, "response serialization failed");
       return this.#respondError(id, { code: "UNAVAILABLE", message: "response serialization failed" });

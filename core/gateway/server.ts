@@ -105,6 +105,19 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
     else preauthByAddress.set(connection.address, count);
   };
 
+  // The method registry is fixed once plugins are set up; events may still be declared later.
+  // Rebuild the advertised lists only when either changes (every hello-ok carries them).
+  let featureCache: { methods: number; events: number; value: { methods: string[]; events: string[]; capabilities: string[] } } | undefined;
+  const features = () => {
+    const declared = host.events.declared();
+    if (featureCache?.methods !== host.methods.size() || featureCache.events !== declared.length) {
+      const events = new Set<string>(SERVER_EVENTS);
+      for (const name of declared) events.add(name);
+      featureCache = { methods: host.methods.size(), events: declared.length, value: { methods: host.methods.advertised(), events: [...events], capabilities: [] } };
+    }
+    return featureCache.value;
+  };
+
   const owner: ConnectionOwner = {
     host,
     backoff,
@@ -115,13 +128,11 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
     closed: (connection) => open.delete(connection),
     helloPayload: (connection, accepted) => {
       const client = connection.client!;
-      const events = new Set<string>(SERVER_EVENTS);
-      for (const name of host.events.declared()) events.add(name);
       return {
         type: "hello-ok",
         protocol: accepted.protocol,
         server: { version: host.version, connId: connection.connId },
-        features: { methods: host.methods.advertised(), events: [...events], capabilities: [] },
+        features: features(),
         snapshot: {
           presence: [],
           health: { ok: true, ts: Date.now() },

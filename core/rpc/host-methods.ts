@@ -53,26 +53,42 @@ function withSections<T>(host: TalonHost, build: (sections: Sections) => T): T |
   return isThenable(sections) ? sections.then(build) : build(sections);
 }
 
+/** The event-loop figure is recomputed at most this often (health may be called thousands of times a second). */
+const EVENT_LOOP_SAMPLE_MS = 1000;
 let lastElu = performance.eventLoopUtilization();
+let lastEluAt = 0;
+let eventLoopFigure = { degraded: false, utilization: 0 };
 
-/** Event-loop utilisation since the previous call (upstream's `eventLoop` key, reduced to what Node measures cheaply). */
+/** Event-loop utilisation over the last sample window (upstream's `eventLoop` key, reduced to what Node measures cheaply). */
 function eventLoop(): { degraded: boolean; utilization: number } {
-  const now = performance.eventLoopUtilization();
-  const delta = performance.eventLoopUtilization(now, lastElu);
-  lastElu = now;
-  const utilization = Math.round(delta.utilization * 1000) / 1000;
-  return { degraded: utilization > 0.9, utilization };
+  const now = Date.now();
+  if (now - lastEluAt < EVENT_LOOP_SAMPLE_MS) return eventLoopFigure;
+  const current = performance.eventLoopUtilization();
+  const utilization = Math.round(performance.eventLoopUtilization(current, lastElu).utilization * 1000) / 1000;
+  lastElu = current;
+  lastEluAt = now;
+  eventLoopFigure = { degraded: utilization > 0.9, utilization };
+  return eventLoopFigure;
 }
 
-function pluginSummary(host: TalonHost) {
+/** Loaded and failed plugins (a short list: recomputing beats caching a status that may change). */
+function pluginSummary(host: TalonHost): { loaded: string[]; errors: { id: string; error?: string }[]; unavailable: string[] } {
   const loaded: string[] = [];
   const errors: { id: string; error?: string }[] = [];
   for (const plugin of host.plugins) {
     if (plugin.status === "active") loaded.push(plugin.name);
     else if (plugin.status === "failed") errors.push({ id: plugin.name, error: plugin.error });
   }
-  return { loaded, errors, unavailable: [] as string[] };
+  return { loaded, errors, unavailable: [] };
 }
+
+// Constant parts of the health payload, shared (and frozen) so the hot `health` path allocates less.
+const EMPTY_OBJECT = Object.freeze({});
+const EMPTY_ARRAY: readonly never[] = Object.freeze([]);
+const RELOAD_ACTIVE = Object.freeze({ hotReloadStatus: "active" });
+const RELOAD_DISABLED = Object.freeze({ hotReloadStatus: "disabled" });
+const NO_SESSIONS = Object.freeze({ count: 0, recent: EMPTY_ARRAY });
+const NO_MODEL_RUNTIME = Object.freeze({ degraded: false, pendingAgents: EMPTY_ARRAY });
 
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 
@@ -104,8 +120,7 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
       const started = performance.now();
       return withSections(host, (sections) => {
         const plugins = pluginSummary(host);
-        const gateway = host.gateway.stats();
-        const bridgeOk = gateway.mode !== "bridge" || gateway.bridgeConnected;
+        const bridgeOk = host.gateway.mode !== "bridge" || host.gateway.connected;
         const now = Date.now();
         return {
           // Unlike the seed's constant `ok: true` (seed-gateway §8 item 24), `ok` reflects the checks.
@@ -118,16 +133,16 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
           durationMs: Math.round(performance.now() - started),
           mode: host.mode,
           plugins,
-          configReload: { hotReloadStatus: host.configFile && host.config.gateway.server.reload_interval_secs > 0 ? "active" : "disabled" },
-          channels: {},
-          channelOrder: [],
-          channelLabels: {},
+          configReload: host.configFile && host.config.gateway.server.reload_interval_secs > 0 ? RELOAD_ACTIVE : RELOAD_DISABLED,
+          channels: EMPTY_OBJECT,
+          channelOrder: EMPTY_ARRAY,
+          channelLabels: EMPTY_OBJECT,
           // Talon runs no agents, heartbeats or model runtime of its own: upstream's keys, empty.
           heartbeatSeconds: 0,
           defaultAgentId: "main",
-          agents: [],
-          sessions: { count: 0, recent: [] },
-          modelRuntime: { degraded: false, pendingAgents: [] },
+          agents: EMPTY_ARRAY,
+          sessions: NO_SESSIONS,
+          modelRuntime: NO_MODEL_RUNTIME,
           eventLoop: eventLoop(),
           ...sections,
         };

@@ -25,6 +25,28 @@ import { describeIssue, firstIssue, pointer } from "./validation-message.ts";
 export interface RegisteredMethod {
   readonly definition: MethodDefinition;
   readonly plugin: string;
+  /**
+   * The params schema turns `{}` into `{}` (no defaults, no transforms): empty params skip zod.
+   * Decided once at registration; schemas are pure.
+   */
+  readonly emptyParamsPass: boolean;
+}
+
+/** A plain object without own keys (what `JSON.parse("{}")` gives). */
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  for (const _ in value) return false;
+  return Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function passesEmptyAsIs(schema: z.ZodType | undefined): boolean {
+  if (!schema) return false;
+  try {
+    const result = schema.safeParse({});
+    return result.success && isEmptyObject(result.data);
+  } catch {
+    return false; // async refinements cannot be judged synchronously
+  }
 }
 
 /** Upstream's wording for a failed params check: `invalid <method> params: <issue>`. */
@@ -89,7 +111,7 @@ export class MethodRegistry {
         hint: "disable one of the two plugins, or intercept the method with hooks.rpc.for(name) instead",
       });
     }
-    this.#methods.set(name, { definition, plugin });
+    this.#methods.set(name, { definition, plugin, emptyParamsPass: passesEmptyAsIs(definition.params) });
     this.#folded.set(name.toLowerCase(), name);
     rpcFacade.for(name).tapPromise(async (params, context) => {
       const result = await definition.handler(params, context);
@@ -150,9 +172,12 @@ export class MethodRegistry {
       if (denied) throw denied;
     }
     let parsed: unknown = params ?? {};
-    if (definition.params) {
-      const result = definition.params.safeParse(parsed, { reportInput: true });
-      if (!result.success) throw paramsError(name, result.error);
+    if (registered.emptyParamsPass && (params === undefined || isEmptyObject(params))) {
+      parsed = {};
+    } else if (definition.params) {
+      const result = definition.params.safeParse(parsed);
+      // Re-parse with inputs only to word the failure (tells "missing" from "wrong type").
+      if (!result.success) throw paramsError(name, definition.params.safeParse(parsed, { reportInput: true }).error ?? result.error);
       parsed = result.data;
     }
     if (client && definition.scopeFor) {
