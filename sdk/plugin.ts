@@ -97,11 +97,32 @@ export interface DefenderApi {
   decisionOf(evaluation: Evaluation): Decision | undefined;
 }
 
+/**
+ * The gateway as plugins see it (`ctx.gateway`). In bridge mode every upstream frame after
+ * `hello-ok` goes through the `frame` hook with `context.mode === "bridge"` (taps for different
+ * frames may run concurrently), then events go to the `extract` hook; a plugin answers upstream
+ * with {@link GatewayApi.call}.
+ *
+ * @example
+ * ctx.hooks.frame.tapPromise({ filter: { frameType: "event", event: "exec.approval.requested" } }, async (frame, context) => {
+ *   if (context.mode !== "bridge") return;
+ *   const id = (frame.payload as { id: string }).id;
+ *   await ctx.gateway.call("exec.approval.resolve", { id, decision: "deny" }, { timeoutMs: 10_000 });
+ * });
+ */
 export interface GatewayApi {
+  /** `standalone` (Talon is the gateway) or `bridge` (sidecar of an upstream gateway). */
   readonly mode: "standalone" | "bridge";
   /** Bridge mode: the upstream connection is authenticated. */
   readonly connected: boolean;
-  /** Call a method on the upstream gateway (bridge mode only; rejects when not connected). */
+  /**
+   * Call a method on the upstream gateway (bridge mode). Resolves with upstream's `payload`.
+   * Rejects with `TALON_GATEWAY_NOT_CONNECTED` when not in bridge mode, not connected, or the
+   * connection drops before the answer; `TALON_RPC_UNAVAILABLE` on timeout
+   * (`gateway.bridge.call_timeout_ms` unless `timeoutMs`) or when `gateway.bridge.max_pending_calls`
+   * calls already wait; an upstream error `res` as an `RpcError` whose `details.upstream` is
+   * upstream's error verbatim.
+   */
   call(method: string, params?: unknown, options?: { timeoutMs?: number }): Promise<unknown>;
 }
 
