@@ -106,7 +106,11 @@ const gatewayBridgeSchema = z.strictObject({
   call_timeout_ms: z.number().int().min(1).default(30000),
   /** Most upstream calls awaiting an answer; more are refused at once. */
   max_pending_calls: z.number().int().min(1).default(256),
-  /** Upstream frames inspected at once; beyond this the bridge stops reading (backpressure). */
+  /**
+   * Upstream frames screened at once. Up to four times as many more wait in a backlog; beyond
+   * that frames are counted and logged as not screened (the socket is never paused: a plugin may
+   * be waiting for its own upstream call's answer on it).
+   */
   max_inflight_frames: z.number().int().min(1).default(256),
 });
 

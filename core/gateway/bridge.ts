@@ -26,6 +26,8 @@ import { toWireError } from "./wire-error.ts";
 const BRIDGE_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
 /** Client capabilities announced upstream: approval and tool events are what the defender screens. */
 const BRIDGE_CAPS = ["approvals", "exec-approvals", "tool-events"];
+/** Frames that may wait for a screening slot, per slot of `max_inflight_frames`. */
+const BACKLOG_PER_SLOT = 4;
 /** Upstream's reference client closes after two silent tick intervals; so does the bridge. */
 const TICK_MISSES_ALLOWED = 2;
 
@@ -49,6 +51,11 @@ export interface BridgeStatus {
   framesReceived: number;
   /** Upstream events this bridge never saw (gaps in `seq`). */
   eventsMissed: number;
+  /** Upstream frames received but not screened because the backlog was full. */
+  framesDropped: number;
+  /** Frames being screened now, and waiting for a slot. */
+  screening: number;
+  backlog: number;
 }
 
 export interface BridgeClient {
@@ -99,7 +106,8 @@ class Bridge implements BridgeClient {
   #eventsMissed = 0;
   #framesReceived = 0;
   #inflight = 0;
-  #paused = false;
+  readonly #backlog: (() => Promise<void>)[] = [];
+  #framesDropped = 0;
   #connectTimer: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #watchdog: NodeJS.Timeout | undefined;
@@ -129,6 +137,9 @@ class Bridge implements BridgeClient {
       pendingCalls: this.#pending.size,
       framesReceived: this.#framesReceived,
       eventsMissed: this.#eventsMissed,
+      framesDropped: this.#framesDropped,
+      screening: this.#inflight,
+      backlog: this.#backlog.length,
     };
     if (this.connected) status.connectedSinceMs = this.#connectedAt;
     if (this.#state === "waiting" && this.#nextRetryAt > 0) status.nextRetryInMs = Math.max(0, this.#nextRetryAt - Date.now());
@@ -282,9 +293,14 @@ class Bridge implements BridgeClient {
     }
   }
 
-  /** The `frame` hook, then the defender (events) or an answer (requests). Runs concurrently, bounded. */
+  /**
+   * The `frame` hook, then the defender (events) or an answer (requests). Frames are screened
+   * concurrently up to `max_inflight_frames`; more wait in a bounded backlog. The socket is never
+   * paused: a tap may be waiting for the answer to its own upstream call, which arrives on this
+   * socket (pausing it would deadlock like the seed's shared queue, seed-defender §15 item 22).
+   */
   #screen(ws: WebSocket, frame: Record<string, unknown>, kind: FrameKind): void {
-    if (kind === "req") return this.#track(ws, this.#answer(ws, frame));
+    if (kind === "req") return this.#schedule(() => this.#answer(ws, frame), frame);
     if (!this.#frameHook && (kind !== "event" || !this.#extractHook)) return;
     const context: FrameContext = {
       mode: "bridge",
@@ -293,11 +309,39 @@ class Bridge implements BridgeClient {
       event: typeof frame.event === "string" ? frame.event : undefined,
     };
     const host = this.#host;
-    const work = (async () => {
+    this.#schedule(async () => {
       const inspected = this.#frameHook ? await host.inspectFrame(frame, context) : frame;
       if (inspected && kind === "event" && this.#extractHook) await host.ingestFrame(inspected, context);
-    })().catch((error) => host.log.error({ err: error, event: context.event }, "an upstream frame could not be screened"));
-    this.#track(ws, work);
+    }, frame);
+  }
+
+  #schedule(task: () => Promise<void>, frame: Record<string, unknown>): void {
+    const limit = this.#config.bridge.max_inflight_frames;
+    if (this.#inflight < limit) return this.#start(task);
+    if (this.#backlog.length < limit * BACKLOG_PER_SLOT) {
+      this.#backlog.push(task);
+      return;
+    }
+    // Nothing left to buffer into: the frame is not screened. Counted and logged, never silent;
+    // an unanswered upstream approval expires upstream rather than being allowed.
+    this.#framesDropped++;
+    if (this.#framesDropped === 1 || this.#framesDropped % 100 === 0) {
+      this.#host.log.error(
+        { dropped: this.#framesDropped, event: frame.event, method: frame.method, inflight: this.#inflight },
+        "bridge overloaded: upstream frames arrive faster than plugins screen them; frames were not screened (raise gateway.bridge.max_inflight_frames or speed up frame taps)",
+      );
+    }
+  }
+
+  #start(task: () => Promise<void>): void {
+    this.#inflight++;
+    task()
+      .catch((error) => this.#host.log.error({ err: error }, "an upstream frame could not be screened"))
+      .finally(() => {
+        this.#inflight--;
+        const next = this.#backlog.shift();
+        if (next) this.#start(next);
+      });
   }
 
   /** Upstream sent Talon a request: same dispatcher as standalone clients, with no scopes. */
@@ -319,29 +363,12 @@ class Bridge implements BridgeClient {
     }
   }
 
-  #track(ws: WebSocket, work: Promise<unknown>): void {
-    const limit = this.#config.bridge.max_inflight_frames;
-    if (++this.#inflight >= limit && !this.#paused) {
-      // Stop reading: upstream buffers for us, and closes us as a slow consumer if it must.
-      this.#paused = true;
-      ws.pause();
-    }
-    void work.finally(() => {
-      this.#inflight--;
-      if (this.#paused && this.#inflight < Math.max(1, limit / 2)) {
-        this.#paused = false;
-        if (this.#ws === ws) ws.resume();
-      }
-    });
-  }
-
   #onClose(ws: WebSocket, code: number, reason: string): void {
     if (this.#ws !== ws) return;
     this.#ws = undefined;
     clearTimeout(this.#connectTimer);
     clearInterval(this.#watchdog);
     this.#watchdog = undefined;
-    if (this.#paused) this.#paused = false;
     const wasConnected = this.#state === "connected";
     const healthy = wasConnected && Date.now() - this.#connectedAt >= this.#config.bridge.healthy_after_ms;
     const why = `${code}${reason ? ` ${reason}` : ""}`;

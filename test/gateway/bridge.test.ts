@@ -114,6 +114,8 @@ describe("bridge to a Talon upstream", async () => {
   });
 });
 
+const probeHolding = async (target: TestHost) => ((await target.host.call("probe.holding", {})) as { holding: number }).holding;
+
 /** The probe plugin's records on a host. */
 async function probeCalls(target: TestHost): Promise<{
   calls: { method: string; params: unknown }[];
@@ -210,6 +212,42 @@ describe("bridge against a scripted upstream", () => {
     const answers = fake.last!.received.filter((frame) => frame.type === "res");
     assert.equal(answers.find((frame) => frame.id === "u1").ok, true);
     assert.equal(answers.find((frame) => frame.id === "u2").error.message, "missing scope: operator.read");
+    await bridge.stop();
+  });
+
+  test("frame taps waiting on their own upstream calls never deadlock the bridge", async () => {
+    const port = await freePort();
+    const upstream = await startUpstream(port);
+    const bridge = await startBridge(`ws://127.0.0.1:${port}`, { bridge: { max_inflight_frames: 2 } });
+    await waitUntil(() => bridge.host.gateway.connected, "hello-ok");
+    // Two screening slots, both taps waiting on upstream answers that arrive on the same socket.
+    for (let i = 0; i < 8; i++) upstream.host.events.emit("exec.approval.requested", { id: `burst-${i}` });
+    await waitUntil(() => probeCalls(bridge).then((calls) => calls.resolutions.length === 8), "every approval to be resolved", 15_000);
+    const { resolutions } = await probeCalls(bridge);
+    assert.ok(resolutions.every((entry) => entry.error === undefined), JSON.stringify(resolutions.filter((entry) => entry.error)));
+    await bridge.stop();
+    await upstream.stop();
+  });
+
+  test("an overloaded bridge keeps a bounded backlog and counts what it could not screen", async () => {
+    const fake = await FakeUpstream.start();
+    after(() => fake.stop());
+    const bridge = await startBridge(fake.url, { bridge: { max_inflight_frames: 1 } });
+    await waitUntil(() => bridge.host.gateway.connected, "hello-ok");
+    for (let seq = 1; seq <= 10; seq++) fake.send({ type: "event", event: "probe.hold", payload: {}, seq });
+    await waitUntil(() => bridgeStatus(bridge).framesDropped === 5, "the overflow to be counted");
+    assert.equal(bridgeStatus(bridge).screening, 1);
+    assert.equal(bridgeStatus(bridge).backlog, 4);
+    // Answers still flow while the plugins are busy: the socket is never paused.
+    const call = bridge.host.gateway.call("health");
+    const sent = await waitUntil(() => fake.last!.received.find((frame) => frame.method === "health"), "the call to reach upstream");
+    fake.send({ type: "res", id: sent.id, ok: true, payload: { answered: true } });
+    assert.deepEqual(await call, { answered: true });
+    for (let i = 0; i < 5; i++) {
+      await waitUntil(() => probeHolding(bridge).then((holding) => holding === 1), "the next held frame");
+      await bridge.host.call("probe.release", {});
+    }
+    await waitUntil(() => bridgeStatus(bridge).screening === 0 && bridgeStatus(bridge).backlog === 0, "the backlog to drain");
     await bridge.stop();
   });
 
