@@ -44,8 +44,9 @@ export default definePlugin({
       if (record.cached || record.refused) return;
       const config = ctx.host.config;
       const now = Date.now();
-      const body = fitRecord(toQuarantineRecord(record, knownSecrets(config), now), ctx.config.max_file_bytes);
-      store.write(ctx.host.resolvePath(config.security.quarantine_dir), quarantineFileName(record.action.id, now), body, ctx.config.max_files);
+      const { max_file_bytes: maxBytes, max_files: maxFiles } = ctx.config;
+      const body = () => fitRecord(toQuarantineRecord(record, knownSecrets(config), now), maxBytes);
+      store.write(ctx.host.resolvePath(config.security.quarantine_dir), quarantineFileName(record.action.id, now), body, maxFiles);
     });
     ctx.hooks.stop.tapPromise(() => store.flush());
     ctx.expose({ flush: () => store.flush(), files: () => store.files });

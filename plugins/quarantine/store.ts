@@ -50,8 +50,11 @@ export class QuarantineStore {
     return this.#chain;
   }
 
-  /** Queue one record. Returns false when the backlog is full (logged). */
-  write(dir: string, name: string, body: string, maxFiles: number): boolean {
+  /**
+   * Queue one record. `body` is built only when its turn comes, so a flood beyond the backlog
+   * costs no redaction or serialisation. Returns false when the backlog is full (logged).
+   */
+  write(dir: string, name: string, body: () => string, maxFiles: number): boolean {
     if (this.#pending >= MAX_PENDING_WRITES) {
       // One warning per second with the count, so a flood of blocks does not flood the log too.
       this.#skipped++;
@@ -82,10 +85,10 @@ export class QuarantineStore {
     this.#dir = dir;
   }
 
-  async #write(dir: string, name: string, body: string, maxFiles: number): Promise<void> {
+  async #write(dir: string, name: string, body: () => string, maxFiles: number): Promise<void> {
     await this.#open(dir);
     const temp = join(dir, `.${name}.tmp`);
-    await writeFile(temp, body, { mode: 0o600, flag: "wx" });
+    await writeFile(temp, body(), { mode: 0o600, flag: "wx" });
     await rename(temp, join(dir, name));
     this.#files.push(name);
     while (this.#files.length > Math.max(1, maxFiles)) {
