@@ -11,6 +11,7 @@ import type { ConnectParams } from "./protocol.ts";
 /** How a connection authenticated (`hello-ok.auth.method`). */
 export type AuthMethod = "none" | "token" | "password";
 
+/** The auth a server enforces, resolved from config. */
 export interface ResolvedAuth {
   method: AuthMethod;
   /** The configured secret; never logged. */
@@ -48,6 +49,7 @@ export function isLoopbackAddress(address: string): boolean {
   return bare === "::1" || bare.startsWith("127.");
 }
 
+/** Why a connect's credentials were refused, in upstream's terms. */
 export interface AuthFailure {
   /** Upstream top-level code. */
   code: "INVALID_REQUEST" | "NOT_PAIRED";

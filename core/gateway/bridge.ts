@@ -31,6 +31,7 @@ const BACKLOG_PER_SLOT = 4;
 /** Upstream's reference client closes after two silent tick intervals; so does the bridge. */
 const TICK_MISSES_ALLOWED = 2;
 
+/** Where the bridge is in its connect/reconnect cycle. */
 export type BridgeState = "connecting" | "challenge" | "handshake" | "connected" | "waiting" | "stopped";
 
 /** What `status` reports about the bridge. Never contains credentials. */
@@ -58,6 +59,7 @@ export interface BridgeStatus {
   backlog: number;
 }
 
+/** The running bridge, as the gateway runtime uses it. */
 export interface BridgeClient {
   readonly connected: boolean;
   /** Call a method upstream. Rejects with `TALON_GATEWAY_NOT_CONNECTED` when not connected. */

@@ -26,6 +26,7 @@ export const MAX_PENDING_HANDSHAKE_FRAMES = 15;
 /** Consecutive `unauthorized role` answers before the connection is closed (upstream: 10). */
 export const MAX_UNAUTHORIZED_STREAK = 10;
 
+/** Limits and auth snapshotted when a connection is accepted (a config reload affects later ones). */
 export interface ConnectionSettings {
   auth: ResolvedAuth;
   handshakeTimeoutMs: number;
@@ -77,6 +78,7 @@ function answerId(frame: unknown): ResponseId {
   return "invalid";
 }
 
+/** One client socket of the standalone server, from challenge to close. */
 export class Connection {
   readonly connId = randomUUID();
   readonly address: string;

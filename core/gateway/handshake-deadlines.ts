@@ -10,6 +10,7 @@ export interface PendingHandshake {
   expire(): void;
 }
 
+/** The set of unfinished handshakes and the one timer that expires them. */
 export class HandshakeDeadlines<T extends PendingHandshake> {
   readonly #pending = new Set<T>();
   #timer: NodeJS.Timeout | undefined;

@@ -38,6 +38,7 @@ export interface HandshakeRefused {
   delayed: boolean;
 }
 
+/** The verdict on a connection's first frame. */
 export type HandshakeOutcome = HandshakeAccepted | HandshakeRefused;
 
 const refuse = (id: string | undefined, error: WireError | undefined, closeCode: number, closeReason = error?.message ?? "", delayed = false): HandshakeRefused => ({

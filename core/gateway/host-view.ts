@@ -7,6 +7,7 @@ import type { EventBus } from "../events/bus.ts";
 import type { HttpRoutes } from "../http/routes.ts";
 import type { MethodRegistry } from "../rpc/registry.ts";
 
+/** The slice of the host the gateway depends on. */
 export interface GatewayHostView {
   readonly version: string;
   readonly startedAt: number;

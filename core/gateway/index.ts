@@ -20,6 +20,7 @@ export interface GatewayStats {
   bridgeConnected: boolean;
 }
 
+/** `ctx.gateway` plus what the host needs to run it. */
 export interface GatewayRuntime extends GatewayApi {
   start(): Promise<void>;
   stop(reason?: string): Promise<void>;

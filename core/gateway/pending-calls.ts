@@ -13,6 +13,7 @@ interface PendingCall {
   timer: NodeJS.Timeout;
 }
 
+/** Bounded map of upstream calls awaiting their `res`, each with a timeout. */
 export class PendingCalls {
   readonly #calls = new Map<string, PendingCall>();
   readonly #prefix: string;

@@ -7,8 +7,11 @@ import { z } from "zod";
 import type { FrameKind } from "@talon/sdk";
 import { validationMessage } from "../rpc/validation-message.ts";
 
+/** Protocol Talon speaks (upstream 2026.9.6: 4). */
 export const PROTOCOL_VERSION = 4;
+/** Oldest protocol an authenticated node may use (upstream's N-1 window). */
 export const MIN_NODE_PROTOCOL_VERSION = 3;
+/** Oldest protocol a `probe` client may use. */
 export const MIN_PROBE_PROTOCOL_VERSION = 3;
 /** Frames before `hello-ok` may not exceed this (upstream MAX_PREAUTH_PAYLOAD_BYTES). */
 export const MAX_PREAUTH_PAYLOAD_BYTES = 65536;
@@ -39,6 +42,7 @@ export const CLIENT_MODES = ["webchat", "cli", "ui", "backend", "node", "worker"
 
 const nonEmpty = z.string().min(1);
 
+/** `{type:"req", id, method, params?, traceparent?, expectedProfileId?}` (closed). */
 export const requestFrameSchema = z.strictObject({
   type: z.literal("req"),
   id: nonEmpty,
@@ -48,6 +52,7 @@ export const requestFrameSchema = z.strictObject({
   expectedProfileId: z.string().min(1).max(128).optional(),
 });
 
+/** Upstream's `ErrorShape`. */
 export const wireErrorSchema = z.strictObject({
   code: nonEmpty,
   message: nonEmpty,
@@ -56,6 +61,7 @@ export const wireErrorSchema = z.strictObject({
   retryAfterMs: z.number().int().min(0).optional(),
 });
 
+/** `{type:"res", id, ok, payload?, error?}` (closed). */
 export const responseFrameSchema = z.strictObject({
   type: z.literal("res"),
   id: nonEmpty,
@@ -64,6 +70,7 @@ export const responseFrameSchema = z.strictObject({
   error: wireErrorSchema.optional(),
 });
 
+/** `{type:"event", event, payload?, seq?, stateVersion?, recipientProfileId?}` (closed). */
 export const eventFrameSchema = z.strictObject({
   type: z.literal("event"),
   event: nonEmpty,
@@ -73,6 +80,7 @@ export const eventFrameSchema = z.strictObject({
   recipientProfileId: z.string().optional(),
 });
 
+/** Any frame, discriminated on `type`. */
 export const gatewayFrameSchema = z.discriminatedUnion("type", [requestFrameSchema, responseFrameSchema, eventFrameSchema]);
 
 /**
@@ -114,6 +122,7 @@ export function invalidRequestMessage(frame: unknown): string {
   return issue ? `invalid request frame: ${issue}` : "invalid request frame";
 }
 
+/** `connect` params (upstream 2026.9.6 `ConnectParams`, closed objects, closed client id and mode lists). */
 export const connectParamsSchema = z.strictObject({
   minProtocol: z.number().int().min(1),
   maxProtocol: z.number().int().min(1),
@@ -155,6 +164,7 @@ export const connectParamsSchema = z.strictObject({
   userAgent: z.string().optional(),
 });
 
+/** Validated `connect` params. */
 export type ConnectParams = z.output<typeof connectParamsSchema>;
 
 /** Upstream's wording of a connect params failure: `invalid connect params: <issue>`. */
@@ -173,6 +183,7 @@ export function classifyFrame(value: unknown): FrameKind {
   return "error" in value ? "error" : "unknown";
 }
 
+/** The seed's method families (seed-gateway §1.1), pinned by the frame corpus. */
 export type MethodFamily =
   | "connect"
   | "gateway"

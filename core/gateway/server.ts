@@ -17,6 +17,7 @@ import { HandshakeDeadlines } from "./handshake-deadlines.ts";
 import type { GatewayHostView } from "./host-view.ts";
 import { MAX_PREAUTH_PAYLOAD_BYTES, PROTOCOL_VERSION } from "./protocol.ts";
 
+/** Where a server listens. */
 export interface BindAddress {
   host: string;
   port: number;
@@ -54,6 +55,7 @@ class GatewaySocket extends WebSocket {
   }
 }
 
+/** Live figures of the standalone server. */
 export interface ServerStats {
   /** Authenticated connections. */
   connections: number;
@@ -65,6 +67,7 @@ export interface ServerStats {
   eventsDropped: number;
 }
 
+/** A running standalone server. */
 export interface StandaloneServer {
   readonly address: BindAddress;
   /** Authenticated connections (the fan-out set). */
@@ -74,6 +77,7 @@ export interface StandaloneServer {
   close(reason?: string): Promise<void>;
 }
 
+/** Listen on `bind` and serve HTTP routes and the gateway protocol until `close()`. */
 export async function startStandaloneServer(host: GatewayHostView, bind: BindAddress): Promise<StandaloneServer> {
   const open = new Set<Connection>();
   const all = new Set<Connection>();

@@ -22,6 +22,7 @@ import type { HostHooks } from "../hooks.ts";
 import { authorize, effectiveScope } from "./scopes.ts";
 import { describeIssue, firstIssue, pointer } from "./validation-message.ts";
 
+/** A method and the plugin that serves it. */
 export interface RegisteredMethod {
   readonly definition: MethodDefinition;
   readonly plugin: string;
@@ -83,6 +84,7 @@ function normalizeResult(value: unknown): unknown {
   return value;
 }
 
+/** Every RPC method, its scope and params schema; dispatch goes through it. */
 export class MethodRegistry {
   readonly #methods = new Map<string, RegisteredMethod>();
   /** Lowercase name → name, for the seed's case-insensitive dispatch (`tts.setprovider`). */

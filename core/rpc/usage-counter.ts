@@ -8,6 +8,7 @@ import type { Verdict } from "@talon/sdk";
 /** Days of history kept; older days are forgotten first. */
 export const MAX_DAYS = 400;
 
+/** Counts per verdict. */
 export interface VerdictCounts {
   allow: number;
   review: number;
@@ -21,6 +22,7 @@ export function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** Verdict counts in total and per UTC day (bounded). */
 export class UsageCounter {
   readonly countedSinceMs = Date.now();
   readonly totals: VerdictCounts = { allow: 0, review: 0, block: 0 };
