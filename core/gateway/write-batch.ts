@@ -1,8 +1,9 @@
 /**
- * Coalesce the frames a connection sends in one event-loop turn into one write: the socket is
- * corked when a client's frames arrive and uncorked once, in the check phase of the same turn,
- * after every synchronous answer (and the promise-based ones that settled meanwhile) was queued.
- * With several requests in flight per connection this turns N `writev` calls into one.
+ * Coalesce the frames a connection answers one TCP read with into one write: the socket is
+ * corked when a client's frames arrive and uncorked on the next tick, once ws has emitted every
+ * frame of that read and the synchronous answers were queued. With several requests in flight
+ * per connection this turns N `writev` calls into one. (`process.nextTick`, not `setImmediate`:
+ * an immediate would cost a lock-step client an extra, non-blocking poll of the event loop.)
  */
 
 interface Corkable {
@@ -26,6 +27,6 @@ export function batchWrites(socket: Corkable | undefined): void {
   corked.add(socket);
   if (!scheduled) {
     scheduled = true;
-    setImmediate(flush);
+    process.nextTick(flush);
   }
 }
