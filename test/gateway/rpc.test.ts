@@ -114,6 +114,20 @@ describe("rpc dispatch", async () => {
     await reader.close();
   });
 
+  test("answers are framed correctly at every payload-length boundary (7-, 16- and 64-bit lengths)", async () => {
+    const reader = await connect(["operator.read"]);
+    for (const size of [125, 126, 127, 65535, 65536, 65537, 200_000]) {
+      const id = `frame-${size}`;
+      const overhead = `{"type":"res","id":"${id}","ok":true,"payload":{"echo":""}}`.length;
+      const value = "v".repeat(size - overhead);
+      reader.send({ type: "req", id, method: "probe.echo", params: { value } });
+      const res = await reader.waitForResponse((frame) => frame.id === id);
+      assert.equal(JSON.stringify(res).length, size);
+      assert.equal(res.payload.echo, value);
+    }
+    await reader.close();
+  });
+
   test("hundreds of pipelined requests on one connection are all answered (backpressure, not loss)", async () => {
     const reader = await connect(["operator.read"]);
     const results = await Promise.all(Array.from({ length: 500 }, (_, i) => reader.call(i % 2 ? "probe.async" : "probe.echo", { value: i })));
