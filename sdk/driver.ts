@@ -308,13 +308,16 @@ export function driverPluginConfigSchema<C>(account: z.ZodType<C> | undefined) {
       if (accounts !== undefined) {
         return Object.keys(rest).length > 0 ? { runtime, accounts, unexpected: Object.keys(rest) } : { runtime, accounts };
       }
+      if (Object.keys(rest).length === 0) {
+        // Nothing configured: a driver that needs no settings runs one default account; one that
+        // needs credentials loads idle (no accounts) instead of stopping Talon's start-up.
+        return { runtime, accounts: accountSchema.safeParse({}).success ? { default: {} } : {} };
+      }
       return { runtime, accounts: { default: rest } };
     },
     z.strictObject({
       runtime: channelRuntimeSettingsSchema.prefault({}),
-      accounts: z
-        .record(z.string().regex(ACCOUNT_ID, "account ids use letters, digits, '_', '.', '@' and '-' (at most 64)"), accountSchema)
-        .refine((accounts) => Object.keys(accounts).length > 0, "list at least one account"),
+      accounts: z.record(z.string().regex(ACCOUNT_ID, "account ids use letters, digits, '_', '.', '@' and '-' (at most 64)"), accountSchema),
       unexpected: z
         .array(z.string())
         .optional()

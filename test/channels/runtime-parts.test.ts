@@ -74,7 +74,7 @@ test("limits: the per-channel table, declared limits, config may only lower", ()
   assert.equal(effectiveLimits("x", { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 100 })).text, 100);
 });
 
-test("driver plugin config: single-account shorthand, several accounts, clear errors", () => {
+test("driver plugin config: single-account shorthand, several accounts, idle when unconfigured, clear errors", () => {
   const schema = driverPluginConfigSchema(z.strictObject({ token: z.string() }));
   const single = schema.parse({ token: "t", runtime: { requireMention: false } });
   assert.deepEqual(Object.keys(single.accounts), ["default"]);
@@ -82,7 +82,10 @@ test("driver plugin config: single-account shorthand, several accounts, clear er
   assert.equal(single.runtime.retry.retries, 3, "defaults filled");
   const many = schema.parse({ accounts: { a: { token: "1" }, b: { token: "2" } } });
   assert.deepEqual(Object.keys(many.accounts), ["a", "b"]);
-  const missing = schema.safeParse({});
+  assert.deepEqual(schema.parse(undefined).accounts, {}, "a driver that needs credentials loads idle when nothing is configured");
+  assert.deepEqual(schema.parse({ runtime: { requireMention: false } }).accounts, {});
+  assert.deepEqual(Object.keys(driverPluginConfigSchema(z.object({ port: z.number().default(1) })).parse({}).accounts), ["default"], "a driver that needs no settings runs one default account");
+  const missing = schema.safeParse({ token: 42 });
   assert.equal(missing.success, false);
   assert.deepEqual(missing.error!.issues[0]!.path, ["accounts", "default", "token"]);
   const mixed = schema.safeParse({ accounts: { a: { token: "1" } }, token: "stray" });
