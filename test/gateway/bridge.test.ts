@@ -80,6 +80,17 @@ describe("bridge to a Talon upstream", async () => {
     assert.deepEqual((await probeCalls(bridge)).resolutions[0], { id: "approval-1", result: { ok: true, id: "approval-1", decision: "deny" } });
   });
 
+  test("a decision observer calls upstream RPCs", async () => {
+    const observer = await startBridge(`ws://127.0.0.1:${port}`, {}, { resolveDecisions: true });
+    await waitUntil(() => observer.host.gateway.connected, "the observer's bridge to connect");
+    const evaluation = await observer.host.defender.evaluate({ id: "decided-1", tool: "exec", command: "echo hello" });
+    const verdict = observer.host.defender.decisionOf(evaluation)!.action;
+    await waitUntil(() => probeCalls(upstream).then((calls) => calls.calls.find((call) => (call.params as { id?: string }).id === "decided-1")), "the observer's upstream call");
+    const call = (await probeCalls(upstream)).calls.find((entry) => (entry.params as { id?: string }).id === "decided-1")!;
+    assert.deepEqual(call.params, { id: "decided-1", decision: verdict === "allow" ? "allow-once" : "deny" });
+    await observer.stop();
+  });
+
   test("calls are bounded and time out with a clear error", async () => {
     await assert.rejects(bridge.host.gateway.call("probe.hang", {}, { timeoutMs: 50 }), /upstream probe\.hang did not answer within 50 ms/);
     const hanging = [bridge.host.gateway.call("probe.hang", {}), bridge.host.gateway.call("probe.hang", {}), bridge.host.gateway.call("probe.hang", {})];

@@ -122,6 +122,17 @@ describe("event fan-out", async () => {
     await fast.close();
   });
 
+  test("policy.maxBufferedBytes is enforced: a client that lets more pile up is closed as a slow consumer", async () => {
+    const local = await startTestHost({ plugins: { load: [probe] }, gateway: { server: { max_buffered_bytes: 65536 } } });
+    const client = await TestClient.connect(local.url, { token: local.token, scopes: ["operator.read"] });
+    assert.equal(client.hello.policy.maxBufferedBytes, 65536);
+    socketOf(client).pause();
+    client.send({ type: "req", id: "big", method: "probe.echo", params: { value: "b".repeat(8 * 1024 * 1024) } });
+    await waitUntil(() => local.host.gateway.stats().server!.connections === 0, "the slow consumer to be dropped", 20_000);
+    socketOf(client).resume();
+    assert.deepEqual(await client.closed, { code: 1008, reason: "slow consumer" });
+  });
+
   test("shutdown: clients get a shutdown event and close 1012", async () => {
     const local = await startTestHost();
     const client = await TestClient.connect(local.url, { token: local.token, scopes: ["operator.read"] });
