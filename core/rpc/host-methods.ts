@@ -21,7 +21,10 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 
 /** Every section's value; a promise only when some provider is asynchronous. */
+const NO_SECTIONS: Sections = Object.freeze({});
+
 function collectSections(host: TalonHost): Sections | Promise<Sections> {
+  if (host.statusSections.size === 0) return NO_SECTIONS;
   const out: Sections = {};
   let pending: Promise<void>[] | undefined;
   for (const [name, { provider }] of host.statusSections) {
@@ -71,17 +74,6 @@ function eventLoop(): { degraded: boolean; utilization: number } {
   return eventLoopFigure;
 }
 
-/** Loaded and failed plugins (a short list: recomputing beats caching a status that may change). */
-function pluginSummary(host: TalonHost): { loaded: string[]; errors: { id: string; error?: string }[]; unavailable: string[] } {
-  const loaded: string[] = [];
-  const errors: { id: string; error?: string }[] = [];
-  for (const plugin of host.plugins) {
-    if (plugin.status === "active") loaded.push(plugin.name);
-    else if (plugin.status === "failed") errors.push({ id: plugin.name, error: plugin.error });
-  }
-  return { loaded, errors, unavailable: [] };
-}
-
 // Constant parts of the health payload, shared (and frozen) so the hot `health` path allocates less.
 const EMPTY_OBJECT = Object.freeze({});
 const EMPTY_ARRAY: readonly never[] = Object.freeze([]);
@@ -89,6 +81,42 @@ const RELOAD_ACTIVE = Object.freeze({ hotReloadStatus: "active" });
 const RELOAD_DISABLED = Object.freeze({ hotReloadStatus: "disabled" });
 const NO_SESSIONS = Object.freeze({ count: 0, recent: EMPTY_ARRAY });
 const NO_MODEL_RUNTIME = Object.freeze({ degraded: false, pendingAgents: EMPTY_ARRAY });
+/** `checks` by [plugins ok][upstream ok]. */
+const CHECKS = [false, true].map((plugins) => [false, true].map((upstream) => Object.freeze({ plugins, upstream })));
+
+interface PluginSummary {
+  readonly loaded: readonly string[];
+  readonly errors: readonly { id: string; error?: string }[];
+  readonly unavailable: readonly string[];
+}
+
+/** The statuses a summary was built from, to reuse it while they hold. */
+const summaries = new WeakMap<TalonHost, { statuses: string[]; summary: PluginSummary }>();
+
+/**
+ * Loaded and failed plugins. Rebuilt only when a plugin's name or status changed (compared
+ * without allocating), so `health` does not rebuild the same lists thousands of times a second.
+ */
+function pluginSummary(host: TalonHost): PluginSummary {
+  const cached = summaries.get(host);
+  const plugins = host.plugins;
+  if (cached && cached.statuses.length === plugins.length * 2) {
+    let same = true;
+    for (let i = 0; i < plugins.length && same; i++) same = cached.statuses[2 * i] === plugins[i]!.name && cached.statuses[2 * i + 1] === plugins[i]!.status;
+    if (same) return cached.summary;
+  }
+  const loaded: string[] = [];
+  const errors: { id: string; error?: string }[] = [];
+  const statuses: string[] = [];
+  for (const plugin of plugins) {
+    statuses.push(plugin.name, plugin.status);
+    if (plugin.status === "active") loaded.push(plugin.name);
+    else if (plugin.status === "failed") errors.push(Object.freeze({ id: plugin.name, error: plugin.error }));
+  }
+  const summary = Object.freeze({ loaded: Object.freeze(loaded), errors: Object.freeze(errors), unavailable: EMPTY_ARRAY });
+  summaries.set(host, { statuses, summary });
+  return summary;
+}
 
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 
@@ -125,7 +153,7 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
         return {
           // Unlike the seed's constant `ok: true` (seed-gateway §8 item 24), `ok` reflects the checks.
           ok: plugins.errors.length === 0 && bridgeOk,
-          checks: { plugins: plugins.errors.length === 0, upstream: bridgeOk },
+          checks: CHECKS[plugins.errors.length === 0 ? 1 : 0]![bridgeOk ? 1 : 0],
           service: "talon",
           version: host.version,
           ts: now,

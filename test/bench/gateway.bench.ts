@@ -18,7 +18,8 @@ const SELF = fileURLToPath(import.meta.url);
 const TOKEN = "bench-token-0123456789";
 const DURATION_MS = Number(process.env.TALON_BENCH_MS ?? 3000);
 const WARMUP_MS = 750;
-const ROUNDS = 2;
+/** Rounds per figure; the best is kept (interference on a shared machine only ever slows a run down). */
+const ROUNDS = 3;
 const IDLE_CONNECTIONS = 1000;
 const HEALTH_FRAME = (id: number) => `{"type":"req","id":"${id}","method":"health","params":{}}`;
 
