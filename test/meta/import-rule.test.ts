@@ -64,3 +64,19 @@ test("the import scanner itself sees the forms it must catch", () => {
   const text = `import a from "../../core/host.ts";\nexport { b } from "./x.ts";\nconst c = await import("../core/y.ts");\nimport "side-effect";\nimport type { T } from "@talon/sdk";`;
   assert.deepEqual(specifiers(text), ["../../core/host.ts", "./x.ts", "../core/y.ts", "side-effect", "@talon/sdk"]);
 });
+
+test("every bundled plugin, driver and example has a README", () => {
+  const missing: string[] = [];
+  for (const folder of ["plugins", "drivers", "examples"]) {
+    for (const name of readdirSync(join(root, folder))) {
+      const dir = join(root, folder, name);
+      if (!statSync(dir).isDirectory()) continue;
+      try {
+        statSync(join(dir, "README.md"));
+      } catch {
+        missing.push(`${folder}/${name}`);
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
+});
