@@ -199,3 +199,11 @@ test("live reload applies a valid change, announces it, and keeps the old config
   assert.equal(host.config.security.review_threshold, 20, "the previous config stays active");
   assert.equal(events.length, 1, "a rejected file is not announced");
 });
+
+test("every example config validates", async () => {
+  const dir = fileURLToPath(new URL("../../examples/configs/", import.meta.url));
+  for (const name of ["standalone.toml", "bridge.toml", "talon.config.ts"]) {
+    const { config } = await loadConfig({ file: join(dir, name), env: {} });
+    assert.ok(config.gateway.server.bind.length > 0, name);
+  }
+});
