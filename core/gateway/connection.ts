@@ -70,6 +70,9 @@ interface Corkable {
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 
+/** Socket errors end in a `close` event, which is where the connection reacts (shared, no closure per socket). */
+const ignoreSocketError = (): void => undefined;
+
 /** The id to answer a malformed frame with: its own id when it has a usable one, else `invalid`. */
 function answerId(frame: unknown): ResponseId {
   const id = (frame as { id?: unknown } | null)?.id;
@@ -109,7 +112,7 @@ export class Connection {
     this.handshakeDeadline = Date.now() + settings.handshakeTimeoutMs;
     ws.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     ws.on("close", () => this.#closed());
-    ws.on("error", () => undefined);
+    ws.on("error", ignoreSocketError);
     this.#sendRaw(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: randomUUID(), ts: Date.now() } }));
   }
 

@@ -7,7 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
-import { TalonError, errorMessage } from "@talon/sdk";
+import { TalonError, errorMessage, type TalonConfig } from "@talon/sdk";
 import { respondJson } from "../http/routes.ts";
 import { mayReceive } from "../rpc/scopes.ts";
 import { FailureBackoff, isLoopbackAddress, resolveAuth } from "./auth.ts";
@@ -87,16 +87,24 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
   const startConfig = host.config().gateway.server;
   // Fixed for the life of the server so hello-ok never advertises a cadence the ticker does not keep.
   const tickIntervalMs = startConfig.tick_interval_ms;
+  // One frozen settings object per config (a reload replaces the config object), shared by every
+  // connection accepted under it: connections snapshot it without copying.
+  let settingsFor: { config: TalonConfig; value: ConnectionSettings } | undefined;
   const settings = (): ConnectionSettings => {
-    const server = host.config().gateway.server;
-    return {
-      auth: resolveAuth(host.config()),
-      handshakeTimeoutMs: Math.max(server.handshake_timeout_ms, 500),
-      eventQueueCapacity: Math.max(server.event_queue_capacity, 8),
-      maxPayload: server.max_payload,
-      maxBufferedBytes: server.max_buffered_bytes,
-      tickIntervalMs,
-    };
+    const config = host.config();
+    if (settingsFor?.config !== config) {
+      const server = config.gateway.server;
+      const value = Object.freeze({
+        auth: Object.freeze(resolveAuth(config)),
+        handshakeTimeoutMs: Math.max(server.handshake_timeout_ms, 500),
+        eventQueueCapacity: Math.max(server.event_queue_capacity, 8),
+        maxPayload: server.max_payload,
+        maxBufferedBytes: server.max_buffered_bytes,
+        tickIntervalMs,
+      });
+      settingsFor = { config, value };
+    }
+    return settingsFor.value;
   };
   if (settings().auth.method === "none" && !isLoopbackAddress(bind.host) && bind.host !== "localhost") {
     host.log.warn({ bind: `${bind.host}:${bind.port}` }, "gateway auth is off on a non-loopback address: anyone who can reach it gets every scope they ask for");
