@@ -93,7 +93,7 @@ describe("webchat in a real browser", () => {
     const other = await browser.newPage();
     try {
       // A page on another origin (localhost vs 127.0.0.1) tries to use the API with the visitor's token.
-      const token = await page.evaluate(() => localStorage.getItem(`talon-webchat:/webchat:token`));
+      const token = await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(`talon-webchat:/webchat:token`));
       assert.ok(token, "the visitor has a token");
       await other.goto(`${talon.httpUrl.replace("127.0.0.1", "localhost")}/webchat`);
       const status = await other.evaluate(
