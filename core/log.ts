@@ -3,8 +3,8 @@
  * one child logger per plugin (`plugin: <name>`), and a periodic RSS sample.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import pino from "pino";
-import pretty from "pino-pretty";
 import type { Logger } from "@talon/sdk";
 
 /** Keys whose values never reach a log line, at any of the first two levels. */
@@ -33,6 +33,8 @@ export function createLogger(options: LogOptions): HostLogger {
     serializers: { err: pino.stdSerializers.err },
   };
   if (usePretty) {
+    // Loaded only for terminals: pino-pretty and its dependencies cost memory a service never needs.
+    const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
     const stream = pretty({ colorize: true, sync: true, destination: options.destination ?? 1, ignore: "pid,hostname" });
     return pino(base, stream) as unknown as HostLogger;
   }

@@ -4,7 +4,6 @@
  */
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { ConfigError, errorMessage } from "@talon/sdk";
 import { importModule } from "../modules/import-module.ts";
 
@@ -37,7 +36,7 @@ export async function readConfigFile(path: string): Promise<{ raw: Record<string
     else if (isModuleConfig(path)) {
       const module = await importModule(path, { fresh: true });
       raw = module.default ?? module.config;
-    } else raw = parseToml(text);
+    } else raw = (await import("smol-toml")).parse(text);
   } catch (error) {
     throw new ConfigError("TALON_CONFIG_PARSE", `cannot parse config file ${path}: ${errorMessage(error)}`, {
       cause: error,

@@ -6,19 +6,24 @@
  * aliases the SDK to the running host's copy.
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createJiti, type Jiti } from "jiti";
+import type { Jiti } from "jiti";
 
+/** The SDK this host runs with (sources under tsx, dist/sdk when compiled). */
 const SDK_ALIASES = {
-  "@talon/sdk/testing": fileURLToPath(new URL("../../sdk/testing/index.ts", import.meta.url)),
-  "@talon/sdk": fileURLToPath(new URL("../../sdk/index.ts", import.meta.url)),
+  "@talon/sdk/testing": fileURLToPath(import.meta.resolve("@talon/sdk/testing")),
+  "@talon/sdk": fileURLToPath(import.meta.resolve("@talon/sdk")),
 };
 
 let cachedJiti: Jiti | undefined;
 let freshJiti: Jiti | undefined;
 
-function jitiFor(fresh: boolean): Jiti {
+/** jiti is imported only when a file needs it (most starts never do). */
+async function jitiFor(fresh: boolean): Promise<Jiti> {
+  const { createJiti } = await import("jiti");
   if (fresh) return (freshJiti ??= createJiti(import.meta.url, { moduleCache: false, fsCache: true, alias: SDK_ALIASES }));
-  return (cachedJiti ??= createJiti(import.meta.url, { moduleCache: true, fsCache: true, alias: SDK_ALIASES }));
+  // tryNative: JavaScript (the host's own SDK included) comes from Node's module cache, so a
+  // TypeScript plugin shares the host's SDK instance instead of getting a copy.
+  return (cachedJiti ??= createJiti(import.meta.url, { moduleCache: true, fsCache: true, alias: SDK_ALIASES, tryNative: true }));
 }
 
 /** Native import cannot load this file here, but jiti can. */
@@ -43,12 +48,12 @@ export async function importModule(file: string, options: ImportOptions = {}): P
       if (!needsJiti(error)) throw error;
     }
   }
-  return (await jitiFor(fresh).import(file)) as Record<string, unknown>;
+  return (await (await jitiFor(fresh)).import(file)) as Record<string, unknown>;
 }
 
 /** Import a package by name, resolved from `fromDir` (npm plugins). */
 export async function importPackage(specifier: string, fromDir: string): Promise<{ module: Record<string, unknown>; file: string }> {
-  const jiti = jitiFor(false);
+  const jiti = await jitiFor(false);
   const file = jiti.esmResolve(specifier, { parentURL: pathToFileURL(`${fromDir}/`).href, try: false }) as string;
   const path = file.startsWith("file:") ? fileURLToPath(file) : file;
   return { module: await importModule(path), file: path };

@@ -1,10 +1,10 @@
-/** Pick the backend from `state.url`: `sqlite` (default), `sqlite:///path`, `memory`, `redis://…`. */
+/**
+ * Pick the backend from `state.url`: `sqlite` (default), `sqlite:///path`, `memory`, `redis://…`.
+ * Backends are imported on demand: the Redis client alone costs ~200 ms of start-up.
+ */
 import { isAbsolute, resolve } from "node:path";
 import { TalonError } from "@talon/sdk";
 import type { StoreBackend } from "./backend.ts";
-import { openMemoryBackend } from "./memory-backend.ts";
-import { openRedisBackend } from "./redis-backend.ts";
-import { openSqliteBackend } from "./sqlite-backend.ts";
 
 /** File name of the default store inside the data directory. */
 export const DEFAULT_STORE_FILE = "talon.sqlite";
@@ -20,9 +20,9 @@ export function sqliteFileFor(url: string, dataDir: string): string | undefined 
 
 export async function openStoreBackend(url: string, dataDir: string): Promise<StoreBackend> {
   const sqliteFile = sqliteFileFor(url, dataDir);
-  if (sqliteFile) return openSqliteBackend(sqliteFile);
-  if (url === "memory") return openMemoryBackend();
-  if (url.startsWith("redis://") || url.startsWith("rediss://")) return openRedisBackend(url);
+  if (sqliteFile) return (await import("./sqlite-backend.ts")).openSqliteBackend(sqliteFile);
+  if (url === "memory") return (await import("./memory-backend.ts")).openMemoryBackend();
+  if (url.startsWith("redis://") || url.startsWith("rediss://")) return (await import("./redis-backend.ts")).openRedisBackend(url);
   throw new TalonError("TALON_STATE_UNSUPPORTED", `state.url "${url}" is not supported`, {
     hint: 'use "sqlite", "sqlite:///path/to/file.sqlite", "memory" or "redis://host:port"',
   });

@@ -8,7 +8,7 @@ import { STAGE, definePlugin, errorMessage, type Finding } from "@talon/sdk";
 import { analyzeCommand } from "./analyze.ts";
 import { buildSettings, configSchema } from "./config.ts";
 import { toFindings, unlistedCommands } from "./findings.ts";
-import { loadShellParser } from "./parser.ts";
+import { loadShellParser, type ShellParser } from "./parser.ts";
 
 const PLUGIN_NAME = "defender-command";
 
@@ -18,8 +18,23 @@ export default definePlugin({
   description: "Command risk: every segment of every command, parsed with tree-sitter-bash.",
   hostRange: "^0.1.0",
   configSchema,
-  async setup(ctx) {
-    const parser = await loadShellParser();
+  setup(ctx) {
+    // The wasm parser (~100 ms, ~8 MB) loads when the first command arrives, so start-up and
+    // deployments that never see commands do not pay for it. If it cannot load, command taps
+    // fail closed (the host contains the error and forces the fail-closed verdict).
+    let parser: ShellParser | undefined;
+    let ready: Promise<void> | undefined;
+    const load = () =>
+      loadShellParser().then(
+        (loaded) => {
+          parser = loaded;
+        },
+        (error) => {
+          ready = undefined;
+          ctx.log.error({ err: error }, `the shell parser failed to load; command actions fail closed: ${errorMessage(error)}`);
+          throw error;
+        },
+      );
     let settings = buildSettings(PLUGIN_NAME, ctx.host.config, ctx.config);
     ctx.hooks.configReload.tap((change) => {
       try {
@@ -28,12 +43,13 @@ export default definePlugin({
         ctx.log.warn({ code: "TALON_CONFIG_RELOAD_REJECTED", err: error }, `command patterns not reloaded; keeping the previous ones: ${errorMessage(error)}`);
       }
     });
-    ctx.hooks.score.tap({ stage: STAGE.DETECTOR, filter: { fieldKind: "command" } }, (action, report) => {
+    ctx.hooks.score.tapPromise({ stage: STAGE.DETECTOR, filter: { fieldKind: "command" } }, async (action, report) => {
+      if (!parser) await (ready ??= load());
       const seen = new Set<string>();
       for (const field of action.fields) {
         if (field.kind !== "command" || seen.has(field.value) || field.value.trim() === "") continue;
         seen.add(field.value);
-        const analysis = analyzeCommand(parser, field.value, settings.analyzer);
+        const analysis = analyzeCommand(parser!, field.value, settings.analyzer);
         const findings: Finding[] = toFindings(analysis.hits, field.path, settings.findings);
         if (settings.unlistedScore > 0 && settings.allowPrefixes.length > 0) {
           const unlisted = unlistedCommands(analysis.segments, settings.allowPrefixes);

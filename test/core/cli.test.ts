@@ -17,10 +17,10 @@ interface Run {
   stderr: string;
 }
 
-/** Run the real `talon` binary in `cwd` with a clean environment. */
+/** Run the real `talon` binary (from the sources) in `cwd` with a clean environment. */
 function talon(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, TALON_SOURCE: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -99,7 +99,7 @@ test("serve: generates and stores a token, prints where it is, serves clients, s
   await writeFile(join(cwd, "talon.toml"), `[plugins]\nbuiltin = ["decision-policy"]\n`);
   const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--data-dir", "state", "--log-level", "warn"], {
     cwd,
-    env: { PATH: process.env.PATH, HOME: cwd },
+    env: { PATH: process.env.PATH, HOME: cwd, TALON_SOURCE: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -138,4 +138,18 @@ test("serve: an unwritable data directory and a busy port each exit with their o
   server.close();
   assert.equal(busy.code, 6);
   assert.match(busy.stderr, /TALON_GATEWAY_LISTEN: cannot listen on 127\.0\.0\.1:\d+.*\n\s+hint: another process uses this port/);
+});
+
+test("the compiled build (npm run build, used by npm start) runs the same CLI without a TypeScript loader", async () => {
+  const build = spawn(process.execPath, [fileURLToPath(new URL("../../scripts/build.mjs", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  build.stdout.on("data", (chunk) => (output += chunk));
+  build.stderr.on("data", (chunk) => (output += chunk));
+  assert.equal(await new Promise((resolve) => build.on("close", resolve)), 0, output);
+  const cwd = await tempDir();
+  await writeFile(join(cwd, "talon.toml"), `[state]\nurl = "memory"\n[plugins]\nbuiltin = ["decision-policy"]\nload = ["${keywordPlugin}"]\n`);
+  const list = await talon(["plugins", "list"], cwd, { TALON_SOURCE: "0" });
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /decision-policy\s+0\.1\.0\s+bundled \(plugins\/decision-policy\/index\.js\)/, "bundled plugins come from dist/");
+  assert.match(list.stdout, /score-keyword\s+1\.0\.0/, "a TypeScript plugin from a path still loads (jiti)");
 });

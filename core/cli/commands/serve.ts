@@ -5,6 +5,7 @@ import { loadConfig, type ConfigSource } from "../../config/load.ts";
 import { resolveAuth } from "../../gateway/auth.ts";
 import { parseBind } from "../../gateway/server.ts";
 import { createHost } from "../../host.ts";
+import { releaseYoungGeneration } from "../../runtime/young-generation.ts";
 import { parseFlags, type Command } from "../command.ts";
 import { EXIT } from "../exit-codes.ts";
 import { ensureGatewayToken } from "../token.ts";
@@ -83,6 +84,7 @@ export const serveCommand: Command = {
     }
     const host = await createHost({ config: { ...source, overrides } });
     await host.start();
+    releaseYoungGeneration();
     const address = host.gateway.address();
     if (address) io.out(`talon ${host.version} listening on ws://${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port} (${host.mode})`);
     else io.out(`talon ${host.version} running (${host.mode}, no local listener)`);
