@@ -24,25 +24,28 @@ function withAlias<T extends z.ZodType>(schema: T, alias: string, name: string) 
 }
 
 const toolRuleSchema = z.strictObject({
-  profile: z.string().optional(),
-  allow: z.array(z.string()).default([]),
-  deny: z.array(z.string()).default([]),
+  profile: z.string().optional().describe("Profile for this provider or model: minimal, coding, messaging or full."),
+  allow: z.array(z.string()).default([]).describe("Tools or groups (`group:fs`) allowed; `*` wildcards. Empty allows everything the profile allows."),
+  deny: z.array(z.string()).default([]).describe("Tools or groups denied; deny wins."),
 });
 
 const loopDetectionSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  history_size: uint.default(30),
-  warning_threshold: uint.default(10),
-  critical_threshold: uint.default(20),
+  enabled: z.boolean().default(false).describe("Detect an agent calling the same tool with the same arguments over and over."),
+  history_size: uint.default(30).describe("Calls remembered per session."),
+  warning_threshold: uint.default(10).describe("Identical calls in a row that force review."),
+  critical_threshold: uint.default(20).describe("Identical calls in a row that force block; must exceed warning_threshold."),
 });
 
 const toolRuntimePolicySchema = withAlias(
   z.strictObject({
-    profile: z.string().optional(),
-    allow: z.array(z.string()).default([]),
-    deny: z.array(z.string()).default([]),
-    byProvider: z.record(z.string(), toolRuleSchema).default({}),
-    loop_detection: loopDetectionSchema.prefault({}),
+    profile: z.string().optional().describe("Tool profile: minimal, coding, messaging or full (no filtering)."),
+    allow: z.array(z.string()).default([]).describe("Tools or groups allowed (`*` wildcards; aliases such as bash → exec apply)."),
+    deny: z.array(z.string()).default([]).describe("Tools or groups denied; deny always wins."),
+    byProvider: z
+      .record(z.string(), toolRuleSchema)
+      .default({})
+      .describe("Narrower rules per model provider (`openai`) or model (`openai/gpt-5`); the seed's `by_provider` works too."),
+    loop_detection: loopDetectionSchema.prefault({}).describe("Tool-loop guard."),
   }),
   "by_provider",
   "byProvider",
@@ -69,115 +72,144 @@ export const SEED_DEFAULTS = {
 } as const;
 
 const gatewayServerSchema = z.strictObject({
-  /** Serve Talon's own port. Default: on in standalone mode, off in bridge mode. */
-  enabled: z.boolean().optional(),
-  /** `host:port` the standalone server listens on. */
-  bind: z.string().default("127.0.0.1:18789"),
-  auth_mode: z.enum(["auto", "none", "token", "password"]).default("auto"),
-  handshake_timeout_ms: uint.default(10000),
-  /** Bounded per-connection event queue; slow clients lose droppable events, then the socket. */
-  event_queue_capacity: uint.default(256),
-  /** Seconds between config file checks; 0 disables live reload. */
-  reload_interval_secs: uint.default(3),
-  /** Largest frame after the handshake (bytes), advertised as `policy.maxPayload`. */
-  max_payload: z.number().int().min(1024).default(26214400),
-  /** Send-buffer budget per connection (bytes), advertised as `policy.maxBufferedBytes`. */
-  max_buffered_bytes: z.number().int().min(1024).default(52428800),
-  /** Interval of `tick` events (ms), advertised as `policy.tickIntervalMs`. */
-  tick_interval_ms: z.number().int().min(100).default(30000),
-  /** Most simultaneous connections; more are refused with close 1013. */
-  max_connections: z.number().int().min(1).default(10000),
-  /** Most connections from one address still in the handshake (upstream: 32); more are refused with close 1013. */
-  max_preauth_per_address: z.number().int().min(1).default(32),
+  enabled: z.boolean().optional().describe("Serve Talon's own port. Default: on in standalone mode, off in bridge mode."),
+  bind: z.string().default("127.0.0.1:18789").describe("`host:port` Talon's server listens on (also its HTTP port)."),
+  auth_mode: z
+    .enum(["auto", "none", "token", "password"])
+    .default("auto")
+    .describe("`auto`: password if set, else token if set (serve generates one when neither is), else none."),
+  handshake_timeout_ms: uint.default(10000).describe("Time a client has to complete `connect` (effective minimum 500)."),
+  event_queue_capacity: uint
+    .default(256)
+    .describe("Events queued per client (minimum 8); a slow client loses droppable events, then is closed with a reason."),
+  reload_interval_secs: uint.default(3).describe("Seconds between config file checks; 0 disables live reload."),
+  max_payload: z.number().int().min(1024).default(26214400).describe("Largest frame after the handshake (bytes), advertised as `policy.maxPayload`."),
+  max_buffered_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(52428800)
+    .describe("Send-buffer budget per client (bytes), advertised as `policy.maxBufferedBytes`; beyond it the client is closed."),
+  tick_interval_ms: z.number().int().min(100).default(30000).describe("Interval of `tick` events (ms), advertised as `policy.tickIntervalMs`."),
+  max_connections: z.number().int().min(1).default(10000).describe("Most simultaneous connections; more are refused with close 1013."),
+  max_preauth_per_address: z
+    .number()
+    .int()
+    .min(1)
+    .default(32)
+    .describe("Most connections from one address still in the handshake (as upstream); more are refused with close 1013."),
 });
 
 const gatewayBridgeSchema = z.strictObject({
-  /** Operator scopes the bridge asks the upstream gateway for. */
-  scopes: z.array(z.string().min(1)).default(["operator.read", "operator.write", "operator.approvals"]),
-  /** First reconnect delay (ms); it doubles per failed attempt up to `reconnect_max_ms`. */
-  reconnect_initial_ms: z.number().int().min(250).default(1000),
-  /** Longest reconnect delay (ms). */
-  reconnect_max_ms: z.number().int().min(250).default(30000),
-  /** A connection that stayed authenticated this long (ms) resets the reconnect delay. */
-  healthy_after_ms: z.number().int().min(0).default(10000),
-  /** Time (ms) from opening the socket to `hello-ok`, challenge included. */
-  connect_timeout_ms: z.number().int().min(100).default(15000),
-  /** Default time limit (ms) of `ctx.gateway.call`. */
-  call_timeout_ms: z.number().int().min(1).default(30000),
-  /** Most upstream calls awaiting an answer; more are refused at once. */
-  max_pending_calls: z.number().int().min(1).default(256),
-  /**
-   * Upstream frames screened at once. Up to four times as many more wait in a backlog; beyond
-   * that frames are counted and logged as not screened (the socket is never paused: a plugin may
-   * be waiting for its own upstream call's answer on it).
-   */
-  max_inflight_frames: z.number().int().min(1).default(256),
+  scopes: z
+    .array(z.string().min(1))
+    .default(["operator.read", "operator.write", "operator.approvals", "operator.admin"])
+    .describe(
+      "Operator scopes the bridge asks the upstream gateway for. Upstream shows exec approvals requested by other devices only to admins, so answering them needs operator.admin.",
+    ),
+  reconnect_initial_ms: z.number().int().min(250).default(1000).describe("First reconnect delay (ms); it doubles per failed attempt up to `reconnect_max_ms`."),
+  reconnect_max_ms: z.number().int().min(250).default(30000).describe("Longest reconnect delay (ms)."),
+  healthy_after_ms: z.number().int().min(0).default(10000).describe("A connection that stayed authenticated this long (ms) resets the reconnect delay."),
+  connect_timeout_ms: z.number().int().min(100).default(15000).describe("Time (ms) from opening the socket to `hello-ok`, challenge included."),
+  call_timeout_ms: z.number().int().min(1).default(30000).describe("Default time limit (ms) of `ctx.gateway.call`."),
+  max_pending_calls: z.number().int().min(1).default(256).describe("Most upstream calls awaiting an answer; more are refused at once."),
+  max_inflight_frames: z
+    .number()
+    .int()
+    .min(1)
+    .default(256)
+    .describe(
+      "Upstream frames screened at once; up to four times as many wait in a backlog, beyond that frames are counted and logged as not screened (the socket is never paused).",
+    ),
 });
 
 const gatewaySchema = z.strictObject({
-  /** Upstream gateway the bridge connects to. */
-  url: z.string().default("ws://127.0.0.1:18789/ws"),
-  token: z.string().optional(),
-  password: z.string().optional(),
-  /** Talon defaults to standalone (the seed defaulted to bridge_client); set it to keep the seed's mode. */
-  runtime_mode: z.enum(["bridge_client", "standalone_server"]).default("standalone_server"),
-  server: gatewayServerSchema.prefault({}),
-  /** Bridge mode: how Talon connects to the upstream gateway at `url`. */
-  bridge: gatewayBridgeSchema.prefault({}),
+  url: z.string().default("ws://127.0.0.1:18789/ws").describe("Upstream OpenClaw gateway the bridge connects to."),
+  token: z.string().optional().describe("Shared secret: clients present it to Talon; the bridge presents it upstream."),
+  password: z.string().optional().describe("Shared password (password auth); preferred over the token in `auto` mode."),
+  runtime_mode: z
+    .enum(["bridge_client", "standalone_server"])
+    .default("standalone_server")
+    .describe("`standalone_server`: Talon is the gateway. `bridge_client`: sidecar of an upstream gateway. (The seed defaulted to bridge_client.)"),
+  server: gatewayServerSchema.prefault({}).describe("Talon's own server."),
+  bridge: gatewayBridgeSchema.prefault({}).describe("Bridge mode: how Talon connects to the upstream gateway at `url`."),
 });
 
 const runtimeSchema = z.strictObject({
-  audit_only: z.boolean().default(false),
-  decision_event: z.string().default("security.decision"),
-  worker_concurrency: uint.default(8),
-  max_queue: uint.default(256),
-  session_queue_mode: z.enum(["followup", "steer", "collect"]).default("followup"),
-  group_activation_mode: z.enum(["mention", "always"]).default("mention"),
-  eval_timeout_ms: uint.default(2500),
-  memory_sample_secs: uint.default(15),
-  idempotency_ttl_secs: uint.default(300),
-  idempotency_max_entries: uint.default(5000),
-  /** Seed key; Talon keeps session state in the store and reads this only for migration. */
-  session_state_path: z.string().default(".openclaw-rs/session-state.json"),
-  /** Verdict forced when a hook on the decision path throws (fail closed). */
-  hook_error_action: z.enum(["review", "block"]).default("block"),
-  /** Verdict floor when an evaluation times out, and the verdict of an action refused for capacity; never lower than `review`. */
-  timeout_action: z.enum(["review", "block"]).default("review"),
-  /**
-   * Group senders allowed to use the mention-bypass commands (`/new`, `/reset`, `/help`, `/stop`,
-   * `/abort`, `/cancel`) in `mention` activation mode: `channel:senderId` (e.g. `telegram:12345`)
-   * or a bare `senderId` for any channel. Empty (default): nobody; the seed let every member bypass.
-   */
-  command_authorized_senders: z.array(z.string()).default([]),
+  audit_only: z.boolean().default(false).describe("Observe without enforcing: every block becomes a review, and says so."),
+  decision_event: z.string().default("security.decision").describe("Name of the event that carries each decision."),
+  worker_concurrency: uint.default(8).describe("Evaluations running at once across sessions."),
+  max_queue: uint.default(256).describe("Actions waiting across all sessions (effective minimum 16); beyond it an action is refused with a logged decision."),
+  session_queue_mode: z
+    .enum(["followup", "steer", "collect"])
+    .default("followup")
+    .describe("While a session is busy: `followup` queues, `steer` keeps only the newest, `collect` merges prompts."),
+  group_activation_mode: z
+    .enum(["mention", "always"])
+    .default("mention")
+    .describe("`mention`: group messages that say they did not mention the assistant are ignored (control commands from authorised senders excepted)."),
+  eval_timeout_ms: uint.default(2500).describe("Time limit of one evaluation (minimum 100); a timeout yields at least `timeout_action`."),
+  memory_sample_secs: uint.default(15).describe("Seconds between `memory.rss_kib` log samples."),
+  idempotency_ttl_secs: uint.default(300).describe("How long a decision is reused for the same request id and content."),
+  idempotency_max_entries: uint.default(5000).describe("Decisions kept for reuse (minimum 32)."),
+  session_state_path: z
+    .string()
+    .default(".openclaw-rs/session-state.json")
+    .describe("Seed key, accepted for compatibility; Talon keeps session state in the store (`state.url`)."),
+  hook_error_action: z.enum(["review", "block"]).default("block").describe("Verdict forced when a tap on the decision path throws (fail closed)."),
+  timeout_action: z
+    .enum(["review", "block"])
+    .default("review")
+    .describe("Verdict floor when an evaluation times out, and the verdict of an action refused for capacity."),
+  command_authorized_senders: z
+    .array(z.string())
+    .default([])
+    .describe(
+      "Group senders allowed to use the mention-bypass commands (`/new`, `/reset`, `/help`, `/stop`, `/abort`, `/cancel`): `channel:senderId` or a bare `senderId`. Empty: nobody (the seed let every member).",
+    ),
 });
 
 const securitySchema = z.strictObject({
-  review_threshold: u8.default(35),
-  block_threshold: u8.default(65),
-  virustotal_api_key: z.string().optional(),
-  virustotal_timeout_ms: uint.default(1400),
-  policy_bundle_path: z.string().optional(),
-  policy_bundle_key: z.string().optional(),
-  quarantine_dir: z.string().default(".openclaw-rs/quarantine"),
-  protect_paths: z.array(z.string()).default(["./openclaw.mjs", "./dist/index.js"]),
-  allowed_command_prefixes: z.array(z.string()).default([...SEED_DEFAULTS.allowedCommandPrefixes]),
-  blocked_command_patterns: z.array(z.string()).default([...SEED_DEFAULTS.blockedCommandPatterns]),
-  prompt_injection_patterns: z.array(z.string()).default([...SEED_DEFAULTS.promptInjectionPatterns]),
-  tool_policies: z.record(z.string(), verdict).default({}),
-  tool_risk_bonus: z.record(z.string(), u8).default({ ...SEED_DEFAULTS.toolRiskBonus }),
-  channel_risk_bonus: z.record(z.string(), u8).default({ ...SEED_DEFAULTS.channelRiskBonus }),
-  tool_runtime_policy: toolRuntimePolicySchema.prefault({}),
+  review_threshold: u8.default(35).describe("Total risk at which an action needs review."),
+  block_threshold: u8.default(65).describe("Total risk at which an action is blocked; must exceed review_threshold."),
+  virustotal_api_key: z.string().optional().describe("VirusTotal v3 API key; unset disables lookups (env OPENCLAW_RS_VT_API_KEY)."),
+  virustotal_timeout_ms: uint.default(1400).describe("Time limit of one VirusTotal request (minimum 500)."),
+  policy_bundle_path: z.string().optional().describe("Signed policy bundle (JSON, HMAC-SHA256) applied over these keys; a bad signature stops start-up."),
+  policy_bundle_key: z.string().optional().describe("HMAC key of the policy bundle (env OPENCLAW_RS_POLICY_BUNDLE_KEY)."),
+  quarantine_dir: z.string().default(".openclaw-rs/quarantine").describe("Where blocked actions are written (redacted, bounded)."),
+  protect_paths: z
+    .array(z.string())
+    .default(["./openclaw.mjs", "./dist/index.js"])
+    .describe("Files or folders whose hashes are baselined and checked; a change raises risk on every action until rebaselined."),
+  allowed_command_prefixes: z
+    .array(z.string())
+    .default([...SEED_DEFAULTS.allowedCommandPrefixes])
+    .describe("Commands known to be fine, matched per segment on whole words (`ls` does not allow `lsblk`)."),
+  blocked_command_patterns: z
+    .array(z.string())
+    .default([...SEED_DEFAULTS.blockedCommandPatterns])
+    .describe("Extra regexes (`(?i)` allowed) that block a command."),
+  prompt_injection_patterns: z
+    .array(z.string())
+    .default([...SEED_DEFAULTS.promptInjectionPatterns])
+    .describe("Extra regexes (`(?i)` allowed) that flag a prompt injection."),
+  tool_policies: z.record(z.string(), verdict).default({}).describe("Minimum verdict per tool, e.g. `{ gateway = \"review\" }`; aliases apply (`bash` is `exec`)."),
+  tool_risk_bonus: z
+    .record(z.string(), u8)
+    .default({ ...SEED_DEFAULTS.toolRiskBonus })
+    .describe("Risk added per tool; giving the map replaces the defaults."),
+  channel_risk_bonus: z
+    .record(z.string(), u8)
+    .default({ ...SEED_DEFAULTS.channelRiskBonus })
+    .describe("Risk added per channel; giving the map replaces the defaults."),
+  tool_runtime_policy: toolRuntimePolicySchema.prefault({}).describe("Which tools an agent may use, and the loop guard."),
 });
 
 const pluginEntrySchema = z.strictObject({
-  /** `false` skips the plugin even if it is bundled or listed in `load`. */
-  enabled: z.boolean().default(true),
-  /** A plugin that fails to load is skipped with a warning instead of stopping start-up. */
-  optional: z.boolean().default(false),
-  /** The plugin's own config, validated against its `configSchema`. */
-  config: z.unknown().optional(),
-  /** Override of the setup time limit for this plugin (ms). */
-  setup_timeout_ms: z.number().int().min(1).optional(),
+  enabled: z.boolean().default(true).describe("`false` skips the plugin even if it is bundled or listed in `load`."),
+  optional: z.boolean().default(false).describe("A plugin that fails to load is reported and skipped instead of stopping start-up."),
+  config: z.unknown().optional().describe("The plugin's own config, validated against its `configSchema` (see the plugin's README)."),
+  setup_timeout_ms: z.number().int().min(1).optional().describe("Setup time limit for this plugin (ms)."),
 });
 
 const pluginSourceSchema = z.union([
@@ -186,38 +218,39 @@ const pluginSourceSchema = z.union([
 ]);
 
 const pluginsSchema = z.strictObject({
-  /** Load the bundled plugins and drivers (`true`), none (`false`), or only the named ones. */
-  builtin: z.union([z.boolean(), z.array(z.string())]).default(true),
-  /** Extra plugins: local paths (relative to the config file) or npm package names. */
-  load: z.array(pluginSourceSchema).default([]),
-  /** Per-plugin settings keyed by plugin name. */
-  entries: z.record(z.string(), pluginEntrySchema).default({}),
-  /** Default time limit for each plugin's setup (ms). */
-  setup_timeout_ms: z.number().int().min(1).default(10000),
-  /** Time limit for draining and each plugin's stop hooks at shutdown (ms). */
-  stop_timeout_ms: z.number().int().min(1).default(5000),
+  builtin: z
+    .union([z.boolean(), z.array(z.string())])
+    .default(true)
+    .describe("Load every bundled plugin and driver (`true`), none (`false`), or only the named ones."),
+  load: z
+    .array(pluginSourceSchema)
+    .default([])
+    .describe("Extra plugins: local paths (relative to the config file) or npm package names; `{ source, optional }` for optional ones."),
+  entries: z.record(z.string(), pluginEntrySchema).default({}).describe("Per-plugin settings keyed by plugin name."),
+  setup_timeout_ms: z.number().int().min(1).default(10000).describe("Default time limit of each plugin's setup (ms)."),
+  stop_timeout_ms: z.number().int().min(1).default(5000).describe("Time limit for draining and the plugins' stop hooks at shutdown (ms)."),
 });
 
 const stateSchema = z.strictObject({
-  /** `sqlite` (file under data_dir), `sqlite:///abs/path.sqlite`, `memory`, or `redis://host:port`. */
-  url: z.string().default("sqlite"),
+  url: z
+    .string()
+    .default("sqlite")
+    .describe("`sqlite` (file in data_dir), `sqlite:///path/file.sqlite`, `memory` (tests), or `redis://host:port` (several hosts)."),
 });
 
 const logSchema = z.strictObject({
-  level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Human-readable output; defaults to true when stdout is a terminal. */
-  pretty: z.boolean().optional(),
+  level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Log level."),
+  pretty: z.boolean().optional().describe("Human-readable logs; default: when stdout is a terminal."),
 });
 
 const baseSchema = z.strictObject({
-  /** Directory for the store, the generated token and other state; relative to the working directory. */
-  data_dir: z.string().default(".talon"),
-  gateway: gatewaySchema.prefault({}),
-  runtime: runtimeSchema.prefault({}),
-  security: securitySchema.prefault({}),
-  state: stateSchema.prefault({}),
-  log: logSchema.prefault({}),
-  plugins: pluginsSchema.prefault({}),
+  data_dir: z.string().default(".talon").describe("Folder for the store, the generated token and other state; relative to the working directory."),
+  gateway: gatewaySchema.prefault({}).describe("Gateway protocol: Talon's server and the bridge to an upstream gateway."),
+  runtime: runtimeSchema.prefault({}).describe("The defender's scheduling, limits and fail-closed rules."),
+  security: securitySchema.prefault({}).describe("Detection and policy (the seed's keys)."),
+  state: stateSchema.prefault({}).describe("Where state lives."),
+  log: logSchema.prefault({}).describe("Logging."),
+  plugins: pluginsSchema.prefault({}).describe("Which plugins load and their settings."),
 });
 
 /**

@@ -32,10 +32,11 @@ function startBridge(url: string, extra: Record<string, unknown> = {}, probeConf
 describe("bridge to a Talon upstream", async () => {
   const port = await freePort();
   let upstream = await startUpstream(port);
-  const bridge = await startBridge(`ws://127.0.0.1:${port}/ws`, { bridge: { max_pending_calls: 3 } });
+  // Least privilege on purpose: without operator.admin, admin-only upstream methods are refused.
+  const bridge = await startBridge(`ws://127.0.0.1:${port}/ws`, { bridge: { max_pending_calls: 3, scopes: ["operator.read", "operator.write", "operator.approvals"] } });
   after(() => bridge.stop());
 
-  test("connects as gateway-client/backend and is granted read, write and approvals", async () => {
+  test("connects as gateway-client/backend and is granted the scopes it asked for", async () => {
     await waitUntil(() => bridge.host.gateway.connected, "the bridge to connect");
     const status = bridgeStatus(bridge);
     assert.equal(status.state, "connected");
