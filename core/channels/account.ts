@@ -20,7 +20,7 @@ import {
   type PluginContext,
   type ReceiveResult,
 } from "@talon/sdk";
-import { backoffDelay } from "./backoff.ts";
+import { backoffDelay } from "../runtime/backoff.ts";
 import { BoundedMap } from "./bounded-map.ts";
 import { effectiveLimits, type EffectiveLimits } from "./limits.ts";
 import { createSnapshot, type AccountSnapshot } from "./snapshot.ts";

@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import { RpcError, TalonError, errorMessage, type ClientInfo, type FrameContext, type FrameKind, type WireError } from "@talon/sdk";
-import { backoffDelay, bridgeBackoff } from "./backoff.ts";
+import { backoffDelay, bridgeBackoff } from "../runtime/backoff.ts";
 import type { GatewayHostView } from "./host-view.ts";
 import { PendingCalls } from "./pending-calls.ts";
 import { PROTOCOL_VERSION, MIN_NODE_PROTOCOL_VERSION, classifyFrame, isRequestFrame } from "./protocol.ts";

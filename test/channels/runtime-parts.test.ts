@@ -1,23 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { channelSessionKey, parseSessionKey, z } from "@talon/sdk";
-import { backoffDelay, jitterFraction } from "../../core/channels/backoff.ts";
 import { effectiveLimits } from "../../core/channels/limits.ts";
 import { hasControlCommand, resolveMentionGate, type MentionGateInput } from "../../core/channels/mention-gate.ts";
 import { TokenBucket } from "../../core/channels/token-bucket.ts";
 import { TtlSet } from "../../core/channels/ttl-set.ts";
 import { channelRuntimeSettingsSchema, driverPluginConfigSchema } from "../../sdk/driver.ts";
-
-test("backoff: the seed's check vectors (seed-defender §8.6)", () => {
-  const bridge = { initialMs: 1000, maxMs: 30000, factor: 2, jitter: 0 };
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((a) => backoffDelay(bridge, a)), [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
-  assert.equal(backoffDelay(bridge, 0), 1000, "attempt 0 behaves as 1");
-  const jittered = { ...bridge, jitter: 0.5 };
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(jittered, a)), [1332, 2140, 4977, 9123, 16382, 30000]);
-  assert.deepEqual([1, 2, 3, 4].map((a) => Math.round(jitterFraction(a) * 1e6) / 1e6), [0.663676, 0.140414, 0.488579, 0.280842]);
-  assert.equal(backoffDelay({ initialMs: 10, maxMs: 100, factor: 2, jitter: 0 }, 1), 250, "the seed floors initial at 250 ms");
-  assert.equal(backoffDelay({ initialMs: 10, maxMs: 100, factor: 2, jitter: 0 }, 1, 1), 10, "the floor can be lowered");
-});
 
 const group: MentionGateInput = {
   isGroup: true,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { FailureBackoff, isLoopbackAddress, secretsEqual } from "../../core/gateway/auth.ts";
-import { backoffDelay, bridgeBackoff, jitterUnit } from "../../core/gateway/backoff.ts";
+import { backoffDelay, bridgeBackoff, jitterUnit } from "../../core/runtime/backoff.ts";
 import { encodeEventPrefix, withSeq } from "../../core/gateway/event-frame.ts";
 import { HandshakeDeadlines } from "../../core/gateway/handshake-deadlines.ts";
 import { evaluateHandshake, truncateReason } from "../../core/gateway/handshake.ts";
@@ -70,6 +70,7 @@ test("retry delays follow the seed's vectors (seed-defender §8.6)", () => {
   const bridge = bridgeBackoff(1000, 30000);
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 1e9].map((a) => backoffDelay(bridge, a)), [1000, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
   assert.equal(backoffDelay({ initialMs: 10, maxMs: 5, factor: 100, jitter: 7 }, 3), 250, "sanitised: initial ≥ 250, max ≥ initial");
+  assert.equal(backoffDelay({ initialMs: 10, maxMs: 100, factor: 2, jitter: 0 }, 1, 1), 10, "the 250 ms floor can be lowered (channel account tests)");
 });
 
 test("the failure backoff grows per address like upstream's and forgets on success", () => {

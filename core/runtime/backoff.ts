@@ -1,8 +1,9 @@
 /**
- * Retry delays (seed-defender §8.6, ported with its check vectors): exponential from `initialMs`
- * by `factor` up to `maxMs`, plus a deterministic jitter share. The bridge uses 1 s doubling to
- * 30 s without jitter, like the seed, but resets its attempt count after a healthy connection
- * (the seed never did: seed-defender §15 item 21).
+ * Retry and reconnect delays, the seed's `delay(policy, attempt)` (seed-defender §8.6, with its
+ * check vectors): exponential from `initialMs` by `factor` up to `maxMs`, plus a deterministic
+ * jitter share, so many accounts restarting at once spread out yet stay reproducible. Used by the
+ * bridge (1 s doubling to 30 s without jitter, reset after a healthy connection — the seed never
+ * reset: seed-defender §15 item 21) and by channel accounts.
  */
 
 export interface BackoffPolicy {
@@ -29,9 +30,12 @@ export function jitterUnit(attempt: number): number {
   return Number(x & 0xffffn) / 65535;
 }
 
-/** Delay before retry number `attempt` (1-based; 0 behaves as 1). */
-export function backoffDelay(policy: BackoffPolicy, attempt: number): number {
-  const initial = Math.max(250, policy.initialMs);
+/**
+ * Delay before retry number `attempt` (1-based; 0 behaves as 1). `minInitialMs` lowers the seed's
+ * 250 ms floor on `initialMs` (tests of channel accounts use it).
+ */
+export function backoffDelay(policy: BackoffPolicy, attempt: number, minInitialMs = 250): number {
+  const initial = Math.max(minInitialMs, policy.initialMs);
   const max = Math.max(initial, policy.maxMs);
   const factor = Math.min(10, Math.max(1.1, policy.factor));
   const jitter = Math.min(1, Math.max(0, policy.jitter));
