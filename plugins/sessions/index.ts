@@ -35,7 +35,14 @@ export default definePlugin({
       () => ctx.config.maxChatRuns,
       (run) => ctx.events.emit("chat", runSettledEvent(run)),
     );
-    const deps: MethodDeps = { registry, runs, store: ctx.store, config, emit: (name, payload) => ctx.events.emit(name, payload) };
+    const deps: MethodDeps = {
+      registry,
+      runs,
+      store: ctx.store,
+      config,
+      emit: (name, payload) => ctx.events.emit(name, payload),
+      chunkCount: (text, channel) => Math.max(1, ctx.channels.chunk(text, { channel: channel ?? "default" }).length),
+    };
 
     ctx.events.declare({ name: "chat", scope: "operator.read" });
     for (const definition of [...readMethods(deps), ...writeMethods(deps), ...usageMethods(deps), ...chatMethods(deps)]) ctx.registerMethod(definition);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { chunkCount } from "./methods/chunks.ts";
 import { byteLength, charLength, clamp, nameParam, norm, optionalText, sanitizeMessage, truncate } from "./text.ts";
 
 test("lengths are UTF-8 bytes for text() and characters for label checks", () => {
@@ -49,9 +48,3 @@ test("chat messages: NUL refused, other control characters removed, NFC", () => 
   assert.equal(sanitizeMessage("e\u0301"), "é");
 });
 
-test("chunkCount: 2000 characters on discord, 4000 elsewhere, webchat by paragraph", () => {
-  assert.equal(chunkCount("short", "slack"), 1);
-  assert.equal(chunkCount("x".repeat(4001), "slack"), 2);
-  assert.equal(chunkCount("x".repeat(4001), "discord"), 3);
-  assert.equal(chunkCount("one\n\ntwo\n\n\nthree", "webchat"), 3);
-});

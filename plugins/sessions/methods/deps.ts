@@ -14,6 +14,8 @@ export interface MethodDeps {
   config(): SessionsConfig;
   /** Emit an event to connected clients. */
   emit(name: string, payload: unknown): void;
+  /** Messages `text` becomes on `channel` (the core channel runtime's chunker; at least 1). */
+  chunkCount(text: string, channel: string | undefined): number;
 }
 
 /** The session view with the session's in-flight chat runs. */

@@ -10,7 +10,6 @@ import { applyPatch, checkSpawnRules, parsePatch, patchScope } from "../patch-ru
 import { keyShape, optBool, optString, optUint, paramsSchema, requireSessionKey } from "../params.ts";
 import type { Change } from "../registry.ts";
 import { nameParam, norm, optionalText } from "../text.ts";
-import { chunkCount } from "./chunks.ts";
 import { method, viewOf, type MethodDeps } from "./deps.ts";
 
 const patchParams = paramsSchema({ ...keyShape, expectedSessionId: optString() });
@@ -121,7 +120,7 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
             rows: [event],
             result: (state) => {
               const out: Record<string, unknown> = { ok: true, accepted: true, session: viewOf(deps, state!), recorded: toHistoryRecord(key, event) };
-              if (event.text !== undefined) out.chunkCount = chunkCount(event.text, event.channel);
+              if (event.text !== undefined) out.chunkCount = deps.chunkCount(event.text, event.channel);
               return out;
             },
           };
