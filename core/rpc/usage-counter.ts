@@ -27,16 +27,25 @@ export class UsageCounter {
   readonly countedSinceMs = Date.now();
   readonly totals: VerdictCounts = { allow: 0, review: 0, block: 0 };
   readonly #days = new Map<string, VerdictCounts>();
+  /** Day number (ms / DAY_MS) of `#current`: the date string is built once per day, not per decision. */
+  #currentDay = Number.NaN;
+  #current: VerdictCounts | undefined;
 
   /** Count one verdict at `now`. */
   record(verdict: Verdict, now = Date.now()): void {
     this.totals[verdict]++;
-    const day = utcDate(now);
-    let counts = this.#days.get(day);
-    if (!counts) {
-      counts = { allow: 0, review: 0, block: 0 };
-      this.#days.set(day, counts);
-      if (this.#days.size > MAX_DAYS) this.#days.delete(this.#days.keys().next().value!);
+    const dayNumber = Math.floor(now / DAY_MS);
+    let counts = this.#current;
+    if (dayNumber !== this.#currentDay || counts === undefined) {
+      const day = utcDate(now);
+      counts = this.#days.get(day);
+      if (!counts) {
+        counts = { allow: 0, review: 0, block: 0 };
+        this.#days.set(day, counts);
+        if (this.#days.size > MAX_DAYS) this.#days.delete(this.#days.keys().next().value!);
+      }
+      this.#currentDay = dayNumber;
+      this.#current = counts;
     }
     counts[verdict]++;
   }
