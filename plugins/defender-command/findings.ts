@@ -28,6 +28,7 @@ function excerpt(text: string): string {
 
 /** Findings for the hits on one field. */
 export function toFindings(hits: readonly Hit[], field: string, settings: FindingSettings): Finding[] {
+  if (hits.length === 0) return [];
   const byRule = new Map<RuleId, Hit[]>();
   for (const hit of hits) {
     const list = byRule.get(hit.rule);

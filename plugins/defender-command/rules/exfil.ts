@@ -18,6 +18,7 @@ const COPIERS = new Set(["cp", "scp", "rsync", "install"]);
 const ARCHIVERS = new Set(["tar", "zip", "7z", "gzip", "bzip2", "xz", "zstd"]);
 const DNS_TOOLS = new Set(["dig", "nslookup", "host", "drill", "ping", "traceroute", "getent"]);
 const ENV_DUMPS = new Set(["env", "printenv", "set", "declare", "export"]);
+const SEARCHERS = new Set(["grep", "egrep", "rg", "ag", "ack"]);
 const SECRET_VARIABLE = /\$\{?[A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Za-z0-9_]*\}?/i;
 const SEARCH_FOR_SECRETS = /pass(?:word|wd)?|secret|token|api.?key|private.?key|credential|BEGIN (?:RSA|OPENSSH|EC|PGP)/i;
 const SENSITIVE_FILES = /^\/etc\/(?:passwd|group|hosts)$|^\/var\/log\/|^\/proc\/[^/]+\/environ$/;
@@ -158,7 +159,7 @@ function secretVariables(sender: Invocation, command: SimpleCommand, ctx: RuleCo
 
 /** `grep -r password ~/.config`: searching home or system folders for secrets. */
 function secretSearch(invocation: Invocation, ctx: RuleContext): void {
-  if (!["grep", "egrep", "rg", "ag", "ack"].includes(invocation.name)) return;
+  if (!SEARCHERS.has(invocation.name)) return;
   const items = positionals(invocation.args);
   const pattern = items[0];
   const recursive = invocation.name !== "grep" || invocation.args.some((arg) => isOption(arg) && /^-\w*[rR]|^--recursive$/.test(arg.value));

@@ -111,6 +111,8 @@ function pipelineText(pipeline: { stages: SimpleCommand[][] }): string {
 
 /** Words whose substitutions run code: `sh -c "$(curl …)"`, `eval "$(… | base64 -d)"`, `bash <(curl …)`. */
 function substitutedProgram(runner: Invocation, invocationOf: InvocationOf, ctx: RuleContext): void {
+  // Only shells, interpreters, eval and source run a word as a program.
+  if (!SHELLS.has(runner.name) && !INTERPRETERS[runner.name] && runner.name !== "eval" && runner.name !== "source" && runner.name !== ".") return;
   const programWords: Word[] = [];
   const script = shellScriptArg(runner) ?? inlineCode(runner);
   if (script) programWords.push(script);
@@ -163,10 +165,12 @@ function executes(invocation: Invocation, file: string, cwd: string | undefined)
 /** Remote code execution, decoded payloads and reverse shells across a script. */
 export function remoteRules(script: Script, invocationOf: InvocationOf, ctx: RuleContext): void {
   const downloads: { file: string; source?: { url: string; host: string }; cwd?: string; index: number }[] = [];
-  script.commands.forEach((command, index) => {
+  const commands = script.commands;
+  for (let index = 0; index < commands.length; index++) {
+    const command = commands[index]!;
     const invocation = invocationOf(command);
     for (const redirect of command.redirects) reverseRedirect(redirect.target, command.text, ctx);
-    if (!invocation) return;
+    if (!invocation) continue;
     if (readsProgramFromStdin(invocation)) pipedProgram(invocation, invocationOf, ctx);
     substitutedProgram(invocation, invocationOf, ctx);
     reverseShell(invocation, invocationOf, ctx);
@@ -179,7 +183,7 @@ export function remoteRules(script: Script, invocationOf: InvocationOf, ctx: Rul
         remoteHit(ctx, download.source, `${download.file} is downloaded and then executed`, command.text);
       }
     }
-  });
+  }
   for (const redirect of script.bareRedirects) reverseRedirect(redirect.target, redirect.target?.raw ?? "", ctx);
 }
 
@@ -189,6 +193,7 @@ function reverseRedirect(target: Word | undefined, segment: string, ctx: RuleCon
 
 function reverseShell(invocation: Invocation, invocationOf: InvocationOf, ctx: RuleContext): void {
   const { name, args, command } = invocation;
+  if (!NETWORK_READERS.has(name) && !(command.pipeline && SHELLS.has(name))) return;
   const values = args.map((arg) => arg.value);
   if ((name === "nc" || name === "ncat" || name === "netcat") && values.some((value) => /^(?:-e|-c|--exec|--sh-exec|--lua-exec)$|^-\w*e$/.test(value))) {
     ctx.hit("reverse_shell", "block", `${name} hands a shell to a network peer (${display(args)})`, command.text);

@@ -18,13 +18,29 @@ function values(invocation: Invocation): string[] {
   return invocation.args.map((arg) => arg.value);
 }
 
+// Each rule below only judges some command names; the others leave it at once, before it builds
+// anything (every simple command of every script goes through every rule).
+const PRIVILEGE_NAMES: ReadonlySet<string> = new Set(["chmod", "usermod", "gpasswd", "adduser", "visudo", "setcap"]);
+const TAMPER_NAMES: ReadonlySet<string> = new Set(["tee", "truncate", "rm", "unlink", "shred", "cp", "mv", "install", "ln", "rsync", "sed", "dd", "chmod", "chown", "chgrp"]);
+const KILL_NAMES: ReadonlySet<string> = new Set(["kill", "killall5", "pkill", "killall"]);
+const SECURITY_NAMES: ReadonlySet<string> = new Set([
+  "ufw", "setenforce", "iptables", "ip6tables", "nft", "systemctl", "service", "spctl", "csrutil", "auditctl", "sysctl", "unset", "export", "declare", "set", "history",
+]);
+const OPERATION_NAMES: ReadonlySet<string> = new Set([
+  "kubectl", "helm", "terraform", "tofu", "pulumi", "cdk", "aws", "gcloud", "az", "docker", "podman", "dropdb", "psql", "mysql", "mariadb", "sqlite3", "clickhouse-client",
+  "cqlsh", "redis-cli", "mongo", "mongosh", "shutdown", "reboot", "halt", "poweroff", "init", "telinit", "systemctl", "crontab", "git",
+]);
+const CONTAINER_NAMES: ReadonlySet<string> = new Set(["docker", "podman", "nerdctl", "kubectl", "nsenter"]);
+const LISTENER_NAMES: ReadonlySet<string> = new Set(["nc", "ncat", "netcat", "socat"]);
+
 function privilege(invocation: Invocation, ctx: RuleContext): void {
-  const wrapper = invocation.wrappers.find((name) => PRIVILEGE_WRAPPERS.has(name));
+  const wrapper = invocation.wrappers.length === 0 ? undefined : invocation.wrappers.find((name) => PRIVILEGE_WRAPPERS.has(name));
   const segment = invocation.command.text;
   if (wrapper) ctx.hit("privilege_escalation", "review", `runs ${invocation.name} as root via ${wrapper}`, segment);
   if (PRIVILEGE_WRAPPERS.has(invocation.name) && !(invocation.name === "sudo" && values(invocation).some((value) => /^(?:-l|--list|-V|--version|-h|--help|-k|-K|-v|--validate)$/.test(value)))) {
     ctx.hit("privilege_escalation", "review", `${display([invocation.nameWord, ...invocation.args])} opens a root or other-user shell`, segment);
   }
+  if (!PRIVILEGE_NAMES.has(invocation.name)) return;
   const args = values(invocation);
   if (invocation.name === "chmod" && args.some((value) => /^(?:[ugoa]*\+[rwx]*s|[2467][0-7]{3})$/.test(value))) ctx.hit("privilege_escalation", "review", "chmod sets the setuid/setgid bit", segment);
   if ((invocation.name === "usermod" || invocation.name === "gpasswd" || invocation.name === "adduser") && args.some((value) => /(?:^|,)(?:sudo|wheel|admin|root|docker)(?:,|$)/.test(value))) {
@@ -45,6 +61,7 @@ export function redirectRules(redirect: Redirect, command: SimpleCommand | undef
 
 function tamper(invocation: Invocation, ctx: RuleContext): void {
   const { name, args, command } = invocation;
+  if (!TAMPER_NAMES.has(name)) return;
   const segment = command.text;
   const cwd = command.cwd;
   const items = positionals(args);
@@ -71,6 +88,7 @@ function tamper(invocation: Invocation, ctx: RuleContext): void {
 }
 
 function killAll(invocation: Invocation, ctx: RuleContext): void {
+  if (!KILL_NAMES.has(invocation.name)) return;
   const args = values(invocation);
   const segment = invocation.command.text;
   if (invocation.name === "kill") {
@@ -99,6 +117,7 @@ function killAll(invocation: Invocation, ctx: RuleContext): void {
 
 function securityDisable(invocation: Invocation, ctx: RuleContext): void {
   const { name } = invocation;
+  if (!SECURITY_NAMES.has(name) && !/^set-mppreference$/i.test(name)) return;
   const args = values(invocation);
   const segment = invocation.command.text;
   const hit = (what: string) => ctx.hit("security_disable", "review", what, segment);
@@ -121,6 +140,7 @@ function securityDisable(invocation: Invocation, ctx: RuleContext): void {
 
 function destructiveOperation(invocation: Invocation, ctx: RuleContext): void {
   const { name } = invocation;
+  if (!OPERATION_NAMES.has(name)) return;
   const args = values(invocation);
   const segment = invocation.command.text;
   const text = args.join(" ");
@@ -148,6 +168,7 @@ function destructiveOperation(invocation: Invocation, ctx: RuleContext): void {
 /** `docker run -v /:/host … IMAGE CMD`: judge CMD with mount targets mapped back to host paths. */
 function containers(invocation: Invocation, ctx: RuleContext): void {
   const { name, args, command } = invocation;
+  if (!CONTAINER_NAMES.has(name)) return;
   const segment = command.text;
   if ((name === "docker" || name === "podman" || name === "nerdctl") && /^(?:run|create|exec)$/.test(args[0]?.value ?? "")) {
     const mounts: [string, string][] = [];
@@ -194,6 +215,7 @@ function containers(invocation: Invocation, ctx: RuleContext): void {
 
 function listener(invocation: Invocation, ctx: RuleContext): void {
   const { name } = invocation;
+  if (!LISTENER_NAMES.has(name)) return;
   const args = values(invocation);
   if ((name === "nc" || name === "ncat" || name === "netcat") && args.some((value) => /^-\w*l\w*$|^--listen$/.test(value))) ctx.hit("network_listener", "review", `${name} listens for network connections`, invocation.command.text);
   if (name === "socat" && args.some((value) => /^(?:tcp|tcp4|tcp6|udp)-l(?:isten)?:/i.test(value))) ctx.hit("network_listener", "review", "socat listens for network connections", invocation.command.text);
@@ -202,6 +224,7 @@ function listener(invocation: Invocation, ctx: RuleContext): void {
 /** Text written to crontabs and shell start-up files is read as a script. */
 function persistence(invocation: Invocation, ctx: RuleContext, pipedText: string | undefined): void {
   const { name, command } = invocation;
+  if (name !== "crontab" && !((name === "echo" || name === "printf") && command.redirects.length > 0)) return;
   if (name === "crontab" && (invocation.args.length === 0 || invocation.args.some((arg) => arg.value === "-")) && pipedText) {
     for (const line of pipedText.split("\n")) {
       const job = /^\s*(?:@\w+|(?:\S+\s+){5})(.+)$/.exec(line)?.[1];
