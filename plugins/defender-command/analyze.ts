@@ -1,22 +1,25 @@
 /**
- * Judge a command: parse it (bounded), build the model, run every rule on every simple command
- * and across pipelines, and follow what the command hands to another interpreter (`sh -c`,
- * `eval`, `su -c`, `ssh host …`, `watch`, heredocs and piped text fed to a shell, decoded
- * payloads, crontab lines, interpreter code) recursively up to a depth limit. A parse that fails
- * or is refused never means "safe": it adds a review hit and a tokeniser reads the text instead.
+ * Judge a command: parse it (bounded; plain words joined by `|`, `&&`, `||` or `;` need no
+ * parser, see simple.ts), build the model, run every rule on every simple command and across
+ * pipelines, and follow what the command hands to another interpreter (`sh -c`, `eval`, `su -c`,
+ * `ssh host …`, `watch`, heredocs and piped text fed to a shell, decoded payloads, crontab lines,
+ * interpreter code) recursively up to a depth limit. A parse that fails or is refused never
+ * means "safe": it adds a review hit and a tokeniser reads the text instead.
  */
 import type { CompiledPattern } from "@talon/sdk";
 import { SHELLS, INTERPRETERS, commandName, display, invocationOf, positionals, readsProgramFromStdin, shellScriptArg, type Invocation } from "./commands.ts";
 import { buildScript } from "./build.ts";
 import { FALLBACK_MAX_CHARS, fallbackScript } from "./fallback.ts";
 import type { Script, SimpleCommand, Word } from "./ir.ts";
-import type { ParseLimits, ShellParser } from "./parser.ts";
+import type { ParseLimits, ParseResult, ShellParser } from "./parser.ts";
+import { SyntaxNode } from "./syntax.ts";
 import { analyzeCode, forkBombRules, inlineCodeRules } from "./rules/code.ts";
 import type { Hit, RuleContext, RuleId, Severity } from "./rules/context.ts";
 import { blockDeviceRedirect, destructiveRules } from "./rules/destructive.ts";
 import { exfilRules } from "./rules/exfil.ts";
 import { remoteRules } from "./rules/remote.ts";
 import { redirectRules, systemRules } from "./rules/system.ts";
+import { simpleScript } from "./simple.ts";
 import { expandBraceWords } from "./words.ts";
 
 /** Limits and tables the analyser needs. */
@@ -36,6 +39,9 @@ export interface AnalyzerSettings extends ParseLimits {
 /** Well-known names whose variables commonly hold a command (`$EDITOR file`). */
 const COMMAND_VARIABLES = /^\$\{?(?:EDITOR|VISUAL|PAGER|SHELL|CC|CXX|CPP|LD|AR|MAKE|PYTHON|NODE|NPM|GIT|BROWSER|DOCKER|KUBECTL|TERM|JAVA|GO|CARGO|RUSTC|1|0|@|\*)\}?$/;
 const LOOKUPS = new Set(["which", "command", "type", "realpath", "readlink", "dirname", "basename", "pwd", "whereis", "brew", "npm", "go", "python", "python3", "rustc", "xcrun"]);
+
+/** Stands for the parse a simple command (simple.ts) did not need. */
+const SIMPLE: ParseResult = { ok: true, root: new SyntaxNode("program", true, 0, 0, ""), hasError: false };
 
 /** Most hits kept per command. */
 const MAX_HITS = 256;
@@ -62,17 +68,41 @@ export function analyzeCommand(parser: ShellParser, text: string, settings: Anal
   return { hits: state.hits, segments: state.segments };
 }
 
-function contextFor(state: State, depth: number, via: string): RuleContext {
-  const suffix = via ? ` (in ${via})` : "";
-  return {
-    hit: (rule: RuleId, severity: Severity, reason: string, segment: string) => {
-      // Bounded: a command with ten thousand `rm -rf /` needs one finding, not ten thousand.
-      if (state.hits.length < MAX_HITS) state.hits.push({ rule, severity, reason: reason + suffix, segment: segment.length > 300 ? segment.slice(0, 300) : segment });
-    },
-    nested: (text, inner) => analyzeText(text, depth + 1, via ? `${via} → ${inner}` : inner, state),
-    argv: (words, inner, cwd) => analyzeCommandWords(words, cwd, depth, via ? `${via} → ${inner}` : inner, state),
-    knownInstaller: (url) => state.settings.knownInstallers.some((prefix) => startsAtBoundary(url, prefix) || startsAtBoundary(url.replace(/^https?:\/\//, ""), prefix.replace(/^https?:\/\//, ""))),
-  };
+/**
+ * What the rules report to, for one (possibly nested) script. A class rather than an object of
+ * closures: a command is analysed with at least one of these, often several, and methods cost no
+ * allocation per instance.
+ */
+class Context implements RuleContext {
+  readonly #state: State;
+  readonly #depth: number;
+  readonly #via: string;
+  readonly #suffix: string;
+
+  constructor(state: State, depth: number, via: string) {
+    this.#state = state;
+    this.#depth = depth;
+    this.#via = via;
+    this.#suffix = via ? ` (in ${via})` : "";
+  }
+
+  hit(rule: RuleId, severity: Severity, reason: string, segment: string): void {
+    // Bounded: a command with ten thousand `rm -rf /` needs one finding, not ten thousand.
+    const hits = this.#state.hits;
+    if (hits.length < MAX_HITS) hits.push({ rule, severity, reason: reason + this.#suffix, segment: segment.length > 300 ? segment.slice(0, 300) : segment });
+  }
+
+  nested(text: string, inner: string): void {
+    analyzeText(text, this.#depth + 1, this.#via ? `${this.#via} → ${inner}` : inner, this.#state);
+  }
+
+  argv(words: readonly Word[], inner: string, cwd?: string): void {
+    analyzeCommandWords(words, cwd, this.#depth, this.#via ? `${this.#via} → ${inner}` : inner, this.#state);
+  }
+
+  knownInstaller(url: string): boolean {
+    return this.#state.settings.knownInstallers.some((prefix) => startsAtBoundary(url, prefix) || startsAtBoundary(url.replace(/^https?:\/\//, ""), prefix.replace(/^https?:\/\//, "")));
+  }
 }
 
 /** `url` starts with `prefix` and the match ends at a URL boundary (`https://sh.rustup.rs.evil.example` is not `https://sh.rustup.rs`). */
@@ -82,7 +112,7 @@ function startsAtBoundary(url: string, prefix: string): boolean {
 }
 
 function analyzeText(text: string, depth: number, via: string, state: State): void {
-  const ctx = contextFor(state, depth, via);
+  const ctx = new Context(state, depth, via);
   if (text.trim() === "") return;
   if (depth > state.settings.maxDepth || state.nested > state.settings.maxNested) {
     ctx.hit("analysis_limit", "review", `nested scripts beyond ${state.settings.maxDepth} levels or ${state.settings.maxNested} scripts were not analysed`, text.slice(0, 200));
@@ -95,7 +125,9 @@ function analyzeText(text: string, depth: number, via: string, state: State): vo
   const expanded = expandBraceWords(text);
   if (expanded) ctx.hit("obfuscated_command", "review", "brace expansion builds the command words", text);
   const source = expanded ?? text;
-  const parsed = state.parser.parse(source, state.settings);
+  // Plain words joined by `|`, `&&`, `||` or `;`, the commonest commands, need no parser (simple.ts).
+  const simple = simpleScript(source, state.settings);
+  const parsed: ParseResult = simple === undefined ? state.parser.parse(source, state.settings) : SIMPLE;
   if (!parsed.ok) {
     ctx.hit("analysis_limit", "review", `${parsed.reason}; read with a simpler tokeniser instead`, source.slice(0, 200));
     if (source.length > FALLBACK_MAX_CHARS) ctx.hit("analysis_limit", "review", `the command has ${source.length} characters; only the first and last ${FALLBACK_MAX_CHARS} in all were read`, source.slice(0, 200));
@@ -105,7 +137,7 @@ function analyzeText(text: string, depth: number, via: string, state: State): vo
     return;
   }
   try {
-    const script = buildScript(parsed.root, state.settings.maxNodes);
+    const script = simple ?? buildScript(parsed, state.settings.maxNodes);
     if (depth === 0) state.segments.push(...script.commands.map((command) => command.words.map((word) => word.value)));
     if (script.truncated) ctx.hit("analysis_limit", "review", `the command has more than ${state.settings.maxNodes} syntax nodes; the rest was not analysed`, source.slice(0, 200));
     runRules(script, ctx);
@@ -117,8 +149,6 @@ function analyzeText(text: string, depth: number, via: string, state: State): vo
     // Never let an analyser bug turn into "no findings": say so and read the text the simple way.
     ctx.hit("analysis_limit", "review", `the command could not be analysed (${(error as Error).message}); read with a simpler tokeniser instead`, source.slice(0, 200));
     runRules(fallbackScript(source), ctx);
-  } finally {
-    parsed.tree.delete();
   }
 }
 
@@ -127,7 +157,7 @@ function analyzeCommandWords(words: readonly Word[], cwd: string | undefined, de
   if (words.length === 0 || depth >= state.settings.maxDepth + 1) return;
   const command: SimpleCommand = { words, assignments: [], redirects: [], text: display(words), cwd };
   const script: Script = { commands: [command], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: false, truncated: false };
-  runRules(script, contextFor(state, depth, via));
+  runRules(script, new Context(state, depth, via));
 }
 
 function runRules(script: Script, ctx: RuleContext): void {

@@ -4,8 +4,8 @@
  * resolve; everything the walk cannot know stays marked dynamic. The walk is bounded by a node
  * budget shared with nested substitutions.
  */
-import type { Node } from "web-tree-sitter";
 import type { FunctionDef, Pipeline, Redirect, Script, SimpleCommand, Word } from "./ir.ts";
+import type { SyntaxNode as Node } from "./syntax.ts";
 import { decodeEscapes, unescapeDoubleQuoted, unescapeWord } from "./words.ts";
 
 interface Env {
@@ -25,6 +25,7 @@ interface Walk {
 /** Deepest nesting walked (statements inside substitutions inside words …). */
 const MAX_NESTING = 48;
 
+const SUBSTITUTION_TYPES: ReadonlySet<string> = new Set(["command_substitution", "process_substitution"]);
 const REDIRECT_TYPES = new Set(["file_redirect", "heredoc_redirect", "herestring_redirect"]);
 const STATEMENT_TYPES = new Set([
   "command", "pipeline", "list", "redirected_statement", "subshell", "compound_statement", "if_statement", "while_statement",
@@ -32,13 +33,8 @@ const STATEMENT_TYPES = new Set([
   "declaration_command", "unset_command", "negated_command", "test_command", "do_group", "else_clause", "elif_clause", "case_item", "ERROR",
 ]);
 
-function children(node: Node): Node[] {
-  const out: Node[] = [];
-  for (let i = 0; i < node.childCount; i++) {
-    const child = node.child(i);
-    if (child) out.push(child);
-  }
-  return out;
+function children(node: Node): readonly Node[] {
+  return node.children;
 }
 
 function literal(value: string, raw: string): Word {
@@ -46,7 +42,7 @@ function literal(value: string, raw: string): Word {
 }
 
 /** `cd` target resolved against the known working directory. */
-function nextCwd(current: string | undefined, target: Word | undefined): string | undefined {
+export function nextCwd(current: string | undefined, target: Word | undefined): string | undefined {
   if (!target) return "~";
   if (target.dynamic || target.value === "-") return undefined;
   const value = target.value;
@@ -351,7 +347,7 @@ function visitInner(node: Node, env: Env, walk: Walk, out: SimpleCommand[]): voi
         if (!child.isNamed) continue;
         if (STATEMENT_TYPES.has(child.type) || child.type === "program") visit(child, env, walk, out);
         // Words outside commands (test conditions, case subjects) may still hide substitutions.
-        else if (child.descendantsOfType(["command_substitution", "process_substitution"]).length > 0) resolveWord(child, env, walk);
+        else if (child.hasDescendantOfType(SUBSTITUTION_TYPES)) resolveWord(child, env, walk);
       }
     }
   }
@@ -373,8 +369,9 @@ function registerPipeline(script: Script, stages: SimpleCommand[][], out: Simple
 }
 
 /** Build the command model of a parsed script. */
-export function buildScript(root: Node, maxNodes: number): Script {
-  const script: Script = { commands: [], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: root.hasError, truncated: false };
+export function buildScript(parsed: { readonly root: Node; readonly hasError: boolean }, maxNodes: number): Script {
+  const root = parsed.root;
+  const script: Script = { commands: [], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: parsed.hasError, truncated: false };
   const walk: Walk = { script, nodes: 0, maxNodes, depth: 0 };
   visit(root, { vars: new Map(), cwd: undefined }, walk, []);
   return script;

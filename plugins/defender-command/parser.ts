@@ -2,11 +2,13 @@
  * The bash parser: tree-sitter-bash compiled to WebAssembly, loaded once per process. Parsing is
  * bounded three ways: input bytes, number of pipes (pipelines parse superlinearly: 2,000 stages
  * take ~60 ms) and wall time (a progress callback cancels the parse). A refused or cancelled
- * parse returns a reason instead of a tree; the caller fails closed.
+ * parse returns a reason instead of a tree; the caller fails closed. The tree is handed back as
+ * plain objects (syntax.ts) and the wasm tree is freed before `parse` returns.
  */
 import { createRequire } from "node:module";
-import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
+import { Language, Parser, type Tree } from "web-tree-sitter";
 import { PluginLoadError } from "@talon/sdk";
+import { readSyntaxTree, syntaxTables, type SyntaxNode } from "./syntax.ts";
 
 /** Limits of one parse. */
 export interface ParseLimits {
@@ -18,15 +20,24 @@ export interface ParseLimits {
   readonly maxParseMs: number;
 }
 
-/** A parsed command, or why it could not be parsed. */
-export type ParseResult = { readonly ok: true; readonly tree: Tree; readonly root: Node } | { readonly ok: false; readonly reason: string };
+/** A parsed command (its tree, and whether the parser met a syntax error), or why it could not be parsed. */
+export type ParseResult = { readonly ok: true; readonly root: SyntaxNode; readonly hasError: boolean } | { readonly ok: false; readonly reason: string };
 
-/** A loaded parser. `parse` is synchronous; call `release` on the tree when done. */
+/** A loaded parser. `parse` is synchronous. */
 export interface ShellParser {
   parse(text: string, limits: ParseLimits): ParseResult;
 }
 
 let loading: Promise<ShellParser> | undefined;
+
+// Parsing is synchronous, so one deadline and one callback serve every parse (no closure per call).
+let parseDeadline = 0;
+// Returning true from the progress callback cancels the parse (web-tree-sitter 0.25).
+const PARSE_OPTIONS = { progressCallback: cancelAfterDeadline as unknown as () => void };
+
+function cancelAfterDeadline(): boolean {
+  return performance.now() > parseDeadline;
+}
 
 function countPipes(text: string, limit: number): number {
   let count = 0;
@@ -46,22 +57,28 @@ async function load(): Promise<ShellParser> {
   const language = await Language.load(grammar);
   const parser = new Parser();
   parser.setLanguage(language);
+  const tables = syntaxTables(language);
   return {
     parse(text, limits) {
       const bytes = Buffer.byteLength(text, "utf8");
       if (bytes > limits.maxBytes) return { ok: false, reason: `command is ${bytes} bytes, over the ${limits.maxBytes}-byte parse limit` };
       const pipes = countPipes(text, limits.maxPipes);
       if (pipes > limits.maxPipes) return { ok: false, reason: `command has more than ${limits.maxPipes} pipes` };
-      const deadline = performance.now() + limits.maxParseMs;
+      parseDeadline = performance.now() + limits.maxParseMs;
       let tree: Tree | null;
       try {
-        // Returning true from the progress callback cancels the parse (web-tree-sitter 0.25).
-        tree = parser.parse(text, null, { progressCallback: (() => performance.now() > deadline) as unknown as () => void });
+        tree = parser.parse(text, null, PARSE_OPTIONS);
       } catch (error) {
         return { ok: false, reason: `the shell parser failed: ${(error as Error).message}` };
       }
       if (!tree) return { ok: false, reason: `parsing took longer than ${limits.maxParseMs} ms` };
-      return { ok: true, tree, root: tree.rootNode };
+      try {
+        return { ok: true, root: readSyntaxTree(tree, text, tables), hasError: tree.rootNode.hasError };
+      } catch (error) {
+        return { ok: false, reason: `the shell parser failed: ${(error as Error).message}` };
+      } finally {
+        tree.delete();
+      }
     },
   };
 }
