@@ -6,9 +6,10 @@
 import { errorMessage, type Action, type ActionInput, type ActionSink, type DefenderApi, type DecisionRecord, type Evaluation, type FrameContext, type Logger, type TalonConfig } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
 import { SessionScheduler } from "../scheduler/index.ts";
+import { DeadlineClock } from "./deadline.ts";
 import { IdempotencyCache } from "./idempotency.ts";
 import { normalizeAction } from "./normalize.ts";
-import { DECISION_SOURCE, MAX_OBSERVER_BACKLOG, evaluateAction, relieveObservers, settleWithout, type PipelineDeps } from "./pipeline.ts";
+import { DECISION_SOURCE, MAX_OBSERVER_BACKLOG, evaluateAction, relieveObservers, settleWithout, type DecisionNote, type PipelineDeps } from "./pipeline.ts";
 
 /** Tag and reason of a decision reused from the idempotency cache (seed-gateway §4.3). */
 export const IDEMPOTENCY_HIT = { tag: "idempotency_hit", reason: "decision reused from idempotency cache" } as const;
@@ -30,28 +31,37 @@ export interface DefenderRuntime extends DefenderApi {
 /** Build the defender runtime over the host's hooks and live config. */
 export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; log: Logger }): DefenderRuntime {
   const observers = new Set<Promise<unknown>>();
-  const pipeline: PipelineDeps = { ...deps, observers };
   const cache = new IdempotencyCache();
+  const pipeline: PipelineDeps = {
+    ...deps,
+    observers,
+    clock: new DeadlineClock(),
+    decided(record, note) {
+      if (record.timedOut) return;
+      const { action, decision } = record;
+      // Cache the verdict as reached, without the one-off conflict note.
+      const stored = note ? { ...decision, reasons: decision.reasons.slice(0, -1), tags: decision.tags.slice(0, -1) } : decision;
+      const runtime = deps.config().runtime;
+      cache.store(action, stored, Date.now(), runtime.idempotency_ttl_secs, runtime.idempotency_max_entries);
+    },
+  };
 
-  const run = async (action: Action): Promise<DecisionRecord> => {
-    if (observers.size > MAX_OBSERVER_BACKLOG) await relieveObservers(pipeline);
-    const now = Date.now();
-    const lookup = cache.lookup(action, now);
+  /** Answer from the idempotency cache, or evaluate (the pipeline stores the result, `decided`). */
+  const decide = (action: Action): Promise<DecisionRecord> | DecisionRecord => {
+    const lookup = cache.lookup(action, Date.now());
     if (lookup.kind === "hit") {
       const cached = lookup.decision;
       const decision = { ...cached, reasons: [...cached.reasons, IDEMPOTENCY_HIT.reason], tags: [...cached.tags, IDEMPOTENCY_HIT.tag] };
       return settleWithout(pipeline, action, decision, { cached: true });
     }
-    const note = lookup.kind === "conflict" ? { tag: IDEMPOTENCY_ID_REUSED_TAG, reason: `request id ${action.id} was reused with different content; evaluated afresh` } : undefined;
-    const record = await evaluateAction(pipeline, action, { note });
-    if (!record.timedOut) {
-      const { decision } = record;
-      // Cache the verdict as reached, without the one-off conflict note.
-      const stored = note ? { ...decision, reasons: decision.reasons.slice(0, -1), tags: decision.tags.slice(0, -1) } : decision;
-      const runtime = deps.config().runtime;
-      cache.store(action, stored, now, runtime.idempotency_ttl_secs, runtime.idempotency_max_entries);
-    }
-    return record;
+    const note: DecisionNote | undefined =
+      lookup.kind === "conflict" ? { tag: IDEMPOTENCY_ID_REUSED_TAG, reason: `request id ${action.id} was reused with different content; evaluated afresh` } : undefined;
+    return evaluateAction(pipeline, action, note);
+  };
+
+  const run = (action: Action): Promise<DecisionRecord> | DecisionRecord => {
+    if (observers.size > MAX_OBSERVER_BACKLOG) return relieveObservers(pipeline).then(() => decide(action));
+    return decide(action);
   };
 
   const scheduler = new SessionScheduler({

@@ -13,11 +13,13 @@ import {
   type Decision,
   type DecisionDraft,
   type DecisionRecord,
+  type Finding,
   type Logger,
   type TalonConfig,
   type Verdict,
 } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
+import { TIMED_OUT, type DeadlineClock } from "./deadline.ts";
 import { createRiskReport } from "./report.ts";
 
 /** What one evaluation needs from the defender. */
@@ -27,32 +29,10 @@ export interface PipelineDeps {
   readonly log: Logger;
   /** Observer work still running, awaited on drain. */
   readonly observers: Set<Promise<unknown>>;
-}
-
-const TIMED_OUT = Symbol("timed out");
-
-/**
- * One timer per evaluation, shared by the `score` and `decide` stages (a timer per stage costs a
- * measurable share of an evaluation at tens of thousands per second).
- */
-class Deadline {
-  readonly #limit: Promise<typeof TIMED_OUT>;
-  #timer: NodeJS.Timeout | undefined;
-
-  constructor(ms: number) {
-    this.#limit = new Promise((resolve) => {
-      this.#timer = setTimeout(resolve, ms, TIMED_OUT);
-    });
-  }
-
-  /** `work`'s result, or TIMED_OUT if the deadline passes first. */
-  race<T>(work: Promise<T>): Promise<T | typeof TIMED_OUT> {
-    return Promise.race([work, this.#limit]);
-  }
-
-  clear(): void {
-    clearTimeout(this.#timer);
-  }
+  /** The shared timer of every running evaluation's deadline. */
+  readonly clock: DeadlineClock;
+  /** Called with every record `evaluateAction` reaches (after the observers were notified). */
+  readonly decided?: (record: DecisionRecord, note: DecisionNote | undefined) => void;
 }
 
 /** Seed classification, used only when the policy could not run (timeout inside `decide`). */
@@ -68,50 +48,51 @@ export interface DecisionNote {
   reason: string;
 }
 
-/** Evaluate one action through `score` and `decide`, notify the observers, return the record. */
-export async function evaluateAction(deps: PipelineDeps, action: Action, options: { note?: DecisionNote } = {}): Promise<DecisionRecord> {
-  const config = deps.config();
-  const started = performance.now();
-  const deadline = new Deadline(Math.max(config.runtime.eval_timeout_ms, 100));
-  try {
-    return await decide(deps, action, config, started, deadline, options);
-  } finally {
-    deadline.clear();
-  }
+/** Every finding's reasons (or tags), in order. */
+function collect(findings: readonly Finding[], key: "reasons" | "tags"): string[] {
+  const out: string[] = [];
+  for (const finding of findings) for (const item of finding[key]) out.push(item);
+  return out;
 }
 
-async function decide(deps: PipelineDeps, action: Action, config: TalonConfig, started: number, deadline: Deadline, options: { note?: DecisionNote }): Promise<DecisionRecord> {
+/**
+ * Evaluate one action through `score` and `decide`, notify the observers, return the record.
+ * One deadline covers both stages (`runtime.eval_timeout_ms`), on the shared clock.
+ */
+export async function evaluateAction(deps: PipelineDeps, action: Action, note?: DecisionNote): Promise<DecisionRecord> {
+  const config = deps.config();
+  const started = performance.now();
+  const deadline = deps.clock.start(Math.max(config.runtime.eval_timeout_ms, 100));
   const report = createRiskReport(action);
   let timedOut = false;
-  if (action.truncated) {
-    // What was cut was not scanned: never allow it silently.
-    report.add({ detector: "talon", score: 0, tags: ["extraction_limit"], reasons: ["action exceeded the extraction limits; the excess was not scanned"], floor: "review" });
-  }
-
-  if (deps.hooks.score.isUsed()) {
-    const scored = await deadline.race(deps.hooks.score.promise(action, report));
-    if (scored === TIMED_OUT) {
-      timedOut = true;
-      report.freeze();
+  let draft: DecisionDraft;
+  try {
+    if (action.truncated) {
+      // What was cut was not scanned: never allow it silently.
+      report.add({ detector: "talon", score: 0, tags: ["extraction_limit"], reasons: ["action exceeded the extraction limits; the excess was not scanned"], floor: "review" });
     }
-  }
 
-  let draft: DecisionDraft = {
-    action: report.floor,
-    risk: report.risk,
-    reasons: report.findings.flatMap((finding) => finding.reasons),
-    tags: report.findings.flatMap((finding) => finding.tags),
-    classified: false,
-  };
+    if (deps.hooks.score.isUsed()) {
+      const scored = await deps.clock.race(deadline, deps.hooks.score.promise(action, report));
+      if (scored === TIMED_OUT) {
+        timedOut = true;
+        report.freeze();
+      }
+    }
 
-  if (!timedOut) {
-    const decided = await deadline.race(deps.hooks.decide.promise(draft, action, report));
-    if (decided === TIMED_OUT) {
-      timedOut = true;
+    draft = { action: report.floor, risk: report.risk, reasons: collect(report.findings, "reasons"), tags: collect(report.findings, "tags"), classified: false };
+
+    if (!timedOut) {
+      const decided = await deps.clock.race(deadline, deps.hooks.decide.promise(draft, action, report));
+      if (decided === TIMED_OUT) {
+        timedOut = true;
+        draft = { ...draft, action: maxVerdict(draft.action, fallbackClassify(draft.risk, config)), classified: true };
+      } else if (decided) draft = decided;
+    } else {
       draft = { ...draft, action: maxVerdict(draft.action, fallbackClassify(draft.risk, config)), classified: true };
-    } else if (decided) draft = decided;
-  } else {
-    draft = { ...draft, action: maxVerdict(draft.action, fallbackClassify(draft.risk, config)), classified: true };
+    }
+  } finally {
+    deps.clock.finish(deadline);
   }
   report.freeze();
 
@@ -132,8 +113,8 @@ async function decide(deps: PipelineDeps, action: Action, config: TalonConfig, s
     };
   }
 
-  if (options.note) {
-    draft = { ...draft, reasons: [...draft.reasons, options.note.reason], tags: [...draft.tags, options.note.tag] };
+  if (note) {
+    draft = { ...draft, reasons: [...draft.reasons, note.reason], tags: [...draft.tags, note.tag] };
   }
 
   const decision: Decision = {
@@ -152,6 +133,7 @@ async function decide(deps: PipelineDeps, action: Action, config: TalonConfig, s
     durationMs: performance.now() - started,
   };
   notifyObservers(deps, record);
+  deps.decided?.(record, note);
   return record;
 }
 

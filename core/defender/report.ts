@@ -7,31 +7,44 @@ function clampScore(score: number): number {
   return Math.min(255, Math.max(0, Math.round(score)));
 }
 
-/** A report detectors add findings to; `freeze` ignores findings that arrive after the decision. */
+/**
+ * A report detectors add findings to; `freeze` ignores findings that arrive after the decision.
+ * A class (one allocation per evaluation, methods shared) rather than an object of closures.
+ */
+class Report implements RiskReport {
+  readonly action: Action;
+  readonly findings: Finding[] = [];
+  #risk = 0;
+  #floor: Verdict = "allow";
+  #frozen = false;
+
+  constructor(action: Action) {
+    this.action = action;
+  }
+
+  add(finding: Finding): void {
+    // Findings that arrive after the decision (a detector that outran the timeout) are ignored.
+    if (this.#frozen) return;
+    const normalized: Finding = { ...finding, score: clampScore(finding.score), tags: finding.tags ? [...finding.tags] : [], reasons: finding.reasons ? [...finding.reasons] : [] };
+    this.findings.push(normalized);
+    this.#risk += normalized.score;
+    if (normalized.floor) this.#floor = maxVerdict(this.#floor, normalized.floor);
+  }
+
+  get risk(): number {
+    return this.#risk;
+  }
+
+  get floor(): Verdict {
+    return this.#floor;
+  }
+
+  freeze(): void {
+    this.#frozen = true;
+  }
+}
+
+/** A fresh report for `action`. */
 export function createRiskReport(action: Action): RiskReport & { freeze(): void } {
-  const findings: Finding[] = [];
-  let risk = 0;
-  let floor: Verdict = "allow";
-  let frozen = false;
-  return {
-    action,
-    findings,
-    add(finding: Finding) {
-      // Findings that arrive after the decision (a detector that outran the timeout) are ignored.
-      if (frozen) return;
-      const normalized: Finding = { ...finding, score: clampScore(finding.score), tags: [...(finding.tags ?? [])], reasons: [...(finding.reasons ?? [])] };
-      findings.push(normalized);
-      risk += normalized.score;
-      if (normalized.floor) floor = maxVerdict(floor, normalized.floor);
-    },
-    get risk() {
-      return risk;
-    },
-    get floor() {
-      return floor;
-    },
-    freeze() {
-      frozen = true;
-    },
-  };
+  return new Report(action);
 }

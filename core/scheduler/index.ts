@@ -14,7 +14,7 @@
  */
 import type { Action, DecisionRecord, Evaluation, Logger, TalonConfig } from "@talon/sdk";
 import { mergeCollected } from "../defender/normalize.ts";
-import { checkActivation } from "./activation.ts";
+import { checkActivation, type ActivationSettings } from "./activation.ts";
 import { Semaphore } from "./semaphore.ts";
 
 /** The seed's floor on `runtime.max_queue` (seed §9.1), kept so its corpora behave the same. */
@@ -24,8 +24,8 @@ export const MIN_MAX_QUEUE = 16;
 export interface SchedulerDeps {
   config(): TalonConfig;
   readonly log: Logger;
-  /** Evaluate one action; must not reject (the defender fails closed inside). */
-  run(action: Action): Promise<DecisionRecord>;
+  /** Evaluate one action (a cache answer may come back at once); a rejection is passed to `fail`. */
+  run(action: Action): Promise<DecisionRecord> | DecisionRecord;
   /** Settle an action refused for capacity with a logged decision. */
   refuse(action: Action, reason: string): DecisionRecord;
   /** Settle an action whose evaluation failed unexpectedly (fail closed). */
@@ -39,6 +39,7 @@ interface Job {
 
 interface Lane {
   readonly key: string;
+  /** Actions waiting behind the running one. */
   readonly queue: Job[];
 }
 
@@ -57,6 +58,9 @@ export class SessionScheduler {
   #pending = 0;
   #warnedFloor = -1;
   #idle: (() => void)[] = [];
+  /** Activation settings of the runtime config they were read from (rebuilt on reload only). */
+  #activationOf: TalonConfig["runtime"] | undefined;
+  #activation: ActivationSettings = { mode: "always", authorizedSenders: [] };
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
@@ -87,7 +91,11 @@ export class SessionScheduler {
   submit(action: Action): Promise<Evaluation> {
     const config = this.#deps.config();
     const runtime = config.runtime;
-    const gate = checkActivation(action, { mode: runtime.group_activation_mode, authorizedSenders: runtime.command_authorized_senders });
+    if (this.#activationOf !== runtime) {
+      this.#activationOf = runtime;
+      this.#activation = { mode: runtime.group_activation_mode, authorizedSenders: runtime.command_authorized_senders };
+    }
+    const gate = checkActivation(action, this.#activation);
     if (gate.ignored) {
       this.#deps.log.debug({ requestId: action.id, sessionKey: action.sessionKey, source: action.source }, `action ignored: ${gate.reason}`);
       return Promise.resolve({ status: "ignored", action, reason: gate.reason });
@@ -96,11 +104,9 @@ export class SessionScheduler {
     const lane = this.#lanes.get(action.sessionKey);
     if (!lane) {
       if (this.#lanes.size >= capacity) return Promise.resolve(this.#refuse(action, `${this.#lanes.size} sessions are already being evaluated`, capacity));
-      return new Promise((settle) => {
-        const fresh: Lane = { key: action.sessionKey, queue: [] };
-        this.#lanes.set(fresh.key, fresh);
-        void this.#drive(fresh, { action, settle });
-      });
+      const fresh: Lane = { key: action.sessionKey, queue: [] };
+      this.#lanes.set(fresh.key, fresh);
+      return this.#run(fresh, action);
     }
     if (this.#pending >= capacity) return Promise.resolve(this.#refuse(action, `${this.#pending} actions are already queued`, capacity));
     return new Promise((settle) => this.#enqueue(lane, { action, settle }, runtime.session_queue_mode));
@@ -133,22 +139,33 @@ export class SessionScheduler {
     job.settle({ status: "superseded", action: job.action, by: by.id });
   }
 
-  async #drive(lane: Lane, first: Job): Promise<void> {
-    let job: Job | undefined = first;
-    while (job) {
-      const wait = this.#permits.acquire();
-      if (wait) await wait;
-      let record: DecisionRecord;
-      try {
-        record = await this.#deps.run(job.action);
-      } catch (error) {
-        record = this.#deps.fail(job.action, error);
-      } finally {
-        this.#permits.release();
-      }
-      job.settle({ status: "decided", record });
-      job = lane.queue.shift();
-      if (job) this.#pending--;
+  /**
+   * Evaluate the lane's running action under a worker permit, then start the lane's next action
+   * (or close the lane). Never rejects. For the first action of a lane this promise is the
+   * caller's (no settle callback in the commonest case, a lane with one action).
+   */
+  async #run(lane: Lane, action: Action): Promise<Evaluation> {
+    const wait = this.#permits.acquire();
+    if (wait) await wait;
+    let record: DecisionRecord;
+    try {
+      record = await this.#deps.run(action);
+    } catch (error) {
+      record = this.#deps.fail(action, error);
+    } finally {
+      this.#permits.release();
+    }
+    this.#next(lane);
+    return { status: "decided", record };
+  }
+
+  /** Start the lane's next queued action, or close the lane. */
+  #next(lane: Lane): void {
+    const job = lane.queue.shift();
+    if (job) {
+      this.#pending--;
+      void this.#drive(lane, job);
+      return;
     }
     this.#lanes.delete(lane.key);
     if (this.#lanes.size === 0 && this.#idle.length > 0) {
@@ -156,5 +173,9 @@ export class SessionScheduler {
       this.#idle = [];
       for (const wake of waiters) wake();
     }
+  }
+
+  async #drive(lane: Lane, job: Job): Promise<void> {
+    job.settle(await this.#run(lane, job.action));
   }
 }
