@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compact, despace, foldText, reverse, rot13, unleet } from "./normalize.ts";
+import fc from "fast-check";
+import { collapse, compact, despace, foldText, reverse, rot13, unleet } from "./normalize.ts";
 
 test("foldText lowercases and collapses whitespace on the ASCII fast path", () => {
   const folded = foldText("  IgNoRe    ALL\n\nprevious\tinstructions ");
@@ -47,4 +48,41 @@ test("compact, rot13 and reverse", () => {
   assert.equal(compact("i g n o r e, all!"), "ignoreall");
   assert.equal(rot13("Vtaber nyy"), "Ignore all");
   assert.equal(reverse("snoitcurtsni"), "instructions");
+});
+
+// The fast paths of collapse and despace must give exactly what the plain regex versions give.
+const referenceCollapse = (text: string) => text.replace(/\s+/g, " ").trim();
+function referenceDespace(input: string): { text: string; obfuscated: boolean } | undefined {
+  let obfuscated = false;
+  let text = input.replace(/(?:^|(?<=\s))(?:\p{L}[ \-._*]){2,}\p{L}(?=\s|$|[.,!?;:])/gu, (run) => {
+    obfuscated = true;
+    return run.replace(/[ \-._*]/g, "");
+  });
+  text = text.replace(/(?<=\p{L})[.*~^`|](?=\p{L})/gu, () => {
+    obfuscated = true;
+    return "";
+  });
+  text = text.replace(/[*_`~]+/g, "");
+  if (text === input) return undefined;
+  return { text: referenceCollapse(text), obfuscated };
+}
+
+test("collapse and despace agree with their plain regex versions on generated text", () => {
+  const piece = fc.oneof(
+    fc.constantFrom(" ", "  ", "\t", "\n", "\u00a0", "\u2028", "\u3000", "\ufeff", ".", "-", "_", "*", "~", "^", "|", "`", ",", "!", "?", ":", ";", "é", "ж", "😀"),
+    fc.stringMatching(/^[a-zA-Z]{1,6}$/),
+    fc.stringMatching(/^[a-z]$/),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+      const text = pieces.join("");
+      assert.equal(collapse(text), referenceCollapse(text));
+      assert.deepEqual(despace(text), referenceDespace(text));
+    }),
+    { numRuns: 5000 },
+  );
+  for (const text of ["i g n o r e all", "ig.nore", "**bold**", "a b c", "plain words here", " lead", "trail ", "", "x", "a  b"]) {
+    assert.equal(collapse(text), referenceCollapse(text));
+    assert.deepEqual(despace(text), referenceDespace(text));
+  }
 });

@@ -66,9 +66,26 @@ function mapConfusables(text: string): { text: string; count: number } {
   return { text: mapped, count };
 }
 
+/** JavaScript's `\s`, by char code. */
+function isSpace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
 /** Collapse whitespace to single spaces and trim. */
 export function collapse(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  // Most texts already are: single spaces between words, none at the ends.
+  let previousSpace = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20) {
+      if (previousSpace) return text.replace(/\s+/g, " ").trim();
+      previousSpace = true;
+    } else if (isSpace(code)) return text.replace(/\s+/g, " ").trim();
+    else previousSpace = false;
+  }
+  return previousSpace && text.length > 0 ? text.replace(/\s+/g, " ").trim() : text;
 }
 
 /** The main view every rule runs on. */
@@ -91,6 +108,37 @@ export function foldText(input: string): FoldedText {
   return { text: collapse(lower), uncollapsed: lower, invisible, bidi, confusable: mapped.count + fullwidth };
 }
 
+function isAsciiLetter(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+}
+
+/**
+ * Can none of despace's patterns change `input`? Decided in one pass for ASCII text (where
+ * `\p{L}` is an ASCII letter): no markdown mark, no mark between two letters, and no run of
+ * three single letters apart (`i g n`) starting a word. Anything else takes the full path.
+ */
+function plainForDespace(input: string): boolean {
+  const length = input.length;
+  for (let i = 0; i < length; i++) {
+    const code = input.charCodeAt(i);
+    if (code >= 0x80) return false;
+    // MARKDOWN_MARKS: * _ ` ~
+    if (code === 0x2a || code === 0x5f || code === 0x60 || code === 0x7e) return false;
+    // INTRA_WORD_MARK: . ^ | between letters (* ` ~ are markdown marks, above)
+    if ((code === 0x2e || code === 0x5e || code === 0x7c) && i > 0 && i + 1 < length && isAsciiLetter(input.charCodeAt(i - 1)) && isAsciiLetter(input.charCodeAt(i + 1))) return false;
+    // SPACED_LETTERS: at a word start, letter, mark, letter, mark, letter
+    if (isAsciiLetter(code) && (i === 0 || isSpace(input.charCodeAt(i - 1))) && i + 4 < length && isSpacingMark(input.charCodeAt(i + 1)) && isAsciiLetter(input.charCodeAt(i + 2)) && isSpacingMark(input.charCodeAt(i + 3)) && isAsciiLetter(input.charCodeAt(i + 4))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** `[ \-._*]`, the marks SPACED_LETTERS allows between letters. */
+function isSpacingMark(code: number): boolean {
+  return code === 0x20 || code === 0x2d || code === 0x2e || code === 0x5f || code === 0x2a;
+}
+
 const SPACED_LETTERS = /(?:^|(?<=\s))(?:\p{L}[ \-._*]){2,}\p{L}(?=\s|$|[.,!?;:])/gu;
 // Hyphens are left alone: "well-known" is English, not obfuscation.
 const INTRA_WORD_MARK = /(?<=\p{L})[.*~^`|](?=\p{L})/gu;
@@ -102,6 +150,7 @@ const MARKDOWN_MARKS = /[*_`~]+/g;
  * separate words. Returns undefined when nothing changed.
  */
 export function despace(input: string): { text: string; obfuscated: boolean } | undefined {
+  if (plainForDespace(input)) return undefined;
   let obfuscated = false;
   let text = input.replace(SPACED_LETTERS, (run) => {
     obfuscated = true;

@@ -150,13 +150,21 @@ interface Budget {
   left: number;
 }
 
+/** Keep `hit` unless its family already has a stronger one. */
+function offer(hits: Map<string, Hit>, hit: Hit): void {
+  const current = hits.get(hit.id);
+  if (!current || hit.score > current.score) hits.set(hit.id, hit);
+}
+
+/** The first view with letters spaced apart, if any. */
+function letterRunView(views: readonly View[]): View | undefined {
+  for (const view of views) if (SINGLE_LETTER_RUN.test(view.text)) return view;
+  return undefined;
+}
+
 function scanField(field: ScanField, settings: PromptSettings, hits: Map<string, Hit>, budget: Budget): boolean {
   const region = scanRegion(field.value, settings.maxScanChars);
   const views = buildViews(region, settings.decode);
-  const offer = (hit: Hit) => {
-    const current = hits.get(hit.id);
-    if (!current || hit.score > current.score) hits.set(hit.id, hit);
-  };
   for (const family of settings.families) {
     if (budget.left <= 0) return false;
     for (const view of views) {
@@ -185,7 +193,7 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
       }
       if (mention) score = Math.round(score / 2);
       const how = [view.via, mention ? "quoted or negated, half weight" : ""].filter(Boolean).join("; ");
-      offer({
+      offer(hits, {
         id: family.id,
         tags,
         score,
@@ -196,13 +204,13 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
       break;
     }
   }
-  const letterRuns = views.find((view) => SINGLE_LETTER_RUN.test(view.text));
+  const letterRuns = letterRunView(views);
   if (letterRuns) {
     const squeezed = compact(letterRuns.text);
     for (const [phrase, familyId] of COMPACT_PHRASES) {
       const family = settings.families.find((candidate) => candidate.id === familyId);
       if (!family || !squeezed.includes(phrase)) continue;
-      offer({
+      offer(hits, {
         id: family.id,
         tags: ["prompt_injection", family.tag, "obfuscation"],
         score: family.score + settings.obfuscationBonus,
@@ -220,7 +228,7 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
     const found = raw ? { ...raw, text: region } : mapFound(search(pattern.regex, views[0]!.text), views[0]!.text);
     if (!found) continue;
     const mention = isMention(found.text, found.index, found.match);
-    offer({
+    offer(hits, {
       id: `pattern:${pattern.source}`,
       tags: tag === "prompt_injection" ? ["prompt_injection"] : ["prompt_injection", tag],
       score: mention ? Math.round(score / 2) : score,
