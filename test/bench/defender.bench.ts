@@ -6,6 +6,12 @@
  * under 1 ms; >= 5,000/s over WebSocket. The seed's own in-process dispatcher benchmark: about
  * 14,700 ops/s, p99 161 µs.
  *
+ * State is the default embedded SQLite file (what the quick start runs), in a temp folder. The
+ * in-process loop runs with 1, 4 and 32 evaluations outstanding: with 32 outstanding each call
+ * queues behind 31 others, so by Little's law its mean latency is 32 / throughput (about 1 ms
+ * at 30,000/s) and a p99 under 1 ms cannot hold there; the goal is judged on the points where
+ * latency measures the work, not the queue. The `memory` backend (tests) is measured too.
+ *
  * Run: npm run bench -- defender   (BENCH_SCALE=0.2 for a quick check)
  */
 import { spawn } from "node:child_process";
@@ -51,7 +57,7 @@ async function startHost(scratch: string, extra: Record<string, unknown> = {}, g
     config: {
       inline: {
         data_dir: join(scratch, "data"),
-        state: { url: "memory" },
+        state: { url: "sqlite" },
         log: { level: "silent" },
         gateway: { token: TOKEN, server: { bind: "127.0.0.1:0", reload_interval_secs: 0 } },
         security: { protect_paths: [], quarantine_dir: join(scratch, "quarantine") },
@@ -204,14 +210,20 @@ async function main(): Promise<void> {
     const host = await startHost(scratch);
     await inProcess(host, Math.round(20_000 * SCALE), 16, 0); // warm-up: JIT, caches
     const sequential = await inProcess(host, Math.round(30_000 * SCALE), 1, 1_000_000);
-    const pipelined = await inProcess(host, Math.round(100_000 * SCALE), 32, 2_000_000);
+    const concurrent = await inProcess(host, Math.round(60_000 * SCALE), 4, 2_000_000);
+    const saturated = await inProcess(host, Math.round(100_000 * SCALE), 32, 3_000_000);
     await host.stop();
+
+    const inMemory = await startHost(join(scratch, "memory"), { state: { url: "memory" } });
+    await inProcess(inMemory, Math.round(20_000 * SCALE), 16, 0);
+    const memorySequential = await inProcess(inMemory, Math.round(30_000 * SCALE), 1, 1_000_000);
+    await inMemory.stop();
 
     // The pipeline's own cost: extraction-free evaluate → scheduler → decide, with only the policy.
     const core = await startHost(join(scratch, "core"), { plugins: { builtin: ["decision-policy"] } });
     await inProcess(core, Math.round(20_000 * SCALE), 16, 0);
     const coreSequential = await inProcess(core, Math.round(30_000 * SCALE), 1, 3_000_000);
-    const corePipelined = await inProcess(core, Math.round(100_000 * SCALE), 32, 4_000_000);
+    const coreConcurrent = await inProcess(core, Math.round(60_000 * SCALE), 4, 4_000_000);
     await core.stop();
 
     // The callers hold operator.write, which implies read: by default they also receive every
@@ -230,13 +242,18 @@ async function main(): Promise<void> {
     report({
       bench: "defender",
       plugins: LOCAL_PLUGINS,
-      state: "memory",
-      inProcess: { sequential, pipelined },
-      pipelineOnly: { plugins: ["decision-policy"], sequential: coreSequential, pipelined: corePipelined },
+      state: "sqlite (WAL, synchronous=NORMAL)",
+      inProcess: { sequential, concurrent, saturated },
+      inProcessMemoryState: { sequential: memorySequential },
+      pipelineOnly: { plugins: ["decision-policy"], sequential: coreSequential, concurrent: coreConcurrent },
       websocket,
       websocketWithEvents,
       memory,
       goals: { inProcessPerSec: 20_000, inProcessP99Ms: 1, websocketPerSec: 5_000 },
+      met: {
+        inProcess: [sequential, concurrent].some((point) => point.decisionsPerSec >= 20_000 && point.p99Ms < 1),
+        websocket: Number(websocket.decisionsPerSec) >= 5_000,
+      },
     });
   } finally {
     await rm(scratch, { recursive: true, force: true });
