@@ -10,6 +10,7 @@ export * from "./driver.ts";
 export * from "./errors.ts";
 export * from "./frames.ts";
 export * from "./hooks.ts";
+export * from "./http-failure.ts";
 export * from "./lru.ts";
 export * from "./patterns.ts";
 export * from "./plugin.ts";

@@ -4,16 +4,7 @@
  * other 4xx, 5xx and network failures).
  */
 import { randomUUID } from "node:crypto";
-import {
-  DriverAuthError,
-  DriverNetworkError,
-  DriverNotFoundError,
-  DriverPermissionError,
-  DriverRateLimitError,
-  DriverValidationError,
-  errorMessage,
-  type TalonError,
-} from "@talon/sdk";
+import { DriverNetworkError, driverErrorForStatus, errorMessage, parseRetryAfter, type TalonError } from "@talon/sdk";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from "./signature.ts";
 
 /** What the receiving endpoint gets. */
@@ -33,29 +24,31 @@ export interface OutboundEvent {
   idempotencyKey: string;
 }
 
-/** Retry-After as seconds or an HTTP date, or a JSON `retry_after` (seconds) / `retryAfterMs`. */
+/** Retry-After (header), or a JSON `retryAfterMs` / `retry_after` (seconds); 1 s when none. */
 export function retryAfterMs(header: string | null, body: unknown, nowMs = Date.now()): number {
-  if (header) {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(header);
-    if (Number.isFinite(date)) return Math.max(0, date - nowMs);
-  }
+  const fromHeader = parseRetryAfter(header, nowMs);
+  if (fromHeader !== undefined) return fromHeader;
   const fields = (body ?? {}) as { retry_after?: unknown; retryAfterMs?: unknown };
   if (typeof fields.retryAfterMs === "number") return Math.max(0, fields.retryAfterMs);
   if (typeof fields.retry_after === "number") return Math.max(0, fields.retry_after * 1000);
   return 1000;
 }
 
-/** The one mapping from an HTTP failure of the endpoint to the driver error family. */
+/** An HTTP failure of the endpoint as a driver error (the SDK decides the class per status). */
 export function toDriverError(driver: string, status: number, header: string | null, body: unknown): TalonError {
   const detail = typeof (body as { error?: unknown })?.error === "string" ? `: ${(body as { error: string }).error}` : "";
-  if (status === 429) return new DriverRateLimitError(driver, retryAfterMs(header, body));
-  if (status === 401) return new DriverAuthError(driver, `the outbound endpoint refused the signature (401)${detail}; check outboundSecret`);
-  if (status === 403) return new DriverPermissionError(driver, `the outbound endpoint refused the message (403)${detail}`);
-  if (status === 404) return new DriverNotFoundError(driver, `the outbound endpoint does not know this target (404)${detail}`);
-  if (status >= 400 && status < 500) return new DriverValidationError(driver, `the outbound endpoint rejected the message (${status})${detail}`);
-  return new DriverNetworkError(driver, `the outbound endpoint failed (${status})${detail}`);
+  return driverErrorForStatus(
+    driver,
+    status,
+    {
+      unauthorized: `the outbound endpoint refused the signature (401)${detail}; check outboundSecret`,
+      forbidden: `the outbound endpoint refused the message (403)${detail}`,
+      notFound: `the outbound endpoint does not know this target (404)${detail}`,
+      rejected: `the outbound endpoint rejected the message (${status})${detail}`,
+      failed: `the outbound endpoint failed (${status})${detail}`,
+    },
+    status === 429 ? retryAfterMs(header, body) : undefined,
+  );
 }
 
 /** POST one signed event; returns the endpoint's message id (or a generated one if it gave none). */

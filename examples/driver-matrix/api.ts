@@ -2,16 +2,7 @@
  * A tiny Matrix client-server API (v3) client: authenticated JSON requests, and the one function
  * that maps a failed request onto Talon's driver errors, so the core knows what to retry.
  */
-import {
-  DriverAuthError,
-  DriverNetworkError,
-  DriverNotFoundError,
-  DriverPermissionError,
-  DriverRateLimitError,
-  DriverValidationError,
-  errorMessage,
-  type TalonError,
-} from "@talon/sdk";
+import { DriverNetworkError, driverErrorForStatus, errorMessage, parseRetryAfter, type TalonError } from "@talon/sdk";
 import { DRIVER_ID } from "./constants.ts";
 
 /** A Matrix error body: `{ errcode, error, retry_after_ms? }`. */
@@ -21,18 +12,23 @@ interface MatrixError {
   retry_after_ms?: number;
 }
 
-/** Map an HTTP failure of the homeserver to the driver error family (the only place this happens). */
+/** An HTTP failure of the homeserver as a driver error (the SDK decides the class per status). */
 export function toDriverError(status: number, body: MatrixError | undefined, retryAfterHeader: string | null): TalonError {
   const what = `${body?.errcode ?? `HTTP ${status}`}: ${body?.error ?? "no details"}`;
-  if (status === 429 || body?.errcode === "M_LIMIT_EXCEEDED") {
-    const headerMs = retryAfterHeader && Number.isFinite(Number(retryAfterHeader)) ? Number(retryAfterHeader) * 1000 : undefined;
-    return new DriverRateLimitError(DRIVER_ID, body?.retry_after_ms ?? headerMs ?? 1000);
-  }
-  if (status === 401) return new DriverAuthError(DRIVER_ID, `the homeserver refused the access token (${what}); check accessToken`);
-  if (status === 403) return new DriverPermissionError(DRIVER_ID, `the homeserver refused (${what}); is the bot a member of the room?`);
-  if (status === 404) return new DriverNotFoundError(DRIVER_ID, `the homeserver does not know this room or event (${what})`);
-  if (status >= 400 && status < 500) return new DriverValidationError(DRIVER_ID, `the homeserver rejected the request (${what})`);
-  return new DriverNetworkError(DRIVER_ID, `the homeserver failed (${what})`);
+  // Matrix may say "slow down" in the body of another status.
+  const limited = status === 429 || body?.errcode === "M_LIMIT_EXCEEDED";
+  return driverErrorForStatus(
+    DRIVER_ID,
+    limited ? 429 : status,
+    {
+      unauthorized: `the homeserver refused the access token (${what}); check accessToken`,
+      forbidden: `the homeserver refused (${what}); is the bot a member of the room?`,
+      notFound: `the homeserver does not know this room or event (${what})`,
+      rejected: `the homeserver rejected the request (${what})`,
+      failed: `the homeserver failed (${what})`,
+    },
+    body?.retry_after_ms ?? parseRetryAfter(retryAfterHeader) ?? 1000,
+  );
 }
 
 export interface MatrixClient {

@@ -4,6 +4,7 @@
  * redirect (which would carry the API key to another host). Every outcome is a value; nothing
  * throws.
  */
+import { parseRetryAfter } from "@talon/sdk";
 import { statsOf, type AnalysisStats } from "./verdict.ts";
 
 /** What VirusTotal said. */
@@ -42,11 +43,7 @@ async function readBody(response: Response, maxBytes: number): Promise<string | 
 }
 
 function retryAfter(header: string | null): number {
-  if (!header) return DEFAULT_RETRY_AFTER_MS;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 86_400_000);
-  const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, Math.min(date - Date.now(), 86_400_000)) : DEFAULT_RETRY_AFTER_MS;
+  return parseRetryAfter(header) ?? DEFAULT_RETRY_AFTER_MS;
 }
 
 function errorCode(text: string | undefined): string | undefined {
