@@ -2,7 +2,7 @@
  * The session model: the record persisted per session, the history events of its transcript,
  * and the views RPCs return (seed-gateway §2.1, a superset of upstream's `GatewaySessionRow`).
  */
-import { parseSessionKey, upstreamSessionKind, type ParsedSessionKey, type UpstreamSessionKind, type Verdict } from "@talon/sdk";
+import { parseSessionKey, upstreamSessionKind, type ParsedSessionKey, type SessionDecisionState, type UpstreamSessionKind, type Verdict } from "@talon/sdk";
 import { truncate } from "./text.ts";
 
 /** Patch fields stored as strings (seed §2.2 sessions.patch), in validation order. */
@@ -51,10 +51,9 @@ export interface DayUsage {
   lastRiskScore?: number;
 }
 
-/** What the store holds per session under `meta:<canonical key>`. */
-export interface SessionRecord extends Partial<Record<OverrideField, string>> {
+/** What the store holds per session under `meta:<canonical key>`: the public decision state (seed §4.2) and the rest. */
+export interface SessionRecord extends SessionDecisionState, Partial<Record<OverrideField, string>> {
   v: 1;
-  key: string;
   sessionId: string;
   createdAtMs: number;
   /** When the current sessionId began (creation or the last reset). */
@@ -66,17 +65,6 @@ export interface SessionRecord extends Partial<Record<OverrideField, string>> {
   label?: string;
   spawnedBy?: string;
   spawnDepth?: number;
-  totalRequests: number;
-  allowedCount: number;
-  reviewCount: number;
-  blockedCount: number;
-  lastAction: Verdict | null;
-  lastRiskScore: number;
-  /** Decision state of the seed's persisted store (§4.2). */
-  firstSeenMs?: number;
-  lastSeenMs?: number;
-  lastSource?: string;
-  lastChannel?: string | null;
   /** Transcript window: events with `firstSeq <= seq < nextSeq` are kept. */
   firstSeq: number;
   nextSeq: number;
