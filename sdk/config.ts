@@ -304,3 +304,20 @@ export type TalonConfigInput = z.input<typeof talonConfigSchema>;
 export function defineConfig(config: TalonConfigInput): TalonConfigInput {
   return config;
 }
+
+/**
+ * `extra` laid over `base`: plain objects merge key by key, anything else (arrays included)
+ * replaces. Neither input is changed. For layering config objects (defaults, a file, overrides).
+ */
+export function mergeConfig(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] = isPlainObject(value) && isPlainObject(current) ? mergeConfig(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

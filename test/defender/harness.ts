@@ -1,5 +1,6 @@
 /** Shared set-up for defender tests: a real host with the decision policy and test detectors. */
 import { fileURLToPath } from "node:url";
+import { mergeConfig } from "@talon/sdk";
 import { startTestHost, type TestHost } from "../helpers/host.ts";
 import { SCORE_GATE, type ScoreGate } from "../fixtures/plugins/score-gate/index.ts";
 
@@ -10,21 +11,10 @@ export const FIXTURES = {
   observers: fileURLToPath(new URL("../fixtures/plugins/observer-gate", import.meta.url)),
 };
 
-export function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = out[key];
-    out[key] =
-      value && typeof value === "object" && !Array.isArray(value) && current && typeof current === "object" && !Array.isArray(current)
-        ? merge(current as Record<string, unknown>, value as Record<string, unknown>)
-        : value;
-  }
-  return out;
-}
 
 /** A host with decision-policy (+ the given bundled plugins) and the given fixture plugins. */
 export function startDefenderHost(options: { builtin?: string[]; fixtures?: (keyof typeof FIXTURES)[]; config?: Record<string, unknown>; gateway?: boolean; cwd?: string } = {}): Promise<TestHost> {
-  const config = merge(
+  const config = mergeConfig(
     {
       plugins: { builtin: ["decision-policy", ...(options.builtin ?? [])], load: (options.fixtures ?? []).map((name) => FIXTURES[name]) },
       security: { protect_paths: [] },

@@ -3,6 +3,7 @@
  * auth with a known token, silent logs. Stopped automatically after the test file.
  */
 import { after } from "node:test";
+import { mergeConfig } from "@talon/sdk";
 import { createHost, type TalonHost } from "../../core/index.ts";
 import { createSilentLogger, createLogger } from "../../core/log.ts";
 
@@ -18,17 +19,6 @@ export interface TestHost {
   stop(): Promise<void>;
 }
 
-function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = out[key];
-    out[key] =
-      value && typeof value === "object" && !Array.isArray(value) && current && typeof current === "object" && !Array.isArray(current)
-        ? merge(current as Record<string, unknown>, value as Record<string, unknown>)
-        : value;
-  }
-  return out;
-}
 
 /** Start a host. `config` is merged over the test defaults. */
 export async function startTestHost(config: Record<string, unknown> = {}, options: { gateway?: boolean; file?: string; cwd?: string; logs?: boolean } = {}): Promise<TestHost> {
@@ -38,7 +28,7 @@ export async function startTestHost(config: Record<string, unknown> = {}, option
     plugins: { builtin: false },
     log: { level: "silent" },
   };
-  const inline = merge(defaults, config);
+  const inline = mergeConfig(defaults, config);
   const host = await createHost({
     config: options.file ? { file: options.file, env: {}, cwd: options.cwd } : { inline, env: {}, cwd: options.cwd },
     gateway: options.gateway,

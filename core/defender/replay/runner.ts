@@ -20,7 +20,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { TalonError, errorMessage, type Evaluation, type FrameContext, type FrameKind } from "@talon/sdk";
+import { TalonError, errorMessage, mergeConfig, type Evaluation, type FrameContext, type FrameKind } from "@talon/sdk";
 import { createHost } from "../../host.ts";
 import { createSilentLogger, type HostLogger } from "../../log.ts";
 
@@ -52,14 +52,6 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function merge(base: Json, extra: Json): Json {
-  const out: Json = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = out[key];
-    out[key] = isObject(value) && isObject(current) ? merge(current, value) : value;
-  }
-  return out;
-}
 
 function invalid(file: string, message: string): TalonError {
   return new TalonError("TALON_CLI_USAGE", `${file}: ${message}`, { hint: "a replay corpus is {cases:[...]} in the seed's replay or session-routing format" });
@@ -82,7 +74,7 @@ async function withHost<T>(config: Json, cwd: string, log: HostLogger, body: (ho
     gateway: { runtime_mode: "bridge_client", server: { reload_interval_secs: 0 } },
     security: { quarantine_dir: join(scratch, "quarantine") },
   };
-  const host = await createHost({ config: { inline: merge(base, config), env: {}, cwd }, gateway: false, log });
+  const host = await createHost({ config: { inline: mergeConfig(base, config), env: {}, cwd }, gateway: false, log });
   try {
     await host.start();
     return await body(host);
@@ -140,7 +132,7 @@ async function runRoutingCase(config: Json, cwd: string, log: HostLogger, item: 
   if (typeof item.max_queue === "number") runtime.max_queue = item.max_queue;
   if (typeof item.queue_mode === "string") runtime.session_queue_mode = item.queue_mode;
   if (typeof item.group_activation_mode === "string") runtime.group_activation_mode = item.group_activation_mode;
-  return withHost(merge(config, { runtime }), cwd, log, async (host) => {
+  return withHost(mergeConfig(config, { runtime }), cwd, log, async (host) => {
     const decided: string[] = [];
     const refused: string[] = [];
     const other: string[] = [];
@@ -176,7 +168,7 @@ export async function runReplayFile(file: string, options: { cwd: string; log?: 
   if (!isObject(corpus) || !Array.isArray(corpus.cases)) throw invalid(path, "no cases array");
   const envelope = corpus as unknown as Envelope;
   const plugins = (envelope.talon?.plugins ?? []).map((plugin) => resolve(dirname(path), plugin));
-  const config = merge(merge(envelope.talon?.config ?? {}, options.config ?? {}), plugins.length > 0 ? { plugins: { load: plugins } } : {});
+  const config = mergeConfig(mergeConfig(envelope.talon?.config ?? {}, options.config ?? {}), plugins.length > 0 ? { plugins: { load: plugins } } : {});
   const log = options.log ?? createSilentLogger();
   const first = envelope.cases[0];
   const format = isObject(first) && Array.isArray(first.requests) ? "routing" : "decisions";
