@@ -40,6 +40,15 @@ function invalid(method: string, message: string): RpcError {
   return new RpcError("TALON_RPC_INVALID_PARAMS", `invalid ${method} params: ${message}`);
 }
 
+/** The two params every delivery (`send`, `poll`) needs: its idempotency key and its target chat. */
+function addressOf(method: string, params: Record<string, unknown>): { idempotencyKey: string; to: string } {
+  const idempotencyKey = text(params.idempotencyKey, 256);
+  if (!idempotencyKey) throw invalid(method, "idempotencyKey is required");
+  const to = text(params.to, 512);
+  if (!to) throw invalid(method, "to is required");
+  return { idempotencyKey, to };
+}
+
 function digest(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex");
 }
@@ -133,10 +142,7 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
     description: "Deliver a message through a channel driver (chunked, paced, retried).",
     params: looseObject,
     async handler(params: Record<string, unknown>) {
-      const idempotencyKey = text(params.idempotencyKey, 256);
-      if (!idempotencyKey) throw invalid("send", "idempotencyKey is required");
-      const to = text(params.to, 512);
-      if (!to) throw invalid("send", "to is required");
+      const { idempotencyKey, to } = addressOf("send", params);
       const message = typeof params.message === "string" ? params.message : undefined;
       if (message !== undefined && message.length > MAX_SEND_CHARS) throw invalid("send", `message has ${message.length} characters; the limit is ${MAX_SEND_CHARS}`);
       const media = [
@@ -180,10 +186,7 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
     description: "Send a poll through a channel driver that supports polls.",
     params: looseObject,
     async handler(params: Record<string, unknown>) {
-      const idempotencyKey = text(params.idempotencyKey, 256);
-      if (!idempotencyKey) throw invalid("poll", "idempotencyKey is required");
-      const to = text(params.to, 512);
-      if (!to) throw invalid("poll", "to is required");
+      const { idempotencyKey, to } = addressOf("poll", params);
       const question = text(params.question, 2048);
       if (!question) throw invalid("poll", "question is required");
       const options = Array.isArray(params.options) ? params.options.map((option) => text(option, 1024)).filter((option): option is string => option !== undefined) : [];
