@@ -293,17 +293,26 @@ async function main(): Promise<void> {
       const coldOpened = await gen.run<number>({ cmd: "idle", target: targets[kind], count: IDLE_CONNECTIONS });
       const coldAfter = await server.run<Sample>({ cmd: "rss" });
       await gen.run({ cmd: "closeIdle" });
-      const before = await server.run<Sample>({ cmd: "rss" });
-      const opened = await gen.run<number>({ cmd: "idle", target: targets[kind], count: IDLE_CONNECTIONS });
-      const after = await server.run<Sample>({ cmd: "rss" });
-      await gen.run({ cmd: "closeIdle" });
+      // RSS moves with the allocator and GC timing; the median of three warmed rounds is steady.
+      const rounds: { before: Sample; after: Sample; opened: number }[] = [];
+      for (let round = 0; round < 3; round++) {
+        const before = await server.run<Sample>({ cmd: "rss" });
+        const opened = await gen.run<number>({ cmd: "idle", target: targets[kind], count: IDLE_CONNECTIONS });
+        const after = await server.run<Sample>({ cmd: "rss" });
+        await gen.run({ cmd: "closeIdle" });
+        rounds.push({ before, after, opened });
+      }
+      const perRound = rounds.map((r) => perConnection(r.after.rssKb, r.before.rssKb, r.opened));
+      const median = [...perRound].sort((a, b) => a - b)[1]!;
+      const middle = rounds[perRound.indexOf(median)]!;
       return {
-        before: before.rssKb,
-        after: after.rssKb,
-        opened,
-        authenticated: after.connections,
-        kbPerConnection: perConnection(after.rssKb, before.rssKb, opened),
-        heapKbPerConnection: perConnection(after.heapUsedKb, before.heapUsedKb, opened),
+        before: middle.before.rssKb,
+        after: middle.after.rssKb,
+        opened: middle.opened,
+        authenticated: middle.after.connections,
+        kbPerConnection: median,
+        kbPerConnectionRounds: perRound,
+        heapKbPerConnection: perConnection(middle.after.heapUsedKb, middle.before.heapUsedKb, middle.opened),
         coldKbPerConnection: perConnection(coldAfter.rssKb, coldBefore.rssKb, coldOpened),
       };
     };
@@ -359,9 +368,11 @@ async function main(): Promise<void> {
         rssBeforeKb: talonIdle.before,
         rssAfterKb: talonIdle.after,
         kbPerConnection: talonIdle.kbPerConnection,
+        kbPerConnectionRounds: talonIdle.kbPerConnectionRounds,
         heapKbPerConnection: talonIdle.heapKbPerConnection,
         coldKbPerConnection: talonIdle.coldKbPerConnection,
         echoKbPerConnection: echoIdle.kbPerConnection,
+        echoKbPerConnectionRounds: echoIdle.kbPerConnectionRounds,
         echoHeapKbPerConnection: echoIdle.heapKbPerConnection,
         echoColdKbPerConnection: echoIdle.coldKbPerConnection,
         oneConnectionTrafficGrowthKb,
