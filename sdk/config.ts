@@ -82,6 +82,13 @@ const gatewayServerSchema = z.strictObject({
   event_queue_capacity: uint
     .default(256)
     .describe("Events queued per client (minimum 8); a slow client loses droppable events, then is closed with a reason."),
+  allowed_origins: z
+    .array(z.string().max(512))
+    .max(256)
+    .default([])
+    .describe(
+      "Browser origins (`scheme://host[:port]`, or `*` for any) that may open a gateway connection besides Talon's own pages on its port (127.0.0.1, localhost, [::1]). A connection sending any other `Origin` is refused with CONTROL_UI_ORIGIN_NOT_ALLOWED; clients that send no Origin (CLI, apps, bridge) are not affected.",
+    ),
   reload_interval_secs: uint.default(3).describe("Seconds between config file checks; 0 disables live reload."),
   max_payload: z.number().int().min(1024).default(26214400).describe("Largest frame after the handshake (bytes), advertised as `policy.maxPayload`."),
   max_buffered_bytes: z

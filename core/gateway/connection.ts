@@ -16,6 +16,7 @@ import { withSeq } from "./event-frame.ts";
 import { batchWrites } from "./write-batch.ts";
 import { evaluateHandshake, truncateReason, type HandshakeAccepted } from "./handshake.ts";
 import type { GatewayHostView } from "./host-view.ts";
+import type { OriginPolicy } from "./origin.ts";
 import { MAX_PREAUTH_PAYLOAD_BYTES, classifyFrame, invalidRequestMessage, isRequestFrame } from "./protocol.ts";
 import { toWireError } from "./wire-error.ts";
 
@@ -29,6 +30,7 @@ export const MAX_UNAUTHORIZED_STREAK = 10;
 /** Limits and auth snapshotted when a connection is accepted (a config reload affects later ones). */
 export interface ConnectionSettings {
   auth: ResolvedAuth;
+  origins: OriginPolicy;
   handshakeTimeoutMs: number;
   eventQueueCapacity: number;
   maxPayload: number;
@@ -102,13 +104,16 @@ export class Connection {
   #eventWritten: (() => void) | undefined;
   readonly #ws: WebSocket & { talonPreauth?: boolean };
   readonly #owner: ConnectionOwner;
+  /** The upgrade request's Origin header (browsers only), judged at connect. */
+  readonly #origin: string | undefined;
 
-  constructor(ws: WebSocket, address: string, loopback: boolean, owner: ConnectionOwner, settings: ConnectionSettings) {
+  constructor(ws: WebSocket, address: string, loopback: boolean, owner: ConnectionOwner, settings: ConnectionSettings, origin?: string) {
     this.#ws = ws;
     this.address = address;
     this.loopback = loopback;
     this.#owner = owner;
     this.settings = settings;
+    this.#origin = origin;
     this.handshakeDeadline = Date.now() + settings.handshakeTimeoutMs;
     ws.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     ws.on("close", () => this.#closed());
@@ -216,7 +221,7 @@ export class Connection {
     } catch {
       frame = undefined;
     }
-    const outcome = evaluateHandshake(frame, this.settings.auth, this.loopback);
+    const outcome = evaluateHandshake(frame, this.settings.auth, this.loopback, this.settings.origins.judge(this.#origin));
     if (!outcome.ok) {
       const refuse = () => {
         if (this.#state === State.Closed) return;

@@ -4,6 +4,7 @@
  */
 import type { Role, WireError } from "@talon/sdk";
 import { checkCredentials, type ResolvedAuth } from "./auth.ts";
+import type { OriginVerdict } from "./origin.ts";
 import {
   MIN_NODE_PROTOCOL_VERSION,
   MIN_PROBE_PROTOCOL_VERSION,
@@ -58,11 +59,32 @@ export function truncateReason(reason: string): string {
   return `${out}...`;
 }
 
+/** Client ids and modes upstream treats as browser UIs: they must come from an allowed origin. */
+const BROWSER_CLIENT_IDS: ReadonlySet<string> = new Set(["webchat", "webchat-ui", "openclaw-control-ui"]);
+const BROWSER_CLIENT_MODES: ReadonlySet<string> = new Set(["webchat", "ui"]);
+
+/**
+ * Upstream's rule: a browser UI needs an allowed Origin (CONTROL_UI_ORIGIN_NOT_ALLOWED). Talon
+ * also refuses any client whose Origin is not allowed: it grants the scopes a valid secret asks
+ * for, so a foreign page must not get that far (see origin.ts).
+ */
+function checkOrigin(connect: ConnectParams, origin: OriginVerdict): WireError | undefined {
+  const browser = BROWSER_CLIENT_IDS.has(connect.client.id) || BROWSER_CLIENT_MODES.has(connect.client.mode);
+  if (origin === "refused" || (browser && origin !== "allowed")) {
+    return {
+      code: "INVALID_REQUEST",
+      message: "origin not allowed (open Talon's own page, or add this origin to gateway.server.allowed_origins)",
+      details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED" },
+    };
+  }
+  return undefined;
+}
+
 /**
  * Judge the first frame: `undefined` when it was not JSON. Order as upstream: frame shape,
- * method, connect params (closed objects), role, protocol range, credentials.
+ * method, connect params (closed objects), role, protocol range, browser origin, credentials.
  */
-export function evaluateHandshake(frame: unknown, auth: ResolvedAuth, loopback: boolean): HandshakeOutcome {
+export function evaluateHandshake(frame: unknown, auth: ResolvedAuth, loopback: boolean, origin: OriginVerdict = "absent"): HandshakeOutcome {
   // Upstream: malformed JSON closes quietly (1000); JSON that is not a request closes 1008.
   if (frame === undefined) return refuse(undefined, undefined, 1000, "");
   if (typeof frame !== "object" || frame === null || Array.isArray(frame) || !isRequestFrame(frame as Record<string, unknown>)) {
@@ -90,6 +112,8 @@ export function evaluateHandshake(frame: unknown, auth: ResolvedAuth, loopback: 
     };
     return refuse(id, { code: "INVALID_REQUEST", message: "protocol mismatch", details }, 1002);
   }
+  const originFailure = checkOrigin(connect, origin);
+  if (originFailure) return refuse(id, originFailure, 1008, originFailure.message);
   const failure = checkCredentials(auth, connect, loopback);
   if (failure) return refuse(id, { code: failure.code, message: failure.message, details: failure.details }, 1008, failure.message, failure.guess);
   const scopes = new Set<string>();

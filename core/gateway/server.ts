@@ -12,6 +12,7 @@ import { respondJson } from "../http/routes.ts";
 import { mayReceive } from "../rpc/scopes.ts";
 import { FailureBackoff, isLoopbackAddress, resolveAuth } from "./auth.ts";
 import { Connection, type ConnectionOwner, type ConnectionSettings } from "./connection.ts";
+import { OriginPolicy } from "./origin.ts";
 import { ALWAYS_DROPPABLE_EVENTS, encodeEventPrefix } from "./event-frame.ts";
 import { HandshakeDeadlines } from "./handshake-deadlines.ts";
 import type { GatewayHostView } from "./host-view.ts";
@@ -90,12 +91,15 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
   // One frozen settings object per config (a reload replaces the config object), shared by every
   // connection accepted under it: connections snapshot it without copying.
   let settingsFor: { config: TalonConfig; value: ConnectionSettings } | undefined;
+  /** Known once listening; Talon's own pages are served from this port. */
+  let boundPort: number | undefined;
   const settings = (): ConnectionSettings => {
     const config = host.config();
     if (settingsFor?.config !== config) {
       const server = config.gateway.server;
       const value = Object.freeze({
         auth: Object.freeze(resolveAuth(config)),
+        origins: new OriginPolicy(server.allowed_origins, () => boundPort),
         handshakeTimeoutMs: Math.max(server.handshake_timeout_ms, 500),
         eventQueueCapacity: Math.max(server.event_queue_capacity, 8),
         maxPayload: server.max_payload,
@@ -189,7 +193,8 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
     const pending = preauthByAddress.get(address) ?? 0;
     if (pending >= server.max_preauth_per_address) return ws.close(1013, "too many pending handshakes from this address");
     preauthByAddress.set(address, pending + 1);
-    const connection = new Connection(ws, address, isLoopbackAddress(address), owner, settings());
+    const origin = request.headers.origin;
+    const connection = new Connection(ws, address, isLoopbackAddress(address), owner, settings(), typeof origin === "string" ? origin : undefined);
     all.add(connection);
     deadlines.add(connection);
     ws.once("close", () => all.delete(connection));
@@ -237,6 +242,7 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
     });
   });
   const bound = http.address() as AddressInfo;
+  boundPort = bound.port;
   host.log.info({ address: `${bound.address}:${bound.port}`, protocol: PROTOCOL_VERSION, auth: settings().auth.method }, "gateway listening");
 
   return {

@@ -305,3 +305,54 @@ describe("connection limits", () => {
     await only.close();
   });
 });
+
+describe("browser origins", async () => {
+  const { url, token } = await startTestHost({ gateway: { server: { allowed_origins: ["https://ops.example.com"] } } });
+  const port = new URL(url).port;
+
+  const refusal = async (options: Parameters<typeof TestClient.connect>[1]) => {
+    const error = await TestClient.connect(url, options).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof GatewayError, "the connect is refused");
+    return error.frame.error!;
+  };
+
+  test("a page from another origin is refused before its credentials are looked at", async () => {
+    const error = await refusal({ token, origin: "https://evil.example", clientId: "cli", mode: "cli" });
+    assert.equal(error.code, "INVALID_REQUEST");
+    assert.equal(error.details?.code, "CONTROL_UI_ORIGIN_NOT_ALLOWED");
+    assert.match(error.message, /gateway\.server\.allowed_origins/);
+    // Even with no credentials at all, the answer is about the origin (nothing about the token leaks).
+    const anonymous = await refusal({ origin: "http://127.0.0.1.evil.example" });
+    assert.equal(anonymous.details?.code, "CONTROL_UI_ORIGIN_NOT_ALLOWED");
+    const garbage = await refusal({ token, origin: "null" });
+    assert.equal(garbage.details?.code, "CONTROL_UI_ORIGIN_NOT_ALLOWED");
+  });
+
+  test("Talon's own pages and configured origins are allowed; clients without an Origin are unaffected", async () => {
+    for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, "https://OPS.example.com/"]) {
+      const client = await TestClient.connect(url, { token, origin, scopes: ["operator.read"] });
+      assert.ok((await client.call("health", {})).ok !== false, origin);
+      await client.close();
+    }
+    const cli = await TestClient.connect(url, { token, clientId: "cli", mode: "cli" });
+    await cli.close();
+    const wrongPort = await refusal({ token, origin: `http://127.0.0.1:${Number(port) + 1}` });
+    assert.equal(wrongPort.details?.code, "CONTROL_UI_ORIGIN_NOT_ALLOWED");
+  });
+
+  test("browser UI clients (webchat, control UI) need an allowed origin, as upstream requires", async () => {
+    const bare = await refusal({ token, clientId: "openclaw-control-ui", mode: "ui" });
+    assert.equal(bare.details?.code, "CONTROL_UI_ORIGIN_NOT_ALLOWED");
+    const ui = await TestClient.connect(url, { token, clientId: "openclaw-control-ui", mode: "ui", origin: `http://127.0.0.1:${port}` });
+    await ui.close();
+  });
+
+  test("allowed_origins = ['*'] lets any origin through", async () => {
+    const open = await startTestHost({ gateway: { server: { allowed_origins: ["*"] } } });
+    const client = await TestClient.connect(open.url, { token: open.token, origin: "https://anywhere.example" });
+    await client.close();
+  });
+});

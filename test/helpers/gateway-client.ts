@@ -32,6 +32,8 @@ export interface ConnectOptions {
   /** Extra or replacement connect params. */
   params?: Record<string, unknown>;
   timeoutMs?: number;
+  /** An Origin header on the upgrade request, as a browser sends it. */
+  origin?: string;
 }
 
 export class GatewayError extends Error {
@@ -77,8 +79,8 @@ export class TestClient {
   }
 
   /** Open a socket and wait for `connect.challenge`, without connecting. */
-  static async open(url: string): Promise<{ client: TestClient; challenge: EventFrame }> {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+  static async open(url: string, origin?: string): Promise<{ client: TestClient; challenge: EventFrame }> {
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...(origin === undefined ? {} : { origin }) });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
@@ -90,7 +92,7 @@ export class TestClient {
 
   /** Connect and authenticate; rejects with GatewayError on an error `res`. */
   static async connect(url: string, options: ConnectOptions = {}): Promise<TestClient> {
-    const { client } = await TestClient.open(url);
+    const { client } = await TestClient.open(url, options.origin);
     const auth: Record<string, string> = {};
     if (options.token !== undefined) auth.token = options.token;
     if (options.password !== undefined) auth.password = options.password;
