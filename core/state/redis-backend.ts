@@ -22,6 +22,13 @@ export function redactUrl(url: string): string {
 /** How long start-up waits for the first connection before reporting the store unreachable. */
 const CONNECT_TIMEOUT_MS = 5000;
 const NAMESPACE = "talon";
+/** Keys Redis looks at per SCAN call. */
+const SCAN_COUNT = 1000;
+
+/** `text` with Redis glob characters escaped, so it matches only itself in SCAN MATCH. */
+export function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
 
 export async function openRedisBackend(url: string): Promise<StoreBackend> {
   const adapter = new KeyvRedis(url, { throwOnConnectError: true });
@@ -48,13 +55,27 @@ export async function openRedisBackend(url: string): Promise<StoreBackend> {
   }
   const serialize = async (value: unknown, ttlMs?: number) =>
     (await keyv.serialize!({ value, expires: ttlMs && ttlMs > 0 ? Date.now() + ttlMs : undefined })) as string;
+  // Keys as Redis holds them: the adapter's "talon::" namespace, then Talon's own "talon:" prefix.
+  const REDIS_PREFIX = `${NAMESPACE}::${NAMESPACE}:`;
   async function* scan(prefix: string): AsyncIterable<[string, unknown]> {
-    // SCAN over Talon's keys (the adapter strips its own "talon::" prefix), filtered by namespace.
-    for await (const [key, raw] of adapter.iterator(NAMESPACE) as AsyncIterable<[string, string]>) {
-      if (!key.startsWith(`talon:${prefix}`)) continue;
-      const envelope = (await keyv.deserialize!(raw)) as Envelope | undefined;
-      if (!envelope || isExpired(envelope)) continue;
-      yield [key.slice("talon:".length), envelope.value];
+    // SCAN MATCH on the prefix itself, so Redis skips other plugins' keys server-side instead of
+    // sending the whole namespace over (transcript rows outnumber session records 100 to 1).
+    const match = `${globEscape(REDIS_PREFIX + prefix)}*`;
+    for (const client of await adapter.getMasterNodes()) {
+      let cursor = "0";
+      do {
+        const result = await client.scan(cursor, { MATCH: match, COUNT: SCAN_COUNT, TYPE: "string" });
+        cursor = result.cursor.toString();
+        // One GET per key (node-redis pipelines them): MGET would fail across cluster slots.
+        const values = await Promise.all(result.keys.map((key) => client.get(key)));
+        for (let i = 0; i < result.keys.length; i++) {
+          const raw = values[i];
+          if (raw === null || raw === undefined) continue; // deleted since the SCAN
+          const envelope = (await keyv.deserialize!(raw)) as Envelope | undefined;
+          if (!envelope || isExpired(envelope)) continue;
+          yield [result.keys[i]!.slice(REDIS_PREFIX.length), envelope.value];
+        }
+      } while (cursor !== "0");
     }
   }
   async function deleteMany(keys: readonly string[]): Promise<void> {

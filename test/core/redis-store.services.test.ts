@@ -40,3 +40,30 @@ test("two hosts on one Redis share state, and a stopped server is reported at st
   await redis.stop();
   await assert.rejects(startTestHost({ state: { url: redis.url } }, { gateway: false }), { code: "TALON_STATE_UNREACHABLE" });
 });
+
+test("a Redis prefix scan matches the prefix literally (glob characters included) and walks every SCAN page", async () => {
+  const redis = await startRedis();
+  const backend = await openStoreBackend(redis.url, await tempDir());
+  await backend.setMany([
+    { key: "a*:k", value: "star" },
+    { key: "ab:k", value: "plain" },
+    { key: "[x]:k", value: "bracket" },
+    { key: "x:k", value: "x" },
+  ]);
+  const read = async (prefix: string) => {
+    const out: Record<string, unknown> = {};
+    for await (const [key, value] of backend.scan(prefix)) out[key] = value;
+    return out;
+  };
+  assert.deepEqual(await read("a*"), { "a*:k": "star" }, "a* must not match ab");
+  assert.deepEqual(await read("[x]"), { "[x]:k": "bracket" }, "[x] must not match x");
+  // More keys than one SCAN call returns, through a plugin's namespace.
+  const many = createNamespacedStore(backend, "many");
+  for (let i = 0; i < 2500; i += 500) await many.setMany(Array.from({ length: 500 }, (_, j) => ({ key: `k${i + j}`, value: i + j })));
+  let count = 0;
+  for await (const [key, value] of many.entries<number>()) if (key === `k${value}`) count++;
+  assert.equal(count, 2500);
+  await backend.clearPrefix("a*");
+  assert.deepEqual(await read("a"), { "ab:k": "plain" }, "clearing a* leaves ab alone");
+  await backend.close();
+});
