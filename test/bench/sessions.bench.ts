@@ -18,7 +18,8 @@ import { report, rssMb, summarize } from "./stats.ts";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
 const LIST_CALLS = 300;
-const SEQUENTIAL_PATCHES = 2000;
+/** Enough that the GC and WAL-checkpoint debt of the creation burst before is a small share. */
+const SEQUENTIAL_PATCHES = 6000;
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 100_000);
 
 const TOKEN = "bench-token-0123456789";
