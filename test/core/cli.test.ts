@@ -92,6 +92,13 @@ test("doctor checks config, store, port and plugins; a corrupt store makes it fa
   assert.equal(broken.code, 7);
   assert.match(broken.stdout, /store\s+FAIL\s+TALON_STATE_CORRUPT/);
   assert.equal(await readFile(join(cwd, ".talon", "talon.sqlite"), "utf8"), "garbage");
+  // serve's flags describe the start doctor checks: another data directory is healthy.
+  const elsewhere = await talon(["doctor", "--data-dir", "other", "--port", "0"], cwd);
+  assert.equal(elsewhere.code, 0, elsewhere.stdout + elsewhere.stderr);
+  assert.match(elsewhere.stdout, /store\s+ok\s+sqlite at .*other.talon\.sqlite/);
+  const badMode = await talon(["doctor", "--mode", "sideways"], cwd);
+  assert.equal(badMode.code, 2, "a wrong flag is a usage error");
+  assert.match(badMode.stderr, /TALON_CLI_USAGE: --mode must be standalone or bridge \(got sideways\)/);
 });
 
 test("serve: generates and stores a token, prints where it is, serves clients, stops cleanly on SIGTERM", async () => {

@@ -2,7 +2,7 @@
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { errorMessage, isTalonError } from "@talon/sdk";
-import { loadConfig, type LoadedConfig } from "../../config/load.ts";
+import { loadConfig, type ConfigSource, type LoadedConfig } from "../../config/load.ts";
 import { resolveAuth } from "../../gateway/auth.ts";
 import { parseBind } from "../../gateway/server.ts";
 import { createHost } from "../../host.ts";
@@ -11,11 +11,14 @@ import { openStoreBackend } from "../../state/open-store.ts";
 import { parseFlags, type Command } from "../command.ts";
 import { EXIT } from "../exit-codes.ts";
 import { renderTable } from "../table.ts";
+import { SERVE_FLAGS, serveOverrides } from "./serve.ts";
 
-const USAGE = `Usage: talon doctor [--config FILE]
+const USAGE = `Usage: talon doctor [serve's options]
 
 Check that Talon can start: the config is valid, the store opens, the port is free and every
-plugin loads. Prints a table; exits 7 if any check fails.`;
+plugin loads. Takes the options of \`talon serve\` (--config, --bind, --port, --token, --data-dir,
+--mode, --log-level) and checks the start they describe. Prints a table; exits 7 if any check
+fails.`;
 
 type Row = [check: string, status: "ok" | "FAIL" | "warn", detail: string];
 
@@ -36,18 +39,21 @@ export const doctorCommand: Command = {
   summary: "check config, store, port and plugins",
   usage: USAGE,
   async run(argv, io) {
-    const { values } = parseFlags(argv, { config: { type: "string" } }, USAGE);
+    const { values } = parseFlags(argv, SERVE_FLAGS, USAGE);
     if (values.help) {
       io.out(USAGE);
       return EXIT.OK;
     }
     const rows: Row[] = [];
-    const source = { file: values.config as string | undefined, env: io.env, cwd: io.cwd };
+    let source: ConfigSource = { file: values.config as string | undefined, env: io.env, cwd: io.cwd };
     let loaded: LoadedConfig | undefined;
     try {
+      source = { ...source, overrides: await serveOverrides(values, source) };
       loaded = await loadConfig(source);
       rows.push(["config", "ok", loaded.file ?? "built-in defaults (no config file found)"]);
     } catch (error) {
+      // A wrong flag is a usage error (exit 2), not a failed check.
+      if (isTalonError(error) && error.code === "TALON_CLI_USAGE") throw error;
       rows.push(["config", "FAIL", describe(error)]);
     }
     if (loaded) {

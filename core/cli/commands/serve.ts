@@ -28,6 +28,17 @@ Options:
 With no token or password configured (and auth_mode not "none"), serve generates a token,
 stores it in <data-dir>/token and prints that path.`;
 
+/** The flags that shape a serve (`doctor` takes the same, to check exactly that start). */
+export const SERVE_FLAGS = {
+  config: { type: "string" },
+  bind: { type: "string" },
+  port: { type: "string" },
+  token: { type: "string" },
+  "data-dir": { type: "string" },
+  mode: { type: "string" },
+  "log-level": { type: "string" },
+} as const;
+
 /** Turn serve flags into config overrides. */
 export async function serveOverrides(values: Record<string, unknown>, source: ConfigSource): Promise<Record<string, unknown>> {
   const overrides: Record<string, unknown> = {};
@@ -36,7 +47,7 @@ export async function serveOverrides(values: Record<string, unknown>, source: Co
   if (values["log-level"] !== undefined) overrides["log.level"] = values["log-level"];
   if (values.mode !== undefined) {
     const mode = values.mode === "bridge" ? "bridge_client" : values.mode === "standalone" ? "standalone_server" : undefined;
-    if (!mode) throw new TalonError("TALON_CLI_USAGE", `--mode must be standalone or bridge (got ${String(values.mode)})\n\n${USAGE}`);
+    if (!mode) throw new TalonError("TALON_CLI_USAGE", `--mode must be standalone or bridge (got ${String(values.mode)})`, { hint: "see talon serve --help" });
     overrides["gateway.runtime_mode"] = mode;
   }
   if (values.bind !== undefined || values.port !== undefined) {
@@ -55,19 +66,7 @@ export const serveCommand: Command = {
   summary: "run Talon (default command)",
   usage: USAGE,
   async run(argv, io) {
-    const { values } = parseFlags(
-      argv,
-      {
-        config: { type: "string" },
-        bind: { type: "string" },
-        port: { type: "string" },
-        token: { type: "string" },
-        "data-dir": { type: "string" },
-        mode: { type: "string" },
-        "log-level": { type: "string" },
-      },
-      USAGE,
-    );
+    const { values } = parseFlags(argv, SERVE_FLAGS, USAGE);
     if (values.help) {
       io.out(USAGE);
       return EXIT.OK;
