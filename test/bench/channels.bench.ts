@@ -17,14 +17,17 @@ import { join } from "node:path";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
-import { createHost } from "../../core/index.ts";
 import { chunkText } from "../../core/channels/chunk.ts";
-import { createSilentLogger } from "../../core/log.ts";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from "../../drivers/generic/signature.ts";
+import { BENCH_TOKEN, startBenchHost } from "./bench-host.ts";
 import { report, rssMb } from "./stats.ts";
 
 const SECRET = "bench-secret-0123456789abcdef";
-const TOKEN = "bench-token-0123456789";
+/** Room for every event of a run in a client's queue; no memory sampling during a run. */
+const CHANNEL_HOST = {
+  gateway: { server: { event_queue_capacity: 16_384 } },
+  runtime: { memory_sample_secs: 3600 },
+};
 const MESSAGES = Number(process.env.CHANNELS_BENCH_MESSAGES ?? 20_000);
 const WARMUP = 2_000;
 const IN_FLIGHT = 64;
@@ -39,7 +42,7 @@ async function eventCounter(port: number): Promise<{ count(): number; waitFor(n:
     ws.on("message", (data) => {
       const frame = JSON.parse(data.toString());
       if (frame.type === "event" && frame.event === "connect.challenge") {
-        ws.send(JSON.stringify({ type: "req", id: "c", method: "connect", params: { minProtocol: 3, maxProtocol: 4, client: { id: "cli", version: "1", platform: "linux", mode: "cli" }, role: "operator", scopes: ["operator.read"], auth: { token: TOKEN } } }));
+        ws.send(JSON.stringify({ type: "req", id: "c", method: "connect", params: { minProtocol: 3, maxProtocol: 4, client: { id: "cli", version: "1", platform: "linux", mode: "cli" }, role: "operator", scopes: ["operator.read"], auth: { token: BENCH_TOKEN } } }));
       } else if (frame.type === "res" && frame.id === "c") {
         if (frame.ok) resolve();
         else reject(new Error(frame.error.message));
@@ -128,21 +131,7 @@ async function startSender(port: number): Promise<{ drive(run: string, count: nu
 
 async function inbound(builtin: true | string[], batch: number): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "talon-channels-bench-"));
-  const host = await createHost({
-    config: {
-      inline: {
-        data_dir: dir,
-        gateway: { token: TOKEN, server: { bind: "127.0.0.1:0", reload_interval_secs: 0, event_queue_capacity: 16_384 } },
-        runtime: { memory_sample_secs: 3600 },
-        plugins: { builtin, entries: { generic: { config: { secret: SECRET } } } },
-        log: { level: "silent" },
-      },
-      env: {},
-      cwd: dir,
-    },
-    log: createSilentLogger(),
-  });
-  await host.start();
+  const host = await startBenchHost({ ...CHANNEL_HOST, data_dir: dir, plugins: { builtin, entries: { generic: { config: { secret: SECRET } } } } }, { cwd: dir });
   const port = host.gateway.address()!.port;
   const events = await eventCounter(port);
   const sender = await startSender(port);
@@ -181,21 +170,10 @@ async function inbound(builtin: true | string[], batch: number): Promise<Record<
 /** The core path without HTTP: `ctx.receive` → admission → gating → defender → event. */
 async function inProcess(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "talon-channels-bench-"));
-  const host = await createHost({
-    config: {
-      inline: {
-        data_dir: dir,
-        gateway: { token: TOKEN, server: { bind: "127.0.0.1:0", reload_interval_secs: 0, event_queue_capacity: 16_384 } },
-        runtime: { memory_sample_secs: 3600 },
-        plugins: { builtin: ["decision-policy"], load: [fileURLToPath(new URL("../channels/fixtures/direct-driver/index.ts", import.meta.url))] },
-        log: { level: "silent" },
-      },
-      env: {},
-      cwd: dir,
-    },
-    log: createSilentLogger(),
-  });
-  await host.start();
+  const host = await startBenchHost(
+    { ...CHANNEL_HOST, data_dir: dir, plugins: { builtin: ["decision-policy"], load: [fileURLToPath(new URL("../channels/fixtures/direct-driver/index.ts", import.meta.url))] } },
+    { cwd: dir },
+  );
   const receive = (globalThis as { __talonDirectReceive?: (draft: unknown) => Promise<{ status: string; outcome?: Promise<unknown> }> }).__talonDirectReceive!;
   const events = await eventCounter(host.gateway.address()!.port);
   const push = async (run: string, count: number) => {

@@ -21,10 +21,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ActionInput } from "@talon/sdk";
-import { createHost, type TalonHost } from "../../core/index.ts";
-import { createSilentLogger } from "../../core/log.ts";
+import type { TalonHost } from "../../core/index.ts";
 import { SCORE_GATE, type ScoreGate } from "../fixtures/plugins/score-gate/index.ts";
 import { TestClient } from "../helpers/gateway-client.ts";
+import { BENCH_TOKEN, startBenchHost } from "./bench-host.ts";
 import { report, rssMb, summarize } from "./stats.ts";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? "1");
@@ -32,7 +32,6 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const GATE = fileURLToPath(new URL("../fixtures/plugins/score-gate", import.meta.url));
 /** Plugins that call out to the network are not "local". */
 const NETWORK_PLUGINS = new Set(["virustotal"]);
-const TOKEN = "bench-token-0123456789";
 
 const LOCAL_PLUGINS = readdirSync(join(ROOT, "plugins")).filter((name) => !NETWORK_PLUGINS.has(name) && existsSync(join(ROOT, "plugins", name, "index.ts")));
 
@@ -53,26 +52,17 @@ function input(i: number, sessions: number): ActionInput {
 }
 
 async function startHost(scratch: string, extra: Record<string, unknown> = {}, gateway = false): Promise<TalonHost> {
-  const host = await createHost({
-    config: {
-      inline: {
-        data_dir: join(scratch, "data"),
-        state: { url: "sqlite" },
-        log: { level: "silent" },
-        gateway: { token: TOKEN, server: { bind: "127.0.0.1:0", reload_interval_secs: 0 } },
-        security: { protect_paths: [], quarantine_dir: join(scratch, "quarantine") },
-        runtime: { max_queue: 50_000, idempotency_max_entries: 5000 },
-        plugins: { builtin: LOCAL_PLUGINS },
-        ...extra,
-      },
-      env: {},
-      cwd: scratch,
+  return startBenchHost(
+    {
+      data_dir: join(scratch, "data"),
+      state: { url: "sqlite" },
+      security: { protect_paths: [], quarantine_dir: join(scratch, "quarantine") },
+      runtime: { max_queue: 50_000, idempotency_max_entries: 5000 },
+      plugins: { builtin: LOCAL_PLUGINS },
+      ...extra,
     },
-    gateway,
-    log: createSilentLogger(),
-  });
-  await host.start();
-  return host;
+    { gateway, cwd: scratch },
+  );
 }
 
 /** Closed loop with `concurrency` evaluations outstanding; latency per call. */
@@ -142,7 +132,7 @@ function leanClient(client: TestClient) {
 async function wsClient(): Promise<void> {
   const total = Number(process.env.BENCH_TOTAL);
   const depth = Number(process.env.BENCH_DEPTH);
-  const raw = await Promise.all(Array.from({ length: Number(process.env.BENCH_CLIENTS) }, () => TestClient.connect(process.env.BENCH_URL!, { token: TOKEN, scopes: ["operator.write"] })));
+  const raw = await Promise.all(Array.from({ length: Number(process.env.BENCH_CLIENTS) }, () => TestClient.connect(process.env.BENCH_URL!, { token: BENCH_TOKEN, scopes: ["operator.write"] })));
   const connections = raw.map(leanClient);
   const samples: number[] = [];
   let next = 0;

@@ -17,10 +17,10 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import WebSocket, { WebSocketServer } from "ws";
+import { BENCH_TOKEN, startBenchHost } from "./bench-host.ts";
 import { report, summarize } from "./stats.ts";
 
 const SELF = fileURLToPath(import.meta.url);
-const TOKEN = "bench-token-0123456789";
 const DURATION_MS = Number(process.env.TALON_BENCH_MS ?? 3000);
 const WARMUP_MS = 750;
 /** Rounds per figure; the best is kept (interference on a shared machine only ever slows a run down). */
@@ -60,7 +60,7 @@ function openSocket(target: Target): Promise<WebSocket> {
             type: "req",
             id: "connect",
             method: "connect",
-            params: { minProtocol: 4, maxProtocol: 4, client: { id: "cli", version: "bench", platform: "linux", mode: "cli" }, auth: { token: TOKEN }, role: "operator", scopes: ["operator.read"] },
+            params: { minProtocol: 4, maxProtocol: 4, client: { id: "cli", version: "bench", platform: "linux", mode: "cli" }, auth: { token: BENCH_TOKEN }, role: "operator", scopes: ["operator.read"] },
           }),
         );
       } else if (frame.id === "connect") {
@@ -172,14 +172,8 @@ async function startServer(kind: "talon" | "echo"): Promise<{ url: string; conne
     await new Promise((resolve) => echo.once("listening", resolve));
     return { url: `ws://127.0.0.1:${(echo.address() as { port: number }).port}`, connections: () => connections, stop: () => new Promise((resolve) => echo.close(() => resolve())) };
   }
-  const { createHost } = await import("../../core/index.ts");
-  const { createSilentLogger } = await import("../../core/log.ts");
   const plugins = process.env.TALON_BENCH_PLUGINS === "builtin" ? { builtin: true } : { builtin: false };
-  const host = await createHost({
-    config: { inline: { state: { url: "memory" }, gateway: { token: TOKEN, server: { bind: "127.0.0.1:0", reload_interval_secs: 0 } }, plugins, log: { level: "silent" } }, env: {} },
-    log: createSilentLogger(),
-  });
-  await host.start();
+  const host = await startBenchHost({ state: { url: "memory" }, plugins });
   return { url: `ws://127.0.0.1:${host.gateway.address()!.port}`, connections: () => host.gateway.stats().connections, stop: () => host.stop() };
 }
 

@@ -10,10 +10,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createHost, type TalonHost } from "../../core/index.ts";
-import { createSilentLogger } from "../../core/log.ts";
+import type { TalonHost } from "../../core/index.ts";
 import type { DecisionRecord } from "@talon/sdk";
 import { TestClient } from "../helpers/gateway-client.ts";
+import { BENCH_TOKEN, startBenchHost } from "./bench-host.ts";
 import { report, rssMb, summarize } from "./stats.ts";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
@@ -22,25 +22,8 @@ const LIST_CALLS = 300;
 const SEQUENTIAL_PATCHES = 6000;
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 100_000);
 
-const TOKEN = "bench-token-0123456789";
-
-async function startHost(dataDir: string, gateway = false): Promise<TalonHost> {
-  const host = await createHost({
-    config: {
-      inline: {
-        data_dir: dataDir,
-        state: { url: "sqlite" },
-        plugins: { builtin: ["sessions"] },
-        gateway: { token: TOKEN, server: { bind: "127.0.0.1:0", reload_interval_secs: 0 } },
-        log: { level: "silent" },
-      },
-      env: {},
-    },
-    gateway,
-    log: createSilentLogger(),
-  });
-  await host.start();
-  return host;
+function startHost(dataDir: string, gateway = false): Promise<TalonHost> {
+  return startBenchHost({ data_dir: dataDir, state: { url: "sqlite" }, plugins: { builtin: ["sessions"] } }, { gateway });
 }
 
 async function inFlight(total: number, concurrency: number, run: (i: number) => Promise<unknown>): Promise<void> {
@@ -107,7 +90,7 @@ try {
   // sessions.list as a real client sees it: over a WebSocket, 200 rows a response.
   await host.stop();
   host = await startHost(dataDir, true);
-  const client = await TestClient.connect(`ws://127.0.0.1:${host.gateway.address()!.port}`, { token: TOKEN, scopes: ["operator.read"], clientId: "cli", mode: "cli" });
+  const client = await TestClient.connect(`ws://127.0.0.1:${host.gateway.address()!.port}`, { token: BENCH_TOKEN, scopes: ["operator.read"], clientId: "cli", mode: "cli" });
   const overWs: number[] = [];
   let responseBytes = 0;
   for (let i = 0; i < LIST_CALLS; i++) {
