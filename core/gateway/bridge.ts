@@ -160,8 +160,9 @@ class Bridge implements BridgeClient {
     let ws: WebSocket;
     try {
       ws = new WebSocket(config.url, { perMessageDeflate: false, maxPayload: BRIDGE_MAX_PAYLOAD_BYTES, handshakeTimeout: config.bridge.connect_timeout_ms });
-    } catch (error) {
-      this.#lastError = `invalid gateway.url: ${errorMessage(error)}`;
+    } catch {
+      // ws's own message quotes the whole URL, credentials included: it must not reach logs or status.
+      this.#lastError = "invalid gateway.url (not a ws:// or wss:// URL)";
       this.#host.log.error({ code: "TALON_CONFIG_INVALID", url: displayUrl(config.url) }, `bridge cannot connect: ${this.#lastError}; fix gateway.url (e.g. ws://127.0.0.1:18789)`);
       return this.#scheduleReconnect(false);
     }

@@ -263,6 +263,16 @@ describe("bridge against a scripted upstream", () => {
     await bridge.stop();
   });
 
+  test("an unparsable gateway.url never puts its credentials in the status or in call errors", async () => {
+    const broken = await startBridge("wss//bridge:s3cret@upstream.example/ws?token=abc123");
+    await waitUntil(() => bridgeStatus(broken).lastError !== undefined, "the failed attempt");
+    const status = bridgeStatus(broken);
+    assert.match(status.lastError!, /invalid gateway\.url/);
+    assert.doesNotMatch(JSON.stringify(status), /s3cret|abc123/);
+    await assert.rejects(broken.host.gateway.call("health"), (error) => isTalonError(error) && !/s3cret|abc123/.test(error.message));
+    await broken.stop();
+  });
+
   test("ctx.gateway.call outside bridge mode says so", async () => {
     const standalone = await startTestHost();
     await assert.rejects(standalone.host.gateway.call("health"), (error) => isTalonError(error) && error.code === "TALON_GATEWAY_NOT_CONNECTED" && /not in bridge mode/.test(error.message));
