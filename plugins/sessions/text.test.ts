@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { byteLength, charLength, clamp, nameParam, norm, optionalText, sanitizeMessage, truncate } from "./text.ts";
 
 test("lengths are UTF-8 bytes for text() and characters for label checks", () => {
@@ -48,3 +49,36 @@ test("chat messages: NUL refused, other control characters removed, NFC", () => 
   assert.equal(sanitizeMessage("e\u0301"), "é");
 });
 
+
+/** The original definitions, measured with Buffer.byteLength (lone surrogates count as U+FFFD). */
+function referenceTruncate(value: string, maxBytes: number): string {
+  if (Buffer.byteLength(value, "utf8") <= maxBytes) return value;
+  let bytes = 0;
+  let end = 0;
+  for (const char of value) {
+    const size = Buffer.byteLength(char, "utf8");
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += char.length;
+  }
+  return `${value.slice(0, end)}...`;
+}
+
+test("byteLength and truncate agree with a Buffer.byteLength reference on any string", () => {
+  const text = fc.oneof(fc.string({ unit: "binary", maxLength: 80 }), fc.string({ unit: fc.constantFrom("a", "é", "€", "😀", "\ud800", "\udc00"), maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 40 }));
+  fc.assert(
+    fc.property(text, fc.integer({ min: 0, max: 300 }), (value, maxBytes) => {
+      assert.equal(byteLength(value), Buffer.byteLength(value, "utf8"));
+      assert.equal(truncate(value, maxBytes), referenceTruncate(value, maxBytes));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test("truncate of a long non-ASCII string cuts at the byte bound", () => {
+  const long = "é".repeat(100_000);
+  assert.equal(truncate(long, 2048), `${"é".repeat(1024)}...`);
+  assert.equal(truncate("😀".repeat(10), 30), `${"😀".repeat(7)}...`);
+  assert.equal(truncate("a\ud800b", 4), "a\ud800...", "a lone surrogate counts 3 bytes");
+  assert.equal(truncate("a\ud800b", 5), "a\ud800b");
+});

@@ -5,32 +5,38 @@
  */
 import { RpcError } from "@talon/sdk";
 
-const encoder = new TextEncoder();
+/** UTF-8 size of the code point `cp` (a lone surrogate counts 3, as its U+FFFD replacement). */
+function utf8Size(cp: number): number {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
 
-/** UTF-8 length of `value` without allocating for pure ASCII. */
+/** UTF-8 length of `value`, computed from its code points (no allocation). */
 export function byteLength(value: string): number {
-  for (let i = 0; i < value.length; i++) {
-    if (value.charCodeAt(i) > 0x7f) return encoder.encode(value).length;
-  }
-  return value.length;
-}
-
-/** Cut `value` at the largest code-point boundary of at most `maxBytes` UTF-8 bytes. */
-function cutBytes(value: string, maxBytes: number): string {
   let bytes = 0;
-  let end = 0;
-  for (const char of value) {
-    const size = byteLength(char);
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    end += char.length;
+  for (let i = 0; i < value.length; i++) {
+    const cp = value.codePointAt(i)!;
+    bytes += utf8Size(cp);
+    if (cp > 0xffff) i++;
   }
-  return value.slice(0, end);
+  return bytes;
 }
 
-/** Seed `trunc(s, N)`: over `maxBytes` bytes → cut and `...` appended; no trimming. */
+/**
+ * Seed `trunc(s, N)`: over `maxBytes` bytes → cut at the largest code-point boundary of at most
+ * `maxBytes` bytes and `...` appended; no trimming. A string of at most `maxBytes / 3` code units
+ * never needs cutting (a code unit is at most 3 bytes); otherwise at most `maxBytes + 1` code
+ * points are walked.
+ */
 export function truncate(value: string, maxBytes: number): string {
-  return byteLength(value) <= maxBytes ? value : `${cutBytes(value, maxBytes)}...`;
+  if (value.length * 3 <= maxBytes) return value;
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const cp = value.codePointAt(i)!;
+    bytes += utf8Size(cp);
+    if (bytes > maxBytes) return `${value.slice(0, i)}...`;
+    if (cp > 0xffff) i++;
+  }
+  return value;
 }
 
 /** Seed `text(s, N)`: trim; blank → undefined; over `maxBytes` → cut with `...`. */
