@@ -1,6 +1,6 @@
 /**
  * Hash a file named in a frame, safely (seed §15 item 9): only regular files inside configured
- * roots (after resolving symlinks), never devices, FIFOs or /proc, opened without following a
+ * roots (checked on the path as written, then again after resolving symlinks), never devices, FIFOs or /proc, opened without following a
  * swapped-in symlink and without blocking on a FIFO, streamed in chunks up to a size cap, within
  * a time limit.
  */
@@ -32,12 +32,19 @@ function inside(root: string, path: string): boolean {
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }
 
-/** Resolve configured roots to real absolute paths (missing roots are dropped). */
-export async function resolveRoots(roots: readonly string[], baseDir: string): Promise<string[]> {
-  const out: string[] = [];
+/** A configured root: as written (made absolute) and with its symlinks resolved. */
+export interface FileRoot {
+  readonly lexical: string;
+  readonly real: string;
+}
+
+/** Resolve configured roots to absolute and real paths (missing roots are dropped). */
+export async function resolveRoots(roots: readonly string[], baseDir: string): Promise<FileRoot[]> {
+  const out: FileRoot[] = [];
   for (const root of roots) {
+    const lexical = resolve(baseDir, root);
     try {
-      out.push(await realpath(resolve(baseDir, root)));
+      out.push({ lexical, real: await realpath(lexical) });
     } catch {
       // A root that does not exist allows nothing.
     }
@@ -46,10 +53,14 @@ export async function resolveRoots(roots: readonly string[], baseDir: string): P
 }
 
 /** Hash `requested` if it is a regular file inside one of `roots`. */
-export async function hashFile(requested: string, roots: readonly string[], baseDir: string, maxBytes: number, signal: AbortSignal): Promise<FileHash | HashRefusal> {
+export async function hashFile(requested: string, roots: readonly FileRoot[], baseDir: string, maxBytes: number, signal: AbortSignal): Promise<FileHash | HashRefusal> {
   const refuse = (tag: string, reason: string): HashRefusal => ({ refused: true, tag, reason });
   if (roots.length === 0) return refuse("vt_file_outside_roots", `file lookup skipped for ${requested}: no VirusTotal file roots are configured (plugins.entries.virustotal.config.fileRoots)`);
   const candidate = resolve(baseDir, requested);
+  // Refuse on the path as written before touching the filesystem, so a refusal never tells
+  // whether some host path outside the roots exists.
+  if (PSEUDO.test(candidate)) return refuse("vt_file_refused", `file lookup refused for ${requested}: ${candidate} is a device or kernel file`);
+  if (!roots.some((root) => inside(root.lexical, candidate) || inside(root.real, candidate))) return refuse("vt_file_outside_roots", `file lookup refused for ${requested}: it is outside the VirusTotal file roots`);
   let real: string;
   try {
     real = await realpath(candidate);
@@ -57,7 +68,7 @@ export async function hashFile(requested: string, roots: readonly string[], base
     return refuse("vt_file_missing", `file does not exist for VT scan: ${requested}`);
   }
   if (PSEUDO.test(real)) return refuse("vt_file_refused", `file lookup refused for ${requested}: ${real} is a device or kernel file`);
-  if (!roots.some((root) => inside(root, real))) return refuse("vt_file_outside_roots", `file lookup refused for ${requested}: it resolves outside the VirusTotal file roots`);
+  if (!roots.some((root) => inside(root.real, real))) return refuse("vt_file_outside_roots", `file lookup refused for ${requested}: it resolves outside the VirusTotal file roots`);
   let handle;
   try {
     // O_NOFOLLOW: a symlink swapped in after realpath is not followed; O_NONBLOCK: a FIFO cannot hang the open.

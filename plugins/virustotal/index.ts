@@ -6,7 +6,7 @@
  */
 import { STAGE, definePlugin, type Finding } from "@talon/sdk";
 import { buildSettings, configSchema, type VtSettings } from "./config.ts";
-import { hashFile, resolveRoots } from "./file-hash.ts";
+import { hashFile, resolveRoots, type FileRoot } from "./file-hash.ts";
 import { canonicalUrl, urlId } from "./ids.ts";
 import { RateLimiter } from "./limiter.ts";
 import { Lookups, type LookupResult } from "./lookups.ts";
@@ -29,13 +29,13 @@ export default definePlugin({
   configSchema,
   setup(ctx) {
     let settings = buildSettings(ctx.host.config, ctx.config);
-    let roots: string[] = [];
+    let roots: FileRoot[] = [];
     const limiter = new RateLimiter(ctx.store.namespace("quota"), settings.rate);
     const lookups = new Lookups(ctx.store.namespace("cache"), limiter);
     const refreshRoots = async () => {
       roots = await resolveRoots(settings.fileRoots, ctx.host.baseDir);
     };
-    ctx.registerStatusSection("virustotal", () => ({ enabled: settings.apiKey !== undefined, fileRoots: roots, ...lookups.counts }));
+    ctx.registerStatusSection("virustotal", () => ({ enabled: settings.apiKey !== undefined, fileRoots: roots.map((root) => root.real), ...lookups.counts }));
     ctx.hooks.start.tapPromise(async () => {
       await refreshRoots();
       if (!settings.apiKey) ctx.log.info({}, "VirusTotal lookups are off: no API key (security.virustotal_api_key or OPENCLAW_RS_VT_API_KEY)");

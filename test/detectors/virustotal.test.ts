@@ -123,6 +123,12 @@ test("files: streamed SHA-256 of regular files inside the roots only; no /dev, n
   await refused(join(root, "pipe"), "not a regular file");
   await refused(join(root, "dir"), "not a regular file");
   await refused(join(root, "missing.bin"), "does not exist");
+  // Outside the roots, whether a path exists is not revealed: the same refusal either way.
+  for (const path of ["/etc/hostname-talon-missing", join(root, "..", "talon-missing-sibling"), "/etc/hosts"]) {
+    const decision = await decide({ filePath: path });
+    assert.ok(!decision.tags.includes("vt_file_missing"), path);
+    assert.ok(decision.reasons.some((reason) => reason.includes("outside the VirusTotal file roots")), `${path}: ${decision.reasons.join(" | ")}`);
+  }
   const small = await vtHost(vt, { fileRoots: [root], maxFileBytes: 1000 });
   const big = await small.decide({ filePath: join(root, "big.bin") });
   assert.ok(big.reasons.some((reason) => reason.includes("over the 1000-byte limit")));
