@@ -183,7 +183,6 @@ export class InboundPipeline {
         wasMentioned: message.wasMentioned === true,
         implicitMention: message.replyTo !== undefined && account.sentIds.has(message.replyTo),
         hasAnyMention: message.mentions.length > 0,
-        allowTextCommands: true,
         commandAuthorized: authorized,
         hasControlCommand: hasControlCommand(message.text),
       });
@@ -192,7 +191,7 @@ export class InboundPipeline {
         this.#deps.inbox().done(key);
         return { status: "gated", sessionKey, message, reason: "group message without a mention of the bot" };
       }
-      const evaluation = await this.#deps.defender.evaluate(actionFor(message, view, sessionKey, gate.effectiveWasMentioned, authorized));
+      const evaluation = await this.#deps.defender.evaluate(actionFor(message, view, sessionKey, gate.effectiveWasMentioned, authorized, settings.requireMention));
       const decision = this.#deps.defender.decisionOf(evaluation);
       const status = evaluation.status;
       const outcome: InboundOutcome = { status, sessionKey, message };
@@ -234,7 +233,7 @@ function sessionKeyOf(message: InboundMessage): string {
 }
 
 /** The action the defender evaluates for a channel message: every text field, routing hints. */
-function actionFor(message: InboundMessage, view: Record<string, unknown>, sessionKey: string, wasMentioned: boolean, authorized: boolean): ActionInput {
+function actionFor(message: InboundMessage, view: Record<string, unknown>, sessionKey: string, wasMentioned: boolean, authorized: boolean, requireMention: boolean): ActionInput {
   const fields: ActionField[] = [{ kind: "prompt", path: "/text", value: message.text }];
   if (message.sender.name) fields.push({ kind: "text", path: "/sender/name", value: message.sender.name });
   for (let i = 0; i < message.attachments.length; i++) {
@@ -254,9 +253,11 @@ function actionFor(message: InboundMessage, view: Record<string, unknown>, sessi
     fields,
     routing: {
       chatType: message.chatType,
-      // Gating already happened here; the scheduler must not gate the same message again.
+      // Gating already happened here (the channel's requireMention decides); the scheduler must
+      // not gate the same message again: with requireMention off, mention detection is not
+      // claimed, so its group activation (runtime.group_activation_mode) lets the message pass.
       wasMentioned: message.chatType === "direct" ? message.wasMentioned : wasMentioned,
-      canDetectMention: message.wasMentioned !== undefined,
+      canDetectMention: requireMention && message.wasMentioned !== undefined,
       hasAnyMention: message.mentions.length > 0,
       replyBack: true,
       deliveryContext,

@@ -41,13 +41,17 @@ export function isGroupContext(action: Action): boolean {
   return false;
 }
 
-/** The text starts with `/` and its first word (leading slashes stripped, lowercased) is a bypass command. */
+/**
+ * The text starts with `/` and its first word (leading slashes stripped, lowercased, a `@bot`
+ * suffix dropped) is a bypass command: `/reset`, `//stop now`, `/help@my_bot`.
+ */
 export function isControlCommand(text: string | undefined): boolean {
   if (text === undefined) return false;
   const trimmed = text.trimStart();
   if (!trimmed.startsWith("/")) return false;
   const word = trimmed.replace(/^\/+/, "").split(/\s/, 1)[0]!.toLowerCase();
-  return BYPASS_COMMANDS.has(word);
+  const at = word.indexOf("@");
+  return BYPASS_COMMANDS.has(at === -1 ? word : word.slice(0, at));
 }
 
 /** May this sender use bypass commands? */

@@ -14,7 +14,6 @@ const group: MentionGateInput = {
   wasMentioned: false,
   implicitMention: false,
   hasAnyMention: false,
-  allowTextCommands: true,
   commandAuthorized: false,
   hasControlCommand: false,
 };
@@ -28,7 +27,7 @@ test("mention gating: seed rules, bypass commands only for authorised senders", 
   assert.equal(resolveMentionGate({ ...group, requireMention: false }).shouldSkip, false);
   assert.equal(resolveMentionGate({ ...group, hasControlCommand: true }).shouldSkip, true, "an unauthorised /reset does not bypass (the seed let anyone)");
   const bypass = resolveMentionGate({ ...group, hasControlCommand: true, commandAuthorized: true });
-  assert.deepEqual(bypass, { effectiveWasMentioned: true, shouldSkip: false, shouldBypassMention: true });
+  assert.deepEqual(bypass, { effectiveWasMentioned: true, shouldSkip: false }, "an authorised /reset bypasses and counts as a mention");
   assert.equal(resolveMentionGate({ ...group, hasControlCommand: true, commandAuthorized: true, hasAnyMention: true }).shouldSkip, true, "a command addressed to someone else does not bypass");
 });
 

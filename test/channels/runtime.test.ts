@@ -276,3 +276,15 @@ test("inbound and outbound hooks can rewrite and cancel channel messages", async
   await host.call("send", { idempotencyKey: "o-2", to: "c", message: "hello" });
   assert.deepEqual(endpoint.sent().map((m) => m.text), ["hello [via talon]"]);
 });
+
+test("requireMention = false: the channel lets unmentioned group messages through and the scheduler does not gate them again", async (t) => {
+  const endpoint = createGenericEndpoint();
+  t.after(() => endpoint.stop());
+  const { host } = await genericHost(endpoint, {}, { ...FAST, requireMention: false });
+  const events: any[] = [];
+  host.events.subscribe((name, payload) => name === "channel.message" && events.push(payload));
+  await endpoint.postSigned({ id: "open-1", chatType: "group", chatId: "g1", sender: { id: "anyone" }, text: "hello room", wasMentioned: false });
+  await until(() => events.length >= 1, "the group message evaluated");
+  assert.equal((await accountStatus(host, "generic")).counters.gated, 0);
+  assert.notEqual(events[0].status, "ignored", `not ignored by the scheduler's group activation (status ${events[0].status})`);
+});
