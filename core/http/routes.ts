@@ -3,7 +3,7 @@
  * with a size cap; a handler that throws answers 500 without taking the server down.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { TalonError, errorMessage, type HttpRoute, type Logger } from "@talon/sdk";
+import { TalonError, type HttpRoute, type Logger } from "@talon/sdk";
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
@@ -58,7 +58,8 @@ export class HttpRoutes {
       await route.handler(request, response, body);
     } catch (error) {
       this.#log.error({ err: error, plugin: route.plugin, path }, "http route failed");
-      if (!response.headersSent) respondJson(response, 500, { ok: false, error: { code: "INTERNAL", message: errorMessage(error) } });
+      // The cause stays in the log: an exception's text is no business of the HTTP client's.
+      if (!response.headersSent) respondJson(response, 500, { ok: false, error: { code: "INTERNAL", message: `internal error in ${route.plugin}; see the Talon log` } });
       else response.end();
     }
     return true;
