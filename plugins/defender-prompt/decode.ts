@@ -62,7 +62,7 @@ for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * Does `text` hold a run of 16 base64 characters? Every base64 and every plain hex blob needs
  * one (hex digits are base64 characters), so ordinary prose skips both patterns with one pass.
  */
-function hasLongRun(text: string): boolean {
+export function hasLongRun(text: string): boolean {
   let run = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
