@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { STAGE, definePlugin, type TalonConfig } from "@talon/sdk";
 import { fitRecord, toQuarantineRecord } from "./record.ts";
+import { secretsInConfig } from "./redact.ts";
 import { QuarantineStore, quarantineFileName } from "./store.ts";
 
 const PLUGIN_NAME = "quarantine";
@@ -24,11 +25,12 @@ export const configSchema = z
 /** The plugin's validated config. */
 export type QuarantineConfig = z.output<typeof configSchema>;
 
-/** The host's own secrets, redacted wherever they appear. */
+/**
+ * The host's own secrets, redacted wherever they appear: every secret-named value in the config,
+ * plugin entries' configs included, and the named ones whose keys do not look secret.
+ */
 function knownSecrets(config: TalonConfig): string[] {
-  return [config.gateway.token, config.gateway.password, config.security.virustotal_api_key, config.security.policy_bundle_key].filter(
-    (value): value is string => typeof value === "string" && value.trim().length >= 6,
-  );
+  return secretsInConfig(config, [config.gateway.token, config.gateway.password, config.security.virustotal_api_key, config.security.policy_bundle_key]);
 }
 
 /** The quarantine plugin. */

@@ -43,6 +43,34 @@ export function redactText(text: string, known: readonly string[] = []): string 
   return out;
 }
 
+/**
+ * Exact secret values in a config tree (the host's config, `plugins.entries.*.config` included):
+ * strings, or strings in an array, under a key that names a secret; plus `also`. Blank values are
+ * dropped (the length bound is `redactText`'s); longest first, so a secret that contains another
+ * is redacted whole. Bounded by depth.
+ */
+export function secretsInConfig(config: unknown, also: readonly unknown[] = []): string[] {
+  const found = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value === "string" && value.trim() !== "") found.add(value);
+  };
+  const walk = (value: unknown, depth: number) => {
+    if (typeof value !== "object" || value === null || depth > 64) return;
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, depth + 1);
+      return;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (SECRET_KEY.test(key) && typeof item === "string") add(item);
+      else if (SECRET_KEY.test(key) && Array.isArray(item) && item.every((entry) => typeof entry === "string")) item.forEach(add);
+      else walk(item, depth + 1);
+    }
+  };
+  walk(config, 0);
+  also.forEach(add);
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
 /** Redact a JSON value: secret-named keys lose their value, every string is scanned. Bounded by depth. */
 export function redactValue(value: unknown, known: readonly string[] = [], depth = 0): unknown {
   if (typeof value === "string") return redactText(value, known);

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fitRecord } from "../../plugins/quarantine/record.ts";
-import { redactText, redactValue } from "../../plugins/quarantine/redact.ts";
+import { redactText, redactValue, secretsInConfig } from "../../plugins/quarantine/redact.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { startDefenderHost, until } from "./harness.ts";
 
@@ -75,6 +75,24 @@ describe("quarantine", () => {
 });
 
 describe("redaction and fitting", () => {
+  test("the host's secrets include plugin entries' secret-named config values", () => {
+    const config = {
+      gateway: { token: "gateway-token-1", password: undefined },
+      security: { virustotal_api_key: undefined, policy_bundle_key: "bundle-key-xyz" },
+      plugins: {
+        entries: {
+          virustotal: { config: { apiKey: "vt-key-abcdef0123", fileRoots: ["/srv/files"] } },
+          generic: { config: { secret: "driver-secret-42", outboundSecret: "outbound-secret-99", tokens: ["not-a-secret-list"], url: "https://example.com" } },
+        },
+      },
+    };
+    const secrets = secretsInConfig(config, [config.gateway.token, config.security.policy_bundle_key, "   "]);
+    for (const secret of ["gateway-token-1", "bundle-key-xyz", "vt-key-abcdef0123", "driver-secret-42", "outbound-secret-99"]) assert.ok(secrets.includes(secret), secret);
+    for (const plain of ["/srv/files", "https://example.com", "not-a-secret-list", "   "]) assert.ok(!secrets.includes(plain), plain);
+    assert.deepEqual(secrets, [...secrets].sort((a, b) => b.length - a.length), "longest first");
+    assert.equal(redactText("x vt-key-abcdef0123 y outbound-secret-99", secrets), "x [REDACTED] y [REDACTED]");
+  });
+
   test("token shapes, secret keys and known secrets", () => {
     assert.equal(redactText("key AKIAABCDEFGHIJKLMNOP here"), "key [REDACTED] here");
     assert.equal(redactText("xoxb-123456789012-abcdef"), "[REDACTED]");
