@@ -34,3 +34,13 @@ test("each status maps to the error class that decides retrying, with the driver
   assert.equal(limited.code, "TALON_DRIVER_RATE_LIMITED");
   assert.equal(limited.retryAfterMs, 2500);
 });
+
+test("a 429's retry-after from a response body is clamped like the header", () => {
+  const messages = { unauthorized: "u", forbidden: "f", notFound: "n", rejected: "r", failed: "x" };
+  const huge = driverErrorForStatus("demo", 429, messages, 1e15) as unknown as { retryAfterMs: number };
+  assert.equal(huge.retryAfterMs, MAX_RETRY_AFTER_MS);
+  const negative = driverErrorForStatus("demo", 429, messages, -5) as unknown as { retryAfterMs: number };
+  assert.equal(negative.retryAfterMs, 0);
+  const nan = driverErrorForStatus("demo", 429, messages, Number.NaN) as unknown as { retryAfterMs: number };
+  assert.equal(nan.retryAfterMs, 1000, "unreadable: the default");
+});

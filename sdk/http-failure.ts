@@ -45,13 +45,19 @@ export interface HttpFailureMessages {
   failed: string;
 }
 
+/** A retry-after in milliseconds from anywhere (header, response body): clamped to 0..MAX_RETRY_AFTER_MS; NaN gives `fallback`. */
+export function clampRetryAfter(ms: number, fallback = 1000): number {
+  if (Number.isNaN(ms)) return fallback;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+}
+
 /**
- * The driver error for HTTP `status`: 429 → rate limited (waits `retryAfterMs`), 401 → auth,
+ * The driver error for HTTP `status`: 429 → rate limited (waits `retryAfterMs`, clamped), 401 → auth,
  * 403 → permission, 404 → not found, other 4xx → validation (not retried), the rest → network
  * (retried with backoff).
  */
 export function driverErrorForStatus(driver: string, status: number, messages: HttpFailureMessages, retryAfterMs = 1000): TalonError {
-  if (status === 429) return new DriverRateLimitError(driver, retryAfterMs);
+  if (status === 429) return new DriverRateLimitError(driver, clampRetryAfter(retryAfterMs));
   if (status === 401) return new DriverAuthError(driver, messages.unauthorized);
   if (status === 403) return new DriverPermissionError(driver, messages.forbidden);
   if (status === 404) return new DriverNotFoundError(driver, messages.notFound);

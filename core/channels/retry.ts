@@ -6,14 +6,15 @@
  * Credentials, permission, unknown targets and invalid requests are never retried.
  */
 import pRetry from "p-retry";
-import { DriverNetworkError, isTalonError } from "@talon/sdk";
+import { DriverNetworkError, MAX_RETRY_AFTER_MS, isTalonError } from "@talon/sdk";
 import type { ChannelAccount } from "./account.ts";
 
 const NEVER_RETRY = new Set(["TALON_DRIVER_AUTH", "TALON_DRIVER_PERMISSION", "TALON_DRIVER_NOT_FOUND", "TALON_DRIVER_VALIDATION", "TALON_CHANNEL_NOT_SUPPORTED"]);
 
+/** The error's retry-after, clamped to 0..MAX_RETRY_AFTER_MS (a driver may pass a body's value unchecked). */
 function retryAfterOf(error: unknown): number | undefined {
   const value = (error as { retryAfterMs?: unknown })?.retryAfterMs;
-  return typeof value === "number" && Number.isFinite(value) ? Math.max(0, value) : undefined;
+  return typeof value === "number" && Number.isFinite(value) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, value)) : undefined;
 }
 
 /** Wrap a thrown non-Error (p-retry only retries Errors) so the failure is still reported. */

@@ -5,6 +5,8 @@
  */
 import { DriverRateLimitError } from "@talon/sdk";
 
+/** setTimeout's longest delay; a longer one fires after 1 ms (and the drain would spin). */
+const MAX_TIMER_MS = 2_147_483_647;
 /** Waiters beyond this are refused at once instead of queueing without bound. */
 export const MAX_WAITERS = 10_000;
 
@@ -95,7 +97,7 @@ export class TokenBucket {
   #schedule(reset = false): void {
     if (this.#timer && !reset) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#drain(), Math.ceil(this.#delayUntilNext()));
+    this.#timer = setTimeout(() => this.#drain(), Math.min(MAX_TIMER_MS, Math.ceil(this.#delayUntilNext())));
   }
 
   #drain(): void {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { channelSessionKey, parseSessionKey, z } from "@talon/sdk";
+import { DriverRateLimitError, MAX_RETRY_AFTER_MS, channelSessionKey, parseSessionKey, z } from "@talon/sdk";
 import { effectiveLimits } from "../../core/channels/limits.ts";
 import { hasControlCommand, resolveMentionGate, type MentionGateInput } from "../../core/channels/mention-gate.ts";
+import { callPlatform } from "../../core/channels/retry.ts";
 import { TokenBucket } from "../../core/channels/token-bucket.ts";
 import { TtlSet } from "../../core/channels/ttl-set.ts";
 import { channelRuntimeSettingsSchema, driverPluginConfigSchema } from "../../sdk/driver.ts";
@@ -119,4 +120,46 @@ test("ctx.channels.chunk: the core's chunks for a channel, loaded or not", async
   assert.equal(api.chunk("x".repeat(4001), { channel: "discord" }).length, 3);
   assert.deepEqual(api.chunk("one\n\ntwo\n\n\nthree", { channel: "webchat" }), ["one", "two", "three"]);
   assert.equal(api.chunk(Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n"), { channel: "discord" }).length, 2, "17 lines per Discord message");
+});
+
+test("token bucket: a pause longer than setTimeout's range does not spin on 1 ms timers", async () => {
+  const bucket = new TokenBucket(1, 1, "demo");
+  bucket.tryTake();
+  const original = globalThis.setTimeout;
+  let scheduled = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    scheduled++;
+    return original(fn, ms);
+  }) as typeof setTimeout;
+  try {
+    bucket.pause(3_000_000_000);
+    const waiting = bucket.take()!;
+    waiting.catch(() => {});
+    await new Promise((resolve) => original(resolve, 50));
+    assert.ok(scheduled <= 2, `timers scheduled: ${scheduled}`);
+  } finally {
+    globalThis.setTimeout = original;
+    bucket.close(new Error("done"));
+  }
+});
+
+test("callPlatform: a retry-after beyond MAX_RETRY_AFTER_MS pauses the buckets for at most that", async () => {
+  const bucket = new TokenBucket(1000, 10, "demo");
+  const chat = new TokenBucket(1000, 10, "demo");
+  const account = {
+    driverId: "demo",
+    settings: { retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2, maxTotalMs: 1_000 } },
+    bucket,
+    chatBucket: () => chat,
+    signal: new AbortController().signal,
+    stopped: false,
+    snapshot: { counters: { retries: 0 } },
+  } as unknown as Parameters<typeof callPlatform>[0];
+  await assert.rejects(callPlatform(account, "c1", async () => {
+    throw new DriverRateLimitError("demo", Number.MAX_SAFE_INTEGER);
+  }));
+  assert.ok(bucket.pausedForMs() <= MAX_RETRY_AFTER_MS, `account bucket paused ${bucket.pausedForMs()} ms`);
+  assert.ok(chat.pausedForMs() <= MAX_RETRY_AFTER_MS, `chat bucket paused ${chat.pausedForMs()} ms`);
+  bucket.close(new Error("done"));
+  chat.close(new Error("done"));
 });
