@@ -70,8 +70,44 @@ export function canonicalSessionKey(input: string): string {
   return key;
 }
 
-/** Longest session key accepted anywhere (upstream's `chat.send` schema limit). */
+/**
+ * Longest session key accepted anywhere (upstream's `chat.send` schema limit), in code points of
+ * the CANONICAL key (after `agent:main:` is added). Every place that names a session applies this
+ * one rule: RPCs refuse longer keys ({@link isSessionKeyTooLong}), the defender cuts them
+ * ({@link boundedSessionKey}), so every session a decision creates can be named by an RPC.
+ */
 export const SESSION_KEY_MAX_CHARS = 512;
+
+/** Whether a canonical key has more than {@link SESSION_KEY_MAX_CHARS} code points. */
+export function isSessionKeyTooLong(canonical: string): boolean {
+  return codePointEnd(canonical, SESSION_KEY_MAX_CHARS) < canonical.length;
+}
+
+/** Index after the first `max` code points of `value` (`value.length` when it has fewer). */
+function codePointEnd(value: string, max: number): number {
+  // At most 2 code units per code point: a short string needs no walk.
+  if (value.length <= max) return value.length;
+  let end = 0;
+  for (let count = 0; count < max && end < value.length; count++) {
+    const unit = value.charCodeAt(end);
+    const low = end + 1 < value.length ? value.charCodeAt(end + 1) : 0;
+    end += unit >= 0xd800 && unit <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
+  }
+  return end;
+}
+
+/**
+ * The canonical key of `input`, cut to {@link SESSION_KEY_MAX_CHARS} code points when longer (at
+ * a code-point boundary, then canonicalised again), so the result is its own canonical form and
+ * within the limit. `truncated` says whether it was cut. Blank → `""`.
+ */
+export function boundedSessionKey(input: string): { key: string; truncated: boolean } {
+  const canonical = canonicalSessionKey(input);
+  const end = codePointEnd(canonical, SESSION_KEY_MAX_CHARS);
+  if (end >= canonical.length) return { key: canonical, truncated: false };
+  // Canonicalised again: the cut may end in whitespace, or leave e.g. `main` followed by spaces.
+  return { key: canonicalSessionKey(canonical.slice(0, end)), truncated: true };
+}
 
 /** A subagent session: the lowercase key contains `:subagent:` (seed §3.1; parses as `other`). */
 export function isSubagentKey(key: string): boolean {

@@ -4,7 +4,7 @@
  * field listed, everything bounded (limits.ts), and a digest of the content for idempotency.
  */
 import { hash } from "node:crypto";
-import { canonicalSessionKey, normalizeChannelId, normalizeToolName, type Action, type ActionField, type ActionInput, type ActionRouting } from "@talon/sdk";
+import { boundedSessionKey, normalizeChannelId, normalizeToolName, type Action, type ActionField, type ActionInput, type ActionRouting } from "@talon/sdk";
 import { ACTION_MAX_FIELD_CHARS, ACTION_MAX_FIELDS, ACTION_MAX_ID_CHARS, ACTION_MAX_NAME_CHARS, ACTION_MAX_SESSION_KEY_CHARS } from "./limits.ts";
 
 /** Cuts `value` to `max` code units and reports whether it did. */
@@ -80,7 +80,11 @@ function boundedRouting(routing: ActionRouting | undefined): ActionRouting {
 export function normalizeAction(input: ActionInput, defaults: { origin: Action["origin"]; source: string }): Action {
   const cut = { truncated: input.truncated === true };
   const rawSessionKey = input.sessionKey?.trim() ? bounded(input.sessionKey, ACTION_MAX_SESSION_KEY_CHARS, cut) : undefined;
-  const sessionKey = (rawSessionKey && canonicalSessionKey(rawSessionKey)) || "global";
+  // The canonical key under the same bound the sessions RPCs apply (one rule: SESSION_KEY_MAX_CHARS
+  // code points of the canonical key), so every session a decision names can be named by an RPC.
+  const bounds = input.sessionKey?.trim() ? boundedSessionKey(input.sessionKey) : undefined;
+  if (bounds?.truncated) cut.truncated = true;
+  const sessionKey = bounds?.key || "global";
   const tool = input.tool?.trim() ? normalizeToolName(bounded(input.tool, ACTION_MAX_NAME_CHARS, cut)) : undefined;
   const channel = normalizeChannelId(optionalText(input.channel, ACTION_MAX_NAME_CHARS, cut));
   const fields = mergeFields(input, cut);

@@ -4,8 +4,7 @@
  * the same as absent, and the session key is read from `sessionKey` or `key`.
  */
 import { z } from "zod";
-import { RpcError, SESSION_KEY_MAX_CHARS, canonicalSessionKey } from "@talon/sdk";
-import { charLength } from "./text.ts";
+import { RpcError, SESSION_KEY_MAX_CHARS, canonicalSessionKey, isSessionKeyTooLong } from "@talon/sdk";
 
 /** camelCase → snake_case (`sessionKey` → `session_key`). */
 function snakeOf(name: string): string {
@@ -67,7 +66,7 @@ export function sessionKeyOf(params: { sessionKey?: string | null; key?: string 
 export function canonicalKeyParam(value: string | null | undefined, name: string): string {
   if (value === undefined || value === null) return "";
   const canonical = canonicalSessionKey(value);
-  if (charLength(canonical) > SESSION_KEY_MAX_CHARS) {
+  if (isSessionKeyTooLong(canonical)) {
     throw new RpcError("TALON_RPC_INVALID_PARAMS", `${name} too long (max ${SESSION_KEY_MAX_CHARS} characters)`, { details: { field: name } });
   }
   return canonical;

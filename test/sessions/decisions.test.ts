@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startTestHost } from "../helpers/host.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { BLOCKED_COMMAND, KEYWORD_PLUGIN, call, eventually, sqliteHost } from "./helpers.ts";
+import { BLOCKED_COMMAND, KEYWORD_PLUGIN, call, eventually, sessionsHost, sqliteHost } from "./helpers.ts";
 
 const fixture = fileURLToPath(new URL("./fixtures/uses-sessions", import.meta.url));
 
@@ -125,4 +125,19 @@ test("another plugin reads decision state and routing settings through ctx.use('
   await stop();
   const again = await startTestHost({ data_dir: dir, state: { url: "sqlite" }, plugins: { builtin: ["sessions", "decision-policy"], load: [fixture, KEYWORD_PLUGIN] } }, { gateway: false });
   assert.equal((await call(again.host, "fixture.sessions.state", { key: "main" })).state.totalRequests, 1, "readable after a restart");
+});
+
+test("a decision on an over-long key lands in a session the sessions RPCs can name (one key bound)", async () => {
+  const { host } = await sessionsHost();
+  // 512 raw characters, 523 once canonicalised: the defender and the RPCs must agree on the cut.
+  const raw = `discord:group:${"g".repeat(498)}`;
+  await host.defender.evaluate({ id: "long-key", sessionKey: raw, source: "agent", tool: "exec", command: "git status" });
+  const listed = await eventually(async () => (await call(host, "sessions.list", {})).sessions.find((row: any) => row.key.startsWith("agent:main:discord:group:g")), "the decision's session");
+  assert.equal(listed.key, `agent:main:discord:group:${"g".repeat(487)}`);
+  const patched = await call(host, "sessions.patch", { key: listed.key, label: "long" });
+  assert.equal(patched.key, listed.key);
+  assert.equal(patched.entry.totalRequests, 1, "the patch reached the decision's session, not a new one");
+  const deleted = await call(host, "sessions.delete", { key: listed.key });
+  assert.equal(deleted.deleted, true);
+  assert.equal((await call(host, "sessions.list", {})).count, 0);
 });

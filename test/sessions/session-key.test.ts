@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { canonicalSessionKey, isSubagentKey, parseSessionKey, upstreamSessionKind, type SessionKind } from "@talon/sdk";
+import { SESSION_KEY_MAX_CHARS, boundedSessionKey, canonicalSessionKey, isSessionKeyTooLong, isSubagentKey, parseSessionKey, upstreamSessionKind, type SessionKind } from "@talon/sdk";
 import { eventually, sessionsHost } from "./helpers.ts";
 
 interface Row {
@@ -107,4 +107,35 @@ test("one canonical key is one session for every method and for decisions", asyn
   assert.equal(list.sessions[0]!.label, "primary");
   const status = (await host.call("session.status", { sessionKey: "Main" })) as { session: { key: string } };
   assert.equal(status.session.key, "agent:main:main");
+});
+
+test("one bound for canonical keys: boundedSessionKey cuts exactly what isSessionKeyTooLong refuses", () => {
+  const codePoints = (value: string) => [...value].length;
+  const cases = [
+    `discord:group:${"g".repeat(498)}`,
+    `discord:group:${"g".repeat(487)}`,
+    `discord:group:${"g".repeat(488)}`,
+    `agent:ops:x:${"😀".repeat(600)}`,
+    `discord:dm:${"é".repeat(700)}`,
+    "x".repeat(5000),
+    `main${" ".repeat(600)}x`,
+    `agent:main:abc${" ".repeat(600)}x`,
+    `cron:${"d".repeat(600)}`,
+    "main",
+    "global",
+    "",
+  ];
+  for (const raw of cases) {
+    const canonical = canonicalSessionKey(raw);
+    const { key, truncated } = boundedSessionKey(raw);
+    assert.equal(truncated, isSessionKeyTooLong(canonical), raw.slice(0, 40));
+    assert.equal(truncated, codePoints(canonical) > SESSION_KEY_MAX_CHARS);
+    if (!truncated) assert.equal(key, canonical);
+    else assert.ok(canonical.startsWith(key) || key === "agent:main:main", "a cut keeps a prefix of the canonical key");
+    assert.ok(codePoints(key) <= SESSION_KEY_MAX_CHARS);
+    assert.equal(isSessionKeyTooLong(key), false);
+    assert.equal(canonicalSessionKey(key), key, "the bounded key is its own canonical form");
+    assert.ok(!/[\ud800-\udbff]$/.test(key), "never ends in half a surrogate pair");
+  }
+  assert.equal(boundedSessionKey(`discord:group:${"g".repeat(498)}`).key, `agent:main:discord:group:${"g".repeat(487)}`);
 });
