@@ -3,7 +3,6 @@
  * re-checks them periodically, and while anything differs adds risk to every action until an
  * operator runs `talon integrity rebaseline` (RPC `security.integrity.rebaseline`).
  */
-import { resolve } from "node:path";
 import { z } from "zod";
 import { RpcError, STAGE, definePlugin, type TalonConfig } from "@talon/sdk";
 import { IntegrityMonitor, type ProtectedPath } from "./monitor.ts";
@@ -26,13 +25,13 @@ export const configSchema = z.strictObject({
 /** host-integrity's validated config. */
 export type HostIntegrityConfig = z.output<typeof configSchema>;
 
-/** `protect_paths` resolve against the working directory, as the seed's did. */
-function protectedPaths(config: Readonly<TalonConfig>): ProtectedPath[] {
+/** `protect_paths` resolve the way the host resolves config paths (against the working directory, as the seed's did). */
+function protectedPaths(config: Readonly<TalonConfig>, resolvePath: (path: string) => string): ProtectedPath[] {
   const seen = new Set<string>();
   const out: ProtectedPath[] = [];
   for (const configured of config.security.protect_paths) {
     if (configured.trim() === "") continue;
-    const absolute = resolve(process.cwd(), configured);
+    const absolute = resolvePath(configured);
     if (seen.has(absolute)) continue;
     seen.add(absolute);
     out.push({ configured, absolute });
@@ -48,8 +47,12 @@ export default definePlugin({
   configSchema,
   setup(ctx) {
     const limits = () => ({ maxDirFiles: ctx.config.maxDirFiles, maxBytes: ctx.config.maxBytes });
-    const monitor = new IntegrityMonitor(ctx.store, limits(), ctx.log);
-    monitor.configure(protectedPaths(ctx.host.config), limits());
+    const paths = () => protectedPaths(ctx.host.config, (path) => ctx.host.resolvePath(path));
+    const monitor = new IntegrityMonitor(ctx.store, ctx.log, paths(), limits());
+    const ok = () => monitor.state.alerts.length === 0 && monitor.state.errors.length === 0;
+    /** What a reload must act on: the paths, the limits and the interval. */
+    const settingsKey = () => JSON.stringify([paths(), limits(), ctx.config.intervalMs]);
+    let appliedSettings = settingsKey();
     let timer: NodeJS.Timeout | undefined;
     const schedule = () => {
       clearInterval(timer);
@@ -65,7 +68,7 @@ export default definePlugin({
           return { path: path.configured, absolute: path.absolute, baselineAt: entry?.takenAt, kind: snapshot?.kind, sha256: snapshot && "sha256" in snapshot ? snapshot.sha256 : undefined };
         }),
         ...monitor.state,
-        ok: monitor.state.alerts.length === 0 && monitor.state.errors.length === 0,
+        ok: ok(),
       };
     };
 
@@ -76,13 +79,17 @@ export default definePlugin({
     });
     ctx.hooks.stop.tap(() => clearInterval(timer));
     ctx.hooks.configReload.tapPromise(async () => {
-      monitor.configure(protectedPaths(ctx.host.config), limits());
+      // Nothing this plugin uses changed: no re-hash, no timer reset.
+      const next = settingsKey();
+      if (next === appliedSettings) return;
+      appliedSettings = next;
+      monitor.configure(paths(), limits());
       await monitor.ensureBaseline();
       await monitor.check();
       schedule();
     });
 
-    ctx.registerStatusSection("integrity", () => ({ ok: monitor.state.alerts.length === 0 && monitor.state.errors.length === 0, alerts: monitor.state.alerts.length, errors: monitor.state.errors.length, checkedAt: monitor.state.checkedAt }));
+    ctx.registerStatusSection("integrity", () => ({ ok: ok(), alerts: monitor.state.alerts.length, errors: monitor.state.errors.length, checkedAt: monitor.state.checkedAt }));
     ctx.registerMethod({
       name: "security.integrity.status",
       scope: "operator.read",

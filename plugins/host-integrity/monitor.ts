@@ -33,14 +33,17 @@ export class IntegrityMonitor {
   readonly #store: Store;
   readonly #log: Logger;
   #limits: SnapshotLimits;
-  #paths: readonly ProtectedPath[] = [];
+  #paths: readonly ProtectedPath[];
   #state: IntegrityState = { alerts: [], errors: [], checkedAt: undefined };
   #queue: Promise<unknown> = Promise.resolve();
+  /** A check queued but not yet started: every caller until it starts shares it. */
+  #queuedCheck: Promise<IntegrityState> | undefined;
 
-  constructor(store: Store, limits: SnapshotLimits, log: Logger) {
+  constructor(store: Store, log: Logger, paths: readonly ProtectedPath[], limits: SnapshotLimits) {
     this.#store = store;
-    this.#limits = limits;
     this.#log = log;
+    this.#paths = paths;
+    this.#limits = limits;
   }
 
   get state(): IntegrityState {
@@ -90,9 +93,15 @@ export class IntegrityMonitor {
     });
   }
 
-  /** Compare every protected path with its baseline (read fresh from the store). */
+  /**
+   * Compare every protected path with its baseline (read fresh from the store). Checks coalesce:
+   * callers that arrive while one is queued share it, so at most one runs and one waits however
+   * often this is called; each caller still gets a check that started after it asked.
+   */
   check(): Promise<IntegrityState> {
-    return this.#serial(async () => {
+    if (this.#queuedCheck) return this.#queuedCheck;
+    const queued = this.#serial(async () => {
+      if (this.#queuedCheck === queued) this.#queuedCheck = undefined;
       const baseline = await this.#load();
       const alerts: string[] = [];
       const errors: string[] = [];
@@ -111,6 +120,8 @@ export class IntegrityMonitor {
       }
       return this.#state;
     });
+    this.#queuedCheck = queued;
+    return queued;
   }
 
   /** Take a new baseline of the configured paths (or only `only`), then check. */
