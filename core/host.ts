@@ -270,7 +270,14 @@ export class TalonHost {
     for (const [name, config] of nextConfigs) this.#entries.get(name)!.state.config = config;
     if (restartOnly.length > 0) this.log.warn({ keys: restartOnly }, "config changes that need a restart were recorded but not applied");
     this.log.info({ changed }, "config reloaded");
-    await this.hooks.configReload.promise({ previous, next: next.config, changed });
+    // Cached decisions were reached under the previous config/policy bundle: forget them now, and
+    // again once the configReload taps (plugins updating their policy) are done.
+    this.defender.clearIdempotency();
+    try {
+      await this.hooks.configReload.promise({ previous, next: next.config, changed });
+    } finally {
+      this.defender.clearIdempotency();
+    }
   }
 
   async #loadPlugins(): Promise<void> {

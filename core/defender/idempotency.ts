@@ -44,9 +44,27 @@ export class IdempotencyCache {
   readonly #entries = new Map<string, Entry>();
   #queue: (Entry | undefined)[] = [];
   #head = 0;
+  #generation = 0;
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Bumped by every `clear`: a decision reached under an older generation must not be stored. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * Forget every entry (config or policy-bundle reload: a decision reached under the previous
+   * policy must not answer for the new one). Evaluations still running were started under the old
+   * policy; `store` drops their decisions through the generation they were started in.
+   */
+  clear(): void {
+    this.#entries.clear();
+    this.#queue = [];
+    this.#head = 0;
+    this.#generation++;
   }
 
   lookup(action: Action, now: number): CacheLookup {
@@ -61,7 +79,9 @@ export class IdempotencyCache {
     return entry.digest === action.digest ? { kind: "hit", decision: entry.decision } : CONFLICT;
   }
 
-  store(action: Action, decision: Decision, now: number, ttlSecs: number, maxEntries: number): void {
+  /** Store a decision; ignored when it was reached under an earlier `generation` (a reload came between). */
+  store(action: Action, decision: Decision, now: number, ttlSecs: number, maxEntries: number, generation = this.#generation): void {
+    if (generation !== this.#generation) return;
     const key = keyOf(action);
     const entry: Entry = { key, digest: action.digest, decision, expiresAt: now + Math.max(ttlSecs, 1) * 1000 };
     this.#entries.set(key, entry);

@@ -24,6 +24,11 @@ export interface DefenderRuntime extends DefenderApi {
   ingestFrame(frame: Record<string, unknown>, context: FrameContext): Promise<Evaluation[]>;
   /** Wait for queued and running evaluations and their observers (bounded by `timeoutMs`). */
   drain(timeoutMs: number): Promise<void>;
+  /**
+   * Forget every cached decision (config or policy-bundle reload): a decision reached under the
+   * previous policy must not answer for the new one; evaluations running now are not cached.
+   */
+  clearIdempotency(): void;
   /** Scheduler and cache figures for `status`. */
   stats(): { lanes: number; pending: number; running: number; waiting: number; idempotencyEntries: number; observersRunning: number };
 }
@@ -36,14 +41,6 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
     ...deps,
     observers,
     clock: new DeadlineClock(),
-    decided(record, note) {
-      if (record.timedOut) return;
-      const { action, decision } = record;
-      // Cache the verdict as reached, without the one-off conflict note.
-      const stored = note ? { ...decision, reasons: decision.reasons.slice(0, -1), tags: decision.tags.slice(0, -1) } : decision;
-      const runtime = deps.config().runtime;
-      cache.store(action, stored, Date.now(), runtime.idempotency_ttl_secs, runtime.idempotency_max_entries);
-    },
   };
 
   /** Answer from the idempotency cache, or evaluate (the pipeline stores the result, `decided`). */
@@ -56,7 +53,13 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
     }
     const note: DecisionNote | undefined =
       lookup.kind === "conflict" ? { tag: IDEMPOTENCY_ID_REUSED_TAG, reason: `request id ${action.id} was reused with different content; evaluated afresh` } : undefined;
-    return evaluateAction(pipeline, action, note);
+    // Stored only if no reload cleared the cache while this evaluation ran (`generation`).
+    const generation = cache.generation;
+    return evaluateAction(pipeline, action, note, (record, reached) => {
+      if (record.timedOut) return;
+      const runtime = deps.config().runtime;
+      cache.store(action, reached, Date.now(), runtime.idempotency_ttl_secs, runtime.idempotency_max_entries, generation);
+    });
   };
 
   const run = (action: Action): Promise<DecisionRecord> | DecisionRecord => {
@@ -116,6 +119,7 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
       await Promise.race([all, limit]);
       clearTimeout(timer);
     },
+    clearIdempotency: () => cache.clear(),
     stats: () => ({ ...scheduler.stats(), idempotencyEntries: cache.size, observersRunning: observers.size }),
   };
 }

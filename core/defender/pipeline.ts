@@ -31,8 +31,6 @@ export interface PipelineDeps {
   readonly observers: Set<Promise<unknown>>;
   /** The shared timer of every running evaluation's deadline. */
   readonly clock: DeadlineClock;
-  /** Called with every record `evaluateAction` reaches (after the observers were notified). */
-  readonly decided?: (record: DecisionRecord, note: DecisionNote | undefined) => void;
 }
 
 /** Seed classification, used only when the policy could not run (timeout inside `decide`). */
@@ -59,7 +57,12 @@ function collect(findings: readonly Finding[], key: "reasons" | "tags"): string[
  * Evaluate one action through `score` and `decide`, notify the observers, return the record.
  * One deadline covers both stages (`runtime.eval_timeout_ms`), on the shared clock.
  */
-export async function evaluateAction(deps: PipelineDeps, action: Action, note?: DecisionNote): Promise<DecisionRecord> {
+export async function evaluateAction(
+  deps: PipelineDeps,
+  action: Action,
+  note?: DecisionNote,
+  decided?: (record: DecisionRecord, reached: Decision) => void,
+): Promise<DecisionRecord> {
   const config = deps.config();
   const started = performance.now();
   const deadline = deps.clock.start(Math.max(config.runtime.eval_timeout_ms, 100));
@@ -113,17 +116,15 @@ export async function evaluateAction(deps: PipelineDeps, action: Action, note?: 
     };
   }
 
-  if (note) {
-    draft = { ...draft, reasons: [...draft.reasons, note.reason], tags: [...draft.tags, note.tag] };
-  }
-
-  const decision: Decision = {
+  // The verdict as reached, without the caller's one-off note (what `decided` gets).
+  const reached: Decision = {
     action: draft.action,
     risk_score: Math.min(100, Math.max(0, Math.round(draft.risk))),
     reasons: draft.reasons,
     tags: draft.tags,
     source: DECISION_SOURCE,
   };
+  const decision: Decision = note ? { ...reached, reasons: [...reached.reasons, note.reason], tags: [...reached.tags, note.tag] } : reached;
   const record: DecisionRecord = {
     action,
     decision,
@@ -133,7 +134,7 @@ export async function evaluateAction(deps: PipelineDeps, action: Action, note?: 
     durationMs: performance.now() - started,
   };
   notifyObservers(deps, record);
-  deps.decided?.(record, note);
+  decided?.(record, reached);
   return record;
 }
 

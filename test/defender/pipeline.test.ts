@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Action } from "@talon/sdk";
+import { mergeConfig, type Action } from "@talon/sdk";
+import { loadConfig } from "../../core/config/load.ts";
 import { IdempotencyCache } from "../../core/defender/idempotency.ts";
 import { MAX_OBSERVER_BACKLOG } from "../../core/defender/pipeline.ts";
 import { OBSERVER_GATE, type ObserverGate } from "../fixtures/plugins/observer-gate/index.ts";
@@ -38,6 +39,36 @@ describe("idempotency (id plus content digest)", () => {
     assert.ok(anonymous.status === "decided" && anonymous.record.cached);
     const otherSession = await host.defender.evaluate({ sessionKey: "s3", prompt: "same" });
     assert.ok(otherSession.status === "decided" && !otherSession.record.cached, "the session is part of the content");
+  });
+
+  test("a config reload forgets cached decisions, also those of evaluations running across it", async () => {
+    const { host } = await startDefenderHost({ fixtures: ["gate", "keyword"] });
+    const gate = scoreGate();
+    gate.holding = false;
+    const request = { id: "req-reload", sessionKey: "main", tool: "exec", command: "echo hello" };
+    assert.equal(host.defender.decisionOf(await host.defender.evaluate(request))!.action, "allow");
+    const cached = await host.defender.evaluate(request);
+    assert.ok(cached.status === "decided" && cached.record.cached);
+
+    // A stricter policy: exec is blocked.
+    const stricter = await loadConfig({ inline: mergeConfig(host.config as never, { security: { tool_policies: { exec: "block" } } }), env: {} });
+    await host.applyConfig(stricter);
+    assert.equal(host.defender.stats().idempotencyEntries, 0);
+    const resent = await host.defender.evaluate(request);
+    assert.ok(resent.status === "decided" && !resent.record.cached, "the resent request is evaluated afresh");
+    assert.equal(host.defender.decisionOf(resent)!.action, "block");
+
+    // An evaluation under way while the config is reloaded is not cached.
+    gate.holding = true;
+    const other = { ...request, id: "req-inflight" };
+    const pending = host.defender.evaluate(other);
+    await until(() => gate.held.has("req-inflight"), "the evaluation to be held");
+    await host.applyConfig(stricter);
+    gate.release();
+    await pending;
+    gate.holding = false;
+    const again = await host.defender.evaluate(other);
+    assert.ok(again.status === "decided" && !again.record.cached, "a decision reached across a reload is not reused");
   });
 
   test("entries expire after the TTL and the oldest go first beyond the bound", () => {
