@@ -5,21 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ActionInput, Decision } from "@talon/sdk";
+import { mergeConfig, type ActionInput, type Decision } from "@talon/sdk";
 import { loadConfig } from "../../core/config/load.ts";
 import { TestClient } from "../helpers/gateway-client.ts";
 import { startTestHost } from "../helpers/host.ts";
 
 const DETECTORS = ["defender-prompt", "defender-command", "tool-policy", "loop-guard", "decision-policy"];
 
-function merge(base: Record<string, any>, extra: Record<string, any>): Record<string, any> {
-  const out = { ...base };
-  for (const [key, value] of Object.entries(extra)) out[key] = value && typeof value === "object" && !Array.isArray(value) && out[key] ? merge(out[key], value) : value;
-  return out;
-}
 
 async function detectorHost(config: Record<string, unknown> = {}, gateway = false) {
-  const inline = merge({ security: { protect_paths: [], tool_policies: { browser: "review" } }, plugins: { builtin: DETECTORS } }, config);
+  const inline = mergeConfig({ security: { protect_paths: [], tool_policies: { browser: "review" } }, plugins: { builtin: DETECTORS } }, config);
   const started = await startTestHost(inline, { gateway });
   let n = 0;
   const decide = async (input: ActionInput): Promise<Decision> => started.host.defender.decisionOf(await started.host.defender.evaluate({ id: `e2e-${++n}`, sessionKey: "s-replay", ...input }))!;
@@ -102,7 +97,7 @@ test("per deployment: a detector can be switched off, re-weighted and given patt
 test("seed keys are read live: a config reload changes the patterns", async () => {
   const { host, inline, decide } = await detectorHost();
   assert.equal((await decide({ prompt: "the secret word is xyzzy" })).action, "allow");
-  const next = await loadConfig({ inline: merge(inline, { state: { url: "memory" }, plugins: { builtin: DETECTORS }, log: { level: "silent" }, security: { prompt_injection_patterns: ["(?i)xyzzy"] } }), env: {} });
+  const next = await loadConfig({ inline: mergeConfig(inline, { state: { url: "memory" }, plugins: { builtin: DETECTORS }, log: { level: "silent" }, security: { prompt_injection_patterns: ["(?i)xyzzy"] } }), env: {} });
   await host.applyConfig(next);
   assert.equal((await decide({ prompt: "the secret word is xyzzy" })).action, "review");
 });

@@ -15,7 +15,8 @@ export interface GenericEndpoint extends FakePlatform {
   /** POST a raw body with the given headers to the driver's webhook; returns status and JSON. */
   post(body: string, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
   /** Sign and POST a JSON payload (one message or `{messages:[...]}`). */
-  postSigned(payload: unknown, options?: { timestamp?: number; secret?: string }): Promise<{ status: number; json: any; headers: Headers }>;
+  /** POST `payload` as JSON, signed; `raw` sends a string payload as it is (for malformed bodies). */
+  postSigned(payload: unknown, options?: { timestamp?: number; secret?: string; raw?: boolean }): Promise<{ status: number; json: any; headers: Headers }>;
   /** Outbound requests refused for a bad signature. */
   readonly badSignatures: number;
   sendAttempts(): number[];
@@ -100,7 +101,7 @@ export function createGenericEndpoint(options: { path?: (accountId: string) => s
       return { status: response.status, json: text ? JSON.parse(text) : undefined, headers: response.headers };
     },
     async postSigned(payload, signing = {}) {
-      const body = JSON.stringify(payload);
+      const body = signing.raw && typeof payload === "string" ? payload : JSON.stringify(payload);
       const timestamp = signing.timestamp ?? Math.floor(Date.now() / 1000);
       return endpoint.post(body, { [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: sign(signing.secret ?? GENERIC_SECRET, timestamp, body) });
     },
