@@ -443,7 +443,7 @@ export class SessionRegistry {
         this.#unindex(current.rec);
         this.byKey.delete(key);
         this.#pending.forget(current);
-        if (change.dropTranscript !== undefined) this.#cache.delete(current.rec.sessionId);
+        this.#cache.delete(current.rec.sessionId);
       }
       return undefined;
     }

@@ -223,8 +223,18 @@ test("sessions.delete: main is protected, the transcript is archived, deleted sa
   assert.equal((await callError(host, "session.status", { sessionKey: "agent:main:gone" })).code, "TALON_RPC_NOT_FOUND");
   assert.deepEqual(await call(host, "sessions.delete", { key: "agent:main:gone" }), { ok: true, path: "memory://session-registry", key: "agent:main:gone", deleted: false, archived: [] });
   await call(host, "sessions.send", { sessionKey: "agent:main:kept", message: "keep me" });
+  await call(host, "sessions.history", { sessionKey: "agent:main:kept" });
+  const keptId = (await call(host, "session.status", { sessionKey: "agent:main:kept" })).session.sessionId;
+  const rowsOf = async (id: string) => {
+    let rows = 0;
+    for await (const [key] of host.store.scan(`sessions:t:${id}:`)) if (key) rows++;
+    return rows;
+  };
+  assert.equal(await rowsOf(keptId), 1);
   const keep = await call(host, "sessions.delete", { key: "agent:main:kept", deleteTranscript: false });
   assert.deepEqual(keep.archived, []);
+  assert.equal(await rowsOf(keptId), 0, "without an archive the transcript rows are still deleted, not left behind");
+  assert.equal(await rowsOf(sessionId), 0);
 });
 
 test("sessions.compact: maxLines rules, archive of what was dropped (the default can compact: seed §8 item 9)", async () => {

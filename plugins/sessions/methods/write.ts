@@ -167,7 +167,7 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
     method({
       name: "sessions.delete",
       scope: "operator.admin",
-      description: "Delete a session; its transcript is archived unless deleteTranscript is false.",
+      description: "Delete a session and its transcript; the transcript is archived unless deleteTranscript is false.",
       params: deleteParams,
       handler(params) {
         const key = requireSessionKey(params);
@@ -177,7 +177,8 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
           checkExpected(key, current, params.expectedSessionId);
           const envelope = (deleted: boolean, archived: string[]) => ({ ok: true, path: registry.path, key, deleted, archived });
           if (!current) return { result: () => envelope(false, []) };
-          if (!deleteTranscript) return { remove: true, result: () => envelope(true, []) };
+          // The transcript rows go either way: deleteTranscript only decides whether they are archived.
+          if (!deleteTranscript) return { remove: true, dropTranscript: current.rec.sessionId, result: () => envelope(true, []) };
           const archive = archiveOf(current, await registry.heldTranscript(current), "deleted", now);
           return { remove: true, archive, dropTranscript: current.rec.sessionId, result: () => envelope(true, [registry.archivePath(archive.id)]) };
         }, { exclusive: true });
