@@ -13,9 +13,10 @@ export class EventBus {
   readonly #definitions = new Map<string, EventDefinition & { plugin: string }>();
   readonly #listeners = new Set<EventListener>();
 
+  /** Declare an event. A declarer may replace its own definition (e.g. on a config reload); another's only with the same scope and droppability. */
   declare(definition: EventDefinition, plugin: string): void {
     const existing = this.#definitions.get(definition.name);
-    if (existing && (existing.scope !== definition.scope || Boolean(existing.droppable) !== Boolean(definition.droppable))) {
+    if (existing && existing.plugin !== plugin && (existing.scope !== definition.scope || Boolean(existing.droppable) !== Boolean(definition.droppable))) {
       throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `event ${definition.name} is already declared by ${existing.plugin} with another scope`, { plugin });
     }
     this.#definitions.set(definition.name, { ...definition, plugin });

@@ -37,16 +37,21 @@ export default definePlugin({
   hostRange: "^0.1.0",
   configSchema,
   setup(ctx) {
-    const declare = (name: string) => ctx.events.declare({ name, scope: ctx.config.scope, droppable: ctx.config.droppable });
-    let eventName = ctx.host.config.runtime.decision_event;
-    declare(eventName);
+    type Declared = { readonly name: string; readonly scope: OperatorScope; readonly droppable: boolean };
+    const wanted = (name: string): Declared => ({ name, scope: ctx.config.scope, droppable: ctx.config.droppable });
+    // Only what was declared successfully is used: a refused declaration keeps the previous one.
+    const declare = (definition: Declared): Declared => {
+      ctx.events.declare(definition);
+      return definition;
+    };
+    let declared = declare(wanted(ctx.host.config.runtime.decision_event));
     ctx.hooks.configReload.tap((change) => {
-      if (change.next.runtime.decision_event === eventName) return;
-      eventName = change.next.runtime.decision_event;
-      declare(eventName);
+      const next = wanted(change.next.runtime.decision_event);
+      if (next.name === declared.name && next.scope === declared.scope && next.droppable === declared.droppable) return;
+      declared = declare(next);
     });
     ctx.hooks.decision.tap({ stage: STAGE.OBSERVER }, (record) => {
-      ctx.events.emit(eventName, toDecisionPayload(record));
+      ctx.events.emit(declared.name, toDecisionPayload(record));
     });
     ctx.registerMethod({
       name: "security.evaluate",

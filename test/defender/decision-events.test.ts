@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { mergeConfig } from "@talon/sdk";
+import { loadConfig } from "../../core/config/load.ts";
 import { GatewayError, TestClient } from "../helpers/gateway-client.ts";
 import { startDefenderHost } from "./harness.ts";
 
@@ -69,6 +71,23 @@ describe("security.decision events", () => {
     const event = await client.waitForEvent("talon.verdict");
     assert.equal(event.payload.requestId, "n1");
     await client.close();
+  });
+
+  test("a reload re-declares the event when its name, scope or droppability change; a refused name keeps the old one", async () => {
+    const { host } = await startDefenderHost({ builtin: BUILTIN });
+    const emitted: string[] = [];
+    host.events.subscribe((name) => void emitted.push(name));
+    const reload = async (patch: Record<string, unknown>) => host.applyConfig(await loadConfig({ inline: mergeConfig(host.config as never, patch), env: {} }));
+    await reload({ plugins: { entries: { "decision-events": { config: { scope: "operator.admin", droppable: false } } } } });
+    const { scope, droppable } = host.events.definition("security.decision");
+    assert.deepEqual({ scope, droppable }, { scope: "operator.admin", droppable: false });
+    // Another declarer owns `taken` with another scope: the rename is refused and events keep their old name.
+    host.events.declare({ name: "taken", scope: "operator.read", droppable: true }, "someone-else");
+    await reload({ runtime: { decision_event: "taken" } });
+    await host.defender.evaluate({ id: "r1", prompt: "hi" });
+    await host.defender.drain(1000);
+    assert.deepEqual(emitted, ["security.decision"]);
+    assert.equal(host.events.definition("taken").scope, "operator.read");
   });
 });
 
