@@ -219,6 +219,12 @@ export interface DriverContext<C = unknown> {
   readonly host: HostInfo;
   /** Aborted when the account stops; pass it to requests and timers. */
   readonly signal: AbortSignal;
+  /**
+   * How long the core remembers an admitted message id (`runtime.dedupeTtlMs`): a redelivery
+   * within it is a duplicate. A driver that accepts replayable requests (signed webhooks) must
+   * not accept them for longer than this.
+   */
+  readonly dedupeTtlMs: number;
   /** Hand a received message to the core. Acknowledge the platform only after it resolves. */
   receive(message: InboundDraft): Promise<ReceiveResult>;
   /** Report the live connection state (shown in `channels.status`). */

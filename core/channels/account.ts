@@ -96,6 +96,7 @@ export class ChannelAccount {
       get signal() {
         return account.#abort.signal;
       },
+      dedupeTtlMs: deps.settings.dedupeTtlMs,
       receive: (draft) => deps.receive(this, draft),
       setConnected: (connected) => this.#setConnected(connected),
       connectionLost: (error) => this.connectionLost(error),

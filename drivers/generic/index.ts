@@ -5,6 +5,7 @@
  */
 import { DriverValidationError, defineChannelDriver, z } from "@talon/sdk";
 import { postEvent } from "./api.ts";
+import { MAX_FUTURE_SKEW_SECS } from "./signature.ts";
 import { createWebhookHandler } from "./webhook.ts";
 
 const DRIVER_ID = "generic";
@@ -18,7 +19,11 @@ export const configSchema = z.strictObject({
   outboundUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Secret for outbound signatures; defaults to `secret`. */
   outboundSecret: z.string().min(16).optional(),
-  /** Oldest accepted request age (seconds). Keep it below the runtime's dedupe window (300 s) minus 60 s. */
+  /**
+   * Oldest accepted request age (seconds). With the 60 s of allowed clock skew it must fit in the
+   * runtime's dedupe window (`runtime.dedupeTtlMs`, 300 s by default), or a signed request
+   * replayed after its id is forgotten would be admitted again; a longer window is refused.
+   */
   replayWindowSecs: z.number().int().min(10).max(3600).default(240),
   /** Inbound path on Talon's port; default `/channels/generic/<accountId>`. */
   path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/).optional(),
@@ -39,6 +44,15 @@ export default defineChannelDriver({
   configSchema,
   create(ctx) {
     const config = ctx.config;
+    // A captured request stays valid from its timestamp (up to the skew ahead of the clock) until
+    // the window closes; the core must still remember its message ids for all of that time.
+    const replayableMs = (config.replayWindowSecs + MAX_FUTURE_SKEW_SECS) * 1000;
+    if (replayableMs > ctx.dedupeTtlMs) {
+      throw new DriverValidationError(
+        DRIVER_ID,
+        `account ${ctx.accountId}: replayWindowSecs (${config.replayWindowSecs}) plus ${MAX_FUTURE_SKEW_SECS} s of clock skew exceeds runtime.dedupeTtlMs (${ctx.dedupeTtlMs} ms), so a replayed request could be admitted twice; lower replayWindowSecs to at most ${Math.floor(ctx.dedupeTtlMs / 1000) - MAX_FUTURE_SKEW_SECS} or raise runtime.dedupeTtlMs to at least ${replayableMs}`,
+      );
+    }
     ctx.registerHttpRoute({
       method: "POST",
       path: config.path ?? `/channels/${DRIVER_ID}/${ctx.accountId}`,
