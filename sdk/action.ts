@@ -176,8 +176,8 @@ export interface DecisionRecord {
   readonly refused?: boolean;
 }
 
-/** Tool-name aliases applied to tools and to every policy entry (seed §7.1, fixed per §15 item 5). */
-export const TOOL_ALIASES: Readonly<Record<string, string>> = { bash: "exec", "apply-patch": "apply_patch" };
+/** Tool-name aliases applied to tools and to every policy entry (seed §7.1, fixed per §15 item 5; `automations` is upstream's). */
+export const TOOL_ALIASES: Readonly<Record<string, string>> = { bash: "exec", "apply-patch": "apply_patch", automations: "cron" };
 
 /** Trim, lowercase and alias-normalise a tool name. */
 export function normalizeToolName(name: string): string {

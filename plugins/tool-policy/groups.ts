@@ -42,6 +42,3 @@ export const TOOL_PROFILES: Readonly<Record<string, readonly string[]>> = {
   messaging: ["group:messaging", "sessions_list", "sessions_history", "sessions_send", "subagents", "session_status", "ask_user"],
   full: [],
 };
-
-/** Upstream aliases beyond the SDK's (`bash` → `exec`, `apply-patch` → `apply_patch`). */
-export const EXTRA_TOOL_ALIASES: Readonly<Record<string, string>> = { automations: "cron" };

@@ -11,7 +11,7 @@ const MAX_DEPTH = 8;
 const MAX_NODES = 2000;
 
 /** Seed §2.3: listed keys in priority order at each level, then children in key order, depth first. */
-export function findFirstString(root: unknown, keys: readonly string[]): string | undefined {
+function findFirstString(root: unknown, keys: readonly string[]): string | undefined {
   let nodes = 0;
   const visit = (value: unknown, depth: number): string | undefined => {
     if (++nodes > MAX_NODES || depth > MAX_DEPTH || value === null || typeof value !== "object") return undefined;

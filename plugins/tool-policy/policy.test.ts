@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isTalonError } from "@talon/sdk";
-import { compilePolicy, deniedBecause, normalizeTool, wildcardMatch } from "./policy.ts";
+import { isTalonError, normalizeToolName } from "@talon/sdk";
+import { compilePolicy, deniedBecause, wildcardMatch } from "./policy.ts";
 
 const allowed = (policy: ReturnType<typeof compilePolicy>, tool: string, provider?: string, model?: string) => deniedBecause(policy, tool, provider, model) === undefined;
 
@@ -28,9 +28,10 @@ test("an unknown profile is a config error naming the key", () => {
 });
 
 test("aliases apply to the tool and to every policy entry (seed §15 item 5)", () => {
-  assert.equal(normalizeTool(" Bash "), "exec");
-  assert.equal(normalizeTool("apply-patch"), "apply_patch");
-  assert.equal(normalizeTool("automations"), "cron");
+  assert.equal(normalizeToolName(" Bash "), "exec");
+  assert.equal(normalizeToolName("apply-patch"), "apply_patch");
+  assert.equal(normalizeToolName("Automations"), "cron", "upstream's alias is the SDK's, so core and every plugin agree");
+  assert.ok(!allowed(compilePolicy({ deny: ["automations"] }), "cron") && !allowed(compilePolicy({ deny: ["cron"] }), "automations"));
   for (const entry of ["bash", "Bash", "exec"]) {
     const policy = compilePolicy({ deny: [entry] });
     assert.ok(!allowed(policy, "exec") && !allowed(policy, "bash") && !allowed(policy, "BASH"), entry);

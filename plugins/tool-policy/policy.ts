@@ -6,7 +6,7 @@
  * §15 item 5), `byProvider` keys are case-insensitive, and an unknown profile is an error.
  */
 import { ConfigError, normalizeToolName } from "@talon/sdk";
-import { EXTRA_TOOL_ALIASES, TOOL_GROUPS, TOOL_PROFILES } from "./groups.ts";
+import { TOOL_GROUPS, TOOL_PROFILES } from "./groups.ts";
 
 /** A rule as written in config. */
 export interface ToolRuleInput {
@@ -21,18 +21,18 @@ interface Step {
   readonly deny: readonly string[];
 }
 
+/** One rule's steps, split for the seed's order (profiles first, then lists). */
+interface RuleSteps {
+  readonly profile: readonly Step[];
+  readonly lists: readonly Step[];
+}
+
 /** A compiled policy. */
 export interface ToolPolicy {
   /** Nothing is restricted (no profile, no lists, no provider rules). */
   readonly open: boolean;
-  readonly global: readonly Step[];
-  readonly byProvider: ReadonlyMap<string, readonly Step[]>;
-}
-
-/** Lowercase, trim, apply the SDK's and upstream's aliases. Wildcards and `group:` stay as they are. */
-export function normalizeTool(name: string): string {
-  const base = normalizeToolName(name);
-  return EXTRA_TOOL_ALIASES[base] ?? base;
+  readonly global: RuleSteps;
+  readonly byProvider: ReadonlyMap<string, RuleSteps>;
 }
 
 function expand(entries: readonly string[] | undefined): string[] {
@@ -42,7 +42,7 @@ function expand(entries: readonly string[] | undefined): string[] {
     if (name === "") continue;
     const group = TOOL_GROUPS[name];
     if (group) out.push(...group);
-    else out.push(name.includes("*") ? name : normalizeTool(name));
+    else out.push(name.includes("*") ? name : normalizeToolName(name));
   }
   return out;
 }
@@ -57,25 +57,26 @@ function profileStep(profile: string | undefined, keyPath: string, label: string
   return name === "full" ? [] : [{ label: `${label} profile ${name}`, allow: expand(allow), deny: [] }];
 }
 
-function listStep(rule: ToolRuleInput, label: string, alsoAllow: readonly string[] = []): Step[] {
+/** The rule's allow/deny step; `widen` (already expanded) is added to a non-empty allow list. */
+function listStep(rule: ToolRuleInput, label: string, widen: readonly string[]): Step[] {
   const allow = expand(rule.allow);
   const deny = expand(rule.deny);
   if (allow.length === 0 && deny.length === 0) return [];
-  return [{ label, allow: allow.length > 0 ? [...allow, ...expand(alsoAllow)] : allow, deny }];
+  return [{ label, allow: allow.length > 0 ? [...allow, ...widen] : allow, deny }];
 }
 
 /** Compile `security.tool_runtime_policy` (plus Talon's `alsoAllow`, which may widen a profile). */
 export function compilePolicy(input: ToolRuleInput & { byProvider?: Readonly<Record<string, ToolRuleInput>> }, alsoAllow: readonly string[] = [], keyPath = "security.tool_runtime_policy"): ToolPolicy {
   const widen = expand(alsoAllow);
   const withWiden = (steps: Step[]) => steps.map((step) => ({ ...step, allow: step.allow.length > 0 ? [...step.allow, ...widen] : step.allow }));
-  const global = [...withWiden(profileStep(input.profile, `${keyPath}.profile`, "global")), ...listStep(input, "global allow/deny", alsoAllow)];
-  const byProvider = new Map<string, Step[]>();
+  const global: RuleSteps = { profile: withWiden(profileStep(input.profile, `${keyPath}.profile`, "global")), lists: listStep(input, "global allow/deny", widen) };
+  const byProvider = new Map<string, RuleSteps>();
   for (const [key, rule] of Object.entries(input.byProvider ?? {})) {
     const name = key.trim().toLowerCase();
     const label = `byProvider.${key}`;
-    byProvider.set(name, [...withWiden(profileStep(rule.profile, `${keyPath}.byProvider.${key}.profile`, label)), ...listStep(rule, `${label} allow/deny`, alsoAllow)]);
+    byProvider.set(name, { profile: withWiden(profileStep(rule.profile, `${keyPath}.byProvider.${key}.profile`, label)), lists: listStep(rule, `${label} allow/deny`, widen) });
   }
-  return { open: global.length === 0 && byProvider.size === 0, global, byProvider };
+  return { open: global.profile.length === 0 && global.lists.length === 0 && byProvider.size === 0, global, byProvider };
 }
 
 /** Glob with `*` only. */
@@ -106,29 +107,28 @@ function stepDenies(step: Step, tool: string): string | undefined {
 }
 
 /** The provider rule for a model: `provider/model` wins over `provider`; a model id with `/` is used as is. */
-export function providerSteps(policy: ToolPolicy, provider: string | undefined, model: string | undefined): { key: string; steps: readonly Step[] } | undefined {
+function providerRule(policy: ToolPolicy, provider: string | undefined, model: string | undefined): RuleSteps | undefined {
   const name = provider?.trim().toLowerCase();
   const id = model?.trim().toLowerCase();
   if (id) {
     const candidate = id.includes("/") ? id : name ? `${name}/${id}` : undefined;
     const rule = candidate ? policy.byProvider.get(candidate) : undefined;
-    if (candidate && rule) return { key: candidate, steps: rule };
+    if (rule) return rule;
   }
-  if (!name) return undefined;
-  const rule = policy.byProvider.get(name);
-  return rule ? { key: name, steps: rule } : undefined;
+  return name ? policy.byProvider.get(name) : undefined;
 }
 
 /** Why the tool is denied, or undefined when every step allows it. */
 export function deniedBecause(policy: ToolPolicy, tool: string, provider?: string, model?: string): string | undefined {
   if (policy.open) return undefined;
-  const name = normalizeTool(tool);
-  const provided = providerSteps(policy, provider, model);
+  const name = normalizeToolName(tool);
+  const provided = providerRule(policy, provider, model);
   // Seed order: global profile, provider profile, global lists, provider lists.
-  const steps = [...policy.global.filter((step) => step.label.includes("profile")), ...(provided?.steps.filter((step) => step.label.includes("profile")) ?? []), ...policy.global.filter((step) => !step.label.includes("profile")), ...(provided?.steps.filter((step) => !step.label.includes("profile")) ?? [])];
-  for (const step of steps) {
-    const reason = stepDenies(step, name);
-    if (reason) return reason;
+  for (const steps of [policy.global.profile, provided?.profile, policy.global.lists, provided?.lists]) {
+    for (const step of steps ?? []) {
+      const reason = stepDenies(step, name);
+      if (reason) return reason;
+    }
   }
   return undefined;
 }
