@@ -7,7 +7,7 @@
  * decides (each configurable).
  */
 import { z } from "zod";
-import { STAGE, definePlugin, errorMessage } from "@talon/sdk";
+import { LruMap, STAGE, definePlugin, errorMessage } from "@talon/sdk";
 import { choiceFor, parseRequestedApproval } from "./approval.ts";
 
 const PLUGIN_NAME = "exec-approvals";
@@ -48,14 +48,11 @@ export default definePlugin({
       // the reviewer devices it names); with approvals alone the bridge never sees them.
       ctx.log.warn({ scopes }, "gateway.bridge.scopes lacks operator.admin: upstream will not show Talon approvals requested by other devices");
     }
-    // Approval id → expiry; bounded, oldest first.
-    const pending = new Map<string, number>();
+    // Approval id → expiry; bounded (the oldest goes first), expired ones dropped on each insert.
+    const pending = new LruMap<string, number>(MAX_PENDING);
     const remember = (id: string, expiresAtMs: number) => {
       const now = Date.now();
-      for (const [key, expires] of pending) {
-        if (expires > now && pending.size < MAX_PENDING) break;
-        pending.delete(key);
-      }
+      pending.prune((_id, expires) => expires <= now);
       pending.set(id, expiresAtMs);
     };
 
