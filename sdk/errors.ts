@@ -162,9 +162,13 @@ export class HookError extends TalonError {
 
 /** A capability was asked of a plugin or driver that does not declare it. */
 export class NotSupportedError extends TalonError {
+  /** The capability that was asked for, e.g. `edit`. */
+  readonly feature?: string;
+
   constructor(message: string, options?: TalonErrorOptions & { feature?: string }) {
     super("TALON_CHANNEL_NOT_SUPPORTED", message, options);
     this.name = "NotSupportedError";
+    if (options?.feature) this.feature = options.feature;
   }
 }
 

@@ -38,8 +38,6 @@ export interface EventFrame {
   recipientProfileId?: string;
 }
 
-export type GatewayFrame = RequestFrame | ResponseFrame | EventFrame;
-
 /** How an inbound JSON value is classified; a legacy `resp` frame counts as `res`. */
 export type FrameKind = "req" | "res" | "event" | "error" | "unknown";
 

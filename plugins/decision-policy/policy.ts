@@ -30,8 +30,9 @@ export function normalizeChannelMap<T>(entries: Record<string, T>): Map<string, 
   return map;
 }
 
-export function classify(risk: number, settings: PolicySettings): Verdict {
-  if (risk >= settings.blockThreshold) return settings.auditOnly ? "review" : "block";
+/** The thresholds' verdict for a risk (audit-only is applied once, in `applyPolicy`). */
+function classify(risk: number, settings: PolicySettings): Verdict {
+  if (risk >= settings.blockThreshold) return "block";
   if (risk >= settings.reviewThreshold) return "review";
   return "allow";
 }
@@ -65,15 +66,10 @@ export function applyPolicy(draft: DecisionDraft, action: Action, settings: Poli
     }
   }
   let verdict = maxVerdict(classify(risk, settings), floor);
-  if (settings.auditOnly) {
-    if (verdict === "block") {
-      verdict = "review";
-      tags.push("audit_only");
-      reasons.push("audit_only enabled: policy block converted to review");
-    } else if (risk >= settings.blockThreshold) {
-      tags.push("audit_only");
-      reasons.push("audit_only enabled: block converted to review");
-    }
+  if (settings.auditOnly && verdict === "block") {
+    verdict = "review";
+    tags.push("audit_only");
+    reasons.push(floor === "block" ? "audit_only enabled: policy block converted to review" : "audit_only enabled: block converted to review");
   }
   return { action: verdict, risk, reasons, tags, classified: true };
 }

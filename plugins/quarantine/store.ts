@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Logger } from "@talon/sdk";
 
 /** Most records waiting to be written. */
-export const MAX_PENDING_WRITES = 256;
+const MAX_PENDING_WRITES = 256;
 
 const FILE_NAME = /^blocked-(\d+)-.*\.json$/;
 const TEMP_NAME = /^\.blocked-.*\.tmp$/;
