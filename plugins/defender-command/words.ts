@@ -40,7 +40,9 @@ export function unescapeDoubleQuoted(text: string): string {
   return text.replace(/\\([\\"$`\n])/g, (_whole, ch: string) => (ch === "\n" ? "" : ch));
 }
 
-const BRACE_WORD = /(^|[\s;&|(])\{([^\s{}'"$`\\]*,[^\s{}'"$`\\]*)\}(?=$|[\s;&|)])/g;
+// Items are comma-free runs joined by commas: a class that also took commas made `{,,,,…`
+// backtrack quadratically (a 250 KB command took 90 s).
+const BRACE_WORD = /(^|[\s;&|(])\{([^\s{}'"$`\\,]*(?:,[^\s{}'"$`\\,]*)+)\}(?=$|[\s;&|)])/g;
 
 /**
  * Expand whole-word brace lists outside quotes (`{rm,-rf,/}` → `rm -rf /`). Returns undefined

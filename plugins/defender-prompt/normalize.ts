@@ -167,7 +167,10 @@ export function despace(input: string): { text: string; obfuscated: boolean } | 
 
 const LEET: Readonly<Record<string, string>> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i", "|": "l" };
 const LEET_HINT = /[a-z][013457@$|]|[013457@$|][a-z]/;
-const LEET_TOKEN = /[a-z0-9@$!|]*[a-z][a-z0-9@$!|]*/g;
+// Whole runs, letters or not (runs without a letter are skipped in the callback): a pattern
+// that had to find a letter inside each run rescanned digit runs from every start (quadratic).
+const LEET_TOKEN = /[a-z0-9@$!|]+/g;
+const LETTER = /[a-z]/;
 
 /** Fold leetspeak inside words that mix letters and digits (`1gn0r3` → `ignore`); undefined when there is none. */
 export function unleet(folded: string): string | undefined {
@@ -175,6 +178,7 @@ export function unleet(folded: string): string | undefined {
   let words = 0;
   let leet = 0;
   const text = folded.replace(LEET_TOKEN, (token) => {
+    if (!LETTER.test(token)) return token;
     words++;
     if (!/[0-9@$!|]/.test(token)) return token;
     leet++;
