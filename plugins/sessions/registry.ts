@@ -317,21 +317,24 @@ export class SessionRegistry {
     this.#drainQueued = false;
     const jobs = this.#jobs.splice(0);
     let next = 0;
-    while (next < jobs.length) {
-      if (this.#closed) {
-        for (const job of jobs.slice(next)) job.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions plugin is stopping; retry after the restart"));
-        return;
+    try {
+      while (next < jobs.length) {
+        if (this.#closed) {
+          for (const job of jobs.slice(next)) job.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions plugin is stopping; retry after the restart"));
+          return;
+        }
+        let end = next + 1;
+        if (!jobs[next]!.exclusive) while (end < jobs.length && end - next < MAX_GROUP_JOBS && !jobs[end]!.exclusive) end++;
+        // A change on its own needs no group bookkeeping.
+        if (end - next === 1) await this.#runExclusive(jobs[next]!);
+        else await this.#runGroup(jobs.slice(next, end));
+        next = end;
       }
-      if (jobs[next]!.exclusive) {
-        await this.#runExclusive(jobs[next++]!);
-        continue;
-      }
-      let end = next + 1;
-      while (end < jobs.length && end - next < MAX_GROUP_JOBS && !jobs[end]!.exclusive) end++;
-      // A change on its own needs no group bookkeeping.
-      if (end - next === 1) await this.#runExclusive(jobs[next]!);
-      else await this.#runGroup(jobs.slice(next, end));
-      next = end;
+    } catch (error) {
+      // No job stays unsettled: those not run yet (and any of the failed run: settling twice is a
+      // no-op) are refused with the error.
+      for (const job of jobs.slice(next)) job.reject(error);
+      throw error;
     }
   }
 
@@ -388,9 +391,13 @@ export class SessionRegistry {
       }
       this.#overlayLabels = undefined;
       for (const { job, change } of built) {
-        const state = this.#apply(job.key, this.byKey.get(job.key), change);
-        await this.#cleanup(change, state);
-        job.resolve(change.result(state));
+        try {
+          const state = this.#apply(job.key, this.byKey.get(job.key), change);
+          await this.#cleanup(change, state);
+          job.resolve(change.result(state));
+        } catch (error) {
+          job.reject(error);
+        }
       }
     } finally {
       this.#overlayLabels = undefined;
@@ -544,12 +551,21 @@ export class SessionRegistry {
     for (let i = 0; i < victims.length; i += MAX_BATCH_ROWS) {
       const batch = victims.slice(i, i + MAX_BATCH_ROWS);
       await this.#store.deleteMany(batch.map((state) => `meta:${state.rec.key}`));
+      // The whole batch leaves memory at once (no await between), then transcripts are cleared:
+      // best effort, each on its own, so a failing clear neither keeps deleted sessions in
+      // memory nor stops later batches (a leftover row is never read back).
       for (const state of batch) {
         this.#unindex(state.rec);
         this.byKey.delete(state.rec.key);
         this.#pending.forget(state);
         this.#cache.delete(state.rec.sessionId);
-        await this.#store.namespace("t").namespace(state.rec.sessionId).clear();
+      }
+      for (const state of batch) {
+        try {
+          await this.#store.namespace("t").namespace(state.rec.sessionId).clear();
+        } catch (error) {
+          this.#log.warn({ err: error, key: state.rec.key }, "could not delete a pruned session's transcript rows; they are never read back");
+        }
       }
     }
     this.#log.warn({ pruned: victims.length, maxSessions: max }, "session cap reached; least recently updated sessions pruned");
