@@ -10,6 +10,7 @@ import {
   capabilityMismatches,
   errorMessage,
   isTalonError,
+  LruMap,
   type ChannelDriver,
   type ChannelDriverDefinition,
   type ChannelRuntimeSettings,
@@ -21,7 +22,6 @@ import {
   type ReceiveResult,
 } from "@talon/sdk";
 import { backoffDelay } from "../runtime/backoff.ts";
-import { BoundedMap } from "./bounded-map.ts";
 import { effectiveLimits, type EffectiveLimits } from "./limits.ts";
 import { createSnapshot, type AccountSnapshot } from "./snapshot.ts";
 import { withDeadline } from "./timeout.ts";
@@ -62,7 +62,7 @@ export class ChannelAccount {
   readonly bucket: TokenBucket;
   /** Ids the platform gave our sends: their echoes are dropped, replies to them count as mentions. */
   readonly sentIds = new TtlSet(SENT_ID_TTL_MS, SENT_ID_MAX);
-  readonly #chatBuckets = new BoundedMap<string, TokenBucket>(CHAT_BUCKETS_MAX);
+  readonly #chatBuckets = new LruMap<string, TokenBucket>(CHAT_BUCKETS_MAX);
   #abort = new AbortController();
   #stopped = true;
   #restartTimer: NodeJS.Timeout | undefined;
@@ -250,7 +250,7 @@ export class ChannelAccount {
     this.#abort.abort();
     const closed = new DriverNetworkError(this.driverId, `account ${this.accountId} stopped`);
     this.bucket.close(closed);
-    for (const bucket of this.#chatBuckets.values()) bucket.close(closed);
+    for (const [, bucket] of this.#chatBuckets.entries()) bucket.close(closed);
     await this.#starting?.catch(() => undefined);
     if (wasRunning) await this.#stopDriver();
     this.snapshot.running = false;

@@ -13,6 +13,7 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   DriverNetworkError,
   DriverValidationError,
+  LruMap,
   NotSupportedError,
   RpcError,
   type DriverCapabilities,
@@ -27,7 +28,6 @@ import {
 } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
 import type { ChannelAccount } from "./account.ts";
-import { BoundedMap } from "./bounded-map.ts";
 import { chunkText } from "./chunk.ts";
 import { callPlatform } from "./retry.ts";
 
@@ -66,8 +66,8 @@ function requireCapability(capabilities: DriverCapabilities, capability: keyof D
 
 export class OutboundPipeline {
   readonly #deps: OutboundDeps;
-  readonly #idempotency = new BoundedMap<string, IdempotencyEntry>(IDEMPOTENCY_MAX);
-  readonly #chains = new BoundedMap<string, Promise<unknown>>(CHAT_CHAINS_MAX);
+  readonly #idempotency = new LruMap<string, IdempotencyEntry>(IDEMPOTENCY_MAX);
+  readonly #chains = new LruMap<string, Promise<unknown>>(CHAT_CHAINS_MAX);
 
   constructor(deps: OutboundDeps) {
     this.#deps = deps;
@@ -125,7 +125,7 @@ export class OutboundPipeline {
     const tail = run.catch(() => undefined);
     this.#chains.set(chain, tail);
     void tail.then(() => {
-      if (this.#chains.get(chain) === tail) this.#chains.delete(chain);
+      if (this.#chains.peek(chain) === tail) this.#chains.delete(chain);
     });
     return run;
   }

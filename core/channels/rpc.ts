@@ -7,9 +7,8 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { RpcError, TalonError, normalizeChannelId, type MethodDefinition, type OutboundMessage, type PollDraft } from "@talon/sdk";
+import { LruMap, RpcError, TalonError, normalizeChannelId, type MethodDefinition, type OutboundMessage, type PollDraft } from "@talon/sdk";
 import type { ChannelAccount } from "./account.ts";
-import { BoundedMap } from "./bounded-map.ts";
 import { buildChannelsStatus } from "./status.ts";
 
 /** Remembered `send` / `poll` keys and their payloads (seed: 4,096, oldest evicted). */
@@ -69,7 +68,7 @@ const looseObject = z.object({}).loose();
 
 /** The method definitions, registered by the host under its own name. */
 export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
-  const sendCache = new BoundedMap<string, { digest: string; payload: Promise<Record<string, unknown>> }>(RPC_CACHE_MAX);
+  const sendCache = new LruMap<string, { digest: string; payload: Promise<Record<string, unknown>> }>(RPC_CACHE_MAX);
 
   /** Run once per key: a repeat with the same content gets the same payload (even while in flight). */
   const once = async (key: string, contentDigest: string, method: string, work: () => Promise<Record<string, unknown>>) => {
@@ -84,7 +83,7 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
     sendCache.set(key, { digest: contentDigest, payload });
     // A failed send is not cached: the caller may retry with the same key (sent chunks are not resent).
     payload.catch(() => {
-      if (sendCache.get(key)?.payload === payload) sendCache.delete(key);
+      if (sendCache.peek(key)?.payload === payload) sendCache.delete(key);
     });
     return payload;
   };
