@@ -12,6 +12,7 @@ export * from "./frames.ts";
 export * from "./hooks.ts";
 export * from "./http-failure.ts";
 export * from "./lru.ts";
+export * from "./secrets.ts";
 export * from "./patterns.ts";
 export * from "./plugin.ts";
 export * from "./session-key.ts";

@@ -4,8 +4,7 @@
  * (openclaw `auth-messages.ts`), and a growing per-address delay after wrong secrets (upstream:
  * 0.27, 0.27, 0.52, 1, 2, 4 s).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { TalonConfig } from "@talon/sdk";
+import { isLoopbackAddress, secretsEqual, type TalonConfig } from "@talon/sdk";
 import type { ConnectParams } from "./protocol.ts";
 
 /** How a connection authenticated (`hello-ok.auth.method`). */
@@ -36,18 +35,8 @@ export function resolveAuth(config: TalonConfig): ResolvedAuth {
   }
 }
 
-/** Constant-time equality of two secrets of any length (both are hashed to a fixed size first). */
-export function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** True for 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
-export function isLoopbackAddress(address: string): boolean {
-  const bare = address.startsWith("::ffff:") ? address.slice(7) : address;
-  return bare === "::1" || bare.startsWith("127.");
-}
+/** Constant-time secret comparison and the loopback test live in the SDK (drivers use them too). */
+export { isLoopbackAddress, secretsEqual };
 
 /** Why a connect's credentials were refused, in upstream's terms. */
 export interface AuthFailure {

@@ -3,7 +3,8 @@
  * `x-talon-timestamp: <unix seconds>`. Signing the timestamp with the body makes an old request
  * useless outside the replay window; comparison is constant-time.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { secretsEqual } from "@talon/sdk";
 
 /** Header carrying the signature. */
 export const SIGNATURE_HEADER = "x-talon-signature";
@@ -29,9 +30,5 @@ export function verify(secret: string, signature: string | undefined, timestamp:
   const now = Math.floor(nowMs / 1000);
   if (seconds < now - windowSecs) return { ok: false, reason: `request is older than the ${windowSecs} s replay window` };
   if (seconds > now + MAX_FUTURE_SKEW_SECS) return { ok: false, reason: "request timestamp is in the future; check the sender's clock" };
-  const expected = Buffer.from(sign(secret, seconds, body));
-  const given = Buffer.from(signature.trim());
-  // Equal lengths for timingSafeEqual; a wrong length compares against itself and fails below.
-  const same = given.length === expected.length ? timingSafeEqual(given, expected) : timingSafeEqual(expected, expected) && false;
-  return same ? { ok: true } : { ok: false, reason: "signature does not match" };
+  return secretsEqual(signature.trim(), sign(secret, seconds, body)) ? { ok: true } : { ok: false, reason: "signature does not match" };
 }

@@ -11,8 +11,8 @@
  * cannot send without a CORS preflight that Talon never answers, and an `Origin`, when present,
  * must be this host.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { isLoopbackAddress, secretsEqual } from "@talon/sdk";
 
 /** Header every API request carries (blocks simple cross-site requests). */
 export const API_HEADER = "x-webchat";
@@ -24,23 +24,11 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 export type AccessResult = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
-function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
-}
-
 function hostName(host: string | undefined): string | undefined {
   if (!host) return undefined;
   const trimmed = host.trim().toLowerCase();
   if (trimmed.startsWith("[")) return trimmed.slice(0, trimmed.indexOf("]") + 1);
   return trimmed.split(":")[0];
-}
-
-/** Constant-time equality of two secrets of any length. */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 /** Check a request against the access policy; `api` adds the header and origin rules. */
@@ -67,7 +55,7 @@ export function checkAccess(request: IncomingMessage, accessKey: string | undefi
   }
   if (accessKey !== undefined) {
     const given = request.headers[KEY_HEADER];
-    if (typeof given !== "string" || !sameSecret(given, accessKey)) return { ok: false, status: 401, reason: "a valid access key is required" };
+    if (typeof given !== "string" || !secretsEqual(given, accessKey)) return { ok: false, status: 401, reason: "a valid access key is required" };
   }
   return { ok: true };
 }

@@ -6,7 +6,7 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { sameSecret } from "./access.ts";
+import { secretsEqual } from "@talon/sdk";
 
 /** Events remembered per visitor (replayed to a reconnecting page). */
 const BACKLOG_MAX = 200;
@@ -64,7 +64,7 @@ export class Visitors {
     if (!token) return undefined;
     const [id, signature] = token.split(".", 2);
     if (!id || !signature || !isVisitorId(id) || !this.ready) return undefined;
-    return sameSecret(signature, this.#sign(id)) ? id : undefined;
+    return secretsEqual(signature, this.#sign(id)) ? id : undefined;
   }
 
   /** Push an event to a visitor's streams and backlog. Returns its sequence number. */
