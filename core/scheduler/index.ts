@@ -18,7 +18,7 @@ import { checkActivation, type ActivationSettings } from "./activation.ts";
 import { Semaphore } from "./semaphore.ts";
 
 /** The seed's floor on `runtime.max_queue` (seed §9.1), kept so its corpora behave the same. */
-export const MIN_MAX_QUEUE = 16;
+const MIN_MAX_QUEUE = 16;
 
 /** What the scheduler needs from the defender. */
 export interface SchedulerDeps {
@@ -108,8 +108,10 @@ export class SessionScheduler {
       this.#lanes.set(fresh.key, fresh);
       return this.#run(fresh, action);
     }
-    if (this.#pending >= capacity) return Promise.resolve(this.#refuse(action, `${this.#pending} actions are already queued`, capacity));
-    return new Promise((settle) => this.#enqueue(lane, { action, settle }, runtime.session_queue_mode));
+    return new Promise((settle) => {
+      const refused = this.#enqueue(lane, { action, settle }, runtime.session_queue_mode, capacity);
+      if (refused) settle(refused);
+    });
   }
 
   #refuse(action: Action, why: string, capacity: number): Evaluation {
@@ -117,21 +119,31 @@ export class SessionScheduler {
     return { status: "decided", record: this.#deps.refuse(action, reason) };
   }
 
-  #enqueue(lane: Lane, job: Job, mode: TalonConfig["runtime"]["session_queue_mode"]): void {
-    if (mode === "steer") {
+  /**
+   * Queue a job behind the lane's running action. Capacity is checked only where the queue grows:
+   * a steer that replaces waiting actions and a collect merge add nothing, so they are never
+   * refused. Returns the refusal when the job was refused (the job is then not queued).
+   */
+  #enqueue(lane: Lane, job: Job, mode: TalonConfig["runtime"]["session_queue_mode"], capacity: number): Evaluation | undefined {
+    if (mode === "steer" && lane.queue.length > 0) {
       for (const old of lane.queue) this.#supersede(old, job.action);
-      this.#pending -= lane.queue.length;
+      this.#pending -= lane.queue.length - 1;
       lane.queue.length = 0;
-    } else if (mode === "collect") {
+      lane.queue.push(job);
+      return undefined;
+    }
+    if (mode === "collect") {
       const last = lane.queue.at(-1);
       if (last && collectable(last.action) && collectable(job.action)) {
         this.#supersede(last, job.action);
         lane.queue[lane.queue.length - 1] = { action: mergeCollected(last.action, job.action), settle: job.settle };
-        return;
+        return undefined;
       }
     }
+    if (this.#pending >= capacity) return this.#refuse(job.action, `${this.#pending} actions are already queued`, capacity);
     lane.queue.push(job);
     this.#pending++;
+    return undefined;
   }
 
   #supersede(job: Job, by: Action): void {

@@ -100,6 +100,33 @@ describe("session scheduler", () => {
     assert.ok(done.every((evaluation) => evaluation.status === "decided" && !evaluation.record.refused));
   });
 
+  for (const mode of ["steer", "collect"] as const) {
+    test(`${mode} at capacity: replacing or merging a queued action adds nothing, so it is not refused`, async () => {
+      const { host } = await startDefenderHost({ fixtures: ["gate"], config: { runtime: { max_queue: 16, worker_concurrency: 16, session_queue_mode: mode } } });
+      const gate = scoreGate();
+      const sessions = Array.from({ length: 16 }, (_, i) => `session-${i}`);
+      const running = sessions.map((session) => host.defender.evaluate({ id: `${session}-run`, sessionKey: session, prompt: "run" }));
+      await gate.waitEntered(16);
+      const queued = sessions.map((session) => host.defender.evaluate({ id: `${session}-queued`, sessionKey: session, prompt: "queued" }));
+      assert.equal(host.defender.stats().pending, 16, "the queue is full");
+      const newest = host.defender.evaluate({ id: "newest", sessionKey: "session-0", prompt: "newest" });
+      const replaced = await queued[0]!;
+      assert.equal(replaced.status, "superseded");
+      assert.equal(host.defender.stats().pending, 16);
+      if (mode === "collect") {
+        // An action that is not merged grows the queue: still refused.
+        const growing = await host.defender.evaluate({ id: "growing", sessionKey: "session-1", command: "ls" });
+        assert.ok(growing.status === "decided" && growing.record.refused === true);
+      }
+      gate.holding = false;
+      gate.release();
+      const last = await newest;
+      assert.ok(last.status === "decided" && !last.record.refused, "the newest action is evaluated, not refused");
+      await Promise.all([...running, ...queued]);
+      await until(() => host.defender.stats().lanes === 0, "lanes to drain");
+    });
+  }
+
   test("capacity also bounds the number of sessions in flight", async () => {
     const { host } = await startDefenderHost({ fixtures: ["gate"], config: { runtime: { max_queue: 16 } } });
     const gate = scoreGate();
