@@ -87,13 +87,11 @@ export async function evaluateAction(
 
     if (!timedOut) {
       const decided = await deps.clock.race(deadline, deps.hooks.decide.promise(draft, action, report));
-      if (decided === TIMED_OUT) {
-        timedOut = true;
-        draft = { ...draft, action: maxVerdict(draft.action, fallbackClassify(draft.risk, config)), classified: true };
-      } else if (decided) draft = decided;
-    } else {
-      draft = { ...draft, action: maxVerdict(draft.action, fallbackClassify(draft.risk, config)), classified: true };
+      if (decided === TIMED_OUT) timedOut = true;
+      else if (decided) draft = decided;
     }
+    // Timed out in `score` or `decide`: the policy could not classify, the seed's thresholds do.
+    if (timedOut) draft = { ...draft, action: maxVerdict(draft.action, fallbackClassify(draft.risk, config)), classified: true };
   } finally {
     deps.clock.finish(deadline);
   }
@@ -170,7 +168,7 @@ export const MAX_OBSERVER_BACKLOG = 4096;
  * Run `decision` observers without holding up the caller; drain waits for them. Returns false
  * when the backlog is full and `skipWhenFull` was asked (refusals under overload: logged only).
  */
-export function notifyObservers(deps: PipelineDeps, record: DecisionRecord, skipWhenFull = false): boolean {
+function notifyObservers(deps: PipelineDeps, record: DecisionRecord, skipWhenFull = false): boolean {
   if (!deps.hooks.decision.isUsed()) return true;
   if (skipWhenFull && deps.observers.size >= MAX_OBSERVER_BACKLOG) return false;
   const work: Promise<unknown> = deps.hooks.decision.promise(record).then(
