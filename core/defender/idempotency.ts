@@ -23,7 +23,7 @@ const MISS: CacheLookup = Object.freeze({ kind: "miss" });
 const CONFLICT: CacheLookup = Object.freeze({ kind: "conflict" });
 
 /** The seed's floor on `idempotency_max_entries`. */
-export const MIN_IDEMPOTENCY_ENTRIES = 32;
+const MIN_IDEMPOTENCY_ENTRIES = 32;
 
 function keyOf(action: Action): string {
   return action.id === "unknown" ? `sig:${action.digest}` : `id:${action.id}`;

@@ -12,11 +12,11 @@ import { normalizeAction } from "./normalize.ts";
 import { DECISION_SOURCE, MAX_OBSERVER_BACKLOG, evaluateAction, relieveObservers, settleWithout, type DecisionNote, type PipelineDeps } from "./pipeline.ts";
 
 /** Tag and reason of a decision reused from the idempotency cache (seed-gateway §4.3). */
-export const IDEMPOTENCY_HIT = { tag: "idempotency_hit", reason: "decision reused from idempotency cache" } as const;
+const IDEMPOTENCY_HIT = { tag: "idempotency_hit", reason: "decision reused from idempotency cache" } as const;
 /** Tag of a decision for a request id reused with different content (evaluated afresh). */
-export const IDEMPOTENCY_ID_REUSED_TAG = "idempotency_id_reused";
+const IDEMPOTENCY_ID_REUSED_TAG = "idempotency_id_reused";
 /** Tag of a decision refused for capacity (`runtime.max_queue`). */
-export const CAPACITY_REFUSED_TAG = "capacity_refused";
+const CAPACITY_REFUSED_TAG = "capacity_refused";
 
 /** `ctx.defender` plus what the host itself needs. */
 export interface DefenderRuntime extends DefenderApi {

@@ -23,7 +23,7 @@ export class Semaphore {
   }
 
   /** Take a permit now if one is free. */
-  tryAcquire(): boolean {
+  #tryAcquire(): boolean {
     if (this.#active >= Math.max(1, this.#limit()) || this.#waiters.length > 0) return false;
     this.#active++;
     return true;
@@ -31,7 +31,7 @@ export class Semaphore {
 
   /** Take a permit, waiting for one if needed. */
   acquire(): Promise<void> | undefined {
-    if (this.tryAcquire()) return undefined;
+    if (this.#tryAcquire()) return undefined;
     return new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 

@@ -9,7 +9,7 @@ import { CHANNEL_KEYS, MODEL_ID_KEYS, MODEL_PROVIDER_KEYS } from "./keys.ts";
 import { findFirst } from "./search.ts";
 
 /** Channel ids Talon recognises as channels (the seed's drivers plus upstream's channel plugins). */
-export const KNOWN_CHANNEL_IDS: ReadonlySet<string> = new Set([
+const KNOWN_CHANNEL_IDS: ReadonlySet<string> = new Set([
   "telegram",
   "whatsapp",
   "discord",

@@ -15,21 +15,17 @@ import { verifyBundleSignature } from "./signature.ts";
 const u8 = z.number().int().min(0).max(255);
 const verdict = z.enum(["allow", "review", "block"]);
 
-/** A member under its camelCase name or its snake_case alias; `null` means not provided. */
-function member<T extends z.ZodType>(schema: T) {
-  return schema.nullish();
-}
-
+/** Members under their camelCase names (snake_case aliases are mapped first); `null` means not provided. */
 const policySchema = z
   .object({
-    reviewThreshold: member(u8),
-    blockThreshold: member(u8),
-    allowedCommandPrefixes: member(z.array(z.string())),
-    blockedCommandPatterns: member(z.array(z.string())),
-    promptInjectionPatterns: member(z.array(z.string())),
-    toolPolicies: member(z.record(z.string(), verdict)),
-    toolRiskBonus: member(z.record(z.string(), u8)),
-    channelRiskBonus: member(z.record(z.string(), u8)),
+    reviewThreshold: u8.nullish(),
+    blockThreshold: u8.nullish(),
+    allowedCommandPrefixes: z.array(z.string()).nullish(),
+    blockedCommandPatterns: z.array(z.string()).nullish(),
+    promptInjectionPatterns: z.array(z.string()).nullish(),
+    toolPolicies: z.record(z.string(), verdict).nullish(),
+    toolRiskBonus: z.record(z.string(), u8).nullish(),
+    channelRiskBonus: z.record(z.string(), u8).nullish(),
   })
   .loose();
 
@@ -69,7 +65,7 @@ const bundleSchema = z
   .loose();
 
 /** The `security.*` keys a bundle may override, in the seed's `overridden_fields` order. */
-export const BUNDLE_FIELDS = [
+const BUNDLE_FIELDS = [
   "review_threshold",
   "block_threshold",
   "allowed_command_prefixes",
@@ -79,8 +75,6 @@ export const BUNDLE_FIELDS = [
   "tool_risk_bonus",
   "channel_risk_bonus",
 ] as const;
-/** One overridable `security.*` key. */
-export type BundleField = (typeof BUNDLE_FIELDS)[number];
 
 /** What a verified bundle changes. */
 export interface PolicyOverrides {

@@ -12,7 +12,7 @@ export function signBundle(bundle: Record<string, unknown>, key: string): string
 }
 
 /** The provided signature as compared: trimmed, ASCII-lowercased, `sha256:` stripped. */
-export function normalizeSignature(signature: string): string {
+function normalizeSignature(signature: string): string {
   const lower = signature.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());
   return lower.startsWith("sha256:") ? lower.slice("sha256:".length) : lower;
 }
