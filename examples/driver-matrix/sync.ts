@@ -4,6 +4,7 @@
  * (Talon drops what it already has), never skipped. A message Talon refuses as invalid is
  * logged and passed over; any other refusal waits and retries the same batch.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage, isTalonError, type InboundDraft, type Logger, type ReceiveResult, type Store } from "@talon/sdk";
 import type { MatrixClient } from "./api.ts";
 import { toDraft, type RoomEvent } from "./normalize.ts";
@@ -121,14 +122,9 @@ export class SyncLoop {
     await this.#options.store.set("since", since);
   }
 
-  #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#abort.signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
+  /** Wait `ms`, or less when the loop stops (the timer's abort listener goes with it). */
+  async #pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.#abort.signal }).catch(() => {});
   }
 }
 
