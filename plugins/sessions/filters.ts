@@ -53,6 +53,11 @@ function equal(value: string | null | undefined, wanted: string | undefined): bo
   return wanted === undefined || (value !== undefined && value !== null && value.toLowerCase() === wanted);
 }
 
+/** `key` is `global` in any case; only a 6-character key is lowered (no string per session). */
+function isGlobalKey(key: string): boolean {
+  return key.length === 6 && key.toLowerCase() === "global";
+}
+
 function contains(value: string | null | undefined, needle: string): boolean {
   return value !== undefined && value !== null && value.toLowerCase().includes(needle);
 }
@@ -62,7 +67,7 @@ export function matchesFilter(state: SessionState, filter: SessionFilter): boole
   const rec = state.rec;
   if (filter.updatedSince !== undefined && rec.updatedAtMs < filter.updatedSince) return false;
   if (!filter.includeUnknown && state.kind === "other") return false;
-  if (!filter.includeGlobal && (state.kind === "main" || rec.key.toLowerCase() === "global")) return false;
+  if (!filter.includeGlobal && (state.kind === "main" || isGlobalKey(rec.key))) return false;
   if (filter.excludeSubagents && state.parsed.subagent) return false;
   if (filter.excludeCron && state.upstreamKind === "cron") return false;
   if (!equal(state.agentId, filter.agentId)) return false;

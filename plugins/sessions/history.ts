@@ -4,7 +4,7 @@
  * the live record and by RPC writes on a copy.
  */
 import type { Verdict } from "@talon/sdk";
-import { chatMessageId, shapeRecord, type DayUsage, type HistoryEvent, type SessionRecord } from "./entry.ts";
+import { chatMessageId, type DayUsage, type HistoryEvent, type SessionRecord } from "./entry.ts";
 import { truncate } from "./text.ts";
 
 export const DAY_MS = 86_400_000;
@@ -15,11 +15,6 @@ export interface HistoryLimits {
   maxHistoryEvents: number;
   /** Days of usage counters kept. */
   usageDays: number;
-}
-
-/** A copy of the record that can be changed without touching the original (days included). */
-export function cloneRecord(rec: SessionRecord): SessionRecord {
-  return shapeRecord(rec);
 }
 
 function dayOf(rec: SessionRecord, day: number, limits: HistoryLimits): DayUsage {

@@ -33,11 +33,6 @@ export class PendingWrites {
     this.#dirty.add(state);
   }
 
-  /** A session whose record must be written (no new event). */
-  markDirty(state: SessionState): void {
-    this.#dirty.add(state);
-  }
-
   /** Stop writing a session (deleted). */
   forget(state: SessionState): void {
     this.#dirty.delete(state);

@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { RpcError, TalonError, errorMessage, type DecisionRecord, type Logger, type Store } from "@talon/sdk";
 import type { SessionsConfig } from "./config.ts";
 import { createRecord, isSessionRecord, shapeRecord, stateOf, type HistoryEvent, type SessionRecord, type SessionState } from "./entry.ts";
-import { cloneRecord, inWindow, noteEvent, rowKey, type HistoryLimits } from "./history.ts";
+import { inWindow, noteEvent, rowKey } from "./history.ts";
 import { archivePath } from "./store-path.ts";
 import { optionalText } from "./text.ts";
 import { PendingWrites } from "./pending-writes.ts";
@@ -39,9 +39,11 @@ export interface Change<T> {
   extra?: { key: string; value: unknown; ttlMs?: number }[];
   /** An archived transcript to keep (written in the same batch as the record). */
   archive?: { id: string; value: unknown };
-  /** Transcript rows to delete once committed: a whole old transcript, or rows of this one. */
+  /**
+   * A whole old transcript to delete once committed. Rows of this transcript that fell out of
+   * the window (events rolled out, compaction) are trimmed after every commit.
+   */
   dropTranscript?: string;
-  dropRows?: { sessionId: string; seqs: number[] };
   result(state: SessionState | undefined): T;
 }
 
@@ -103,8 +105,6 @@ export class SessionRegistry {
   readonly #jobs: Job[] = [];
   #overlayLabels: Map<string, string | null> | undefined;
   #drainQueued = false;
-  #limitsOf: SessionsConfig | undefined;
-  #limitsCache: HistoryLimits | undefined;
   #deferred: (() => void)[] = [];
   #idSeq = 0;
   #closed = false;
@@ -123,16 +123,6 @@ export class SessionRegistry {
       config: this.#config,
       isLive: (state) => this.byKey.get(state.rec.key) === state,
     });
-  }
-
-  /** History limits of the live config, rebuilt only when the config object changes (reload). */
-  get #limits(): HistoryLimits {
-    const config = this.#config();
-    if (this.#limitsOf !== config) {
-      this.#limitsOf = config;
-      this.#limitsCache = { maxHistoryEvents: config.maxHistoryEvents, usageDays: config.usageDays };
-    }
-    return this.#limitsCache!;
   }
 
   /** Load every session record (one range scan). Unreadable records are skipped and kept. */
@@ -196,7 +186,8 @@ export class SessionRegistry {
   recordDecision(record: DecisionRecord): void {
     if (this.#closed) return;
     const action = record.action;
-    const key = action.sessionKey || "global";
+    // normalizeAction guarantees a canonical key (`global` when the action named none).
+    const key = action.sessionKey;
     if (this.#lockedKeys.size > 0 && this.#lockedKeys.has(key)) {
       if (this.#deferred.length >= this.#config().maxPendingEvents) this.#flusher.droppedOne();
       else this.#deferred.push(() => this.recordDecision(record));
@@ -233,11 +224,12 @@ export class SessionRegistry {
     if (source !== undefined) event.source = source;
     const eventChannel = channel ?? rec.channel ?? undefined;
     if (eventChannel !== undefined) event.channel = eventChannel;
-    noteEvent(rec, event, this.#limits);
-    this.#cache.append(rec.sessionId, event, this.#config().maxHistoryEvents);
+    const config = this.#config();
+    noteEvent(rec, event, config);
+    this.#cache.append(rec.sessionId, event, config.maxHistoryEvents);
     this.#pending.push(state, event);
     this.#flusher.added();
-    if (this.byKey.size > this.#config().maxSessions) this.#schedulePrune();
+    if (this.byKey.size > config.maxSessions) this.#schedulePrune();
   }
 
   /** Decision events that could not be kept (store too slow or failing). */
@@ -481,11 +473,9 @@ export class SessionRegistry {
   async #cleanup(change: Change<unknown>, state: SessionState | undefined): Promise<void> {
     try {
       if (change.dropTranscript !== undefined) await this.#store.namespace("t").namespace(change.dropTranscript).clear();
-      if (change.dropRows && change.dropRows.seqs.length > 0) {
-        const keys = change.dropRows.seqs.map((seq) => rowKey(change.dropRows!.sessionId, seq));
-        for (let i = 0; i < keys.length; i += MAX_BATCH_ROWS) await this.#store.deleteMany(keys.slice(i, i + MAX_BATCH_ROWS));
-      }
-      if (state && change.rows) await this.#flusher.trimRows(state);
+      // Rows below the window: rolled out by new events, or compacted away (a compaction moves
+      // `firstSeq` by less than the window, well inside the range trimRows deletes).
+      if (state) await this.#flusher.trimRows(state);
     } catch (error) {
       this.#log.warn({ err: error }, "could not delete old transcript rows; they are never read back");
     }
@@ -501,7 +491,7 @@ export class SessionRegistry {
 
   /** A change that records one message (seed §4.1 "recording a send"). */
   buildSend(key: string, current: SessionState | undefined, now: number, input: SendInput): { next: SessionRecord; event: HistoryEvent } {
-    const next = current ? cloneRecord(current.rec) : createRecord(key, this.newSessionId(now), now);
+    const next = current ? shapeRecord(current.rec) : createRecord(key, this.newSessionId(now), now);
     next.updatedAtMs = now;
     if (input.channel !== undefined && (input.replaceChannel || next.channel === null)) next.channel = input.channel;
     if (input.to !== undefined) next.lastTo = input.to;
@@ -512,7 +502,7 @@ export class SessionRegistry {
     if (input.command !== undefined) event.command = input.command;
     const channel = input.channel ?? next.channel ?? undefined;
     if (channel !== undefined) event.channel = channel;
-    noteEvent(next, event, this.#limits);
+    noteEvent(next, event, this.#config());
     return { next, event };
   }
 

@@ -25,10 +25,6 @@ export class TranscriptCache {
     return cached;
   }
 
-  has(sessionId: string): boolean {
-    return this.#byId.has(sessionId);
-  }
-
   set(sessionId: string, events: HistoryEvent[]): void {
     this.#byId.delete(sessionId);
     this.#byId.set(sessionId, events);

@@ -12,11 +12,6 @@ export class SerialWriter {
   #tail: Promise<unknown> = Promise.resolve();
   #queued = 0;
 
-  /** Jobs waiting or running. */
-  get queued(): number {
-    return this.#queued;
-  }
-
   /** Run `job` after every job queued before it; its result or error is the caller's. */
   run<T>(job: () => Promise<T> | T): Promise<T> {
     if (this.#queued >= MAX_QUEUED_JOBS) {

@@ -252,7 +252,11 @@ test("sessions.compact: maxLines rules, archive of what was dropped (the default
   assert.equal(logs.logs.at(-1).text, "m50", "the oldest 50 were dropped");
   const small = await call(host, "sessions.compact", { key: "agent:main:c", maxLines: 10 });
   assert.deepEqual([small.kept, small.removed], [10, 390]);
-  assert.equal((await call(host, "session.status", { key: "agent:main:c" })).session.compactionCount, 2);
+  const status = await call(host, "session.status", { key: "agent:main:c" });
+  assert.equal(status.session.compactionCount, 2);
+  const seqs: number[] = [];
+  for await (const [key] of host.store.scan(`sessions:t:${status.session.sessionId}:`)) if (key) seqs.push(Number(key.split(":").at(-1)));
+  assert.deepEqual(seqs.sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => 440 + i), "compacted rows are deleted from the store, only the kept window remains");
 });
 
 test("sessions.send: records a send, replaces the route, refuses webchat, counts chunks", async () => {

@@ -4,8 +4,7 @@
  * Each validates everything, then commits through the registry's writer: store first, memory after.
  */
 import { RpcError, normalizeChannelId, parseSessionKey, type MethodDefinition } from "@talon/sdk";
-import { createRecord, toHistoryRecord, type HistoryEvent, type SessionRecord, type SessionState } from "../entry.ts";
-import { cloneRecord } from "../history.ts";
+import { createRecord, shapeRecord, toHistoryRecord, type HistoryEvent, type SessionRecord, type SessionState } from "../entry.ts";
 import { applyPatch, checkSpawnRules, parsePatch, patchScope } from "../patch-rules.ts";
 import { keyShape, optBool, optString, optUint, paramsSchema, requireSessionKey } from "../params.ts";
 import type { Change } from "../registry.ts";
@@ -77,8 +76,8 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
             if (owner !== undefined && owner !== key) throw new RpcError("TALON_RPC_INVALID_PARAMS", `label already in use: ${plan.label.value}`, { details: { label: plan.label.value, sessionKey: owner } });
           }
           checkSpawnRules(key, current?.rec, plan);
-          const base = current ? cloneRecord(current.rec) : createRecord(key, registry.newSessionId(now), now);
-          const next = applyPatch(base, plan);
+          // applyPatch returns a copy: the live record is never touched before the write.
+          const next = applyPatch(current ? current.rec : createRecord(key, registry.newSessionId(now), now), plan);
           next.updatedAtMs = now;
           return {
             next,
@@ -145,7 +144,7 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
             const old = current.rec;
             // Label, overrides, channel and last route are kept; counters and history are not.
             const fresh = next;
-            next = cloneRecord(old);
+            next = shapeRecord(old);
             for (const field of RESET_FIELDS) (next as unknown as Record<string, unknown>)[field] = fresh[field];
             next.titleSend = next.titleAny = next.lastText = next.lastMessageId = undefined;
             const events = await registry.heldTranscript(current);
@@ -200,7 +199,7 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
           const events = await registry.heldTranscript(current);
           if (events.length <= maxLines) return { result: () => envelope({ compacted: false, kept: events.length, removed: 0, reason: "below limit", archived: [] }) };
           const dropped = events.slice(0, events.length - maxLines);
-          const next = cloneRecord(current.rec);
+          const next = shapeRecord(current.rec);
           next.firstSeq = events[events.length - maxLines]!.seq;
           next.updatedAtMs = now;
           next.compactionCount++;
@@ -208,7 +207,6 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
           return {
             next,
             archive,
-            dropRows: { sessionId: next.sessionId, seqs: dropped.map((event) => event.seq) },
             result: () => envelope({ compacted: true, kept: maxLines, removed: dropped.length, reason: null, archived: [registry.archivePath(archive.id)] }),
           };
         }, { exclusive: true });
