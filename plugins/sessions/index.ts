@@ -3,7 +3,7 @@
  * decision state every decision is recorded into (the `decision` hook, observer stage).
  * `setup` only validates and taps; loading happens in `start`, the final write in `stop`.
  */
-import { RpcError, STAGE, canonicalSessionKey, definePlugin, normalizeChannelId, type SessionsApi } from "@talon/sdk";
+import { RpcError, STAGE, canonicalSessionKey, definePlugin, type SessionsApi } from "@talon/sdk";
 import { runSettledEvent, chatMethods } from "./chat/methods.ts";
 import { ChatRuns } from "./chat/runs.ts";
 import { configSchema } from "./config.ts";
@@ -16,7 +16,7 @@ import { writeMethods } from "./methods/write.ts";
 import { canonicalKeyParam } from "./params.ts";
 import { SessionRegistry } from "./registry.ts";
 import { registryPath } from "./store-path.ts";
-import { optionalText } from "./text.ts";
+import { sendInput } from "./send-input.ts";
 
 export const PLUGIN_NAME = "sessions";
 
@@ -80,16 +80,7 @@ export default definePlugin({
       recordSend: async (input) => {
         const key = canonicalKeyParam(input.sessionKey, "sessionKey");
         if (!key) throw new RpcError("TALON_RPC_INVALID_PARAMS", "recordSend needs a sessionKey", { plugin: PLUGIN_NAME });
-        const send = {
-          text: optionalText(input.text, 2048),
-          command: optionalText(input.command, 1024),
-          requestId: input.requestId,
-          source: optionalText(input.source, 128) ?? "plugin",
-          channel: normalizeChannelId(input.channel),
-          replaceChannel: true,
-          to: optionalText(input.to, 256),
-          accountId: optionalText(input.accountId, 128),
-        };
+        const send = sendInput(input, { defaultSource: "plugin", names: "cut" });
         await registry.commit(key, "recordSend", (current, now) => {
           const { next, event } = registry.buildSend(key, current, now, send);
           return { next, rows: [event], result: () => undefined };

@@ -79,7 +79,10 @@ export function requireSessionKey(params: { sessionKey?: string | null; key?: st
   return key;
 }
 
-/** Refusal for a key no session has; the same wording everywhere (seed §8 item 11). */
-export function sessionNotFound(key: string): RpcError {
-  return new RpcError("TALON_RPC_NOT_FOUND", `session not found: ${key}`, { details: { sessionKey: key } });
+/**
+ * Refusal for a session that does not exist; the same wording everywhere (seed §8 item 11).
+ * `what` names it (a key, or e.g. `sessionId <id>`); `details` default to `{sessionKey: what}`.
+ */
+export function sessionNotFound(what: string, details: Record<string, unknown> = { sessionKey: what }): RpcError {
+  return new RpcError("TALON_RPC_NOT_FOUND", `session not found: ${what}`, { details });
 }

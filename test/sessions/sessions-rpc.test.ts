@@ -274,6 +274,11 @@ test("sessions.send: records a send, replaces the route, refuses webchat, counts
   assert.equal(webchat.message, "unsupported channel: webchat (internal-only). Use `chat.send` for WebChat UI messages or choose a deliverable channel.");
   assert.equal((await callError(host, "sessions.send", { sessionKey: "main", message: "  " })).message, "message or command is required");
   assert.equal((await callError(host, "sessions.send", { message: "hi" })).message, "sessionKey|key is required");
+  const longId = await callError(host, "sessions.send", { sessionKey: "main", message: "hi", requestId: "r".repeat(257) });
+  assert.deepEqual([longId.code, longId.message, longId.details], ["TALON_RPC_INVALID_PARAMS", "requestId too long (max 256 bytes)", { field: "requestId", maxBytes: 256 }]);
+  assert.equal((await call(host, "sessions.send", { sessionKey: "main", message: "hi", requestId: "r".repeat(256) })).recorded.requestId, "r".repeat(256));
+  const byId = await callError(host, "sessions.history", { sessionId: "sess-none" });
+  assert.deepEqual([byId.code, byId.message, byId.details], ["TALON_RPC_NOT_FOUND", "session not found: sessionId sess-none", { sessionId: "sess-none" }]);
   const status = await call(host, "session.status", { sessionKey: "agent:ops:discord:group:g1" });
   assert.equal(status.session.totalRequests, 0, "sends never touch decision counters");
 });

@@ -151,7 +151,7 @@ export function readMethods(deps: MethodDeps): MethodDefinition[] {
         });
         const missing = (what: string) => {
           if (params.allowMissing) return { ok: false };
-          throw new RpcError("TALON_RPC_NOT_FOUND", `session not found: ${what}`, { details: { selector: what } });
+          throw sessionNotFound(what, { selector: what });
         };
         const key = sessionKeyOf(params);
         if (key) {

@@ -139,7 +139,7 @@ export function usageMethods(deps: MethodDeps): MethodDefinition[] {
         const sessionId = params.sessionId?.trim();
         if (sessionId) {
           const state = registry.findBySessionId(sessionId);
-          if (!state) throw new RpcError("TALON_RPC_NOT_FOUND", `session not found: sessionId ${sessionId}`, { details: { sessionId } });
+          if (!state) throw sessionNotFound(`sessionId ${sessionId}`, { sessionId });
           const history = newestFirst(state.rec.key, await registry.transcript(state), limit);
           return { sessionKey: state.rec.key, history, count: history.length };
         }

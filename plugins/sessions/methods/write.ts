@@ -3,12 +3,13 @@
  * sessions.send (write), sessions.reset, sessions.delete and sessions.compact (admin).
  * Each validates everything, then commits through the registry's writer: store first, memory after.
  */
-import { RpcError, normalizeChannelId, parseSessionKey, type MethodDefinition } from "@talon/sdk";
+import { RpcError, parseSessionKey, type MethodDefinition } from "@talon/sdk";
 import { createRecord, shapeRecord, toHistoryRecord, type HistoryEvent, type SessionRecord, type SessionState } from "../entry.ts";
 import { applyPatch, checkSpawnRules, parsePatch, patchScope } from "../patch-rules.ts";
 import { keyShape, optBool, optString, optUint, paramsSchema, requireSessionKey } from "../params.ts";
 import type { Change } from "../registry.ts";
-import { nameParam, norm, optionalText } from "../text.ts";
+import { sendInput } from "../send-input.ts";
+import { norm, optionalText } from "../text.ts";
 import { method, viewOf, type MethodDeps } from "./deps.ts";
 
 const patchParams = paramsSchema({ ...keyShape, expectedSessionId: optString() });
@@ -97,21 +98,9 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
       params: sendParams,
       handler(params) {
         const key = requireSessionKey(params);
-        const text = optionalText(params.message ?? params.text ?? params.prompt ?? params.input, 2048);
-        const command = optionalText(params.command, 1024);
-        if (text === undefined && command === undefined) throw new RpcError("TALON_RPC_INVALID_PARAMS", "message or command is required");
-        const channel = normalizeChannelId(nameParam(params.channel, "channel", 128));
-        if (channel === "webchat") throw new RpcError("TALON_RPC_INVALID_PARAMS", WEBCHAT_MESSAGE);
-        const input = {
-          text,
-          command,
-          requestId: params.requestId ?? undefined,
-          source: optionalText(params.source, 128) ?? "rpc",
-          channel,
-          replaceChannel: true,
-          to: nameParam(params.to, "to", 256),
-          accountId: nameParam(params.accountId, "accountId", 128),
-        };
+        const input = sendInput({ ...params, text: params.message ?? params.text ?? params.prompt ?? params.input }, { defaultSource: "rpc", names: "refuse" });
+        if (input.text === undefined && input.command === undefined) throw new RpcError("TALON_RPC_INVALID_PARAMS", "message or command is required");
+        if (input.channel === "webchat") throw new RpcError("TALON_RPC_INVALID_PARAMS", WEBCHAT_MESSAGE);
         return registry.commit(key, "sessions.send", (current, now): Change<unknown> => {
           const { next, event } = registry.buildSend(key, current, now, input);
           return {
