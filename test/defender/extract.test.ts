@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { extractAction, selectRoot } from "../../core/defender/extract/index.ts";
-import { ACTION_MAX_FIELD_CHARS, ACTION_MAX_FIELDS } from "../../core/defender/limits.ts";
+import { findFirst, findFirstOf } from "../../core/defender/extract/search.ts";
+import { ACTION_MAX_FIELD_CHARS, ACTION_MAX_FIELDS, EXTRACT_MAX_NODES } from "../../core/defender/limits.ts";
 import { normalizeAction } from "../../core/defender/normalize.ts";
 
 const agent = (payload: unknown) => ({ type: "event", event: "agent", payload });
@@ -140,6 +141,38 @@ describe("action extraction (seed-defender §2)", () => {
     assert.equal(huge.prompt!.length, ACTION_MAX_FIELD_CHARS);
     assert.ok(huge.fields.every((field) => field.value.length <= ACTION_MAX_FIELD_CHARS));
     assert.equal(huge.truncated, true);
+  });
+
+  test("the key searches share one walk, bounded by the node budget, with each search's own first hit", () => {
+    // 300k small objects, the key only after them: the walk stops at the budget and says so.
+    const wide = { items: Array.from({ length: 300_000 }, (_, i) => ({ n: i })), z: { command: "rm -rf /" } };
+    const cut = findFirstOf(wide, [{ keys: ["command"] }, { keys: ["absent"] }]);
+    assert.equal(cut.truncated, true);
+    assert.deepEqual(cut.values, [undefined, undefined]);
+    const small = { items: Array.from({ length: EXTRACT_MAX_NODES - 10 }, (_, i) => ({ n: i })), z: { command: "ls" } };
+    assert.deepEqual(findFirstOf(small, [{ keys: ["command"] }]), { values: ["ls"], truncated: false });
+    const action = extract(agent({ prompt: "hi", ...wide }))!;
+    assert.equal(action.truncated, true, "an action whose frame was not fully searched is marked truncated");
+
+    // One walk answers each search as a walk of its own would.
+    const frame = {
+      b: { id: "inner", deep: [{ tool: "exec", model: "m1" }, { command: "c2", provider: "telegram" }] },
+      a: [{ provider: "openai" }, { prompt: "p1", nested: { url: "u1" } }],
+      message: { text: "t" },
+      id: "top",
+    };
+    const searches = [
+      { keys: ["id"] },
+      { keys: ["prompt", "text"] },
+      { keys: ["command"] },
+      { keys: ["url"] },
+      { keys: ["provider"], accept: (value: string) => value !== "openai" },
+      { keys: ["model"] },
+      { keys: ["nothing"] },
+    ];
+    const together = findFirstOf(frame, searches);
+    assert.deepEqual(together.values, searches.map(({ keys, accept }) => findFirst(frame, keys, accept)));
+    assert.deepEqual(together.values, ["top", "p1", "c2", "u1", "telegram", "m1", undefined]);
   });
 
   test("invalid UTF-8 and null bytes are carried, not fatal", () => {

@@ -8,11 +8,11 @@
  * taps at later stages add actions.
  */
 import { STAGE, type ActionInput, type ExtractInput, type FrameContext, type HookFacades } from "@talon/sdk";
-import { channelOf, modelOf } from "./channel.ts";
+import { CHANNEL_SEARCH, MODEL_ID_SEARCH, MODEL_PROVIDER_SEARCH, channelFrom, modelFrom } from "./channel.ts";
 import { collectFields } from "./collect.ts";
 import { COMMAND_KEYS, FILE_KEYS, ID_KEYS, PROMPT_KEYS, SESSION_KEYS, TOOL_KEYS, URL_KEYS } from "./keys.ts";
 import { routingOf } from "./routing.ts";
-import { findFirst } from "./search.ts";
+import { findFirstOf } from "./search.ts";
 
 /** The frame's `payload` if the key exists (even null), else `params`, else the frame (seed §2.2). */
 export function selectRoot(frame: Record<string, unknown>): unknown {
@@ -26,18 +26,28 @@ export function extractAction(frame: Record<string, unknown>, context: Pick<Fram
   const root = selectRoot(frame);
   if (typeof root !== "object" || root === null) return undefined;
   const collected = collectFields(root);
-  const prompt = findFirst(root, PROMPT_KEYS)?.value;
+  // Every key search of the action in one walk of the frame (see search.ts).
+  const found = findFirstOf(root, [
+    { keys: PROMPT_KEYS },
+    { keys: COMMAND_KEYS },
+    { keys: URL_KEYS },
+    { keys: FILE_KEYS },
+    { keys: SESSION_KEYS },
+    { keys: ID_KEYS },
+    { keys: TOOL_KEYS },
+    CHANNEL_SEARCH,
+    MODEL_PROVIDER_SEARCH,
+    MODEL_ID_SEARCH,
+  ]);
+  const [prompt, scalarCommand, url, filePath, sessionKey, id, tool, channelHit, modelProvider, modelId] = found.values;
   // Without a scalar command, an argument vector (`commandArgv`) stands for it.
-  const command = findFirst(root, COMMAND_KEYS)?.value ?? collected.fields.find((field) => field.kind === "command")?.value;
-  const url = findFirst(root, URL_KEYS)?.value;
-  const filePath = findFirst(root, FILE_KEYS)?.value;
+  const command = scalarCommand ?? collected.fields.find((field) => field.kind === "command")?.value;
   const actionable = prompt !== undefined || command !== undefined || url !== undefined || filePath !== undefined || collected.fields.some((field) => field.kind !== "text");
   if (!actionable) return undefined;
-  const sessionKey = findFirst(root, SESSION_KEYS)?.value;
-  const channel = channelOf(root, context.event ?? context.method);
-  const model = modelOf(root);
+  const channel = channelFrom(channelHit, context.event ?? context.method);
+  const model = modelFrom(modelProvider, modelId);
   const input: ActionInput = {
-    id: findFirst(root, ID_KEYS)?.value ?? "unknown",
+    id: id ?? "unknown",
     fields: collected.fields,
     routing: routingOf(root, channel, sessionKey),
     raw: root,
@@ -47,11 +57,11 @@ export function extractAction(frame: Record<string, unknown>, context: Pick<Fram
   if (command !== undefined) input.command = command;
   if (url !== undefined) input.url = url;
   if (filePath !== undefined) input.filePath = filePath;
-  const tool = findFirst(root, TOOL_KEYS)?.value;
   if (tool !== undefined) input.tool = tool;
   if (channel !== undefined) input.channel = channel;
   if (model) input.model = model;
-  if (collected.truncated) input.truncated = true;
+  // What the node budget cut off was not searched nor scanned.
+  if (collected.truncated || found.truncated) input.truncated = true;
   return input;
 }
 
