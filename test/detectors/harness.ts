@@ -4,6 +4,7 @@
  * implementation of the SDK's Store; everything else is inert.
  */
 import { tmpdir } from "node:os";
+import { resolve } from "node:path";
 import { talonConfigSchema, type Action, type ActionInput, type BrandedPluginDefinition, type Finding, type Logger, type PluginContext, type RiskReport, type Store, type Verdict } from "@talon/sdk";
 import { normalizeAction } from "../../core/defender/normalize.ts";
 
@@ -74,7 +75,7 @@ export async function loadTaps(definition: BrandedPluginDefinition<any>, host: R
   const ctx = {
     name: definition.name,
     config: definition.configSchema ? definition.configSchema.parse(config) : config,
-    host: { version: "0.1.0", mode: "standalone", dataDir: tmpdir(), baseDir: process.cwd(), config: hostConfig },
+    host: { version: "0.1.0", mode: "standalone", dataDir: tmpdir(), baseDir: process.cwd(), config: hostConfig, resolvePath: (path: string) => resolve(process.cwd(), path) },
     log: silent,
     store: memoryStore(),
     hooks: new Proxy({}, { get: (_target, name: string) => (name === "rpc" ? { for: () => facade("rpc") } : facade(name)) }),
