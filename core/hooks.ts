@@ -121,7 +121,8 @@ function compileActionFilter(hook: HookName, filter: ActionFilter): Predicate | 
   const tools = asSet(filter.tool);
   const kinds = asSet(filter.fieldKind as string | readonly string[] | undefined);
   const verdicts = asSet(filter.verdict as string | readonly string[] | undefined);
-  if (verdicts && hook !== "decision") throw new HookError("TALON_HOOK_BAD_TAP", `filter.verdict is only valid on the decision hook, not ${hook}`);
+  if (verdicts && hook !== "decision")
+    throw new HookError("TALON_HOOK_BAD_TAP", `filter.verdict is only valid on the decision hook, not ${hook}`);
   if (!channels && !tools && !kinds && !verdicts) return undefined;
   return (...args: unknown[]) => {
     const action = actionOf(hook, args);
@@ -267,7 +268,12 @@ interface TappableHook {
   tapPromise(options: { name: string; stage?: number }, fn: (...args: any[]) => Promise<unknown>): void;
 }
 
-function parseTapArgs<F>(hook: HookName, plugin: string, first: unknown, second: unknown): { options: TapOptions<F>; fn: (...args: any[]) => unknown } {
+function parseTapArgs<F>(
+  hook: HookName,
+  plugin: string,
+  first: unknown,
+  second: unknown,
+): { options: TapOptions<F>; fn: (...args: any[]) => unknown } {
   const fn = (typeof first === "function" ? first : second) as ((...args: any[]) => unknown) | undefined;
   const options = (typeof first === "function" ? {} : (first ?? {})) as TapOptions<F>;
   if (typeof fn !== "function") throw new HookError("TALON_HOOK_BAD_TAP", `${hook}.tap needs a function`, { plugin });

@@ -123,7 +123,14 @@ export class TalonHost {
       inspectFrame: (frame, context) => this.inspectFrame(frame, context),
       ingestFrame: async (frame, context) => void (await this.defender.ingestFrame(frame, context)),
     });
-    const talonHooks = createHookFacades(this.hooks, { plugin: "talon", loadIndex: -1, gate: this.#gate, log: this.log, policy: this.#policy, state: { active: true } });
+    const talonHooks = createHookFacades(this.hooks, {
+      plugin: "talon",
+      loadIndex: -1,
+      gate: this.#gate,
+      log: this.log,
+      policy: this.#policy,
+      state: { active: true },
+    });
     registerHostMethods(this, talonHooks);
     registerDefaultExtractor(talonHooks);
     for (const method of this.channels.methods()) this.methods.register(method, "talon", talonHooks.rpc);
@@ -209,7 +216,12 @@ export class TalonHost {
     if (this.#options.gateway !== false) this.#bundles.watch(interval, (base) => this.applyConfig(base));
     if (this.#options.gateway !== false) this.#stopSampler = startMemorySampler(this.log, this.config.runtime.memory_sample_secs);
     this.log.info(
-      { mode: this.mode, plugins: this.plugins.filter((p) => p.status === "active").length, store: this.#backend.location, audit_only: this.config.runtime.audit_only },
+      {
+        mode: this.mode,
+        plugins: this.plugins.filter((p) => p.status === "active").length,
+        store: this.#backend.location,
+        audit_only: this.config.runtime.audit_only,
+      },
       "talon started",
     );
   }
@@ -235,9 +247,11 @@ export class TalonHost {
     await this.channels.stop().catch((error) => this.log.error({ err: error }, "channel runtime stop failed"));
     await this.defender.drain(limit);
     if (this.#gate.started) {
-      await withTimeout(this.hooks.stop.promise(), limit, () => new PluginLoadError("TALON_PLUGIN_STOP_FAILED", `plugin stop hooks did not finish within ${limit} ms`)).catch(
-        (error) => this.log.error({ err: error }, errorMessage(error)),
-      );
+      await withTimeout(
+        this.hooks.stop.promise(),
+        limit,
+        () => new PluginLoadError("TALON_PLUGIN_STOP_FAILED", `plugin stop hooks did not finish within ${limit} ms`),
+      ).catch((error) => this.log.error({ err: error }, errorMessage(error)));
     }
     this.#abort.abort();
     await this.#backend?.close().catch((error) => this.log.error({ err: error }, "store close failed"));
@@ -254,16 +268,28 @@ export class TalonHost {
       try {
         nextConfigs.set(name, validatePluginConfig(entry.loaded.definition, next.config.plugins.entries[name]?.config));
       } catch (error) {
-        this.log.warn({ code: "TALON_CONFIG_RELOAD_REJECTED", plugin: name }, `config reload rejected; keeping the current config: ${errorMessage(error)}`);
+        this.log.warn(
+          { code: "TALON_CONFIG_RELOAD_REJECTED", plugin: name },
+          `config reload rejected; keeping the current config: ${errorMessage(error)}`,
+        );
         return;
       }
     }
     next = await this.#bundles.applyOnReload(next, this.#loaded.config);
     const previous = this.#loaded.config;
-    const changed = Object.keys(next.config).filter((key) => JSON.stringify((next.config as never)[key]) !== JSON.stringify((previous as never)[key]));
+    const changed = Object.keys(next.config).filter(
+      (key) => JSON.stringify((next.config as never)[key]) !== JSON.stringify((previous as never)[key]),
+    );
     const restartOnly = ["data_dir", "state"].filter((key) => changed.includes(key));
-    if (previous.gateway.runtime_mode !== next.config.gateway.runtime_mode || previous.gateway.server.bind !== next.config.gateway.server.bind) restartOnly.push("gateway.runtime_mode/bind");
-    if (JSON.stringify(previous.plugins.builtin) !== JSON.stringify(next.config.plugins.builtin) || JSON.stringify(previous.plugins.load) !== JSON.stringify(next.config.plugins.load)) {
+    if (
+      previous.gateway.runtime_mode !== next.config.gateway.runtime_mode ||
+      previous.gateway.server.bind !== next.config.gateway.server.bind
+    )
+      restartOnly.push("gateway.runtime_mode/bind");
+    if (
+      JSON.stringify(previous.plugins.builtin) !== JSON.stringify(next.config.plugins.builtin) ||
+      JSON.stringify(previous.plugins.load) !== JSON.stringify(next.config.plugins.load)
+    ) {
       restartOnly.push("plugins.builtin/load");
     }
     this.#loaded = next;
@@ -342,7 +368,10 @@ export class TalonHost {
       registerHttpRoute: (route) => this.http.register(route, name),
       registerStatusSection: (section, provider) => {
         const existing = this.statusSections.get(section);
-        if (existing) throw new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", `status section ${section} is already provided by ${existing.plugin}`, { plugin: name });
+        if (existing)
+          throw new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", `status section ${section} is already provided by ${existing.plugin}`, {
+            plugin: name,
+          });
         this.statusSections.set(section, { plugin: name, provider });
       },
       events: {
@@ -354,7 +383,11 @@ export class TalonHost {
       channels: this.channels.apiFor(name),
       use: <T>(other: string) => {
         if (!dependsOn.has(other)) {
-          throw new PluginLoadError("TALON_PLUGIN_DEPENDENCY_MISSING", `plugin ${name} asked for ${other}'s API without listing it in dependsOn`, { plugin: name });
+          throw new PluginLoadError(
+            "TALON_PLUGIN_DEPENDENCY_MISSING",
+            `plugin ${name} asked for ${other}'s API without listing it in dependsOn`,
+            { plugin: name },
+          );
         }
         return this.#entries.get(other)?.state.api as T;
       },

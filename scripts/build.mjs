@@ -20,7 +20,10 @@ if (result.status !== 0) process.exit(result.status ?? 1);
 const rootPackage = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const sdkPackage = JSON.parse(readFileSync(join(root, "sdk", "package.json"), "utf8"));
 // The host reads its version from the package.json beside core/.
-writeFileSync(join(dist, "package.json"), `${JSON.stringify({ name: `${rootPackage.name}-dist`, version: rootPackage.version, type: "module", private: true }, null, 2)}\n`);
+writeFileSync(
+  join(dist, "package.json"),
+  `${JSON.stringify({ name: `${rootPackage.name}-dist`, version: rootPackage.version, type: "module", private: true }, null, 2)}\n`,
+);
 // The compiled SDK, resolvable as @talon/sdk from every file under dist/.
 const exports = Object.fromEntries(
   Object.entries(sdkPackage.exports).map(([key, target]) => [key, target.endsWith(".ts") ? target.replace(/\.ts$/, ".js") : target]),

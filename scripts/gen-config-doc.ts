@@ -32,7 +32,13 @@ function typeOf(schema: JsonSchema): string {
 
 function defaultOf(schema: JsonSchema): string {
   if (schema.default === undefined) return "";
-  if (typeof schema.default === "object" && schema.default !== null && Object.keys(schema.default).length === 0 && !Array.isArray(schema.default)) return "";
+  if (
+    typeof schema.default === "object" &&
+    schema.default !== null &&
+    Object.keys(schema.default).length === 0 &&
+    !Array.isArray(schema.default)
+  )
+    return "";
   return `\`${JSON.stringify(schema.default)}\``;
 }
 

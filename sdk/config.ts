@@ -25,7 +25,10 @@ function withAlias<T extends z.ZodType>(schema: T, alias: string, name: string) 
 
 const toolRuleSchema = z.strictObject({
   profile: z.string().optional().describe("Profile for this provider or model: minimal, coding, messaging or full."),
-  allow: z.array(z.string()).default([]).describe("Tools or groups (`group:fs`) allowed; `*` wildcards. Empty allows everything the profile allows."),
+  allow: z
+    .array(z.string())
+    .default([])
+    .describe("Tools or groups (`group:fs`) allowed; `*` wildcards. Empty allows everything the profile allows."),
   deny: z.array(z.string()).default([]).describe("Tools or groups denied; deny wins."),
 });
 
@@ -90,14 +93,24 @@ const gatewayServerSchema = z.strictObject({
       "Browser origins (`scheme://host[:port]`, or `*` for any) that may open a gateway connection besides Talon's own pages on its port (127.0.0.1, localhost, [::1]). A connection sending any other `Origin` is refused with CONTROL_UI_ORIGIN_NOT_ALLOWED; clients that send no Origin (CLI, apps, bridge) are not affected.",
     ),
   reload_interval_secs: uint.default(3).describe("Seconds between config file checks; 0 disables live reload."),
-  max_payload: z.number().int().min(1024).default(26214400).describe("Largest frame after the handshake (bytes), advertised as `policy.maxPayload`."),
+  max_payload: z
+    .number()
+    .int()
+    .min(1024)
+    .default(26214400)
+    .describe("Largest frame after the handshake (bytes), advertised as `policy.maxPayload`."),
   max_buffered_bytes: z
     .number()
     .int()
     .min(1024)
     .default(52428800)
     .describe("Send-buffer budget per client (bytes), advertised as `policy.maxBufferedBytes`; beyond it the client is closed."),
-  tick_interval_ms: z.number().int().min(100).default(30000).describe("Interval of `tick` events (ms), advertised as `policy.tickIntervalMs`."),
+  tick_interval_ms: z
+    .number()
+    .int()
+    .min(100)
+    .default(30000)
+    .describe("Interval of `tick` events (ms), advertised as `policy.tickIntervalMs`."),
   max_connections: z.number().int().min(1).default(10000).describe("Most simultaneous connections; more are refused with close 1013."),
   max_preauth_per_address: z
     .number()
@@ -114,10 +127,25 @@ const gatewayBridgeSchema = z.strictObject({
     .describe(
       "Operator scopes the bridge asks the upstream gateway for. Upstream shows exec approvals requested by other devices only to admins, so answering them needs operator.admin.",
     ),
-  reconnect_initial_ms: z.number().int().min(250).default(1000).describe("First reconnect delay (ms); it doubles per failed attempt up to `reconnect_max_ms`."),
+  reconnect_initial_ms: z
+    .number()
+    .int()
+    .min(250)
+    .default(1000)
+    .describe("First reconnect delay (ms); it doubles per failed attempt up to `reconnect_max_ms`."),
   reconnect_max_ms: z.number().int().min(250).default(30000).describe("Longest reconnect delay (ms)."),
-  healthy_after_ms: z.number().int().min(0).default(10000).describe("A connection that stayed authenticated this long (ms) resets the reconnect delay."),
-  connect_timeout_ms: z.number().int().min(100).default(15000).describe("Time (ms) from opening the socket to `hello-ok`, challenge included."),
+  healthy_after_ms: z
+    .number()
+    .int()
+    .min(0)
+    .default(10000)
+    .describe("A connection that stayed authenticated this long (ms) resets the reconnect delay."),
+  connect_timeout_ms: z
+    .number()
+    .int()
+    .min(100)
+    .default(15000)
+    .describe("Time (ms) from opening the socket to `hello-ok`, challenge included."),
   call_timeout_ms: z.number().int().min(1).default(30000).describe("Default time limit (ms) of `ctx.gateway.call`."),
   max_pending_calls: z.number().int().min(1).default(256).describe("Most upstream calls awaiting an answer; more are refused at once."),
   max_inflight_frames: z
@@ -137,7 +165,9 @@ const gatewaySchema = z.strictObject({
   runtime_mode: z
     .enum(["bridge_client", "standalone_server"])
     .default("standalone_server")
-    .describe("`standalone_server`: Talon is the gateway. `bridge_client`: sidecar of an upstream gateway. (The seed defaulted to bridge_client.)"),
+    .describe(
+      "`standalone_server`: Talon is the gateway. `bridge_client`: sidecar of an upstream gateway. (The seed defaulted to bridge_client.)",
+    ),
   server: gatewayServerSchema.prefault({}).describe("Talon's own server."),
   bridge: gatewayBridgeSchema.prefault({}).describe("Bridge mode: how Talon connects to the upstream gateway at `url`."),
 });
@@ -146,7 +176,9 @@ const runtimeSchema = z.strictObject({
   audit_only: z.boolean().default(false).describe("Observe without enforcing: every block becomes a review, and says so."),
   decision_event: z.string().default("security.decision").describe("Name of the event that carries each decision."),
   worker_concurrency: uint.default(8).describe("Evaluations running at once across sessions."),
-  max_queue: uint.default(256).describe("Actions waiting across all sessions (effective minimum 16); beyond it an action is refused with a logged decision."),
+  max_queue: uint
+    .default(256)
+    .describe("Actions waiting across all sessions (effective minimum 16); beyond it an action is refused with a logged decision."),
   session_queue_mode: z
     .enum(["followup", "steer", "collect"])
     .default("followup")
@@ -154,7 +186,9 @@ const runtimeSchema = z.strictObject({
   group_activation_mode: z
     .enum(["mention", "always"])
     .default("mention")
-    .describe("`mention`: group messages that say they did not mention the assistant are ignored (control commands from authorised senders excepted)."),
+    .describe(
+      "`mention`: group messages that say they did not mention the assistant are ignored (control commands from authorised senders excepted).",
+    ),
   eval_timeout_ms: uint.default(2500).describe("Time limit of one evaluation (minimum 100); a timeout yields at least `timeout_action`."),
   memory_sample_secs: uint.default(15).describe("Seconds between `memory.rss_kib` log samples."),
   idempotency_ttl_secs: uint.default(300).describe("How long a decision is reused for the same request id and content."),
@@ -163,7 +197,10 @@ const runtimeSchema = z.strictObject({
     .string()
     .default(".openclaw-rs/session-state.json")
     .describe("Seed key, accepted for compatibility; Talon keeps session state in the store (`state.url`)."),
-  hook_error_action: z.enum(["review", "block"]).default("block").describe("Verdict forced when a tap on the decision path throws (fail closed)."),
+  hook_error_action: z
+    .enum(["review", "block"])
+    .default("block")
+    .describe("Verdict forced when a tap on the decision path throws (fail closed)."),
   timeout_action: z
     .enum(["review", "block"])
     .default("review")
@@ -181,7 +218,10 @@ const securitySchema = z.strictObject({
   block_threshold: u8.default(65).describe("Total risk at which an action is blocked; must exceed review_threshold."),
   virustotal_api_key: z.string().optional().describe("VirusTotal v3 API key; unset disables lookups (env OPENCLAW_RS_VT_API_KEY)."),
   virustotal_timeout_ms: uint.default(1400).describe("Time limit of one VirusTotal request (minimum 500)."),
-  policy_bundle_path: z.string().optional().describe("Signed policy bundle (JSON, HMAC-SHA256) applied over these keys; a bad signature stops start-up."),
+  policy_bundle_path: z
+    .string()
+    .optional()
+    .describe("Signed policy bundle (JSON, HMAC-SHA256) applied over these keys; a bad signature stops start-up."),
   policy_bundle_key: z.string().optional().describe("HMAC key of the policy bundle (env OPENCLAW_RS_POLICY_BUNDLE_KEY)."),
   quarantine_dir: z.string().default(".openclaw-rs/quarantine").describe("Where blocked actions are written (redacted, bounded)."),
   protect_paths: z
@@ -200,7 +240,10 @@ const securitySchema = z.strictObject({
     .array(z.string())
     .default([...SEED_DEFAULTS.promptInjectionPatterns])
     .describe("Extra regexes (`(?i)` allowed) that flag a prompt injection."),
-  tool_policies: z.record(z.string(), verdict).default({}).describe("Minimum verdict per tool, e.g. `{ gateway = \"review\" }`; aliases apply (`bash` is `exec`)."),
+  tool_policies: z
+    .record(z.string(), verdict)
+    .default({})
+    .describe('Minimum verdict per tool, e.g. `{ gateway = "review" }`; aliases apply (`bash` is `exec`).'),
   tool_risk_bonus: z
     .record(z.string(), u8)
     .default({ ...SEED_DEFAULTS.toolRiskBonus })
@@ -251,7 +294,10 @@ const logSchema = z.strictObject({
 });
 
 const baseSchema = z.strictObject({
-  data_dir: z.string().default(".talon").describe("Folder for the store, the generated token and other state; relative to the working directory."),
+  data_dir: z
+    .string()
+    .default(".talon")
+    .describe("Folder for the store, the generated token and other state; relative to the working directory."),
   gateway: gatewaySchema.prefault({}).describe("Gateway protocol: Talon's server and the bridge to an upstream gateway."),
   runtime: runtimeSchema.prefault({}).describe("The defender's scheduling, limits and fail-closed rules."),
   security: securitySchema.prefault({}).describe("Detection and policy (the seed's keys)."),
@@ -282,11 +328,16 @@ export const talonConfigSchema = baseSchema.superRefine((config, ctx) => {
   if (config.gateway.server.bind.trim() === "") issue(["gateway", "server", "bind"], "gateway.server.bind must not be empty");
   const loop = config.security.tool_runtime_policy.loop_detection;
   const loopPath = ["security", "tool_runtime_policy", "loop_detection"];
-  if (loop.warning_threshold <= 0) issue([...loopPath, "warning_threshold"], "security.tool_runtime_policy.loop_detection.warning_threshold must be > 0");
-  if (loop.critical_threshold <= 0) issue([...loopPath, "critical_threshold"], "security.tool_runtime_policy.loop_detection.critical_threshold must be > 0");
+  if (loop.warning_threshold <= 0)
+    issue([...loopPath, "warning_threshold"], "security.tool_runtime_policy.loop_detection.warning_threshold must be > 0");
+  if (loop.critical_threshold <= 0)
+    issue([...loopPath, "critical_threshold"], "security.tool_runtime_policy.loop_detection.critical_threshold must be > 0");
   if (loop.history_size <= 0) issue([...loopPath, "history_size"], "security.tool_runtime_policy.loop_detection.history_size must be > 0");
   if (loop.critical_threshold <= loop.warning_threshold) {
-    issue([...loopPath, "critical_threshold"], "security.tool_runtime_policy.loop_detection.critical_threshold must be greater than warning_threshold");
+    issue(
+      [...loopPath, "critical_threshold"],
+      "security.tool_runtime_policy.loop_detection.critical_threshold must be greater than warning_threshold",
+    );
   }
   if (config.gateway.server.auth_mode === "token" && !config.gateway.token?.trim()) {
     issue(["gateway", "token"], "gateway.server.auth_mode=token requires gateway.token or OPENCLAW_RS_GATEWAY_TOKEN");

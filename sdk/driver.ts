@@ -21,7 +21,15 @@ import type { ChatType } from "./action.ts";
 import type { Attachment, InboundMessage, MessageSender } from "./channel.ts";
 import type { Decision } from "./action.ts";
 import { PluginLoadError } from "./errors.ts";
-import { definePlugin, type BrandedPluginDefinition, type HostInfo, type HttpRoute, type Logger, type PluginContext, type Store } from "./plugin.ts";
+import {
+  definePlugin,
+  type BrandedPluginDefinition,
+  type HostInfo,
+  type HttpRoute,
+  type Logger,
+  type PluginContext,
+  type Store,
+} from "./plugin.ts";
 
 const DRIVER_BRAND = Symbol.for("talon.channel-driver");
 
@@ -323,7 +331,10 @@ export function driverPluginConfigSchema<C>(account: z.ZodType<C> | undefined) {
     },
     z.strictObject({
       runtime: channelRuntimeSettingsSchema.prefault({}),
-      accounts: z.record(z.string().regex(ACCOUNT_ID, "account ids use letters, digits, '_', '.', '@' and '-' (at most 64)"), accountSchema),
+      accounts: z.record(
+        z.string().regex(ACCOUNT_ID, "account ids use letters, digits, '_', '.', '@' and '-' (at most 64)"),
+        accountSchema,
+      ),
       unexpected: z
         .array(z.string())
         .optional()
@@ -365,8 +376,10 @@ export function capabilityMismatches(capabilities: DriverCapabilities, driver: C
 
 function checkDefinition(definition: ChannelDriverDefinition<unknown>): void {
   const problems: string[] = [];
-  if (typeof definition.id !== "string" || !/^[a-z0-9][a-z0-9-]*$/.test(definition.id)) problems.push(`id must be kebab-case (got ${JSON.stringify(definition.id)})`);
-  if (!definition.meta || typeof definition.meta.label !== "string" || definition.meta.label.trim() === "") problems.push("meta.label is required");
+  if (typeof definition.id !== "string" || !/^[a-z0-9][a-z0-9-]*$/.test(definition.id))
+    problems.push(`id must be kebab-case (got ${JSON.stringify(definition.id)})`);
+  if (!definition.meta || typeof definition.meta.label !== "string" || definition.meta.label.trim() === "")
+    problems.push("meta.label is required");
   const chatTypes = definition.capabilities?.chatTypes;
   if (!Array.isArray(chatTypes) || chatTypes.length === 0 || chatTypes.some((type) => !["direct", "group", "channel"].includes(type))) {
     problems.push("capabilities.chatTypes must list at least one of direct, group, channel");

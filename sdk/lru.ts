@@ -11,7 +11,8 @@ export class LruMap<K, V> {
   readonly maxEntries: number;
 
   constructor(maxEntries: number, onEvict?: (key: K, value: V) => void) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`LruMap maxEntries must be a positive integer, got ${maxEntries}`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`LruMap maxEntries must be a positive integer, got ${maxEntries}`);
     this.maxEntries = maxEntries;
     this.#onEvict = onEvict;
   }

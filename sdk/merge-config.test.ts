@@ -3,7 +3,11 @@ import { test } from "node:test";
 import { mergeConfig } from "./config.ts";
 
 test("mergeConfig merges plain objects key by key, replaces arrays and scalars, changes neither input", () => {
-  const base = { gateway: { token: "a", server: { bind: "127.0.0.1:0", reload_interval_secs: 5 } }, plugins: { builtin: ["x", "y"] }, log: { level: "info" } };
+  const base = {
+    gateway: { token: "a", server: { bind: "127.0.0.1:0", reload_interval_secs: 5 } },
+    plugins: { builtin: ["x", "y"] },
+    log: { level: "info" },
+  };
   const extra = { gateway: { server: { reload_interval_secs: 0 } }, plugins: { builtin: ["z"] }, log: "silent" };
   const snapshot = JSON.stringify([base, extra]);
   assert.deepEqual(mergeConfig(base, extra), {

@@ -13,19 +13,24 @@ test("a leading (?i) becomes the i flag and the configured text is kept", () => 
 });
 
 test("refuses nested unbounded repetition and backreferences, accepts bounded nesting", () => {
-  for (const bad of ["(a+)+$", "(\\w*\\s?)*", "(x\\d+)+", "([a-z]+)*", "(?:a{2,})+", "(a)\\1", "(?<x>a)\\k<x>"]) assert.ok(unsafePatternReason(bad), bad);
-  for (const good of ["(?:\\s+\\S+){0,3}", "(a|b)*c", "\\bcurl\\s+[^|]*\\|\\s*sh\\b", "(?:ab)+", "[(]+(x)+", "\\brm\\s+-rf\\s+/"]) assert.equal(unsafePatternReason(good), undefined, good);
+  for (const bad of ["(a+)+$", "(\\w*\\s?)*", "(x\\d+)+", "([a-z]+)*", "(?:a{2,})+", "(a)\\1", "(?<x>a)\\k<x>"])
+    assert.ok(unsafePatternReason(bad), bad);
+  for (const good of ["(?:\\s+\\S+){0,3}", "(a|b)*c", "\\bcurl\\s+[^|]*\\|\\s*sh\\b", "(?:ab)+", "[(]+(x)+", "\\brm\\s+-rf\\s+/"])
+    assert.equal(unsafePatternReason(good), undefined, good);
 });
 
 test("errors name the config key and say what to do", () => {
   const check = (source: string, text: RegExp) =>
-    assert.throws(() => compileSeedPatterns(["(?i)ok", source], "security.blocked_command_patterns"), (error) => {
-      assert.ok(isTalonError(error));
-      assert.equal(error.code, "TALON_CONFIG_INVALID");
-      assert.match(error.message, /security\.blocked_command_patterns\[1\]/);
-      assert.match(error.message, text);
-      return true;
-    });
+    assert.throws(
+      () => compileSeedPatterns(["(?i)ok", source], "security.blocked_command_patterns"),
+      (error) => {
+        assert.ok(isTalonError(error));
+        assert.equal(error.code, "TALON_CONFIG_INVALID");
+        assert.match(error.message, /security\.blocked_command_patterns\[1\]/);
+        assert.match(error.message, text);
+        return true;
+      },
+    );
   check("(?i)(a+)+", /nested repetition/);
   check("(?x)a b", /no JavaScript equivalent/);
   check("(?i)[unclosed", /does not compile/);

@@ -74,9 +74,13 @@ export function compileSeedPattern(source: string, keyPath: string, extraFlags =
     for (const flag of inline[1]!) {
       const js = JS_FLAG[flag];
       if (!js) {
-        throw new ConfigError("TALON_CONFIG_INVALID", `${keyPath}: inline flag (?${flag}) of pattern ${JSON.stringify(source)} has no JavaScript equivalent; remove it`, {
-          details: { path: keyPath },
-        });
+        throw new ConfigError(
+          "TALON_CONFIG_INVALID",
+          `${keyPath}: inline flag (?${flag}) of pattern ${JSON.stringify(source)} has no JavaScript equivalent; remove it`,
+          {
+            details: { path: keyPath },
+          },
+        );
       }
       flags.add(js);
     }
@@ -86,17 +90,25 @@ export function compileSeedPattern(source: string, keyPath: string, extraFlags =
   body = body.replace(/\(\?P</g, "(?<");
   const unsafe = unsafePatternReason(body);
   if (unsafe) {
-    throw new ConfigError("TALON_CONFIG_INVALID", `${keyPath}: pattern ${JSON.stringify(source)} is refused: ${unsafe}; rewrite it without nested repetition`, {
-      details: { path: keyPath },
-    });
+    throw new ConfigError(
+      "TALON_CONFIG_INVALID",
+      `${keyPath}: pattern ${JSON.stringify(source)} is refused: ${unsafe}; rewrite it without nested repetition`,
+      {
+        details: { path: keyPath },
+      },
+    );
   }
   try {
     return { source, regex: new RegExp(body, [...flags].sort().join("")) };
   } catch (error) {
-    throw new ConfigError("TALON_CONFIG_INVALID", `${keyPath}: pattern ${JSON.stringify(source)} does not compile: ${(error as Error).message}`, {
-      cause: error,
-      details: { path: keyPath },
-    });
+    throw new ConfigError(
+      "TALON_CONFIG_INVALID",
+      `${keyPath}: pattern ${JSON.stringify(source)} does not compile: ${(error as Error).message}`,
+      {
+        cause: error,
+        details: { path: keyPath },
+      },
+    );
   }
 }
 

@@ -11,5 +11,6 @@ test("secretsEqual: equal strings only, any lengths", () => {
 
 test("isLoopbackAddress: 127/8, ::1 and mapped forms; nothing else", () => {
   for (const address of ["127.0.0.1", "127.8.9.1", "::1", "::ffff:127.0.0.1"]) assert.equal(isLoopbackAddress(address), true, address);
-  for (const address of [undefined, "", "10.0.0.1", "::ffff:10.0.0.1", "fe80::1", "1.127.0.0"]) assert.equal(isLoopbackAddress(address), false, String(address));
+  for (const address of [undefined, "", "10.0.0.1", "::ffff:10.0.0.1", "fe80::1", "1.127.0.0"])
+    assert.equal(isLoopbackAddress(address), false, String(address));
 });

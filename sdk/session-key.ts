@@ -23,7 +23,11 @@ export function parseSessionKey(input: string): ParsedSessionKey {
   const key = input.trim();
   const subagent = key.toLowerCase().includes(":subagent:");
   if (key.toLowerCase() === "main") return { kind: "main", subagent };
-  for (const [prefix, kind] of [["cron:", "cron"], ["hook:", "hook"], ["node-", "node"]] as const) {
+  for (const [prefix, kind] of [
+    ["cron:", "cron"],
+    ["hook:", "hook"],
+    ["node-", "node"],
+  ] as const) {
     if (key.startsWith(prefix)) return { kind, channel: "internal", scope: key.slice(prefix.length), subagent };
   }
   const segments = key.split(":");

@@ -102,7 +102,9 @@ export class ChannelAccount {
       connectionLost: (error) => this.connectionLost(error),
       registerHttpRoute: (route) => {
         if (!creating) {
-          throw new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", "registerHttpRoute is only valid inside create(ctx)", { plugin: definition.id });
+          throw new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", "registerHttpRoute is only valid inside create(ctx)", {
+            plugin: definition.id,
+          });
         }
         plugin.registerHttpRoute(route);
       },
@@ -112,12 +114,19 @@ export class ChannelAccount {
     } finally {
       creating = false;
     }
-    const problems = this.driver && typeof this.driver === "object" ? capabilityMismatches(definition.capabilities, this.driver) : ["create(ctx) must return the driver object"];
+    const problems =
+      this.driver && typeof this.driver === "object"
+        ? capabilityMismatches(definition.capabilities, this.driver)
+        : ["create(ctx) must return the driver object"];
     if (problems.length > 0) {
-      throw new PluginLoadError("TALON_PLUGIN_MANIFEST", `channel driver ${definition.id} (account ${accountId}) does not match its capabilities: ${problems.join("; ")}`, {
-        plugin: definition.id,
-        hint: "declare a capability exactly when the driver implements its method",
-      });
+      throw new PluginLoadError(
+        "TALON_PLUGIN_MANIFEST",
+        `channel driver ${definition.id} (account ${accountId}) does not match its capabilities: ${problems.join("; ")}`,
+        {
+          plugin: definition.id,
+          hint: "declare a capability exactly when the driver implements its method",
+        },
+      );
     }
   }
 
@@ -215,14 +224,19 @@ export class ChannelAccount {
     if (isPermanent(error) || this.#streak >= policy.maxAttempts) {
       this.snapshot.lifecycle = "blocked";
       this.snapshot.running = false;
-      if (!isPermanent(error)) this.recordError(new DriverNetworkError(this.driverId, `gave up after ${this.#streak} restart attempts: ${errorMessage(error)}`));
+      if (!isPermanent(error))
+        this.recordError(new DriverNetworkError(this.driverId, `gave up after ${this.#streak} restart attempts: ${errorMessage(error)}`));
       this.log.error({ err: error, attempts: this.#streak }, "channel account blocked; fix the cause and call channels.start");
       return;
     }
     this.#streak++;
     this.snapshot.reconnectAttempts++;
     this.snapshot.lifecycle = "recovering";
-    const delay = backoffDelay({ initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs, factor: policy.factor, jitter: policy.jitter }, this.#streak, 1);
+    const delay = backoffDelay(
+      { initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs, factor: policy.factor, jitter: policy.jitter },
+      this.#streak,
+      1,
+    );
     clearTimeout(this.#restartTimer);
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;

@@ -121,7 +121,9 @@ export class InboundPipeline {
     try {
       if (slot !== true) await slot;
       slot = true;
-      await this.#deps.inbox().admit(key, { channel: account.driverId, accountId: account.accountId, message: view, admittedAt: now, replays: 0 });
+      await this.#deps
+        .inbox()
+        .admit(key, { channel: account.driverId, accountId: account.accountId, message: view, admittedAt: now, replays: 0 });
     } catch (error) {
       if (slot === true) this.#slots.release();
       this.dedupe.delete(key);
@@ -137,17 +139,29 @@ export class InboundPipeline {
   }
 
   /** Process messages left in the inbox by an earlier run. */
-  async replay(entries: [string, InboxEntry][], accountOf: (channel: string, accountId: string) => ChannelAccount | undefined): Promise<number> {
+  async replay(
+    entries: [string, InboxEntry][],
+    accountOf: (channel: string, accountId: string) => ChannelAccount | undefined,
+  ): Promise<number> {
     let replayed = 0;
     for (const [key, entry] of entries) {
       const account = accountOf(entry.channel, entry.accountId);
       if (!account) {
-        this.#deps.log.warn({ channel: entry.channel, account: entry.accountId }, "inbox holds a message for a channel account that is not loaded; kept for later");
+        this.#deps.log.warn(
+          { channel: entry.channel, account: entry.accountId },
+          "inbox holds a message for a channel account that is not loaded; kept for later",
+        );
         continue;
       }
       if (entry.replays >= MAX_REPLAYS) {
-        await this.#deps.inbox().deadLetter(key, entry).catch((error) => this.#deps.log.error({ err: error }, "could not set aside a failing inbox entry"));
-        this.#deps.log.error({ channel: entry.channel, account: entry.accountId, id: (entry.message as { id?: string }).id }, `inbound message failed ${MAX_REPLAYS} times; moved to the dead-letter store`);
+        await this.#deps
+          .inbox()
+          .deadLetter(key, entry)
+          .catch((error) => this.#deps.log.error({ err: error }, "could not set aside a failing inbox entry"));
+        this.#deps.log.error(
+          { channel: entry.channel, account: entry.accountId, id: (entry.message as { id?: string }).id },
+          `inbound message failed ${MAX_REPLAYS} times; moved to the dead-letter store`,
+        );
         continue;
       }
       const message = { ...(entry.message as unknown as InboundMessage), raw: null };
@@ -171,7 +185,14 @@ export class InboundPipeline {
   }
 
   /** Gate, evaluate and announce one admitted message. Never rejects. */
-  async #process(account: ChannelAccount, message: InboundMessage, view: Record<string, unknown>, sessionKey: string, key: string, replayOf: InboxEntry | undefined): Promise<InboundOutcome> {
+  async #process(
+    account: ChannelAccount,
+    message: InboundMessage,
+    view: Record<string, unknown>,
+    sessionKey: string,
+    key: string,
+    replayOf: InboxEntry | undefined,
+  ): Promise<InboundOutcome> {
     try {
       const isGroup = message.chatType !== "direct";
       const settings = account.settings;
@@ -191,7 +212,9 @@ export class InboundPipeline {
         this.#deps.inbox().done(key);
         return { status: "gated", sessionKey, message, reason: "group message without a mention of the bot" };
       }
-      const evaluation = await this.#deps.defender.evaluate(actionFor(message, view, sessionKey, gate.effectiveWasMentioned, authorized, settings.requireMention));
+      const evaluation = await this.#deps.defender.evaluate(
+        actionFor(message, view, sessionKey, gate.effectiveWasMentioned, authorized, settings.requireMention),
+      );
       const decision = this.#deps.defender.decisionOf(evaluation);
       const status = evaluation.status;
       const outcome: InboundOutcome = { status, sessionKey, message };
@@ -213,7 +236,10 @@ export class InboundPipeline {
     } catch (error) {
       // Left in the inbox: the next start processes it again (bounded by MAX_REPLAYS).
       account.recordError(error);
-      this.#deps.log.error({ err: error, channel: message.channel, account: message.accountId }, `inbound message processing failed: ${errorMessage(error)}`);
+      this.#deps.log.error(
+        { err: error, channel: message.channel, account: message.accountId },
+        `inbound message processing failed: ${errorMessage(error)}`,
+      );
       return { status: "failed", sessionKey, message, reason: errorMessage(error) };
     } finally {
       this.#slots.release();
@@ -233,7 +259,14 @@ function sessionKeyOf(message: InboundMessage): string {
 }
 
 /** The action the defender evaluates for a channel message: every text field, routing hints. */
-function actionFor(message: InboundMessage, view: Record<string, unknown>, sessionKey: string, wasMentioned: boolean, authorized: boolean, requireMention: boolean): ActionInput {
+function actionFor(
+  message: InboundMessage,
+  view: Record<string, unknown>,
+  sessionKey: string,
+  wasMentioned: boolean,
+  authorized: boolean,
+  requireMention: boolean,
+): ActionInput {
   const fields: ActionField[] = [{ kind: "prompt", path: "/text", value: message.text }];
   if (message.sender.name) fields.push({ kind: "text", path: "/sender/name", value: message.sender.name });
   for (let i = 0; i < message.attachments.length; i++) {
@@ -241,7 +274,11 @@ function actionFor(message: InboundMessage, view: Record<string, unknown>, sessi
     if (attachment.url) fields.push({ kind: "url", path: `/attachments/${i}/url`, value: attachment.url });
     if (attachment.name) fields.push({ kind: "text", path: `/attachments/${i}/name`, value: attachment.name });
   }
-  const deliveryContext: NonNullable<ActionInput["routing"]>["deliveryContext"] = { channel: message.channel, to: message.chatId, accountId: message.accountId };
+  const deliveryContext: NonNullable<ActionInput["routing"]>["deliveryContext"] = {
+    channel: message.channel,
+    to: message.chatId,
+    accountId: message.accountId,
+  };
   if (message.threadId) deliveryContext.threadId = message.threadId;
   return {
     id: `${message.channel}:${message.accountId}:${message.id}`,

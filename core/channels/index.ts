@@ -96,25 +96,46 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
     }
     if (accountId === undefined || accountId === "") return defaultAccountOf(accounts)!;
     const found = accounts.find((candidate) => candidate.accountId === accountId);
-    if (!found) throw new RpcError("TALON_RPC_NOT_FOUND", `channel ${id} has no account ${JSON.stringify(accountId)} (accounts: ${accounts.map((a) => a.accountId).join(", ")})`);
+    if (!found)
+      throw new RpcError(
+        "TALON_RPC_NOT_FOUND",
+        `channel ${id} has no account ${JSON.stringify(accountId)} (accounts: ${accounts.map((a) => a.accountId).join(", ")})`,
+      );
     return found;
   };
 
   const register = (plugin: string, definition: ChannelDriverDefinition<unknown>, context: PluginContext<DriverPluginConfig<unknown>>) => {
     if (definition.id !== plugin) {
-      throw new PluginLoadError("TALON_PLUGIN_MANIFEST", `plugin ${plugin} registered channel driver ${definition.id}; a driver plugin must be named after its driver id`, { plugin });
+      throw new PluginLoadError(
+        "TALON_PLUGIN_MANIFEST",
+        `plugin ${plugin} registered channel driver ${definition.id}; a driver plugin must be named after its driver id`,
+        { plugin },
+      );
     }
-    if (registry.has(definition.id)) throw new PluginLoadError("TALON_PLUGIN_DUPLICATE", `channel driver ${definition.id} is registered twice`, { plugin });
+    if (registry.has(definition.id))
+      throw new PluginLoadError("TALON_PLUGIN_DUPLICATE", `channel driver ${definition.id} is registered twice`, { plugin });
     let config = context.config as DriverPluginConfig<unknown> | undefined;
     if (!config || typeof config !== "object" || !("accounts" in config) || !("runtime" in config)) {
       // Registered by a hand-written plugin rather than defineChannelDriver: parse its config here.
       const parsed = driverPluginConfigSchema(definition.configSchema).safeParse(config ?? {});
-      if (!parsed.success) throw new PluginLoadError("TALON_PLUGIN_CONFIG", `channel driver ${definition.id} config is invalid: ${parsed.error.issues[0]?.message}`, { plugin });
+      if (!parsed.success)
+        throw new PluginLoadError(
+          "TALON_PLUGIN_CONFIG",
+          `channel driver ${definition.id} config is invalid: ${parsed.error.issues[0]?.message}`,
+          { plugin },
+        );
       config = parsed.data;
     }
     const accounts = Object.entries(config.accounts).map(
       ([accountId, accountConfig]) =>
-        new ChannelAccount({ definition, accountId, config: accountConfig, settings: config.runtime, plugin: context, receive: (target, draft) => inbound.receive(target, draft) }),
+        new ChannelAccount({
+          definition,
+          accountId,
+          config: accountConfig,
+          settings: config.runtime,
+          plugin: context,
+          receive: (target, draft) => inbound.receive(target, draft),
+        }),
     );
     registry.set(definition.id, accounts);
     deps.log.debug({ channel: definition.id, accounts: accounts.map((a) => a.accountId) }, "channel driver registered");
@@ -123,7 +144,9 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
   /** Chunks for a loaded driver's account, or for a channel by Talon's table. */
   const chunkFor = (text: string, channel: string, accountId?: string): string[] => {
     const id = normalizeChannelId(channel) ?? channel;
-    const limits = registry.has(id) ? account(id, accountId).limits : effectiveLimits(id, id === "webchat" ? { chunkMode: "newline" } : undefined, channelRuntimeSettingsSchema.parse({}));
+    const limits = registry.has(id)
+      ? account(id, accountId).limits
+      : effectiveLimits(id, id === "webchat" ? { chunkMode: "newline" } : undefined, channelRuntimeSettingsSchema.parse({}));
     return chunkText(text, { limit: limits.text, mode: limits.mode, maxLines: limits.lines });
   };
 
@@ -137,7 +160,8 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       const supported = typeof target.driver.logout === "function";
       if (supported) {
         try {
-          cleared = (await withDeadline(target.driver.logout!(), target.settings.startTimeoutMs, target.driverId, "logout")).cleared === true;
+          cleared =
+            (await withDeadline(target.driver.logout!(), target.settings.startTimeoutMs, target.driverId, "logout")).cleared === true;
         } catch (error) {
           target.recordError(error);
           throw error;
@@ -171,11 +195,14 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       inbox = new Inbox(runtimeStore.namespace("inbox"), runtimeStore.namespace("dead"));
       const saved = await runtimeStore.get<[string, number][]>(DEDUPE_KEY).catch(() => undefined);
       const now = Date.now();
-      if (Array.isArray(saved)) for (const [key, expiry] of saved) if (typeof key === "string" && expiry > now) inbound.dedupe.add(key, now, expiry - now);
+      if (Array.isArray(saved))
+        for (const [key, expiry] of saved) if (typeof key === "string" && expiry > now) inbound.dedupe.add(key, now, expiry - now);
       inbound.open();
       const pending = await inbox.pending();
       if (pending.length > 0) {
-        const replayed = await inbound.replay(pending, (channel, accountId) => registry.get(channel)?.find((a) => a.accountId === accountId));
+        const replayed = await inbound.replay(pending, (channel, accountId) =>
+          registry.get(channel)?.find((a) => a.accountId === accountId),
+        );
         deps.log.info({ pending: pending.length, replayed }, "inbound messages left from the last run are being processed");
       }
       const all = [...registry.values()].flat();
@@ -190,7 +217,9 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       if (!inbox || !runtimeStore) return;
       await inbox.flush().catch((error) => deps.log.error({ err: error }, "channel inbox flush failed"));
       const entries = inbound.dedupe.entries().slice(-DEDUPE_PERSIST_MAX);
-      await runtimeStore.set(DEDUPE_KEY, entries).catch((error) => deps.log.warn({ err: error }, `could not keep the dedupe window across the restart: ${errorMessage(error)}`));
+      await runtimeStore
+        .set(DEDUPE_KEY, entries)
+        .catch((error) => deps.log.warn({ err: error }, `could not keep the dedupe window across the restart: ${errorMessage(error)}`));
     },
 
     status: () => buildChannelsStatus(registry, { probe: false, timeoutMs: 0 }),

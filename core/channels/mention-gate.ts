@@ -29,7 +29,13 @@ export interface MentionGateResult {
 
 /** The seed's gating rule with bypass. */
 export function resolveMentionGate(input: MentionGateInput): MentionGateResult {
-  const bypass = input.isGroup && input.requireMention && !input.wasMentioned && !input.hasAnyMention && input.commandAuthorized && input.hasControlCommand;
+  const bypass =
+    input.isGroup &&
+    input.requireMention &&
+    !input.wasMentioned &&
+    !input.hasAnyMention &&
+    input.commandAuthorized &&
+    input.hasControlCommand;
   const effectiveWasMentioned = input.wasMentioned || input.implicitMention || bypass;
   const shouldSkip = input.isGroup && input.requireMention && input.canDetectMention && !effectiveWasMentioned;
   return { effectiveWasMentioned, shouldSkip };

@@ -7,7 +7,14 @@
  * Hand-written rather than a zod schema: this runs for every inbound message, and a direct check
  * costs a fraction of a schema parse.
  */
-import { DriverValidationError, normalizeChatType, type Attachment, type InboundDraft, type InboundMessage, type MessageSender } from "@talon/sdk";
+import {
+  DriverValidationError,
+  normalizeChatType,
+  type Attachment,
+  type InboundDraft,
+  type InboundMessage,
+  type MessageSender,
+} from "@talon/sdk";
 
 const ATTACHMENT_KINDS: ReadonlySet<string> = new Set(["image", "audio", "video", "file"]);
 const MAX_MENTIONS = 256;
@@ -70,7 +77,9 @@ function mentions(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new Invalid("/mentions", "must be an array");
   if (value.length > MAX_MENTIONS) throw new Invalid("/mentions", `at most ${MAX_MENTIONS} entries`);
-  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "string" || value[i].length > 512) throw new Invalid(`/mentions/${i}`, "must be a string of at most 512 characters");
+  for (let i = 0; i < value.length; i++)
+    if (typeof value[i] !== "string" || value[i].length > 512)
+      throw new Invalid(`/mentions/${i}`, "must be a string of at most 512 characters");
   return value as string[];
 }
 
@@ -81,7 +90,8 @@ function attachments(value: unknown): Attachment[] {
   return value.map((item, i) => {
     const path = `/attachments/${i}`;
     if (!isObject(item)) throw new Invalid(path, "must be an object");
-    if (typeof item.kind !== "string" || !ATTACHMENT_KINDS.has(item.kind)) throw new Invalid(`${path}/kind`, "must be image, audio, video or file");
+    if (typeof item.kind !== "string" || !ATTACHMENT_KINDS.has(item.kind))
+      throw new Invalid(`${path}/kind`, "must be image, audio, video or file");
     const out: Attachment = { kind: item.kind as Attachment["kind"] };
     const url = optionalString(item.url, `${path}/url`, 4096);
     if (url !== undefined) out.url = url;
@@ -90,7 +100,8 @@ function attachments(value: unknown): Attachment[] {
     const mimeType = optionalString(item.mimeType, `${path}/mimeType`, 256);
     if (mimeType !== undefined) out.mimeType = mimeType;
     if (item.bytes !== undefined && item.bytes !== null) {
-      if (typeof item.bytes !== "number" || !Number.isInteger(item.bytes) || item.bytes < 0) throw new Invalid(`${path}/bytes`, "must be a non-negative integer");
+      if (typeof item.bytes !== "number" || !Number.isInteger(item.bytes) || item.bytes < 0)
+        throw new Invalid(`${path}/bytes`, "must be a non-negative integer");
       out.bytes = item.bytes;
     }
     return out;
@@ -113,7 +124,8 @@ export function normalizeInbound(draft: InboundDraft, channel: string, accountId
     }
     if (typeof input.chatType !== "string") throw new Invalid("/chatType", input.chatType === undefined ? "required" : "must be a string");
     const chatType = normalizeChatType(input.chatType);
-    if (!chatType) throw new Invalid("/chatType", `unknown chat type ${JSON.stringify(input.chatType.slice(0, 32))} (use direct, group or channel)`);
+    if (!chatType)
+      throw new Invalid("/chatType", `unknown chat type ${JSON.stringify(input.chatType.slice(0, 32))} (use direct, group or channel)`);
     const message: InboundMessage = {
       id: id(input.id, "/id", 256),
       channel,
@@ -137,7 +149,9 @@ export function normalizeInbound(draft: InboundDraft, channel: string, accountId
     return message;
   } catch (error) {
     if (!(error instanceof Invalid)) throw error;
-    throw new DriverValidationError(channel, `inbound message rejected: at ${error.path || "/"}: ${error.message}`, { details: { field: error.path || "/" } });
+    throw new DriverValidationError(channel, `inbound message rejected: at ${error.path || "/"}: ${error.message}`, {
+      details: { field: error.path || "/" },
+    });
   }
 }
 

@@ -54,7 +54,15 @@ export interface OutboundDeps {
 
 function digestOf(message: OutboundMessage): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify([message.chatId, message.threadId ?? "", message.replyTo ?? "", message.text ?? "", (message.attachments ?? []).map((a) => [a.kind, a.url ?? "", a.name ?? ""])]));
+  hash.update(
+    JSON.stringify([
+      message.chatId,
+      message.threadId ?? "",
+      message.replyTo ?? "",
+      message.text ?? "",
+      (message.attachments ?? []).map((a) => [a.kind, a.url ?? "", a.name ?? ""]),
+    ]),
+  );
   return hash.digest("hex");
 }
 
@@ -82,9 +90,13 @@ export class OutboundPipeline {
     const digest = digestOf(message);
     const existing = this.#idempotency.get(scoped);
     if (existing && existing.digest !== digest) {
-      throw new RpcError("TALON_RPC_INVALID_REQUEST", `idempotencyKey ${JSON.stringify(key)} was already used for a different message; use a new key`, {
-        details: { idempotencyKey: key },
-      });
+      throw new RpcError(
+        "TALON_RPC_INVALID_REQUEST",
+        `idempotencyKey ${JSON.stringify(key)} was already used for a different message; use a new key`,
+        {
+          details: { idempotencyKey: key },
+        },
+      );
     }
     if (existing?.receipt) return existing.receipt;
     if (existing?.inflight) return existing.inflight;
@@ -103,15 +115,20 @@ export class OutboundPipeline {
   #check(account: ChannelAccount, message: OutboundMessage): void {
     const driver = account.driverId;
     const capabilities = account.definition.capabilities;
-    if (typeof message.chatId !== "string" || message.chatId.trim() === "") throw new DriverValidationError(driver, "a target chat (to / chatId) is required");
+    if (typeof message.chatId !== "string" || message.chatId.trim() === "")
+      throw new DriverValidationError(driver, "a target chat (to / chatId) is required");
     const attachments = message.attachments ?? [];
-    if ((message.text ?? "").trim() === "" && attachments.length === 0) throw new DriverValidationError(driver, "text or media is required");
+    if ((message.text ?? "").trim() === "" && attachments.length === 0)
+      throw new DriverValidationError(driver, "text or media is required");
     if (attachments.length > 0) requireCapability(capabilities, "media", driver, "media attachments");
     if (message.threadId) requireCapability(capabilities, "threads", driver, "threads");
     const maxBytes = account.limits.mediaBytes;
     for (const attachment of attachments) {
       if (maxBytes !== undefined && attachment.bytes !== undefined && attachment.bytes > maxBytes) {
-        throw new DriverValidationError(driver, `attachment ${attachment.name ?? attachment.url ?? ""} has ${attachment.bytes} bytes; ${driver} accepts at most ${maxBytes}`);
+        throw new DriverValidationError(
+          driver,
+          `attachment ${attachment.name ?? attachment.url ?? ""} has ${attachment.bytes} bytes; ${driver} accepts at most ${maxBytes}`,
+        );
       }
     }
     if (account.stopped) throw new DriverNetworkError(driver, `account ${account.accountId} is stopped; start it with channels.start`);
@@ -121,7 +138,12 @@ export class OutboundPipeline {
   #serialised(account: ChannelAccount, message: OutboundMessage, sentIds: string[]): Promise<SendReceipt> {
     const chain = `${account.driverId}\u0000${account.accountId}\u0000${message.chatId}`;
     const previous = this.#chains.get(chain);
-    const run = previous ? previous.then(() => this.#deliver(account, message, sentIds), () => this.#deliver(account, message, sentIds)) : this.#deliver(account, message, sentIds);
+    const run = previous
+      ? previous.then(
+          () => this.#deliver(account, message, sentIds),
+          () => this.#deliver(account, message, sentIds),
+        )
+      : this.#deliver(account, message, sentIds);
     const tail = run.catch(() => undefined);
     this.#chains.set(chain, tail);
     void tail.then(() => {
@@ -137,7 +159,14 @@ export class OutboundPipeline {
     if (hooks.outbound.isUsed()) {
       const rewritten = await hooks.outbound.promise(message, context);
       if (rewritten === null) {
-        return { channel: account.driverId, accountId: account.accountId, chatId: message.chatId, messageIds: [], chunks: 0, cancelled: true };
+        return {
+          channel: account.driverId,
+          accountId: account.accountId,
+          chatId: message.chatId,
+          messageIds: [],
+          chunks: 0,
+          cancelled: true,
+        };
       }
       if (rewritten) message = rewritten;
     }
@@ -160,7 +189,13 @@ export class OutboundPipeline {
       account.recordError(error);
       throw error;
     }
-    const receipt: SendReceipt = { channel: account.driverId, accountId: account.accountId, chatId: message.chatId, messageIds: [...sentIds], chunks: total };
+    const receipt: SendReceipt = {
+      channel: account.driverId,
+      accountId: account.accountId,
+      chatId: message.chatId,
+      messageIds: [...sentIds],
+      chunks: total,
+    };
     if (message.threadId) receipt.threadId = message.threadId;
     this.#deps.emit(CHANNEL_SENT_EVENT, { ...receipt, text: message.text ?? "", ts: Date.now() });
     return receipt;
@@ -169,7 +204,11 @@ export class OutboundPipeline {
   /** The chunks to send: attachments ride on the first chunk when the text fits the caption. */
   #chunksOf(account: ChannelAccount, message: OutboundMessage, key: string): OutboundChunk[] {
     const limits = account.limits;
-    const texts = chunkText((message.text ?? "").trim() === "" ? "" : message.text, { limit: limits.text, mode: limits.mode, maxLines: limits.lines });
+    const texts = chunkText((message.text ?? "").trim() === "" ? "" : message.text, {
+      limit: limits.text,
+      mode: limits.mode,
+      maxLines: limits.lines,
+    });
     const attachments = message.attachments ?? [];
     if (attachments.length > 0) {
       const caption = limits.caption ?? limits.text;
@@ -191,7 +230,8 @@ export class OutboundPipeline {
   /** Edit a sent message. */
   async edit(account: ChannelAccount, ref: MessageRef, text: string): Promise<void> {
     requireCapability(account.definition.capabilities, "edit", account.driverId, "editing messages");
-    if (text.length > account.limits.text) throw new DriverValidationError(account.driverId, `edited text has ${text.length} characters; the limit is ${account.limits.text}`);
+    if (text.length > account.limits.text)
+      throw new DriverValidationError(account.driverId, `edited text has ${text.length} characters; the limit is ${account.limits.text}`);
     const operation = { idempotencyKey: randomUUID() };
     return callPlatform(account, ref.chatId, () => account.driver.edit!(ref, text, operation));
   }

@@ -9,7 +9,13 @@ import pRetry from "p-retry";
 import { DriverNetworkError, MAX_RETRY_AFTER_MS, isTalonError } from "@talon/sdk";
 import type { ChannelAccount } from "./account.ts";
 
-const NEVER_RETRY = new Set(["TALON_DRIVER_AUTH", "TALON_DRIVER_PERMISSION", "TALON_DRIVER_NOT_FOUND", "TALON_DRIVER_VALIDATION", "TALON_CHANNEL_NOT_SUPPORTED"]);
+const NEVER_RETRY = new Set([
+  "TALON_DRIVER_AUTH",
+  "TALON_DRIVER_PERMISSION",
+  "TALON_DRIVER_NOT_FOUND",
+  "TALON_DRIVER_VALIDATION",
+  "TALON_CHANNEL_NOT_SUPPORTED",
+]);
 
 /** The error's retry-after, clamped to 0..MAX_RETRY_AFTER_MS (a driver may pass a body's value unchecked). */
 function retryAfterOf(error: unknown): number | undefined {

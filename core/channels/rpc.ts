@@ -57,11 +57,16 @@ function channelFor(target: ChannelRpcTarget, method: string, given: string | un
   if (given !== undefined) return given;
   const ids = [...target.drivers().keys()];
   if (ids.length === 1) return ids[0]!;
-  throw invalid(method, ids.length === 0 ? "channel is required, and no channel driver is loaded" : `channel is required (loaded: ${ids.join(", ")})`);
+  throw invalid(
+    method,
+    ids.length === 0 ? "channel is required, and no channel driver is loaded" : `channel is required (loaded: ${ids.join(", ")})`,
+  );
 }
 
 function unknownChannel(prefix: string, channel: string): TalonError {
-  return new TalonError("TALON_CHANNEL_UNKNOWN", `${prefix}: ${channel}`, { hint: "load a driver for it (plugins.builtin or plugins.load) or pick a loaded channel" });
+  return new TalonError("TALON_CHANNEL_UNKNOWN", `${prefix}: ${channel}`, {
+    hint: "load a driver for it (plugins.builtin or plugins.load) or pick a loaded channel",
+  });
 }
 
 const looseObject = z.object({}).loose();
@@ -75,7 +80,10 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
     const hit = sendCache.get(key);
     if (hit) {
       if (hit.digest !== contentDigest) {
-        throw new RpcError("TALON_RPC_INVALID_REQUEST", `invalid ${method} params: idempotencyKey was already used for a different message; use a new key`);
+        throw new RpcError(
+          "TALON_RPC_INVALID_REQUEST",
+          `invalid ${method} params: idempotencyKey was already used for a different message; use a new key`,
+        );
       }
       return hit.payload;
     }
@@ -92,7 +100,13 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
     name: "channels.status",
     scope: "operator.read",
     description: "Loaded channel drivers and the runtime state of each account.",
-    params: z.object({ probe: z.boolean().optional(), timeoutMs: z.number().int().min(0).optional(), timeout_ms: z.number().int().min(0).optional() }).loose(),
+    params: z
+      .object({
+        probe: z.boolean().optional(),
+        timeoutMs: z.number().int().min(0).optional(),
+        timeout_ms: z.number().int().min(0).optional(),
+      })
+      .loose(),
     handler(params: { probe?: boolean; timeoutMs?: number; timeout_ms?: number }) {
       const timeoutMs = Math.max(params.timeoutMs ?? params.timeout_ms ?? 10_000, 1_000);
       return buildChannelsStatus(target.drivers(), { probe: params.probe === true, timeoutMs });
@@ -102,7 +116,10 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
   const accountParams = (method: string, params: Record<string, unknown>) => {
     const raw = text(params.channel, 64);
     const channel = normalizeChannelId(raw);
-    if (!channel || !target.drivers().has(channel)) throw new RpcError("TALON_RPC_INVALID_PARAMS", `invalid ${method} channel`, { details: { channel: raw ?? null, loaded: [...target.drivers().keys()] } });
+    if (!channel || !target.drivers().has(channel))
+      throw new RpcError("TALON_RPC_INVALID_PARAMS", `invalid ${method} channel`, {
+        details: { channel: raw ?? null, loaded: [...target.drivers().keys()] },
+      });
     return target.account(channel, text(params.accountId ?? params.account_id, 64));
   };
 
@@ -131,7 +148,13 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
       } else {
         await target.stopAccount(account);
       }
-      return { channel: account.driverId, accountId: account.accountId, running: account.snapshot.running, connected: account.snapshot.connected, lifecycle: account.snapshot.lifecycle };
+      return {
+        channel: account.driverId,
+        accountId: account.accountId,
+        running: account.snapshot.running,
+        connected: account.snapshot.connected,
+        lifecycle: account.snapshot.lifecycle,
+      };
     },
   });
 
@@ -143,9 +166,12 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
     async handler(params: Record<string, unknown>) {
       const { idempotencyKey, to } = addressOf("send", params);
       const message = typeof params.message === "string" ? params.message : undefined;
-      if (message !== undefined && message.length > MAX_SEND_CHARS) throw invalid("send", `message has ${message.length} characters; the limit is ${MAX_SEND_CHARS}`);
+      if (message !== undefined && message.length > MAX_SEND_CHARS)
+        throw invalid("send", `message has ${message.length} characters; the limit is ${MAX_SEND_CHARS}`);
       const media = [
-        ...(Array.isArray(params.mediaUrls) ? params.mediaUrls.map((url) => text(url, 2048)).filter((url): url is string => url !== undefined) : []),
+        ...(Array.isArray(params.mediaUrls)
+          ? params.mediaUrls.map((url) => text(url, 2048)).filter((url): url is string => url !== undefined)
+          : []),
         ...(text(params.mediaUrl, 2048) ? [text(params.mediaUrl, 2048)!] : []),
       ];
       if ((message === undefined || message.trim() === "") && media.length === 0) throw invalid("send", "text or media is required");
@@ -188,23 +214,29 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
       const { idempotencyKey, to } = addressOf("poll", params);
       const question = text(params.question, 2048);
       if (!question) throw invalid("poll", "question is required");
-      const options = Array.isArray(params.options) ? params.options.map((option) => text(option, 1024)).filter((option): option is string => option !== undefined) : [];
+      const options = Array.isArray(params.options)
+        ? params.options.map((option) => text(option, 1024)).filter((option): option is string => option !== undefined)
+        : [];
       const given = text(params.channel, 64);
       const channel = normalizeChannelId(channelFor(target, "poll", given))!;
       if (!target.drivers().has(channel)) throw unknownChannel("unsupported poll channel", given ?? channel);
       const account = target.account(channel, text(params.accountId, 128));
       if (account.definition.capabilities.polls !== true) throw unknownChannel("unsupported poll channel", channel);
       const maxOptions = account.limits.pollOptions;
-      if (options.length < 2 || options.length > maxOptions) throw invalid("poll", `options must contain between 2 and ${maxOptions} entries`);
+      if (options.length < 2 || options.length > maxOptions)
+        throw invalid("poll", `options must contain between 2 and ${maxOptions} entries`);
       const maxSelections = typeof params.maxSelections === "number" ? params.maxSelections : undefined;
       if (maxSelections !== undefined && (!Number.isInteger(maxSelections) || maxSelections < 1 || maxSelections > maxOptions)) {
         throw invalid("poll", `maxSelections must be between 1 and ${maxOptions}`);
       }
-      if (maxSelections !== undefined && maxSelections > options.length) throw invalid("poll", "maxSelections cannot exceed options length");
+      if (maxSelections !== undefined && maxSelections > options.length)
+        throw invalid("poll", "maxSelections cannot exceed options length");
       const hours = typeof params.durationHours === "number" ? params.durationHours : undefined;
       if (hours !== undefined && !(hours >= 1)) throw invalid("poll", "durationHours must be >= 1");
-      const seconds = typeof params.durationSeconds === "number" ? params.durationSeconds : hours !== undefined ? Math.round(hours * 3600) : undefined;
-      if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1 || seconds > 604_800)) throw invalid("poll", "durationSeconds must be between 1 and 604800");
+      const seconds =
+        typeof params.durationSeconds === "number" ? params.durationSeconds : hours !== undefined ? Math.round(hours * 3600) : undefined;
+      if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1 || seconds > 604_800))
+        throw invalid("poll", "durationSeconds must be between 1 and 604800");
       const threadId = text(params.threadId, 128);
       const draft: PollDraft = { chatId: to, question, options };
       if (threadId) draft.threadId = threadId;

@@ -23,7 +23,10 @@ function accountEntry(account: ChannelAccount, options: StatusOptions): Record<s
 }
 
 /** Build the `channels.status` payload for `drivers` (driver id → accounts sorted by id). */
-export function buildChannelsStatus(drivers: ReadonlyMap<string, readonly ChannelAccount[]>, options: StatusOptions): Record<string, unknown> {
+export function buildChannelsStatus(
+  drivers: ReadonlyMap<string, readonly ChannelAccount[]>,
+  options: StatusOptions,
+): Record<string, unknown> {
   const channelOrder: string[] = [];
   const channelLabels: Record<string, string> = {};
   const channelDetailLabels: Record<string, string> = {};
@@ -68,7 +71,12 @@ export function buildChannelsStatus(drivers: ReadonlyMap<string, readonly Channe
     for (const account of sorted) {
       const snapshot = account.snapshot;
       if (snapshot.lifecycle === "blocked" || (snapshot.lastError !== undefined && snapshot.running && !snapshot.connected)) {
-        statusIssues.push({ channel: id, accountId: account.accountId, kind: "runtime", message: snapshot.lastError ?? "account is blocked" });
+        statusIssues.push({
+          channel: id,
+          accountId: account.accountId,
+          kind: "runtime",
+          message: snapshot.lastError ?? "account is blocked",
+        });
       }
     }
   }

@@ -48,7 +48,11 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
   const selected = select(argv);
   if (!selected) {
     const group = COMMANDS.filter((command) => command.path[0] === argv[0]);
-    io.err(group.length > 0 ? `unknown ${argv[0]} command: ${argv.slice(1).join(" ") || "(none)"}\n\n${help()}` : `unknown command: ${argv[0]}\n\n${help()}`);
+    io.err(
+      group.length > 0
+        ? `unknown ${argv[0]} command: ${argv.slice(1).join(" ") || "(none)"}\n\n${help()}`
+        : `unknown command: ${argv[0]}\n\n${help()}`,
+    );
     return EXIT.USAGE;
   }
   try {

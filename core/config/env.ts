@@ -68,7 +68,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
       standalone: "standalone_server",
     }),
   },
-  { name: "GATEWAY_AUTH_MODE", path: ["gateway", "server", "auth_mode"], parse: oneOf({ auto: "auto", none: "none", token: "token", password: "password" }) },
+  {
+    name: "GATEWAY_AUTH_MODE",
+    path: ["gateway", "server", "auth_mode"],
+    parse: oneOf({ auto: "auto", none: "none", token: "token", password: "password" }),
+  },
   { name: "GATEWAY_SERVER_BIND", path: ["gateway", "server", "bind"], parse: trimmed },
   { name: "GATEWAY_EVENT_QUEUE_CAPACITY", path: ["gateway", "server", "event_queue_capacity"], parse: unsigned(8) },
   { name: "GATEWAY_HANDSHAKE_TIMEOUT_MS", path: ["gateway", "server", "handshake_timeout_ms"], parse: unsigned(500) },
@@ -79,7 +83,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: "POLICY_BUNDLE_KEY", path: ["security", "policy_bundle_key"], parse: trimmedOrClear },
   { name: "WORKER_CONCURRENCY", path: ["runtime", "worker_concurrency"], parse: unsigned(1) },
   { name: "MAX_QUEUE", path: ["runtime", "max_queue"], parse: unsigned(16) },
-  { name: "SESSION_QUEUE_MODE", path: ["runtime", "session_queue_mode"], parse: oneOf({ followup: "followup", steer: "steer", collect: "collect" }) },
+  {
+    name: "SESSION_QUEUE_MODE",
+    path: ["runtime", "session_queue_mode"],
+    parse: oneOf({ followup: "followup", steer: "steer", collect: "collect" }),
+  },
   {
     name: "GROUP_ACTIVATION_MODE",
     fallback: "GROUP_ACTIVATION",
@@ -94,7 +102,12 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   // Talon's own.
   { name: "DATA_DIR", path: ["data_dir"], parse: trimmed },
   { name: "STATE_URL", path: ["state", "url"], parse: trimmed },
-  { name: "LOG_LEVEL", fallback: "LOG", path: ["log", "level"], parse: oneOf(Object.fromEntries(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => [l, l]))) },
+  {
+    name: "LOG_LEVEL",
+    fallback: "LOG",
+    path: ["log", "level"],
+    parse: oneOf(Object.fromEntries(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => [l, l]))),
+  },
 ];
 
 const PREFIXES = ["TALON_", "OPENCLAW_RS_"] as const;
@@ -129,7 +142,10 @@ export interface AppliedEnv {
 }
 
 /** Apply overrides to a deep copy of `raw`. */
-export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): { raw: Record<string, unknown>; applied: AppliedEnv[] } {
+export function applyEnvOverrides(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): { raw: Record<string, unknown>; applied: AppliedEnv[] } {
   const copy = structuredClone(raw);
   const applied: AppliedEnv[] = [];
   for (const binding of ENV_BINDINGS) {

@@ -27,7 +27,10 @@ export async function readConfigFile(path: string): Promise<{ raw: Record<string
         hint: "check the --config path, or run without --config to use the defaults",
       });
     }
-    throw new ConfigError("TALON_CONFIG_PARSE", `cannot read config file ${path}: ${errorMessage(error)}`, { cause: error, details: { file: path } });
+    throw new ConfigError("TALON_CONFIG_PARSE", `cannot read config file ${path}: ${errorMessage(error)}`, {
+      cause: error,
+      details: { file: path },
+    });
   }
   const extension = extname(path).toLowerCase();
   let raw: unknown;
@@ -41,7 +44,12 @@ export async function readConfigFile(path: string): Promise<{ raw: Record<string
     throw new ConfigError("TALON_CONFIG_PARSE", `cannot parse config file ${path}: ${errorMessage(error)}`, {
       cause: error,
       details: { file: path },
-      hint: extension === ".json" ? "fix the JSON syntax" : isModuleConfig(path) ? "the module must import cleanly and default-export defineConfig({...})" : "fix the TOML syntax",
+      hint:
+        extension === ".json"
+          ? "fix the JSON syntax"
+          : isModuleConfig(path)
+            ? "the module must import cleanly and default-export defineConfig({...})"
+            : "fix the TOML syntax",
     });
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {

@@ -88,7 +88,8 @@ export class IdempotencyCache {
     this.#queue.push(entry);
     const max = Math.max(maxEntries, MIN_IDEMPOTENCY_ENTRIES);
     while (this.#entries.size > max) this.#entries.delete(this.#oldest()!.key);
-    if (this.#queue.length - this.#head > 2 * this.#entries.size + 64 || (this.#head > 1024 && this.#head * 2 > this.#queue.length)) this.#compact();
+    if (this.#queue.length - this.#head > 2 * this.#entries.size + 64 || (this.#head > 1024 && this.#head * 2 > this.#queue.length))
+      this.#compact();
   }
 
   /** The oldest live entry (stale queue slots in front of it are dropped). */

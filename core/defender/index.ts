@@ -3,13 +3,32 @@
  * lane, answer from the idempotency cache or evaluate it through the hooks, settle with an
  * Evaluation. Frames reach it through `ingestFrame` (the `extract` hook).
  */
-import { errorMessage, type Action, type ActionInput, type ActionSink, type DefenderApi, type DecisionRecord, type Evaluation, type FrameContext, type Logger, type TalonConfig } from "@talon/sdk";
+import {
+  errorMessage,
+  type Action,
+  type ActionInput,
+  type ActionSink,
+  type DefenderApi,
+  type DecisionRecord,
+  type Evaluation,
+  type FrameContext,
+  type Logger,
+  type TalonConfig,
+} from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
 import { SessionScheduler } from "../scheduler/index.ts";
 import { DeadlineClock } from "./deadline.ts";
 import { IdempotencyCache } from "./idempotency.ts";
 import { normalizeAction } from "./normalize.ts";
-import { DECISION_SOURCE, MAX_OBSERVER_BACKLOG, evaluateAction, relieveObservers, settleWithout, type DecisionNote, type PipelineDeps } from "./pipeline.ts";
+import {
+  DECISION_SOURCE,
+  MAX_OBSERVER_BACKLOG,
+  evaluateAction,
+  relieveObservers,
+  settleWithout,
+  type DecisionNote,
+  type PipelineDeps,
+} from "./pipeline.ts";
 
 /** Tag and reason of a decision reused from the idempotency cache (seed-gateway §4.3). */
 const IDEMPOTENCY_HIT = { tag: "idempotency_hit", reason: "decision reused from idempotency cache" } as const;
@@ -52,7 +71,9 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
       return settleWithout(pipeline, action, decision, { cached: true });
     }
     const note: DecisionNote | undefined =
-      lookup.kind === "conflict" ? { tag: IDEMPOTENCY_ID_REUSED_TAG, reason: `request id ${action.id} was reused with different content; evaluated afresh` } : undefined;
+      lookup.kind === "conflict"
+        ? { tag: IDEMPOTENCY_ID_REUSED_TAG, reason: `request id ${action.id} was reused with different content; evaluated afresh` }
+        : undefined;
     // Stored only if no reload cleared the cache while this evaluation ran (`generation`).
     const generation = cache.generation;
     return evaluateAction(pipeline, action, note, (record, reached) => {
@@ -72,10 +93,21 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
     log: deps.log,
     run,
     refuse(action, reason) {
-      deps.log.warn({ code: "TALON_DEFENDER_CAPACITY", requestId: action.id, sessionKey: action.sessionKey, source: action.source }, reason);
+      deps.log.warn(
+        { code: "TALON_DEFENDER_CAPACITY", requestId: action.id, sessionKey: action.sessionKey, source: action.source },
+        reason,
+      );
       const verdict = deps.config().runtime.timeout_action;
-      return settleWithout(pipeline, action, { action: verdict, risk_score: 0, reasons: [reason], tags: [CAPACITY_REFUSED_TAG], source: DECISION_SOURCE }, { refused: true }, () =>
-        deps.log.warn({ code: "TALON_DEFENDER_CAPACITY", requestId: action.id }, "decision observers are saturated; this refusal was only logged"),
+      return settleWithout(
+        pipeline,
+        action,
+        { action: verdict, risk_score: 0, reasons: [reason], tags: [CAPACITY_REFUSED_TAG], source: DECISION_SOURCE },
+        { refused: true },
+        () =>
+          deps.log.warn(
+            { code: "TALON_DEFENDER_CAPACITY", requestId: action.id },
+            "decision observers are saturated; this refusal was only logged",
+          ),
       );
     },
     fail(action, error) {

@@ -4,8 +4,22 @@
  * field listed, everything bounded (limits.ts), and a digest of the content for idempotency.
  */
 import { hash } from "node:crypto";
-import { boundedSessionKey, normalizeChannelId, normalizeToolName, type Action, type ActionField, type ActionInput, type ActionRouting } from "@talon/sdk";
-import { ACTION_MAX_FIELD_CHARS, ACTION_MAX_FIELDS, ACTION_MAX_ID_CHARS, ACTION_MAX_NAME_CHARS, ACTION_MAX_SESSION_KEY_CHARS } from "./limits.ts";
+import {
+  boundedSessionKey,
+  normalizeChannelId,
+  normalizeToolName,
+  type Action,
+  type ActionField,
+  type ActionInput,
+  type ActionRouting,
+} from "@talon/sdk";
+import {
+  ACTION_MAX_FIELD_CHARS,
+  ACTION_MAX_FIELDS,
+  ACTION_MAX_ID_CHARS,
+  ACTION_MAX_NAME_CHARS,
+  ACTION_MAX_SESSION_KEY_CHARS,
+} from "./limits.ts";
 
 /** Cuts `value` to `max` code units and reports whether it did. */
 function bounded(value: string, max: number, cut: { truncated: boolean }): string {

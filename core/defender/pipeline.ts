@@ -72,7 +72,13 @@ export async function evaluateAction(
   try {
     if (action.truncated) {
       // What was cut was not scanned: never allow it silently.
-      report.add({ detector: "talon", score: 0, tags: ["extraction_limit"], reasons: ["action exceeded the extraction limits; the excess was not scanned"], floor: "review" });
+      report.add({
+        detector: "talon",
+        score: 0,
+        tags: ["extraction_limit"],
+        reasons: ["action exceeded the extraction limits; the excess was not scanned"],
+        floor: "review",
+      });
     }
 
     if (deps.hooks.score.isUsed()) {
@@ -83,7 +89,13 @@ export async function evaluateAction(
       }
     }
 
-    draft = { action: report.floor, risk: report.risk, reasons: collect(report.findings, "reasons"), tags: collect(report.findings, "tags"), classified: false };
+    draft = {
+      action: report.floor,
+      risk: report.risk,
+      reasons: collect(report.findings, "reasons"),
+      tags: collect(report.findings, "tags"),
+      classified: false,
+    };
 
     if (!timedOut) {
       const decided = await deps.clock.race(deadline, deps.hooks.decide.promise(draft, action, report));

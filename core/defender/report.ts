@@ -25,7 +25,12 @@ class Report implements RiskReport {
   add(finding: Finding): void {
     // Findings that arrive after the decision (a detector that outran the timeout) are ignored.
     if (this.#frozen) return;
-    const normalized: Finding = { ...finding, score: clampScore(finding.score), tags: finding.tags ? [...finding.tags] : [], reasons: finding.reasons ? [...finding.reasons] : [] };
+    const normalized: Finding = {
+      ...finding,
+      score: clampScore(finding.score),
+      tags: finding.tags ? [...finding.tags] : [],
+      reasons: finding.reasons ? [...finding.reasons] : [],
+    };
     this.findings.push(normalized);
     this.#risk += normalized.score;
     if (normalized.floor) this.#floor = maxVerdict(this.#floor, normalized.floor);

@@ -16,8 +16,16 @@ export class EventBus {
   /** Declare an event. A declarer may replace its own definition (e.g. on a config reload); another's only with the same scope and droppability. */
   declare(definition: EventDefinition, plugin: string): void {
     const existing = this.#definitions.get(definition.name);
-    if (existing && existing.plugin !== plugin && (existing.scope !== definition.scope || Boolean(existing.droppable) !== Boolean(definition.droppable))) {
-      throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `event ${definition.name} is already declared by ${existing.plugin} with another scope`, { plugin });
+    if (
+      existing &&
+      existing.plugin !== plugin &&
+      (existing.scope !== definition.scope || Boolean(existing.droppable) !== Boolean(definition.droppable))
+    ) {
+      throw new TalonError(
+        "TALON_RPC_DUPLICATE_METHOD",
+        `event ${definition.name} is already declared by ${existing.plugin} with another scope`,
+        { plugin },
+      );
     }
     this.#definitions.set(definition.name, { ...definition, plugin });
   }

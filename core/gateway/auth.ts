@@ -51,10 +51,14 @@ export interface AuthFailure {
 function hint(kind: "token" | "password", params: ConnectParams, loopback: boolean): string {
   const { id, mode } = params.client;
   if (id === "cli" || mode === "cli") {
-    return loopback ? `use this gateway's gateway.auth.${kind}${kind === "token" ? " or pair the device" : ""}` : `set gateway.remote.${kind} to match gateway.auth.${kind}`;
+    return loopback
+      ? `use this gateway's gateway.auth.${kind}${kind === "token" ? " or pair the device" : ""}`
+      : `set gateway.remote.${kind} to match gateway.auth.${kind}`;
   }
   if (mode === "ui" || mode === "webchat" || id === "openclaw-control-ui" || id === "webchat" || id === "webchat-ui") {
-    return kind === "token" ? "open the dashboard URL and paste the token in Control UI settings" : "enter the password in Control UI settings";
+    return kind === "token"
+      ? "open the dashboard URL and paste the token in Control UI settings"
+      : "enter the password in Control UI settings";
   }
   return `provide gateway auth ${kind}`;
 }
@@ -73,7 +77,12 @@ export function checkCredentials(auth: ResolvedAuth, params: ConnectParams, loop
     return {
       code: "INVALID_REQUEST",
       message: `unauthorized: gateway ${kind} missing (${hint(kind, params, loopback)})`,
-      details: { code: `AUTH_${upper}_MISSING`, authReason: `${kind}_missing`, canRetryWithDeviceToken: false, recommendedNextStep: "update_auth_configuration" },
+      details: {
+        code: `AUTH_${upper}_MISSING`,
+        authReason: `${kind}_missing`,
+        canRetryWithDeviceToken: false,
+        recommendedNextStep: "update_auth_configuration",
+      },
       guess: false,
     };
   }
@@ -81,7 +90,12 @@ export function checkCredentials(auth: ResolvedAuth, params: ConnectParams, loop
     return {
       code: "INVALID_REQUEST",
       message: `unauthorized: gateway ${kind} mismatch (${hint(kind, params, loopback)})`,
-      details: { code: `AUTH_${upper}_MISMATCH`, authReason: `${kind}_mismatch`, canRetryWithDeviceToken: false, recommendedNextStep: "update_auth_credentials" },
+      details: {
+        code: `AUTH_${upper}_MISMATCH`,
+        authReason: `${kind}_mismatch`,
+        canRetryWithDeviceToken: false,
+        recommendedNextStep: "update_auth_credentials",
+      },
       guess: true,
     };
   }

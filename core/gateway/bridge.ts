@@ -79,7 +79,13 @@ export function displayUrl(url: string): string {
 }
 
 /** Who the upstream gateway is when it sends Talon a request (no scopes: only `none`-scope methods answer). */
-const UPSTREAM_CALLER: ClientInfo = Object.freeze({ connId: "upstream", id: "upstream-gateway", mode: "backend", role: "operator", scopes: Object.freeze([]) as readonly string[] });
+const UPSTREAM_CALLER: ClientInfo = Object.freeze({
+  connId: "upstream",
+  id: "upstream-gateway",
+  mode: "backend",
+  role: "operator",
+  scopes: Object.freeze([]) as readonly string[],
+});
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -159,11 +165,18 @@ class Bridge implements BridgeClient {
     const config = this.#config;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(config.url, { perMessageDeflate: false, maxPayload: BRIDGE_MAX_PAYLOAD_BYTES, handshakeTimeout: config.bridge.connect_timeout_ms });
+      ws = new WebSocket(config.url, {
+        perMessageDeflate: false,
+        maxPayload: BRIDGE_MAX_PAYLOAD_BYTES,
+        handshakeTimeout: config.bridge.connect_timeout_ms,
+      });
     } catch {
       // ws's own message quotes the whole URL, credentials included: it must not reach logs or status.
       this.#lastError = "invalid gateway.url (not a ws:// or wss:// URL)";
-      this.#host.log.error({ code: "TALON_CONFIG_INVALID", url: displayUrl(config.url) }, `bridge cannot connect: ${this.#lastError}; fix gateway.url (e.g. ws://127.0.0.1:18789)`);
+      this.#host.log.error(
+        { code: "TALON_CONFIG_INVALID", url: displayUrl(config.url) },
+        `bridge cannot connect: ${this.#lastError}; fix gateway.url (e.g. ws://127.0.0.1:18789)`,
+      );
       return this.#scheduleReconnect(false);
     }
     this.#ws = ws;
@@ -195,7 +208,14 @@ class Bridge implements BridgeClient {
     const params = {
       minProtocol: MIN_NODE_PROTOCOL_VERSION,
       maxProtocol: PROTOCOL_VERSION,
-      client: { id: "gateway-client", displayName: "Talon", version: this.#host.version, platform: process.platform, mode: "backend", instanceId: this.#instanceId },
+      client: {
+        id: "gateway-client",
+        displayName: "Talon",
+        version: this.#host.version,
+        platform: process.platform,
+        mode: "backend",
+        instanceId: this.#instanceId,
+      },
       caps: BRIDGE_CAPS,
       role: "operator",
       scopes: [...config.bridge.scopes],
@@ -254,7 +274,10 @@ class Bridge implements BridgeClient {
     this.#watchdog = setInterval(() => this.#checkTicks(), interval);
     this.#watchdog.unref();
     const url = displayUrl(this.#config.url);
-    this.#host.log.info({ url, protocol: this.#protocol, scopes: this.#grantedScopes, reconnects: this.#reconnects }, "bridge connected to the upstream gateway");
+    this.#host.log.info(
+      { url, protocol: this.#protocol, scopes: this.#grantedScopes, reconnects: this.#reconnects },
+      "bridge connected to the upstream gateway",
+    );
     const granted = this.#grantedScopes;
     const missing = granted.includes("operator.admin") ? [] : this.#config.bridge.scopes.filter((scope) => !granted.includes(scope));
     if (missing.length > 0) {
@@ -359,7 +382,12 @@ class Bridge implements BridgeClient {
       const context: FrameContext = { mode: "bridge", kind: "req", method };
       const inspected = this.#frameHook ? await this.#host.inspectFrame(frame, context) : frame;
       if (!inspected) throw new RpcError("TALON_RPC_INVALID_REQUEST", "request refused by a frame policy");
-      const payload = await this.#host.methods.invoke(method, inspected.params, { method, origin: "bridge", client: UPSTREAM_CALLER, requestId: id });
+      const payload = await this.#host.methods.invoke(method, inspected.params, {
+        method,
+        origin: "bridge",
+        client: UPSTREAM_CALLER,
+        requestId: id,
+      });
       reply({ ok: true, payload });
     } catch (error) {
       reply({ ok: false, error: toWireError(error) });
@@ -386,7 +414,8 @@ class Bridge implements BridgeClient {
       this.#state = "stopped";
       return;
     }
-    if (wasConnected) this.#host.log.warn({ url: displayUrl(this.#config.url), code, reason }, "bridge lost the upstream gateway; reconnecting");
+    if (wasConnected)
+      this.#host.log.warn({ url: displayUrl(this.#config.url), code, reason }, "bridge lost the upstream gateway; reconnecting");
     this.#scheduleReconnect(healthy);
   }
 
@@ -396,7 +425,10 @@ class Bridge implements BridgeClient {
     // A healthy connection resets the delay (the seed never reset it: seed-defender §15 item 21).
     this.#attempt = healthy ? 1 : this.#attempt + 1;
     const bridge = this.#config.bridge;
-    const delay = Math.max(backoffDelay(bridgeBackoff(bridge.reconnect_initial_ms, bridge.reconnect_max_ms), this.#attempt), this.#retryAfterMs);
+    const delay = Math.max(
+      backoffDelay(bridgeBackoff(bridge.reconnect_initial_ms, bridge.reconnect_max_ms), this.#attempt),
+      this.#retryAfterMs,
+    );
     this.#retryAfterMs = 0;
     this.#nextRetryAt = Date.now() + delay;
     this.#host.log.debug({ attempt: this.#attempt, delayMs: delay }, "bridge reconnect scheduled");
@@ -407,7 +439,8 @@ class Bridge implements BridgeClient {
   }
 
   async call(method: string, params?: unknown, options?: { timeoutMs?: number }): Promise<unknown> {
-    if (typeof method !== "string" || method.trim() === "") throw new RpcError("TALON_RPC_INVALID_PARAMS", "gateway.call needs a method name");
+    if (typeof method !== "string" || method.trim() === "")
+      throw new RpcError("TALON_RPC_INVALID_PARAMS", "gateway.call needs a method name");
     const ws = this.#ws;
     if (!ws || this.#state !== "connected" || ws.readyState !== WebSocket.OPEN) {
       throw new TalonError(
@@ -417,20 +450,27 @@ class Bridge implements BridgeClient {
       );
     }
     const timeoutMs = options?.timeoutMs ?? this.#config.bridge.call_timeout_ms;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RpcError("TALON_RPC_INVALID_PARAMS", `gateway.call timeoutMs must be a positive number (got ${String(timeoutMs)})`);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new RpcError("TALON_RPC_INVALID_PARAMS", `gateway.call timeoutMs must be a positive number (got ${String(timeoutMs)})`);
     let paramsJson: string | undefined;
     try {
       paramsJson = params === undefined ? undefined : JSON.stringify(params);
     } catch (error) {
       throw new RpcError("TALON_RPC_INVALID_PARAMS", `params of ${method} are not JSON-serialisable: ${errorMessage(error)}`);
     }
-    if (params !== undefined && paramsJson === undefined) throw new RpcError("TALON_RPC_INVALID_PARAMS", `params of ${method} are not JSON-serialisable`);
+    if (params !== undefined && paramsJson === undefined)
+      throw new RpcError("TALON_RPC_INVALID_PARAMS", `params of ${method} are not JSON-serialisable`);
     const size = Buffer.byteLength(paramsJson ?? "") + Buffer.byteLength(method) + 64;
-    if (size > this.#maxPayload) throw new RpcError("TALON_RPC_INVALID_PARAMS", `${method} request is larger than the upstream maxPayload (${this.#maxPayload} bytes)`);
+    if (size > this.#maxPayload)
+      throw new RpcError(
+        "TALON_RPC_INVALID_PARAMS",
+        `${method} request is larger than the upstream maxPayload (${this.#maxPayload} bytes)`,
+      );
     const { id, result } = this.#pending.open(method, timeoutMs);
     const text = `{"type":"req","id":${JSON.stringify(id)},"method":${JSON.stringify(method)}${paramsJson === undefined ? "" : `,"params":${paramsJson}`}}`;
     ws.send(text, (error) => {
-      if (error) this.#pending.fail(id, new TalonError("TALON_GATEWAY_NOT_CONNECTED", `could not send ${method} upstream: ${errorMessage(error)}`));
+      if (error)
+        this.#pending.fail(id, new TalonError("TALON_GATEWAY_NOT_CONNECTED", `could not send ${method} upstream: ${errorMessage(error)}`));
     });
     return result;
   }

@@ -294,7 +294,8 @@ export class Connection {
     this.#track(
       this.#owner.host.inspectFrame(frame as Record<string, unknown>, context).then(
         (inspected) => {
-          if (!inspected) return this.#respondError(id, toWireError(new RpcError("TALON_RPC_INVALID_REQUEST", "request refused by a frame policy")));
+          if (!inspected)
+            return this.#respondError(id, toWireError(new RpcError("TALON_RPC_INVALID_REQUEST", "request refused by a frame policy")));
           this.#dispatch(id, method, inspected.params);
         },
         (error) => {

@@ -42,7 +42,13 @@ export interface HandshakeRefused {
 /** The verdict on a connection's first frame. */
 export type HandshakeOutcome = HandshakeAccepted | HandshakeRefused;
 
-const refuse = (id: string | undefined, error: WireError | undefined, closeCode: number, closeReason = error?.message ?? "", delayed = false): HandshakeRefused => ({
+const refuse = (
+  id: string | undefined,
+  error: WireError | undefined,
+  closeCode: number,
+  closeReason = error?.message ?? "",
+  delayed = false,
+): HandshakeRefused => ({
   ok: false,
   id,
   error,
@@ -84,7 +90,12 @@ function checkOrigin(connect: ConnectParams, origin: OriginVerdict): WireError |
  * Judge the first frame: `undefined` when it was not JSON. Order as upstream: frame shape,
  * method, connect params (closed objects), role, protocol range, browser origin, credentials.
  */
-export function evaluateHandshake(frame: unknown, auth: ResolvedAuth, loopback: boolean, origin: OriginVerdict = "absent"): HandshakeOutcome {
+export function evaluateHandshake(
+  frame: unknown,
+  auth: ResolvedAuth,
+  loopback: boolean,
+  origin: OriginVerdict = "absent",
+): HandshakeOutcome {
   // Upstream: malformed JSON closes quietly (1000); JSON that is not a request closes 1008.
   if (frame === undefined) return refuse(undefined, undefined, 1000, "");
   if (typeof frame !== "object" || frame === null || Array.isArray(frame) || !isRequestFrame(frame as Record<string, unknown>)) {
@@ -115,7 +126,8 @@ export function evaluateHandshake(frame: unknown, auth: ResolvedAuth, loopback: 
   const originFailure = checkOrigin(connect, origin);
   if (originFailure) return refuse(id, originFailure, 1008, originFailure.message);
   const failure = checkCredentials(auth, connect, loopback);
-  if (failure) return refuse(id, { code: failure.code, message: failure.message, details: failure.details }, 1008, failure.message, failure.guess);
+  if (failure)
+    return refuse(id, { code: failure.code, message: failure.message, details: failure.details }, 1008, failure.message, failure.guess);
   const scopes = new Set<string>();
   if (role === "operator") {
     for (const raw of connect.scopes ?? []) {

@@ -38,7 +38,9 @@ export class OriginPolicy {
   /** `port` is read at each check: the server knows it only once it listens. */
   constructor(allowed: readonly string[], port: () => number | undefined) {
     this.#any = allowed.some((entry) => entry.trim() === "*");
-    this.#configured = new Set(allowed.map((entry) => normalizeOrigin(entry.trim())).filter((entry): entry is string => entry !== undefined));
+    this.#configured = new Set(
+      allowed.map((entry) => normalizeOrigin(entry.trim())).filter((entry): entry is string => entry !== undefined),
+    );
     this.#port = port;
   }
 
@@ -52,7 +54,8 @@ export class OriginPolicy {
     if (port !== undefined) {
       // Through URL as well, so a default port (80, 443) compares as the browser sends it.
       for (const host of OWN_HOSTS) {
-        if (normalized === normalizeOrigin(`http://${host}:${port}`) || normalized === normalizeOrigin(`https://${host}:${port}`)) return "allowed";
+        if (normalized === normalizeOrigin(`http://${host}:${port}`) || normalized === normalizeOrigin(`https://${host}:${port}`))
+          return "allowed";
       }
     }
     return "refused";

@@ -241,7 +241,8 @@ export function summarizeFrame(value: unknown): FrameSummary {
   const kind = classifyFrame(value);
   const frame = value as Record<string, unknown>;
   const requestId = typeof frame?.id === "string" ? frame.id : "unknown";
-  if (kind === "req" && typeof frame.method === "string") return { kind, method: frame.method, family: methodFamily(frame.method), requestId };
+  if (kind === "req" && typeof frame.method === "string")
+    return { kind, method: frame.method, family: methodFamily(frame.method), requestId };
   if (kind === "res") return { kind, requestId, responseHasError: typeof frame.error === "object" && frame.error !== null };
   return { kind };
 }

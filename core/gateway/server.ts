@@ -111,7 +111,10 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
     return settingsFor.value;
   };
   if (settings().auth.method === "none" && !isLoopbackAddress(bind.host) && bind.host !== "localhost") {
-    host.log.warn({ bind: `${bind.host}:${bind.port}` }, "gateway auth is off on a non-loopback address: anyone who can reach it gets every scope they ask for");
+    host.log.warn(
+      { bind: `${bind.host}:${bind.port}` },
+      "gateway auth is off on a non-loopback address: anyone who can reach it gets every scope they ask for",
+    );
   }
 
   const releasePreauth = (connection: Connection) => {
@@ -129,7 +132,11 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
     if (featureCache?.methods !== host.methods.size() || featureCache.events !== declared.length) {
       const events = new Set<string>(SERVER_EVENTS);
       for (const name of declared) events.add(name);
-      featureCache = { methods: host.methods.size(), events: declared.length, value: { methods: host.methods.advertised(), events: [...events], capabilities: [] } };
+      featureCache = {
+        methods: host.methods.size(),
+        events: declared.length,
+        value: { methods: host.methods.advertised(), events: [...events], capabilities: [] },
+      };
     }
     return featureCache.value;
   };
@@ -194,7 +201,14 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
     if (pending >= server.max_preauth_per_address) return ws.close(1013, "too many pending handshakes from this address");
     preauthByAddress.set(address, pending + 1);
     const origin = request.headers.origin;
-    const connection = new Connection(ws, address, isLoopbackAddress(address), owner, settings(), typeof origin === "string" ? origin : undefined);
+    const connection = new Connection(
+      ws,
+      address,
+      isLoopbackAddress(address),
+      owner,
+      settings(),
+      typeof origin === "string" ? origin : undefined,
+    );
     all.add(connection);
     deadlines.add(connection);
     ws.once("close", () => all.delete(connection));
@@ -231,7 +245,10 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
       reject(
         new TalonError("TALON_GATEWAY_LISTEN", `cannot listen on ${bind.host}:${bind.port}: ${errorMessage(error)}`, {
           cause: error,
-          hint: error.code === "EADDRINUSE" ? "another process uses this port; pick another with --port or gateway.server.bind" : "check gateway.server.bind",
+          hint:
+            error.code === "EADDRINUSE"
+              ? "another process uses this port; pick another with --port or gateway.server.bind"
+              : "check gateway.server.bind",
         }),
       );
     };
@@ -243,7 +260,10 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
   });
   const bound = http.address() as AddressInfo;
   boundPort = bound.port;
-  host.log.info({ address: `${bound.address}:${bound.port}`, protocol: PROTOCOL_VERSION, auth: settings().auth.method }, "gateway listening");
+  host.log.info(
+    { address: `${bound.address}:${bound.port}`, protocol: PROTOCOL_VERSION, auth: settings().auth.method },
+    "gateway listening",
+  );
 
   return {
     address: { host: bound.address, port: bound.port },
@@ -265,10 +285,13 @@ export async function startStandaloneServer(host: GatewayHostView, bind: BindAdd
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
         // Sockets that did not finish their close handshake in time are cut.
-        const grace = setTimeout(() => {
-          for (const connection of all) connection.terminate();
-          http.closeAllConnections();
-        }, all.size > 0 ? SHUTDOWN_GRACE_MS : 0);
+        const grace = setTimeout(
+          () => {
+            for (const connection of all) connection.terminate();
+            http.closeAllConnections();
+          },
+          all.size > 0 ? SHUTDOWN_GRACE_MS : 0,
+        );
         http.close(() => {
           clearTimeout(grace);
           resolve();

@@ -26,7 +26,8 @@ export function readWireError(value: unknown): WireError {
   const wire: WireError = { code, message };
   if (record.details !== undefined) wire.details = record.details;
   if (typeof record.retryable === "boolean") wire.retryable = record.retryable;
-  if (typeof record.retryAfterMs === "number" && Number.isInteger(record.retryAfterMs) && record.retryAfterMs >= 0) wire.retryAfterMs = record.retryAfterMs;
+  if (typeof record.retryAfterMs === "number" && Number.isInteger(record.retryAfterMs) && record.retryAfterMs >= 0)
+    wire.retryAfterMs = record.retryAfterMs;
   return wire;
 }
 
@@ -41,5 +42,7 @@ export function upstreamError(method: string, wire: WireError): RpcError {
 
 /** The upstream wire error carried by an error from {@link upstreamError}, if any. */
 export function upstreamErrorOf(error: unknown): WireError | undefined {
-  return typeof error === "object" && error !== null ? ((error as Record<symbol, WireError | undefined>)[UPSTREAM] ?? undefined) : undefined;
+  return typeof error === "object" && error !== null
+    ? ((error as Record<symbol, WireError | undefined>)[UPSTREAM] ?? undefined)
+    : undefined;
 }

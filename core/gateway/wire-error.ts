@@ -6,7 +6,13 @@
 import { ERROR_CODES, isTalonError, type WireError } from "@talon/sdk";
 import { upstreamErrorOf } from "./upstream-error.ts";
 
-const RETRYABLE = new Set(["TALON_RPC_UNAVAILABLE", "TALON_DEFENDER_CAPACITY", "TALON_DRIVER_RATE_LIMITED", "TALON_DRIVER_NETWORK", "TALON_GATEWAY_NOT_CONNECTED"]);
+const RETRYABLE = new Set([
+  "TALON_RPC_UNAVAILABLE",
+  "TALON_DEFENDER_CAPACITY",
+  "TALON_DRIVER_RATE_LIMITED",
+  "TALON_DRIVER_NETWORK",
+  "TALON_GATEWAY_NOT_CONNECTED",
+]);
 
 /** Map any thrown value to upstream's error shape. */
 export function toWireError(error: unknown): WireError {

@@ -21,9 +21,13 @@ export class HttpRoutes {
   }
 
   register(route: HttpRoute, plugin: string): void {
-    if (!route.path.startsWith("/")) throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `HTTP route path must start with "/": ${route.path}`, { plugin });
+    if (!route.path.startsWith("/"))
+      throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `HTTP route path must start with "/": ${route.path}`, { plugin });
     const clash = this.#routes.find((r) => r.method === route.method && r.path === route.path);
-    if (clash) throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `HTTP route ${route.method} ${route.path} is already served by ${clash.plugin}`, { plugin });
+    if (clash)
+      throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `HTTP route ${route.method} ${route.path} is already served by ${clash.plugin}`, {
+        plugin,
+      });
     const prefix = route.path.endsWith("/*") ? route.path.slice(0, -1) : undefined;
     this.#routes.push({ ...route, plugin, prefix });
   }
@@ -59,7 +63,11 @@ export class HttpRoutes {
     } catch (error) {
       this.#log.error({ err: error, plugin: route.plugin, path }, "http route failed");
       // The cause stays in the log: an exception's text is no business of the HTTP client's.
-      if (!response.headersSent) respondJson(response, 500, { ok: false, error: { code: "INTERNAL", message: `internal error in ${route.plugin}; see the Talon log` } });
+      if (!response.headersSent)
+        respondJson(response, 500, {
+          ok: false,
+          error: { code: "INTERNAL", message: `internal error in ${route.plugin}; see the Talon log` },
+        });
       else response.end();
     }
     return true;

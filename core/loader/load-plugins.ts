@@ -52,10 +52,14 @@ async function importSource(source: PluginSource, baseDir: string): Promise<Reco
     if (isTalonError(error)) throw error;
     const code = (error as { code?: string }).code;
     const notFound = (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && source.kind === "npm";
-    throw new PluginLoadError(notFound ? "TALON_PLUGIN_NOT_FOUND" : "TALON_PLUGIN_IMPORT", `cannot import plugin ${source.spec}: ${errorMessage(error)}`, {
-      cause: error,
-      hint: notFound ? `install it (npm install ${source.target}) or remove it from plugins.load` : "fix the error in the plugin module",
-    });
+    throw new PluginLoadError(
+      notFound ? "TALON_PLUGIN_NOT_FOUND" : "TALON_PLUGIN_IMPORT",
+      `cannot import plugin ${source.spec}: ${errorMessage(error)}`,
+      {
+        cause: error,
+        hint: notFound ? `install it (npm install ${source.target}) or remove it from plugins.load` : "fix the error in the plugin module",
+      },
+    );
   }
 }
 
@@ -82,19 +86,27 @@ export async function resolveAndValidate(deps: LoaderDeps): Promise<{ plugins: L
       const module = await importSource(source, baseDir);
       const definition = validateManifest(module, source.spec, hostVersion);
       if (source.bundledName && definition.name !== source.bundledName) {
-        throw new PluginLoadError("TALON_PLUGIN_MANIFEST", `bundled plugin folder ${source.bundledName} declares name ${definition.name}; they must match`, {
-          plugin: definition.name,
-        });
+        throw new PluginLoadError(
+          "TALON_PLUGIN_MANIFEST",
+          `bundled plugin folder ${source.bundledName} declares name ${definition.name}; they must match`,
+          {
+            plugin: definition.name,
+          },
+        );
       }
       const entry = config.plugins.entries[definition.name];
       if (entry?.enabled === false) continue;
       const optional = source.optional || (entry?.optional ?? false);
       const duplicate = loaded.find((plugin) => plugin.definition.name === definition.name);
       if (duplicate) {
-        throw new PluginLoadError("TALON_PLUGIN_DUPLICATE", `plugin ${definition.name} is loaded twice (${duplicate.record.source} and ${source.spec})`, {
-          plugin: definition.name,
-          hint: "remove one of them from plugins.load, or disable the bundled one with plugins.entries.<name>.enabled = false",
-        });
+        throw new PluginLoadError(
+          "TALON_PLUGIN_DUPLICATE",
+          `plugin ${definition.name} is loaded twice (${duplicate.record.source} and ${source.spec})`,
+          {
+            plugin: definition.name,
+            hint: "remove one of them from plugins.load, or disable the bundled one with plugins.entries.<name>.enabled = false",
+          },
+        );
       }
       let pluginConfig: unknown;
       try {
@@ -131,7 +143,15 @@ export async function resolveAndValidate(deps: LoaderDeps): Promise<{ plugins: L
       const missing = (plugin.definition.dependsOn ?? []).find((dep) => !names.has(dep));
       if (missing && plugin.record.optional) {
         loaded.splice(i, 1);
-        fail(plugin.record.source, plugin.record.sourceKind, true, new PluginLoadError("TALON_PLUGIN_DEPENDENCY_MISSING", `depends on ${missing}, which is not loaded`, { plugin: plugin.definition.name }), plugin.definition.name);
+        fail(
+          plugin.record.source,
+          plugin.record.sourceKind,
+          true,
+          new PluginLoadError("TALON_PLUGIN_DEPENDENCY_MISSING", `depends on ${missing}, which is not loaded`, {
+            plugin: plugin.definition.name,
+          }),
+          plugin.definition.name,
+        );
         changed = true;
       }
     }
@@ -151,7 +171,11 @@ export async function setupPlugins(deps: LoaderDeps, plugins: LoadedPlugin[]): P
     const { definition, record } = plugin;
     const blockedBy = (definition.dependsOn ?? []).find((dep) => failedNames.has(dep));
     if (blockedBy) {
-      const error = new PluginLoadError("TALON_PLUGIN_DEPENDENCY_MISSING", `plugin ${definition.name} depends on ${blockedBy}, whose setup failed`, { plugin: definition.name });
+      const error = new PluginLoadError(
+        "TALON_PLUGIN_DEPENDENCY_MISSING",
+        `plugin ${definition.name} depends on ${blockedBy}, whose setup failed`,
+        { plugin: definition.name },
+      );
       if (!record.optional) throw error;
       record.status = "failed";
       record.error = error.bareMessage;
@@ -174,9 +198,13 @@ export async function setupPlugins(deps: LoaderDeps, plugins: LoadedPlugin[]): P
       record.setupMs = performance.now() - started;
       active.push(plugin);
     } catch (raw) {
-      const error = isTalonError(raw) && raw.code.startsWith("TALON_PLUGIN_")
-        ? raw
-        : new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", `plugin ${definition.name} setup failed: ${errorMessage(raw)}`, { plugin: definition.name, cause: raw });
+      const error =
+        isTalonError(raw) && raw.code.startsWith("TALON_PLUGIN_")
+          ? raw
+          : new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", `plugin ${definition.name} setup failed: ${errorMessage(raw)}`, {
+              plugin: definition.name,
+              cause: raw,
+            });
       deps.deactivate(definition.name);
       if (!record.optional) throw error;
       deps.warn(`optional plugin ${definition.name} switched off: ${error.message}`, { plugin: definition.name, code: error.code });

@@ -27,7 +27,8 @@ export function validateManifest(module: Record<string, unknown>, spec: string, 
   const def = candidate as PluginDefinition;
   const problems: string[] = [];
   if (typeof def.name !== "string" || !NAME.test(def.name)) problems.push(`name must be kebab-case (got ${JSON.stringify(def.name)})`);
-  if (typeof def.version !== "string" || semver.valid(def.version) === null) problems.push(`version must be a semver version (got ${JSON.stringify(def.version)})`);
+  if (typeof def.version !== "string" || semver.valid(def.version) === null)
+    problems.push(`version must be a semver version (got ${JSON.stringify(def.version)})`);
   if (def.hostRange !== undefined && (typeof def.hostRange !== "string" || semver.validRange(def.hostRange) === null)) {
     problems.push(`hostRange must be a semver range (got ${JSON.stringify(def.hostRange)})`);
   }
@@ -41,10 +42,14 @@ export function validateManifest(module: Record<string, unknown>, spec: string, 
     throw new PluginLoadError("TALON_PLUGIN_MANIFEST", `plugin manifest of ${spec} is invalid: ${problems.join("; ")}`, { plugin: name });
   }
   if (def.hostRange !== undefined && !semver.satisfies(hostVersion, def.hostRange, { includePrerelease: true })) {
-    throw new PluginLoadError("TALON_PLUGIN_HOST_RANGE", `plugin ${def.name} needs Talon ${def.hostRange}, but this is Talon ${hostVersion}`, {
-      plugin: def.name,
-      hint: "install a plugin version made for this Talon, or upgrade Talon",
-    });
+    throw new PluginLoadError(
+      "TALON_PLUGIN_HOST_RANGE",
+      `plugin ${def.name} needs Talon ${def.hostRange}, but this is Talon ${hostVersion}`,
+      {
+        plugin: def.name,
+        hint: "install a plugin version made for this Talon, or upgrade Talon",
+      },
+    );
   }
   return def;
 }
@@ -53,10 +58,14 @@ export function validateManifest(module: Record<string, unknown>, spec: string, 
 export function validatePluginConfig(def: PluginDefinition, raw: unknown): unknown {
   if (!def.configSchema) {
     if (raw !== undefined && raw !== null && !(typeof raw === "object" && Object.keys(raw as object).length === 0)) {
-      throw new PluginLoadError("TALON_PLUGIN_CONFIG", `plugin ${def.name} takes no config, but plugins.entries.${def.name}.config is set`, {
-        plugin: def.name,
-        hint: `remove plugins.entries.${def.name}.config`,
-      });
+      throw new PluginLoadError(
+        "TALON_PLUGIN_CONFIG",
+        `plugin ${def.name} takes no config, but plugins.entries.${def.name}.config is set`,
+        {
+          plugin: def.name,
+          hint: `remove plugins.entries.${def.name}.config`,
+        },
+      );
     }
     return undefined;
   }

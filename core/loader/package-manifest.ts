@@ -39,9 +39,13 @@ export function preflightPackageManifest(source: PluginSource, baseDir: string, 
     throw new PluginLoadError("TALON_PLUGIN_MANIFEST", `${file}: talon.hostRange must be a semver range (got ${JSON.stringify(range)})`);
   }
   if (!semver.satisfies(hostVersion, range, { includePrerelease: true })) {
-    throw new PluginLoadError("TALON_PLUGIN_HOST_RANGE", `${manifest.name ?? source.spec} needs Talon ${range}, but this is Talon ${hostVersion}; it was not loaded`, {
-      plugin: manifest.name,
-      hint: "install a plugin version made for this Talon, or upgrade Talon",
-    });
+    throw new PluginLoadError(
+      "TALON_PLUGIN_HOST_RANGE",
+      `${manifest.name ?? source.spec} needs Talon ${range}, but this is Talon ${hostVersion}; it was not loaded`,
+      {
+        plugin: manifest.name,
+        hint: "install a plugin version made for this Talon, or upgrade Talon",
+      },
+    );
   }
 }

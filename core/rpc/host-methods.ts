@@ -39,10 +39,12 @@ function collectSections(host: TalonHost): Sections | Promise<Sections> {
         timer = setTimeout(() => reject(new Error(`timed out after ${SECTION_TIMEOUT_MS} ms`)), SECTION_TIMEOUT_MS);
       });
       (pending ??= []).push(
-        Promise.race([Promise.resolve(value), limit]).then(
-          (resolved) => void (out[name] = resolved),
-          (error) => void (out[name] = { error: errorMessage(error) }),
-        ).finally(() => clearTimeout(timer)),
+        Promise.race([Promise.resolve(value), limit])
+          .then(
+            (resolved) => void (out[name] = resolved),
+            (error) => void (out[name] = { error: errorMessage(error) }),
+          )
+          .finally(() => clearTimeout(timer)),
       );
     } catch (error) {
       out[name] = { error: errorMessage(error) };
@@ -102,7 +104,8 @@ function pluginSummary(host: TalonHost): PluginSummary {
   const plugins = host.plugins;
   if (cached && cached.statuses.length === plugins.length * 2) {
     let same = true;
-    for (let i = 0; i < plugins.length && same; i++) same = cached.statuses[2 * i] === plugins[i]!.name && cached.statuses[2 * i + 1] === plugins[i]!.status;
+    for (let i = 0; i < plugins.length && same; i++)
+      same = cached.statuses[2 * i] === plugins[i]!.name && cached.statuses[2 * i + 1] === plugins[i]!.status;
     if (same) return cached.summary;
   }
   const loaded: string[] = [];
@@ -134,7 +137,8 @@ const ZERO_TOKENS = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTok
 
 /** Register the host's methods, and count decisions for the usage methods. */
 export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
-  const register = <S extends z.ZodType>(definition: MethodDefinition<S>) => host.methods.register(definition as unknown as MethodDefinition, "talon", hooks.rpc);
+  const register = <S extends z.ZodType>(definition: MethodDefinition<S>) =>
+    host.methods.register(definition as unknown as MethodDefinition, "talon", hooks.rpc);
   const empty = z.object({}).loose();
   const usage = new UsageCounter();
   hooks.decision.tap({ stage: STAGE.OBSERVER }, (record) => usage.record(record.decision.action));
@@ -197,7 +201,14 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
           ...(p.error ? { error: p.error } : {}),
         }));
         return {
-          runtime: { name: "talon", version: host.version, startedAtMs: host.startedAt, uptimeMs: now - host.startedAt, pid: process.pid, node: process.version },
+          runtime: {
+            name: "talon",
+            version: host.version,
+            startedAtMs: host.startedAt,
+            uptimeMs: now - host.startedAt,
+            pid: process.pid,
+            node: process.version,
+          },
           runtimeVersion: host.version,
           pid: process.pid,
           mode: host.mode,
@@ -216,7 +227,11 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
           modelRuntime: { degraded: false, pendingAgents: [] },
           shutdownBudget: { timeoutMs: host.config.plugins.stop_timeout_ms },
           sessions: { count: 0, recent: [], byAgent: [] },
-          memory: { rssKib: residentKib(), heapUsedKib: Math.round(memory.heapUsed / 1024), heapTotalKib: Math.round(memory.heapTotal / 1024) },
+          memory: {
+            rssKib: residentKib(),
+            heapUsedKib: Math.round(memory.heapUsed / 1024),
+            heapTotalKib: Math.round(memory.heapTotal / 1024),
+          },
           processMemory: {
             rssBytes: memory.rss,
             heapUsedBytes: memory.heapUsed,
@@ -273,7 +288,8 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
       if (!isRealDate(startDate) || !isRealDate(endDate)) {
         throw new RpcError("TALON_RPC_INVALID_PARAMS", "invalid usage.cost params: startDate and endDate must be real dates (YYYY-MM-DD)");
       }
-      if (startDate > endDate) throw new RpcError("TALON_RPC_INVALID_PARAMS", `invalid usage.cost params: startDate ${startDate} is after endDate ${endDate}`);
+      if (startDate > endDate)
+        throw new RpcError("TALON_RPC_INVALID_PARAMS", `invalid usage.cost params: startDate ${startDate} is after endDate ${endDate}`);
       const days = daysBetween(startDate, endDate);
       // Unlike the seed (seed-gateway §8 item 12), the range really filters the counts.
       const { daily, sum } = usage.range(startDate, endDate);

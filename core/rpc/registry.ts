@@ -75,7 +75,9 @@ function refusal(client: ClientInfo, required: MethodScope): RpcError | undefine
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
+  value !== null &&
+  (typeof value === "object" || typeof value === "function") &&
+  typeof (value as PromiseLike<unknown>).then === "function";
 
 /** A handler that returns nothing answers `null` (the wire has no `undefined`). */
 function normalizeResult(value: unknown): unknown {
@@ -98,7 +100,11 @@ export class MethodRegistry {
   }
 
   /** Register a method for `plugin`, tapping its rpc hook through the plugin's facade. */
-  register(definition: MethodDefinition, plugin: string, rpcFacade: { for(method: string): HookFacade<[unknown, RpcContext], unknown> }): void {
+  register(
+    definition: MethodDefinition,
+    plugin: string,
+    rpcFacade: { for(method: string): HookFacade<[unknown, RpcContext], unknown> },
+  ): void {
     const name = definition.name;
     if (typeof name !== "string" || name.trim() === "" || name !== name.trim()) {
       throw new TalonError("TALON_RPC_DUPLICATE_METHOD", `method name ${JSON.stringify(name)} is invalid`, { plugin });
@@ -193,7 +199,8 @@ export class MethodRegistry {
     try {
       // Only the registered handler is tapped (no plugin intercepts this method): call it
       // directly instead of through tapable's promise chain. Same containment as the tap.
-      if (!hook || (hook.taps.length === 1 && hook.interceptors.length === 0)) result = normalizeResult(definition.handler(parsed as never, callContext));
+      if (!hook || (hook.taps.length === 1 && hook.interceptors.length === 0))
+        result = normalizeResult(definition.handler(parsed as never, callContext));
       else result = hook.promise(parsed, callContext).then((value) => this.#answered(value, name));
     } catch (error) {
       throw this.#contain(error, registered);

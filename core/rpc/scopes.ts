@@ -33,7 +33,10 @@ export function effectiveScope(method: string, declared: MethodScope): MethodSco
 }
 
 /** Allowed, or refused for the role or a missing scope. */
-export type AuthorizationResult = { ok: true } | { ok: false; reason: "role"; role: Role } | { ok: false; reason: "scope"; missing: string };
+export type AuthorizationResult =
+  | { ok: true }
+  | { ok: false; reason: "role"; role: Role }
+  | { ok: false; reason: "scope"; missing: string };
 
 const OK: AuthorizationResult = Object.freeze({ ok: true });
 

@@ -16,13 +16,19 @@ export function pointer(path: readonly PropertyKey[]): string {
 }
 
 function isMissing(issue: Issue): boolean {
-  return (issue.code === "invalid_type" || issue.code === "invalid_value") && "input" in issue && issue.input === undefined && issue.path.length > 0;
+  return (
+    (issue.code === "invalid_type" || issue.code === "invalid_value") &&
+    "input" in issue &&
+    issue.input === undefined &&
+    issue.path.length > 0
+  );
 }
 
 function bound(issue: Issue & { code: "too_small" | "too_big" }): string {
   const limit = issue.code === "too_small" ? issue.minimum : issue.maximum;
   if (issue.origin === "string") return `must NOT have ${issue.code === "too_small" ? "fewer" : "more"} than ${String(limit)} characters`;
-  if (issue.origin === "array" || issue.origin === "set") return `must NOT have ${issue.code === "too_small" ? "fewer" : "more"} than ${String(limit)} items`;
+  if (issue.origin === "array" || issue.origin === "set")
+    return `must NOT have ${issue.code === "too_small" ? "fewer" : "more"} than ${String(limit)} items`;
   const inclusive = issue.inclusive !== false;
   const op = issue.code === "too_small" ? (inclusive ? ">=" : ">") : inclusive ? "<=" : "<";
   return `must be ${op} ${String(limit)}`;

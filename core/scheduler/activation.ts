@@ -73,7 +73,10 @@ export function checkActivation(action: Action, settings: ActivationSettings): A
   const control = isControlCommand(action.command) || isControlCommand(action.prompt);
   if (control && routing.hasAnyMention !== true) {
     if (isSenderAuthorized(action, settings.authorizedSenders)) return PASS;
-    return { ignored: true, reason: "group message without a mention: bypass command from a sender not in runtime.command_authorized_senders" };
+    return {
+      ignored: true,
+      reason: "group message without a mention: bypass command from a sender not in runtime.command_authorized_senders",
+    };
   }
   return { ignored: true, reason: "group message without a mention (runtime.group_activation_mode = mention)" };
 }

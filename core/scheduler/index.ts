@@ -82,7 +82,10 @@ export class SessionScheduler {
     const configured = config.runtime.max_queue;
     if (configured < MIN_MAX_QUEUE && this.#warnedFloor !== configured) {
       this.#warnedFloor = configured;
-      this.#deps.log.warn({ max_queue: configured, effective: MIN_MAX_QUEUE }, `runtime.max_queue ${configured} is below the minimum; using ${MIN_MAX_QUEUE}`);
+      this.#deps.log.warn(
+        { max_queue: configured, effective: MIN_MAX_QUEUE },
+        `runtime.max_queue ${configured} is below the minimum; using ${MIN_MAX_QUEUE}`,
+      );
     }
     return Math.max(configured, MIN_MAX_QUEUE);
   }
@@ -97,13 +100,17 @@ export class SessionScheduler {
     }
     const gate = checkActivation(action, this.#activation);
     if (gate.ignored) {
-      this.#deps.log.debug({ requestId: action.id, sessionKey: action.sessionKey, source: action.source }, `action ignored: ${gate.reason}`);
+      this.#deps.log.debug(
+        { requestId: action.id, sessionKey: action.sessionKey, source: action.source },
+        `action ignored: ${gate.reason}`,
+      );
       return Promise.resolve({ status: "ignored", action, reason: gate.reason });
     }
     const capacity = this.#capacity(config);
     const lane = this.#lanes.get(action.sessionKey);
     if (!lane) {
-      if (this.#lanes.size >= capacity) return Promise.resolve(this.#refuse(action, `${this.#lanes.size} sessions are already being evaluated`, capacity));
+      if (this.#lanes.size >= capacity)
+        return Promise.resolve(this.#refuse(action, `${this.#lanes.size} sessions are already being evaluated`, capacity));
       const fresh: Lane = { key: action.sessionKey, queue: [] };
       this.#lanes.set(fresh.key, fresh);
       return this.#run(fresh, action);
@@ -147,7 +154,10 @@ export class SessionScheduler {
   }
 
   #supersede(job: Job, by: Action): void {
-    this.#deps.log.info({ requestId: job.action.id, by: by.id, sessionKey: job.action.sessionKey }, "queued action superseded by a newer one of the same session");
+    this.#deps.log.info(
+      { requestId: job.action.id, by: by.id, sessionKey: job.action.sessionKey },
+      "queued action superseded by a newer one of the same session",
+    );
     job.settle({ status: "superseded", action: job.action, by: by.id });
   }
 

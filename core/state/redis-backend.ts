@@ -87,7 +87,9 @@ export async function openRedisBackend(url: string): Promise<StoreBackend> {
     keyv,
     async setMany(entries) {
       if (entries.length === 0) return;
-      const rows = await Promise.all(entries.map(async (entry) => ({ key: `talon:${entry.key}`, value: await serialize(entry.value, entry.ttlMs), ttl: entry.ttlMs })));
+      const rows = await Promise.all(
+        entries.map(async (entry) => ({ key: `talon:${entry.key}`, value: await serialize(entry.value, entry.ttlMs), ttl: entry.ttlMs })),
+      );
       try {
         // One MULTI/EXEC: all entries or none.
         await adapter.setMany(rows as never);

@@ -85,7 +85,10 @@ export async function openSqliteBackend(file: string): Promise<StoreBackend> {
   keyv.on("error", () => undefined);
   const full = (key: string) => `${NAMESPACE}:${key}`;
   const serialize = async (entry: RawEntry) =>
-    (await keyv.serialize!({ value: entry.value, expires: entry.ttlMs && entry.ttlMs > 0 ? Date.now() + entry.ttlMs : undefined })) as string;
+    (await keyv.serialize!({
+      value: entry.value,
+      expires: entry.ttlMs && entry.ttlMs > 0 ? Date.now() + entry.ttlMs : undefined,
+    })) as string;
 
   const writeFailed = (error: unknown) =>
     new TalonError("TALON_STATE_WRITE_FAILED", `store write failed: ${errorMessage(error)}`, {

@@ -52,14 +52,21 @@ export function toDriverError(driver: string, status: number, header: string | n
 }
 
 /** POST one signed event; returns the endpoint's message id (or a generated one if it gave none). */
-export async function postEvent(options: { driver: string; url: string; secret: string; timeoutMs: number; signal: AbortSignal }, event: OutboundEvent): Promise<string> {
+export async function postEvent(
+  options: { driver: string; url: string; secret: string; timeoutMs: number; signal: AbortSignal },
+  event: OutboundEvent,
+): Promise<string> {
   const body = JSON.stringify(event);
   const timestamp = Math.floor(Date.now() / 1000);
   let response: Response;
   try {
     response = await fetch(options.url, {
       method: "POST",
-      headers: { "content-type": "application/json", [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: sign(options.secret, timestamp, body) },
+      headers: {
+        "content-type": "application/json",
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [SIGNATURE_HEADER]: sign(options.secret, timestamp, body),
+      },
       body,
       signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),
     });

@@ -16,8 +16,15 @@ function contextFor(config: Record<string, unknown>, dedupeTtlMs: number): Drive
 }
 
 test("a replay window longer than the dedupe window is refused, naming both settings", () => {
-  assert.throws(() => generic.channelDriver.create(contextFor({ replayWindowSecs: 3600 }, 300_000)), (error: Error) => /replayWindowSecs/.test(error.message) && /runtime\.dedupeTtlMs/.test(error.message));
-  assert.throws(() => generic.channelDriver.create(contextFor({}, 60_000)), /replayWindowSecs \(240\)/, "the default window with a shortened dedupe window");
+  assert.throws(
+    () => generic.channelDriver.create(contextFor({ replayWindowSecs: 3600 }, 300_000)),
+    (error: Error) => /replayWindowSecs/.test(error.message) && /runtime\.dedupeTtlMs/.test(error.message),
+  );
+  assert.throws(
+    () => generic.channelDriver.create(contextFor({}, 60_000)),
+    /replayWindowSecs \(240\)/,
+    "the default window with a shortened dedupe window",
+  );
   assert.doesNotThrow(() => generic.channelDriver.create(contextFor({}, 300_000)), "defaults fit: 240 s + 60 s skew = 300 s");
   assert.doesNotThrow(() => generic.channelDriver.create(contextFor({ replayWindowSecs: 3600 }, 3_660_000)));
 });

@@ -26,7 +26,10 @@ export const configSchema = z.strictObject({
    */
   replayWindowSecs: z.number().int().min(10).max(3600).default(240),
   /** Inbound path on Talon's port; default `/channels/generic/<accountId>`. */
-  path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/).optional(),
+  path: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_.-]*$/)
+    .optional(),
   /** Time limit of one outbound POST (ms). */
   timeoutMs: z.number().int().min(100).default(10_000),
 });
@@ -38,7 +41,13 @@ export default defineChannelDriver({
   id: DRIVER_ID,
   version: "0.1.0",
   hostRange: "^0.1.0",
-  meta: { label: "Generic webhook", detailLabel: "Generic HTTPS webhook", blurb: "Signed JSON webhooks in and out, for any system.", docsPath: "drivers/generic/README.md", mode: "webhook" },
+  meta: {
+    label: "Generic webhook",
+    detailLabel: "Generic HTTPS webhook",
+    blurb: "Signed JSON webhooks in and out, for any system.",
+    docsPath: "drivers/generic/README.md",
+    mode: "webhook",
+  },
   capabilities: { chatTypes: ["direct", "group", "channel"], threads: true, media: true },
   limits: { text: 4000, sendsPerSecond: 50 },
   configSchema,
@@ -67,7 +76,13 @@ export default defineChannelDriver({
           throw new DriverValidationError(DRIVER_ID, `account ${ctx.accountId} has no outboundUrl; it can only receive`);
         }
         const messageId = await postEvent(
-          { driver: DRIVER_ID, url: config.outboundUrl, secret: config.outboundSecret ?? config.secret, timeoutMs: config.timeoutMs, signal: ctx.signal },
+          {
+            driver: DRIVER_ID,
+            url: config.outboundUrl,
+            secret: config.outboundSecret ?? config.secret,
+            timeoutMs: config.timeoutMs,
+            signal: ctx.signal,
+          },
           { type: "message", accountId: ctx.accountId, ...chunk },
         );
         return { messageId };

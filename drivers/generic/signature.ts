@@ -23,7 +23,14 @@ export function sign(secret: string, timestamp: number, body: string | Buffer): 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
 /** Check a request's signature and timestamp against `secret` and the replay window. */
-export function verify(secret: string, signature: string | undefined, timestamp: string | undefined, body: Buffer, windowSecs: number, nowMs = Date.now()): VerifyResult {
+export function verify(
+  secret: string,
+  signature: string | undefined,
+  timestamp: string | undefined,
+  body: Buffer,
+  windowSecs: number,
+  nowMs = Date.now(),
+): VerifyResult {
   if (!signature || !timestamp) return { ok: false, reason: `missing ${!signature ? SIGNATURE_HEADER : TIMESTAMP_HEADER} header` };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be unix seconds` };
   const seconds = Number(timestamp);

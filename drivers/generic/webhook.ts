@@ -32,7 +32,11 @@ function header(request: IncomingMessage, name: string): string | undefined {
 function statusOf(error: unknown): { status: number; headers: Record<string, string> } {
   if (isTalonError(error)) {
     if (error.code === "TALON_DRIVER_VALIDATION") return { status: 400, headers: {} };
-    if (error.code === "TALON_DRIVER_RATE_LIMITED") return { status: 429, headers: { "retry-after": String(Math.ceil(((error as { retryAfterMs?: number }).retryAfterMs ?? 1000) / 1000)) } };
+    if (error.code === "TALON_DRIVER_RATE_LIMITED")
+      return {
+        status: 429,
+        headers: { "retry-after": String(Math.ceil(((error as { retryAfterMs?: number }).retryAfterMs ?? 1000) / 1000)) },
+      };
   }
   return { status: 503, headers: { "retry-after": "1" } };
 }
@@ -49,7 +53,13 @@ function toDraft(value: unknown): InboundDraft {
 /** Build the route handler for one account. */
 export function createWebhookHandler(ctx: DriverContext<unknown>, options: WebhookOptions) {
   return async (request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> => {
-    const check = verify(options.secret, header(request, SIGNATURE_HEADER), header(request, TIMESTAMP_HEADER), body, options.replayWindowSecs);
+    const check = verify(
+      options.secret,
+      header(request, SIGNATURE_HEADER),
+      header(request, TIMESTAMP_HEADER),
+      body,
+      options.replayWindowSecs,
+    );
     if (!check.ok) {
       ctx.log.warn({ reason: check.reason }, "generic webhook refused: bad signature");
       reply(response, 401, { ok: false, error: { code: "TALON_DRIVER_AUTH", message: check.reason } });
@@ -65,7 +75,10 @@ export function createWebhookHandler(ctx: DriverContext<unknown>, options: Webho
     const batch = payload !== null && typeof payload === "object" && Array.isArray((payload as { messages?: unknown }).messages);
     const items: unknown[] = batch ? (payload as { messages: unknown[] }).messages : [payload];
     if (items.length === 0 || items.length > MAX_BATCH_MESSAGES) {
-      reply(response, 400, { ok: false, error: { code: "TALON_DRIVER_VALIDATION", message: `a batch holds 1 to ${MAX_BATCH_MESSAGES} messages` } });
+      reply(response, 400, {
+        ok: false,
+        error: { code: "TALON_DRIVER_VALIDATION", message: `a batch holds 1 to ${MAX_BATCH_MESSAGES} messages` },
+      });
       return;
     }
     const results: Record<string, unknown>[] = [];
@@ -75,13 +88,18 @@ export function createWebhookHandler(ctx: DriverContext<unknown>, options: Webho
         result = await ctx.receive(toDraft(item));
       } catch (error) {
         const { status, headers } = statusOf(error);
-        const failure = { ok: false, error: { code: isTalonError(error) ? error.code : "TALON_DRIVER_NETWORK", message: errorMessage(error) } };
+        const failure = {
+          ok: false,
+          error: { code: isTalonError(error) ? error.code : "TALON_DRIVER_NETWORK", message: errorMessage(error) },
+        };
         // Earlier messages of a batch are admitted; a resend is safe (they come back as duplicates).
         reply(response, status, batch ? { ...failure, results } : failure, headers);
         return;
       }
       const id = String((item as { id?: unknown })?.id ?? "");
-      results.push(result.status === "admitted" ? { id, status: result.status, sessionKey: result.sessionKey } : { id, status: result.status });
+      results.push(
+        result.status === "admitted" ? { id, status: result.status, sessionKey: result.sessionKey } : { id, status: result.status },
+      );
     }
     reply(response, 200, batch ? { ok: true, results } : { ok: true, ...results[0] });
   };

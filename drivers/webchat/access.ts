@@ -36,8 +36,10 @@ export function checkAccess(request: IncomingMessage, accessKey: string | undefi
   const host = request.headers.host;
   const origin = request.headers.origin;
   if (accessKey === undefined) {
-    if (!isLoopbackAddress(request.socket.remoteAddress)) return { ok: false, status: 403, reason: "webchat is loopback-only; set an accessKey to allow other machines" };
-    if (!LOOPBACK_HOSTS.has(hostName(host) ?? "")) return { ok: false, status: 403, reason: "webchat is loopback-only: open it as http://127.0.0.1 or http://localhost" };
+    if (!isLoopbackAddress(request.socket.remoteAddress))
+      return { ok: false, status: 403, reason: "webchat is loopback-only; set an accessKey to allow other machines" };
+    if (!LOOPBACK_HOSTS.has(hostName(host) ?? ""))
+      return { ok: false, status: 403, reason: "webchat is loopback-only: open it as http://127.0.0.1 or http://localhost" };
     if (PROXY_HEADERS.some((name) => request.headers[name] !== undefined)) {
       return { ok: false, status: 403, reason: "webchat behind a proxy needs an accessKey (every visitor would look local)" };
     }
@@ -55,7 +57,8 @@ export function checkAccess(request: IncomingMessage, accessKey: string | undefi
   }
   if (accessKey !== undefined) {
     const given = request.headers[KEY_HEADER];
-    if (typeof given !== "string" || !secretsEqual(given, accessKey)) return { ok: false, status: 401, reason: "a valid access key is required" };
+    if (typeof given !== "string" || !secretsEqual(given, accessKey))
+      return { ok: false, status: 401, reason: "a valid access key is required" };
   }
   return { ok: true };
 }

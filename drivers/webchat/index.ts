@@ -17,7 +17,10 @@ export const configSchema = z.strictObject({
   /** Let other machines chat when they present this key (at least 16 characters); without it, loopback only. */
   accessKey: z.string().min(16, "use an access key of at least 16 characters").optional(),
   /** Where the page is served; default `/webchat` (`/webchat/<accountId>` for other accounts). */
-  path: z.string().regex(/^\/[A-Za-z0-9/_.-]*[A-Za-z0-9_.-]$/).optional(),
+  path: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_.-]*[A-Za-z0-9_.-]$/)
+    .optional(),
   /** Page title. */
   title: z.string().max(100).default("Talon WebChat"),
   /** Visitors remembered in memory (least recently active are forgotten first). */
@@ -33,7 +36,13 @@ export default defineChannelDriver({
   id: DRIVER_ID,
   version: "0.1.0",
   hostRange: "^0.1.0",
-  meta: { label: "WebChat", detailLabel: "Talon WebChat page", blurb: "A chat page on Talon's own port.", docsPath: "drivers/webchat/README.md", mode: "local" },
+  meta: {
+    label: "WebChat",
+    detailLabel: "Talon WebChat page",
+    blurb: "A chat page on Talon's own port.",
+    docsPath: "drivers/webchat/README.md",
+    mode: "local",
+  },
   capabilities: { chatTypes: ["direct"], edit: true, delete: true, typing: true },
   // Seed-defender §8.6: webchat sends one paragraph per message.
   limits: { text: 4000, chunkMode: "newline", sendsPerSecond: 100, burst: 100 },
@@ -44,11 +53,18 @@ export default defineChannelDriver({
     // The token secret is loaded (or created) in the store at start, so visitor tokens survive restarts.
     const visitors = new Visitors(config.maxVisitors);
     let ping: NodeJS.Timeout | undefined;
-    for (const route of webchatRoutes(ctx, { basePath, accessKey: config.accessKey, visitors, maxStreams: config.maxStreams, title: config.title })) {
+    for (const route of webchatRoutes(ctx, {
+      basePath,
+      accessKey: config.accessKey,
+      visitors,
+      maxStreams: config.maxStreams,
+      title: config.title,
+    })) {
       ctx.registerHttpRoute(route);
     }
     const visitorFor = (chatId: string) => {
-      if (!isVisitorId(chatId)) throw new DriverNotFoundError(DRIVER_ID, `no webchat visitor ${JSON.stringify(chatId)}; reply to the chatId of a webchat message`);
+      if (!isVisitorId(chatId))
+        throw new DriverNotFoundError(DRIVER_ID, `no webchat visitor ${JSON.stringify(chatId)}; reply to the chatId of a webchat message`);
       return chatId;
     };
     let sequence = 0;

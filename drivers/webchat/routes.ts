@@ -25,7 +25,12 @@ interface RouteOptions {
 
 function reply(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -39,17 +44,29 @@ export function webchatRoutes(ctx: DriverContext<unknown>, options: RouteOptions
   const { basePath, accessKey, visitors } = options;
   const guard = (request: IncomingMessage, response: ServerResponse, api: boolean): boolean => {
     if (api && !visitors.ready) {
-      reply(response, 503, { ok: false, error: { code: "TALON_DRIVER_NETWORK", message: "webchat is starting; retry in a moment" } }, { "retry-after": "1" });
+      reply(
+        response,
+        503,
+        { ok: false, error: { code: "TALON_DRIVER_NETWORK", message: "webchat is starting; retry in a moment" } },
+        { "retry-after": "1" },
+      );
       return false;
     }
     const access = checkAccess(request, accessKey, api);
     if (access.ok) return true;
-    reply(response, access.status, { ok: false, error: { code: access.status === 401 ? "TALON_DRIVER_AUTH" : "TALON_DRIVER_PERMISSION", message: access.reason } });
+    reply(response, access.status, {
+      ok: false,
+      error: { code: access.status === 401 ? "TALON_DRIVER_AUTH" : "TALON_DRIVER_PERMISSION", message: access.reason },
+    });
     return false;
   };
   const visitorOf = (request: IncomingMessage, response: ServerResponse): string | undefined => {
     const visitorId = visitors.verify(bearer(request));
-    if (!visitorId) reply(response, 401, { ok: false, error: { code: "TALON_DRIVER_AUTH", message: "unknown or invalid visitor token; start a new session" } });
+    if (!visitorId)
+      reply(response, 401, {
+        ok: false,
+        error: { code: "TALON_DRIVER_AUTH", message: "unknown or invalid visitor token; start a new session" },
+      });
     return visitorId;
   };
 
@@ -98,8 +115,13 @@ export function webchatRoutes(ctx: DriverContext<unknown>, options: RouteOptions
       } catch {
         return reply(response, 400, { ok: false, error: { code: "TALON_DRIVER_VALIDATION", message: "body is not JSON" } });
       }
-      if (typeof input?.id !== "string" || !CLIENT_ID.test(input.id)) return reply(response, 400, { ok: false, error: { code: "TALON_DRIVER_VALIDATION", message: "id must be 8 to 64 letters, digits, '-' or '_'" } });
-      if (typeof input.text !== "string" || input.text.trim() === "") return reply(response, 400, { ok: false, error: { code: "TALON_DRIVER_VALIDATION", message: "text is required" } });
+      if (typeof input?.id !== "string" || !CLIENT_ID.test(input.id))
+        return reply(response, 400, {
+          ok: false,
+          error: { code: "TALON_DRIVER_VALIDATION", message: "id must be 8 to 64 letters, digits, '-' or '_'" },
+        });
+      if (typeof input.text !== "string" || input.text.trim() === "")
+        return reply(response, 400, { ok: false, error: { code: "TALON_DRIVER_VALIDATION", message: "text is required" } });
       const id = `${visitorId}-${input.id}`;
       const text = input.text;
       let result;
@@ -108,7 +130,12 @@ export function webchatRoutes(ctx: DriverContext<unknown>, options: RouteOptions
       } catch (error) {
         const code = isTalonError(error) ? error.code : "TALON_DRIVER_NETWORK";
         const status = code === "TALON_DRIVER_VALIDATION" ? 400 : code === "TALON_DRIVER_RATE_LIMITED" ? 429 : 503;
-        return reply(response, status, { ok: false, error: { code, message: errorMessage(error) } }, status === 400 ? {} : { "retry-after": "1" });
+        return reply(
+          response,
+          status,
+          { ok: false, error: { code, message: errorMessage(error) } },
+          status === 400 ? {} : { "retry-after": "1" },
+        );
       }
       if (result.status === "admitted") {
         visitors.push(visitorId, { type: "message", direction: "in", id, text, ts: Date.now() });
@@ -117,7 +144,11 @@ export function webchatRoutes(ctx: DriverContext<unknown>, options: RouteOptions
             type: "decision",
             id,
             status: outcome.status,
-            ...(outcome.decision ? { decision: { action: outcome.decision.action, risk_score: outcome.decision.risk_score, reasons: outcome.decision.reasons } } : {}),
+            ...(outcome.decision
+              ? {
+                  decision: { action: outcome.decision.action, risk_score: outcome.decision.risk_score, reasons: outcome.decision.reasons },
+                }
+              : {}),
           });
         });
         return reply(response, 202, { ok: true, id, status: result.status, sessionKey: result.sessionKey });
@@ -133,12 +164,23 @@ export function webchatRoutes(ctx: DriverContext<unknown>, options: RouteOptions
       if (!guard(request, response, true)) return;
       const visitorId = visitorOf(request, response);
       if (!visitorId) return;
-      if (visitors.streamCount >= options.maxStreams) return reply(response, 503, { ok: false, error: { code: "TALON_DRIVER_RATE_LIMITED", message: "too many open chats; try again later" } }, { "retry-after": "5" });
+      if (visitors.streamCount >= options.maxStreams)
+        return reply(
+          response,
+          503,
+          { ok: false, error: { code: "TALON_DRIVER_RATE_LIMITED", message: "too many open chats; try again later" } },
+          { "retry-after": "5" },
+        );
       const last = Number(request.headers["last-event-id"] ?? 0);
-      response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+      response.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
       response.write(": connected\n\n");
       if (!visitors.attach(visitorId, response, Number.isFinite(last) ? last : 0)) {
-        response.end("event: error\ndata: {\"message\":\"too many tabs open for this chat\"}\n\n");
+        response.end('event: error\ndata: {"message":"too many tabs open for this chat"}\n\n');
       }
     },
   };

@@ -33,14 +33,22 @@ export function toDriverError(status: number, body: MatrixError | undefined, ret
 
 export interface MatrixClient {
   /** `GET|PUT /_matrix/client/v3/<path>`; resolves with the JSON body or throws a driver error. */
-  request<T>(method: "GET" | "PUT" | "POST", path: string, options?: { body?: unknown; query?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number }): Promise<T>;
+  request<T>(
+    method: "GET" | "PUT" | "POST",
+    path: string,
+    options?: { body?: unknown; query?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<T>;
 }
 
 /** A client for `homeserver` with `accessToken`. */
 export function createClient(homeserver: string, accessToken: string, defaultTimeoutMs: number): MatrixClient {
   const base = homeserver.replace(/\/+$/, "");
   return {
-    async request<T>(method: "GET" | "PUT" | "POST", path: string, options: { body?: unknown; query?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number } = {}) {
+    async request<T>(
+      method: "GET" | "PUT" | "POST",
+      path: string,
+      options: { body?: unknown; query?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number } = {},
+    ) {
       const url = new URL(`${base}/_matrix/client/v3/${path}`);
       for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
       const timeout = AbortSignal.timeout(options.timeoutMs ?? defaultTimeoutMs);

@@ -39,7 +39,12 @@ export default defineChannelDriver({
   id: DRIVER_ID,
   version: "0.1.0",
   hostRange: "^0.1.0",
-  meta: { label: "Matrix", blurb: "Matrix rooms through the client-server API.", docsPath: "examples/driver-matrix/README.md", mode: "polling" },
+  meta: {
+    label: "Matrix",
+    blurb: "Matrix rooms through the client-server API.",
+    docsPath: "examples/driver-matrix/README.md",
+    mode: "polling",
+  },
   capabilities: { chatTypes: ["direct", "group"], threads: true, reactions: true, edit: true, delete: true, typing: true },
   limits: { text: TEXT_MAX_CHARS, sendsPerSecond: SENDS_PER_SECOND, burst: 10 },
   configSchema,
@@ -88,7 +93,10 @@ export default defineChannelDriver({
       },
       async typing(target) {
         if (!botUserId) throw new DriverNetworkError(DRIVER_ID, "not connected yet");
-        await client.request("PUT", `rooms/${segment(target.chatId)}/typing/${segment(botUserId)}`, { body: { typing: true, timeout: 10_000 }, signal: ctx.signal });
+        await client.request("PUT", `rooms/${segment(target.chatId)}/typing/${segment(botUserId)}`, {
+          body: { typing: true, timeout: 10_000 },
+          signal: ctx.signal,
+        });
       },
     };
   },

@@ -101,7 +101,10 @@ export class SyncLoop {
             this.#options.log.warn({ event: event.event_id, room: roomId }, `message refused by Talon, skipped: ${errorMessage(error)}`);
             continue;
           }
-          this.#options.log.warn({ event: event.event_id }, `Talon could not take the message yet; fetching the batch again: ${errorMessage(error)}`);
+          this.#options.log.warn(
+            { event: event.event_id },
+            `Talon could not take the message yet; fetching the batch again: ${errorMessage(error)}`,
+          );
           return false;
         }
       }
@@ -113,7 +116,8 @@ export class SyncLoop {
     for (const event of batch.account_data?.events ?? []) {
       if (event.type !== "m.direct") continue;
       this.#direct.clear();
-      for (const rooms of Object.values(event.content ?? {})) if (Array.isArray(rooms)) for (const room of rooms) this.#direct.add(String(room));
+      for (const rooms of Object.values(event.content ?? {}))
+        if (Array.isArray(rooms)) for (const room of rooms) this.#direct.add(String(room));
     }
   }
 
@@ -127,4 +131,3 @@ export class SyncLoop {
     await sleep(ms, undefined, { signal: this.#abort.signal }).catch(() => {});
   }
 }
-

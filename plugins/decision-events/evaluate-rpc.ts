@@ -6,7 +6,15 @@
  * session key and how the evaluation settled.
  */
 import { z } from "zod";
-import { RpcError, normalizeChannelId, normalizeChatType, type ActionInput, type ActionRouting, type DeliveryContext, type Evaluation } from "@talon/sdk";
+import {
+  RpcError,
+  normalizeChannelId,
+  normalizeChatType,
+  type ActionInput,
+  type ActionRouting,
+  type DeliveryContext,
+  type Evaluation,
+} from "@talon/sdk";
 
 const text = z.string();
 const name = z.string().max(256);
@@ -33,9 +41,12 @@ export const evaluateParamsSchema = z
     threadId: name.optional(),
     model: z.strictObject({ provider: name.optional(), id: name.optional() }).optional(),
   })
-  .refine((params) => params.prompt !== undefined || params.command !== undefined || params.url !== undefined || params.filePath !== undefined, {
-    message: "give at least one of prompt, command, url, filePath",
-  });
+  .refine(
+    (params) => params.prompt !== undefined || params.command !== undefined || params.url !== undefined || params.filePath !== undefined,
+    {
+      message: "give at least one of prompt, command, url, filePath",
+    },
+  );
 
 /** Validated `security.evaluate` params. */
 export type EvaluateParams = z.output<typeof evaluateParamsSchema>;
@@ -45,7 +56,10 @@ export function toActionInput(params: EvaluateParams): ActionInput {
   const routing: ActionRouting = {};
   const chatType = normalizeChatType(params.chatType);
   if (params.chatType !== undefined && chatType === undefined) {
-    throw new RpcError("TALON_RPC_INVALID_PARAMS", `invalid security.evaluate params: chatType must be direct, dm, group or channel (got ${params.chatType})`);
+    throw new RpcError(
+      "TALON_RPC_INVALID_PARAMS",
+      `invalid security.evaluate params: chatType must be direct, dm, group or channel (got ${params.chatType})`,
+    );
   }
   if (chatType) routing.chatType = chatType;
   if (params.wasMentioned !== undefined) {
@@ -82,7 +96,15 @@ export function toActionInput(params: EvaluateParams): ActionInput {
 export function toEvaluateResult(evaluation: Evaluation): Record<string, unknown> {
   if (evaluation.status === "decided") {
     const { action, decision, cached, timedOut } = evaluation.record;
-    return { ...decision, requestId: action.id, sessionKey: action.sessionKey, status: "decided", cached, timedOut, refused: evaluation.record.refused === true };
+    return {
+      ...decision,
+      requestId: action.id,
+      sessionKey: action.sessionKey,
+      status: "decided",
+      cached,
+      timedOut,
+      refused: evaluation.record.refused === true,
+    };
   }
   const base = { requestId: evaluation.action.id, sessionKey: evaluation.action.sessionKey, status: evaluation.status };
   return evaluation.status === "ignored" ? { ...base, reason: evaluation.reason } : { ...base, supersededBy: evaluation.by };

@@ -12,7 +12,13 @@ const settings = (extra: Partial<PolicySettings> = {}): PolicySettings => ({
   channelRiskBonus: normalizeChannelMap({ discord: 10, webchat: 8 }),
   ...extra,
 });
-const draft = (risk: number, action: DecisionDraft["action"] = "allow"): DecisionDraft => ({ action, risk, reasons: [], tags: [], classified: false });
+const draft = (risk: number, action: DecisionDraft["action"] = "allow"): DecisionDraft => ({
+  action,
+  risk,
+  reasons: [],
+  tags: [],
+  classified: false,
+});
 const action = (tool?: string, channel?: string) => ({ tool, channel }) as Action;
 
 describe("decision policy (seed-defender §3.3, §3.7)", () => {
@@ -23,7 +29,10 @@ describe("decision policy (seed-defender §3.3, §3.7)", () => {
     const destructive = applyPolicy(draft(100), action("exec", "discord"), settings());
     assert.equal(destructive.action, "block");
     const browser = applyPolicy(draft(0), action("browser", "webchat"), settings());
-    assert.deepEqual([browser.action, browser.risk, browser.tags], ["review", 16, ["tool_risk_bonus", "tool_policy", "channel_risk_bonus"]]);
+    assert.deepEqual(
+      [browser.action, browser.risk, browser.tags],
+      ["review", 16, ["tool_risk_bonus", "tool_policy", "channel_risk_bonus"]],
+    );
     assert.ok(browser.reasons.includes("tool `browser` policy is Review"));
     assert.ok(safe.classified && browser.classified);
   });

@@ -69,7 +69,9 @@ export function applyPolicy(draft: DecisionDraft, action: Action, settings: Poli
   if (settings.auditOnly && verdict === "block") {
     verdict = "review";
     tags.push("audit_only");
-    reasons.push(floor === "block" ? "audit_only enabled: policy block converted to review" : "audit_only enabled: block converted to review");
+    reasons.push(
+      floor === "block" ? "audit_only enabled: policy block converted to review" : "audit_only enabled: block converted to review",
+    );
   }
   return { action: verdict, risk, reasons, tags, classified: true };
 }

@@ -7,7 +7,17 @@
  * means "safe": it adds a review hit and a tokeniser reads the text instead.
  */
 import type { CompiledPattern } from "@talon/sdk";
-import { SHELLS, INTERPRETERS, commandName, display, invocationOf, positionals, readsProgramFromStdin, shellScriptArg, type Invocation } from "./commands.ts";
+import {
+  SHELLS,
+  INTERPRETERS,
+  commandName,
+  display,
+  invocationOf,
+  positionals,
+  readsProgramFromStdin,
+  shellScriptArg,
+  type Invocation,
+} from "./commands.ts";
 import { buildScript } from "./build.ts";
 import { FALLBACK_MAX_CHARS, fallbackScript } from "./fallback.ts";
 import type { Script, SimpleCommand, Word } from "./ir.ts";
@@ -37,8 +47,26 @@ export interface AnalyzerSettings extends ParseLimits {
 }
 
 /** Well-known names whose variables commonly hold a command (`$EDITOR file`). */
-const COMMAND_VARIABLES = /^\$\{?(?:EDITOR|VISUAL|PAGER|SHELL|CC|CXX|CPP|LD|AR|MAKE|PYTHON|NODE|NPM|GIT|BROWSER|DOCKER|KUBECTL|TERM|JAVA|GO|CARGO|RUSTC|1|0|@|\*)\}?$/;
-const LOOKUPS = new Set(["which", "command", "type", "realpath", "readlink", "dirname", "basename", "pwd", "whereis", "brew", "npm", "go", "python", "python3", "rustc", "xcrun"]);
+const COMMAND_VARIABLES =
+  /^\$\{?(?:EDITOR|VISUAL|PAGER|SHELL|CC|CXX|CPP|LD|AR|MAKE|PYTHON|NODE|NPM|GIT|BROWSER|DOCKER|KUBECTL|TERM|JAVA|GO|CARGO|RUSTC|1|0|@|\*)\}?$/;
+const LOOKUPS = new Set([
+  "which",
+  "command",
+  "type",
+  "realpath",
+  "readlink",
+  "dirname",
+  "basename",
+  "pwd",
+  "whereis",
+  "brew",
+  "npm",
+  "go",
+  "python",
+  "python3",
+  "rustc",
+  "xcrun",
+]);
 
 /** Stands for the parse a simple command (simple.ts) did not need. */
 const SIMPLE: ParseResult = { ok: true, root: new SyntaxNode("program", true, 0, 0, ""), hasError: false };
@@ -89,7 +117,8 @@ class Context implements RuleContext {
   hit(rule: RuleId, severity: Severity, reason: string, segment: string): void {
     // Bounded: a command with ten thousand `rm -rf /` needs one finding, not ten thousand.
     const hits = this.#state.hits;
-    if (hits.length < MAX_HITS) hits.push({ rule, severity, reason: reason + this.#suffix, segment: segment.length > 300 ? segment.slice(0, 300) : segment });
+    if (hits.length < MAX_HITS)
+      hits.push({ rule, severity, reason: reason + this.#suffix, segment: segment.length > 300 ? segment.slice(0, 300) : segment });
   }
 
   nested(text: string, inner: string): void {
@@ -101,7 +130,9 @@ class Context implements RuleContext {
   }
 
   knownInstaller(url: string): boolean {
-    return this.#state.settings.knownInstallers.some((prefix) => startsAtBoundary(url, prefix) || startsAtBoundary(url.replace(/^https?:\/\//, ""), prefix.replace(/^https?:\/\//, "")));
+    return this.#state.settings.knownInstallers.some(
+      (prefix) => startsAtBoundary(url, prefix) || startsAtBoundary(url.replace(/^https?:\/\//, ""), prefix.replace(/^https?:\/\//, "")),
+    );
   }
 }
 
@@ -115,12 +146,18 @@ function analyzeText(text: string, depth: number, via: string, state: State): vo
   const ctx = new Context(state, depth, via);
   if (text.trim() === "") return;
   if (depth > state.settings.maxDepth || state.nested > state.settings.maxNested) {
-    ctx.hit("analysis_limit", "review", `nested scripts beyond ${state.settings.maxDepth} levels or ${state.settings.maxNested} scripts were not analysed`, text.slice(0, 200));
+    ctx.hit(
+      "analysis_limit",
+      "review",
+      `nested scripts beyond ${state.settings.maxDepth} levels or ${state.settings.maxNested} scripts were not analysed`,
+      text.slice(0, 200),
+    );
     return;
   }
   if (depth > 0) state.nested++;
   for (const pattern of state.settings.patterns) {
-    if (pattern.regex.test(text)) ctx.hit("blocked_command_pattern", "block", `command matched blocked pattern \`${pattern.source}\``, text);
+    if (pattern.regex.test(text))
+      ctx.hit("blocked_command_pattern", "block", `command matched blocked pattern \`${pattern.source}\``, text);
   }
   const expanded = expandBraceWords(text);
   if (expanded) ctx.hit("obfuscated_command", "review", "brace expansion builds the command words", text);
@@ -130,7 +167,13 @@ function analyzeText(text: string, depth: number, via: string, state: State): vo
   const parsed: ParseResult = simple === undefined ? state.parser.parse(source, state.settings) : SIMPLE;
   if (!parsed.ok) {
     ctx.hit("analysis_limit", "review", `${parsed.reason}; read with a simpler tokeniser instead`, source.slice(0, 200));
-    if (source.length > FALLBACK_MAX_CHARS) ctx.hit("analysis_limit", "review", `the command has ${source.length} characters; only the first and last ${FALLBACK_MAX_CHARS} in all were read`, source.slice(0, 200));
+    if (source.length > FALLBACK_MAX_CHARS)
+      ctx.hit(
+        "analysis_limit",
+        "review",
+        `the command has ${source.length} characters; only the first and last ${FALLBACK_MAX_CHARS} in all were read`,
+        source.slice(0, 200),
+      );
     const fallback = fallbackScript(source);
     if (depth === 0) state.segments.push(...fallback.commands.map((command) => command.words.map((word) => word.value)));
     runRules(fallback, ctx);
@@ -139,7 +182,13 @@ function analyzeText(text: string, depth: number, via: string, state: State): vo
   try {
     const script = simple ?? buildScript(parsed, state.settings.maxNodes);
     if (depth === 0) state.segments.push(...script.commands.map((command) => command.words.map((word) => word.value)));
-    if (script.truncated) ctx.hit("analysis_limit", "review", `the command has more than ${state.settings.maxNodes} syntax nodes; the rest was not analysed`, source.slice(0, 200));
+    if (script.truncated)
+      ctx.hit(
+        "analysis_limit",
+        "review",
+        `the command has more than ${state.settings.maxNodes} syntax nodes; the rest was not analysed`,
+        source.slice(0, 200),
+      );
     runRules(script, ctx);
     if (script.hasError) {
       ctx.hit("parse_error", "review", "the command is not valid shell syntax; it was read as far as possible", source.slice(0, 200));
@@ -147,7 +196,12 @@ function analyzeText(text: string, depth: number, via: string, state: State): vo
     }
   } catch (error) {
     // Never let an analyser bug turn into "no findings": say so and read the text the simple way.
-    ctx.hit("analysis_limit", "review", `the command could not be analysed (${(error as Error).message}); read with a simpler tokeniser instead`, source.slice(0, 200));
+    ctx.hit(
+      "analysis_limit",
+      "review",
+      `the command could not be analysed (${(error as Error).message}); read with a simpler tokeniser instead`,
+      source.slice(0, 200),
+    );
     runRules(fallbackScript(source), ctx);
   }
 }
@@ -156,7 +210,15 @@ function analyzeText(text: string, depth: number, via: string, state: State): vo
 function analyzeCommandWords(words: readonly Word[], cwd: string | undefined, depth: number, via: string, state: State): void {
   if (words.length === 0 || depth >= state.settings.maxDepth + 1) return;
   const command: SimpleCommand = { words, assignments: [], redirects: [], text: display(words), cwd };
-  const script: Script = { commands: [command], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: false, truncated: false };
+  const script: Script = {
+    commands: [command],
+    pipelines: [],
+    functions: [],
+    bareRedirects: [],
+    assignments: [],
+    hasError: false,
+    truncated: false,
+  };
   runRules(script, new Context(state, depth, via));
 }
 
@@ -195,7 +257,13 @@ function pipedText(command: SimpleCommand, invocation: (command: SimpleCommand) 
   const texts: string[] = [];
   for (const producer of pipeline.stages[stage - 1]!) {
     const found = invocation(producer);
-    if (found && (found.name === "echo" || found.name === "printf") && !found.args.some((arg) => arg.dynamic)) texts.push(found.args.filter((arg) => !/^-[neE]+$/.test(arg.value)).map((arg) => arg.value).join(" "));
+    if (found && (found.name === "echo" || found.name === "printf") && !found.args.some((arg) => arg.dynamic))
+      texts.push(
+        found.args
+          .filter((arg) => !/^-[neE]+$/.test(arg.value))
+          .map((arg) => arg.value)
+          .join(" "),
+      );
   }
   return texts.length > 0 ? texts.join("\n") : undefined;
 }
@@ -208,7 +276,8 @@ function handOffs(invocation: Invocation, ctx: RuleContext): void {
   if (name === "eval") {
     const dynamic = args.filter((arg) => arg.dynamic);
     if (dynamic.length === 0) ctx.nested(args.map((arg) => arg.value).join(" "), "eval");
-    else if (dynamic.some((arg) => arg.substitutions.length === 0)) ctx.hit("obfuscated_command", "review", `eval runs text only known at run time (${display(args)})`, command.text);
+    else if (dynamic.some((arg) => arg.substitutions.length === 0))
+      ctx.hit("obfuscated_command", "review", `eval runs text only known at run time (${display(args)})`, command.text);
   }
   if (name === "su") {
     const index = args.findIndex((arg) => arg.value === "-c" || arg.value === "--command");
@@ -218,10 +287,11 @@ function handOffs(invocation: Invocation, ctx: RuleContext): void {
   if (name === "ssh") {
     const items = positionals(args.filter((arg, i) => !/^-[bcDEeFIiJLlmOopQRSWw]$/.test(args[i - 1]?.value ?? "")));
     const remote = items.slice(1);
-    if (remote.length > 0 && !remote.some((arg) => arg.dynamic)) ctx.nested(remote.map((arg) => arg.value).join(" "), `ssh ${items[0]!.value}`);
+    if (remote.length > 0 && !remote.some((arg) => arg.dynamic))
+      ctx.nested(remote.map((arg) => arg.value).join(" "), `ssh ${items[0]!.value}`);
   }
   if (name === "watch") {
-    const items = args.filter((arg, i) => !/^-/.test(arg.value) && !/^(?:-n|--interval|-d|--differences)$/.test(args[i - 1]?.value ?? "") );
+    const items = args.filter((arg, i) => !/^-/.test(arg.value) && !/^(?:-n|--interval|-d|--differences)$/.test(args[i - 1]?.value ?? ""));
     if (items.length > 0 && !items.some((arg) => arg.dynamic)) ctx.nested(items.map((arg) => arg.value).join(" "), "watch");
   }
   if ((name === "script" || name === "flock") && args.some((arg) => arg.value === "-c")) {
@@ -238,11 +308,19 @@ function handOffs(invocation: Invocation, ctx: RuleContext): void {
 function obfuscation(invocation: Invocation, ctx: RuleContext): void {
   const word = invocation.nameWord;
   const segment = invocation.command.text;
-  if (word.escaped) ctx.hit("obfuscated_command", "review", `the command name ${word.raw} is written with escapes (${word.value})`, segment);
+  if (word.escaped)
+    ctx.hit("obfuscated_command", "review", `the command name ${word.raw} is written with escapes (${word.value})`, segment);
   else if (word.dynamic) {
     const lookup = word.substitutions.some((script) => LOOKUPS.has(commandName(script.commands[0]?.words[0])));
-    if (!lookup && !COMMAND_VARIABLES.test(word.value)) ctx.hit("obfuscated_command", "review", `the command name ${word.raw} is only known at run time`, segment);
-  } else if (/[$`]/.test(word.raw)) ctx.hit("obfuscated_command", "review", `the command name ${word.raw} is built from variables or substitutions (${word.value})`, segment);
+    if (!lookup && !COMMAND_VARIABLES.test(word.value))
+      ctx.hit("obfuscated_command", "review", `the command name ${word.raw} is only known at run time`, segment);
+  } else if (/[$`]/.test(word.raw))
+    ctx.hit(
+      "obfuscated_command",
+      "review",
+      `the command name ${word.raw} is built from variables or substitutions (${word.value})`,
+      segment,
+    );
   else if (word.raw !== word.value && /^[A-Za-z0-9_.-]+$/.test(word.value) && /[A-Za-z0-9]['"\\][A-Za-z0-9'"]/.test(word.raw)) {
     ctx.hit("obfuscated_command", "review", `the command name ${word.raw} is split by quotes or backslashes (${word.value})`, segment);
   }

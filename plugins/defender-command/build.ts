@@ -28,9 +28,29 @@ const MAX_NESTING = 48;
 const SUBSTITUTION_TYPES: ReadonlySet<string> = new Set(["command_substitution", "process_substitution"]);
 const REDIRECT_TYPES = new Set(["file_redirect", "heredoc_redirect", "herestring_redirect"]);
 const STATEMENT_TYPES = new Set([
-  "command", "pipeline", "list", "redirected_statement", "subshell", "compound_statement", "if_statement", "while_statement",
-  "for_statement", "c_style_for_statement", "case_statement", "function_definition", "variable_assignment", "variable_assignments",
-  "declaration_command", "unset_command", "negated_command", "test_command", "do_group", "else_clause", "elif_clause", "case_item", "ERROR",
+  "command",
+  "pipeline",
+  "list",
+  "redirected_statement",
+  "subshell",
+  "compound_statement",
+  "if_statement",
+  "while_statement",
+  "for_statement",
+  "c_style_for_statement",
+  "case_statement",
+  "function_definition",
+  "variable_assignment",
+  "variable_assignments",
+  "declaration_command",
+  "unset_command",
+  "negated_command",
+  "test_command",
+  "do_group",
+  "else_clause",
+  "elif_clause",
+  "case_item",
+  "ERROR",
 ]);
 
 function children(node: Node): readonly Node[] {
@@ -54,7 +74,8 @@ function lookup(name: string, env: Env, raw: string): Word {
   if (name === "HOME") return literal("~", raw);
   if (name === "PWD" && env.cwd !== undefined) return literal(env.cwd, raw);
   const known = env.vars.get(name);
-  if (known && known.length > 0) return { value: known[0]!, dynamic: false, alternatives: known.length > 1 ? known : undefined, substitutions: [], raw };
+  if (known && known.length > 0)
+    return { value: known[0]!, dynamic: false, alternatives: known.length > 1 ? known : undefined, substitutions: [], raw };
   return { value: `$${name}`, dynamic: true, substitutions: [], raw };
 }
 
@@ -138,14 +159,22 @@ function resolveWordInner(node: Node, env: Env, walk: Walk, raw: string): Word {
       const known = name ? lookup(name, env, raw) : undefined;
       const fallback = named.slice(1).find((child) => child.type === "word" || child.type === "string" || child.type === "raw_string");
       if (known && !known.dynamic) return known;
-      return { value: raw, dynamic: true, alternatives: fallback ? [resolveWord(fallback, env, walk).value] : undefined, substitutions: [], raw };
+      return {
+        value: raw,
+        dynamic: true,
+        alternatives: fallback ? [resolveWord(fallback, env, walk).value] : undefined,
+        substitutions: [],
+        raw,
+      };
     }
     case "command_substitution":
     case "process_substitution": {
       const nested = buildNested(node, env, walk);
       if (node.type === "process_substitution") return { value: "/dev/fd/63", dynamic: true, substitutions: [nested], process: true, raw };
       const echoed = echoedValue(nested);
-      return echoed !== undefined ? { value: echoed, dynamic: false, substitutions: [nested], raw } : { value: raw, dynamic: true, substitutions: [nested], raw };
+      return echoed !== undefined
+        ? { value: echoed, dynamic: false, substitutions: [nested], raw }
+        : { value: raw, dynamic: true, substitutions: [nested], raw };
     }
     case "arithmetic_expansion":
       return { value: raw, dynamic: true, substitutions: [], raw };
@@ -156,7 +185,15 @@ function resolveWordInner(node: Node, env: Env, walk: Walk, raw: string): Word {
 
 /** The script inside `$(…)`, backticks or `<(…)`; its commands also join the outer script. */
 function buildNested(node: Node, env: Env, walk: Walk): Script {
-  const nested: Script = { commands: [], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: false, truncated: false };
+  const nested: Script = {
+    commands: [],
+    pipelines: [],
+    functions: [],
+    bareRedirects: [],
+    assignments: [],
+    hasError: false,
+    truncated: false,
+  };
   const inner: Walk = { script: nested, nodes: walk.nodes, maxNodes: walk.maxNodes, depth: walk.depth };
   const innerEnv: Env = { vars: new Map(env.vars), cwd: env.cwd };
   for (const child of children(node)) if (child.isNamed) visit(child, innerEnv, inner, []);
@@ -317,9 +354,12 @@ function visitInner(node: Node, env: Env, walk: Walk, out: SimpleCommand[]): voi
       const parts = children(node);
       const variable = parts.find((child) => child.type === "variable_name")?.text;
       const body = parts.find((child) => child.type === "do_group");
-      const values = parts.filter((child) => child.isNamed && child !== body && child.type !== "variable_name").map((child) => resolveWord(child, env, walk));
+      const values = parts
+        .filter((child) => child.isNamed && child !== body && child.type !== "variable_name")
+        .map((child) => resolveWord(child, env, walk));
       const inner: Env = { vars: new Map(env.vars), cwd: env.cwd };
-      if (variable) inner.vars.set(variable, values.some((value) => value.dynamic) || values.length === 0 ? null : values.map((value) => value.value));
+      if (variable)
+        inner.vars.set(variable, values.some((value) => value.dynamic) || values.length === 0 ? null : values.map((value) => value.value));
       if (body) visit(body, inner, walk, out);
       return;
     }
@@ -371,7 +411,15 @@ function registerPipeline(script: Script, stages: SimpleCommand[][], out: Simple
 /** Build the command model of a parsed script. */
 export function buildScript(parsed: { readonly root: Node; readonly hasError: boolean }, maxNodes: number): Script {
   const root = parsed.root;
-  const script: Script = { commands: [], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: parsed.hasError, truncated: false };
+  const script: Script = {
+    commands: [],
+    pipelines: [],
+    functions: [],
+    bareRedirects: [],
+    assignments: [],
+    hasError: parsed.hasError,
+    truncated: false,
+  };
   const walk: Walk = { script, nodes: 0, maxNodes, depth: 0 };
   visit(root, { vars: new Map(), cwd: undefined }, walk, []);
   return script;

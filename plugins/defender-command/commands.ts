@@ -28,7 +28,31 @@ interface WrapperSpec {
 }
 
 const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
-  sudo: { valued: ["-u", "-g", "-p", "-C", "-h", "-D", "-r", "-t", "-U", "-T", "--user", "--group", "--prompt", "--chdir", "--role", "--type", "--host", "--close-from", "--other-user", "--command-timeout"], queries: ["-l", "--list", "-v", "--validate", "-V", "--version", "-h", "--help", "-k", "-K", "--reset-timestamp", "--remove-timestamp"] },
+  sudo: {
+    valued: [
+      "-u",
+      "-g",
+      "-p",
+      "-C",
+      "-h",
+      "-D",
+      "-r",
+      "-t",
+      "-U",
+      "-T",
+      "--user",
+      "--group",
+      "--prompt",
+      "--chdir",
+      "--role",
+      "--type",
+      "--host",
+      "--close-from",
+      "--other-user",
+      "--command-timeout",
+    ],
+    queries: ["-l", "--list", "-v", "--validate", "-V", "--version", "-h", "--help", "-k", "-K", "--reset-timestamp", "--remove-timestamp"],
+  },
   doas: { valued: ["-u", "-C"] },
   pkexec: { valued: ["--user"] },
   env: { valued: ["-u", "-C", "--unset", "--chdir"], assignments: true },
@@ -42,7 +66,27 @@ const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   timeout: { valued: ["-s", "-k", "--signal", "--kill-after"], skip: 1 },
   stdbuf: { valued: ["-i", "-o", "-e"] },
   chroot: { valued: ["--userspec", "--groups"], skip: 1 },
-  xargs: { valued: ["-I", "-n", "-P", "-d", "-a", "-L", "-s", "-E", "-e", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--replace", "--max-lines", "--max-chars", "--eof"] },
+  xargs: {
+    valued: [
+      "-I",
+      "-n",
+      "-P",
+      "-d",
+      "-a",
+      "-L",
+      "-s",
+      "-E",
+      "-e",
+      "--max-args",
+      "--max-procs",
+      "--delimiter",
+      "--arg-file",
+      "--replace",
+      "--max-lines",
+      "--max-chars",
+      "--eof",
+    ],
+  },
   flock: { valued: ["-w", "-E", "--timeout", "--conflict-exit-code"], skip: 1 },
   unbuffer: {},
   torsocks: {},
@@ -63,21 +107,81 @@ const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
 export const PRIVILEGE_WRAPPERS: ReadonlySet<string> = new Set(["sudo", "doas", "pkexec", "su", "run0"]);
 
 /** Shells that take `-c SCRIPT` and read a script from stdin otherwise. */
-export const SHELLS: ReadonlySet<string> = new Set(["sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "tcsh", "csh", "yash", "rbash"]);
+export const SHELLS: ReadonlySet<string> = new Set([
+  "sh",
+  "bash",
+  "zsh",
+  "dash",
+  "ksh",
+  "mksh",
+  "ash",
+  "fish",
+  "tcsh",
+  "csh",
+  "yash",
+  "rbash",
+]);
 
 /** Interpreters and the flags that take inline code. */
 export const INTERPRETERS: Readonly<Record<string, readonly string[]>> = {
-  python: ["-c"], python2: ["-c"], python3: ["-c"], pypy: ["-c"], pypy3: ["-c"],
-  perl: ["-e", "-E"], ruby: ["-e"], node: ["-e", "--eval", "-p", "--print"], nodejs: ["-e", "--eval", "-p", "--print"],
-  bun: ["-e", "--eval"], deno: ["eval"], php: ["-r"], lua: ["-e"], osascript: ["-e"], pwsh: ["-c", "-command", "-encodedcommand", "-ec"],
-  powershell: ["-c", "-command", "-encodedcommand", "-ec"], jshell: [], R: ["-e"], Rscript: ["-e"],
+  python: ["-c"],
+  python2: ["-c"],
+  python3: ["-c"],
+  pypy: ["-c"],
+  pypy3: ["-c"],
+  perl: ["-e", "-E"],
+  ruby: ["-e"],
+  node: ["-e", "--eval", "-p", "--print"],
+  nodejs: ["-e", "--eval", "-p", "--print"],
+  bun: ["-e", "--eval"],
+  deno: ["eval"],
+  php: ["-r"],
+  lua: ["-e"],
+  osascript: ["-e"],
+  pwsh: ["-c", "-command", "-encodedcommand", "-ec"],
+  powershell: ["-c", "-command", "-encodedcommand", "-ec"],
+  jshell: [],
+  R: ["-e"],
+  Rscript: ["-e"],
 };
 
 /** Tools that fetch from the network. */
-export const FETCHERS: ReadonlySet<string> = new Set(["curl", "wget", "fetch", "aria2c", "http", "https", "xh", "lwp-download", "axel", "get", "lwp-request"]);
+export const FETCHERS: ReadonlySet<string> = new Set([
+  "curl",
+  "wget",
+  "fetch",
+  "aria2c",
+  "http",
+  "https",
+  "xh",
+  "lwp-download",
+  "axel",
+  "get",
+  "lwp-request",
+]);
 
 /** Tools that can send data over the network. */
-export const SENDERS: ReadonlySet<string> = new Set(["curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "scp", "sftp", "ftp", "rsync", "ssh", "http", "https", "xh", "mail", "mailx", "sendmail", "openssl"]);
+export const SENDERS: ReadonlySet<string> = new Set([
+  "curl",
+  "wget",
+  "nc",
+  "ncat",
+  "netcat",
+  "socat",
+  "telnet",
+  "scp",
+  "sftp",
+  "ftp",
+  "rsync",
+  "ssh",
+  "http",
+  "https",
+  "xh",
+  "mail",
+  "mailx",
+  "sendmail",
+  "openssl",
+]);
 
 /** Basename, lowercased. */
 export function commandName(word: Word | undefined): string {
@@ -168,7 +272,8 @@ export function shellScriptArg(invocation: Invocation): Word | undefined {
 export function readsProgramFromStdin(invocation: Invocation): boolean {
   const isShell = SHELLS.has(invocation.name);
   const inline = INTERPRETERS[invocation.name];
-  if (!isShell && !inline) return (invocation.name === "source" || invocation.name === ".") && ["/dev/stdin", "-"].includes(invocation.args[0]?.value ?? "");
+  if (!isShell && !inline)
+    return (invocation.name === "source" || invocation.name === ".") && ["/dev/stdin", "-"].includes(invocation.args[0]?.value ?? "");
   if (isShell && shellScriptArg(invocation)) return false;
   if (inline && invocation.args.some((arg) => inline.includes(arg.value.toLowerCase()))) return false;
   if (isShell && invocation.args.some((arg) => /^-[a-zA-Z]*s[a-zA-Z]*$/.test(arg.value))) return true;
@@ -193,6 +298,9 @@ export function inlineCode(invocation: Invocation): Word | undefined {
 
 /** Text of a word list, as written, for reasons. */
 export function display(words: readonly Word[]): string {
-  const text = words.slice(0, 24).map((word) => word.value).join(" ");
+  const text = words
+    .slice(0, 24)
+    .map((word) => word.value)
+    .join(" ");
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

@@ -65,7 +65,8 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     for (const id of Object.keys(config.rules)) {
-      if (!(id in RULES)) ctx.addIssue({ code: "custom", path: ["rules", id], message: `unknown rule ${id}; known: ${Object.keys(RULES).join(", ")}` });
+      if (!(id in RULES))
+        ctx.addIssue({ code: "custom", path: ["rules", id], message: `unknown rule ${id}; known: ${Object.keys(RULES).join(", ")}` });
     }
   });
 
@@ -88,8 +89,12 @@ export interface CommandSettings {
 export function buildSettings(detector: string, host: Readonly<TalonConfig>, config: DefenderCommandConfig): CommandSettings {
   const seedDefaults = new Set<string>(SEED_DEFAULTS.blockedCommandPatterns);
   const patterns = [
-    ...host.security.blocked_command_patterns.flatMap((source, index) => (seedDefaults.has(source) ? [] : [compileSeedPattern(source, `security.blocked_command_patterns[${index}]`)])),
-    ...config.extraBlockedPatterns.map((source, index) => compileSeedPattern(source, `plugins.entries.${detector}.config.extraBlockedPatterns[${index}]`)),
+    ...host.security.blocked_command_patterns.flatMap((source, index) =>
+      seedDefaults.has(source) ? [] : [compileSeedPattern(source, `security.blocked_command_patterns[${index}]`)],
+    ),
+    ...config.extraBlockedPatterns.map((source, index) =>
+      compileSeedPattern(source, `plugins.entries.${detector}.config.extraBlockedPatterns[${index}]`),
+    ),
   ];
   return {
     analyzer: {
@@ -102,7 +107,12 @@ export function buildSettings(detector: string, host: Readonly<TalonConfig>, con
       knownInstallers: config.knownInstallers,
       patterns,
     },
-    findings: { detector, blockScore: config.blockScore, reviewScore: config.reviewScore, rules: config.rules as Partial<Record<RuleId, { enabled?: boolean; severity?: "block" | "review" }>> },
+    findings: {
+      detector,
+      blockScore: config.blockScore,
+      reviewScore: config.reviewScore,
+      rules: config.rules as Partial<Record<RuleId, { enabled?: boolean; severity?: "block" | "review" }>>,
+    },
     allowPrefixes: host.security.allowed_command_prefixes,
     unlistedScore: config.unlistedScore,
   };

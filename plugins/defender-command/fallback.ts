@@ -18,9 +18,18 @@ function word(value: string, raw: string, quoted: boolean): Word {
 
 /** Tokenise `text` into a script of simple commands and pipelines. */
 export function fallbackScript(text: string): Script {
-  const script: Script = { commands: [], pipelines: [], functions: [], bareRedirects: [], assignments: [], hasError: true, truncated: text.length > FALLBACK_MAX_CHARS };
+  const script: Script = {
+    commands: [],
+    pipelines: [],
+    functions: [],
+    bareRedirects: [],
+    assignments: [],
+    hasError: true,
+    truncated: text.length > FALLBACK_MAX_CHARS,
+  };
   const head = Math.floor(FALLBACK_MAX_CHARS * 0.75);
-  const source = text.length > FALLBACK_MAX_CHARS ? `${text.slice(0, head)}\n${text.slice(text.length - (FALLBACK_MAX_CHARS - head))}` : text;
+  const source =
+    text.length > FALLBACK_MAX_CHARS ? `${text.slice(0, head)}\n${text.slice(text.length - (FALLBACK_MAX_CHARS - head))}` : text;
   let words: Word[] = [];
   let redirects: Redirect[] = [];
   let stages: SimpleCommand[][] = [];

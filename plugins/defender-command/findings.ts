@@ -45,9 +45,24 @@ export function toFindings(hits: readonly Hit[], field: string, settings: Findin
     const reason = `${strongest.reason} [${excerpt(strongest.segment)}]${others > 0 ? ` (+${others} more)` : ""}`;
     const tag = RULES[rule].tag;
     if (severity === "block") {
-      findings.push({ detector: settings.detector, score: settings.blockScore, tags: tag === "blocked_command_pattern" ? [tag] : [tag, "blocked_command_pattern"], reasons: [reason], field, pattern: rule });
+      findings.push({
+        detector: settings.detector,
+        score: settings.blockScore,
+        tags: tag === "blocked_command_pattern" ? [tag] : [tag, "blocked_command_pattern"],
+        reasons: [reason],
+        field,
+        pattern: rule,
+      });
     } else {
-      findings.push({ detector: settings.detector, score: settings.reviewScore, tags: [tag], reasons: [reason], field, pattern: rule, floor: "review" });
+      findings.push({
+        detector: settings.detector,
+        score: settings.reviewScore,
+        tags: [tag],
+        reasons: [reason],
+        field,
+        pattern: rule,
+        floor: "review",
+      });
     }
   }
   return findings.sort((a, b) => b.score - a.score);

@@ -40,7 +40,10 @@ export default definePlugin({
       try {
         settings = buildSettings(PLUGIN_NAME, change.next, ctx.config);
       } catch (error) {
-        ctx.log.warn({ code: "TALON_CONFIG_RELOAD_REJECTED", err: error }, `command patterns not reloaded; keeping the previous ones: ${errorMessage(error)}`);
+        ctx.log.warn(
+          { code: "TALON_CONFIG_RELOAD_REJECTED", err: error },
+          `command patterns not reloaded; keeping the previous ones: ${errorMessage(error)}`,
+        );
       }
     });
     ctx.hooks.score.tapPromise({ stage: STAGE.DETECTOR, filter: { fieldKind: "command" } }, async (action, report) => {
@@ -54,7 +57,14 @@ export default definePlugin({
         if (settings.unlistedScore > 0 && settings.allowPrefixes.length > 0) {
           const unlisted = unlistedCommands(analysis.segments, settings.allowPrefixes);
           if (unlisted.length > 0) {
-            findings.push({ detector: PLUGIN_NAME, score: settings.unlistedScore, tags: ["not_in_allowlist"], reasons: [`command prefix not in allowlist: ${unlisted.slice(0, 3).join("; ")}`], field: field.path, pattern: "not_in_allowlist" });
+            findings.push({
+              detector: PLUGIN_NAME,
+              score: settings.unlistedScore,
+              tags: ["not_in_allowlist"],
+              reasons: [`command prefix not in allowlist: ${unlisted.slice(0, 3).join("; ")}`],
+              field: field.path,
+              pattern: "not_in_allowlist",
+            });
           }
         }
         for (const finding of findings) report.add(finding);

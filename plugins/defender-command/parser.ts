@@ -21,7 +21,9 @@ export interface ParseLimits {
 }
 
 /** A parsed command (its tree, and whether the parser met a syntax error), or why it could not be parsed. */
-export type ParseResult = { readonly ok: true; readonly root: SyntaxNode; readonly hasError: boolean } | { readonly ok: false; readonly reason: string };
+export type ParseResult =
+  | { readonly ok: true; readonly root: SyntaxNode; readonly hasError: boolean }
+  | { readonly ok: false; readonly reason: string };
 
 /** A loaded parser. `parse` is synchronous. */
 export interface ShellParser {
@@ -51,7 +53,10 @@ async function load(): Promise<ShellParser> {
   try {
     grammar = require.resolve("tree-sitter-bash/tree-sitter-bash.wasm");
   } catch (error) {
-    throw new PluginLoadError("TALON_PLUGIN_IMPORT", "tree-sitter-bash.wasm is missing; reinstall Talon's dependencies (npm ci)", { cause: error, plugin: "defender-command" });
+    throw new PluginLoadError("TALON_PLUGIN_IMPORT", "tree-sitter-bash.wasm is missing; reinstall Talon's dependencies (npm ci)", {
+      cause: error,
+      plugin: "defender-command",
+    });
   }
   await Parser.init();
   const language = await Language.load(grammar);

@@ -16,11 +16,27 @@ test("normalizePath resolves dots, doubled slashes, $HOME and a known cwd", () =
 });
 
 test("deleteImpact separates the root, system folders, home and ordinary paths", () => {
-  for (const path of ["/", "/*", "~", "~/", "~/*", "/etc", "/usr", "/var/lib", "/var/lib/postgresql", "/home/*", "~/.ssh", "~/Documents/*", "/tmp/../", "~alice"]) {
+  for (const path of [
+    "/",
+    "/*",
+    "~",
+    "~/",
+    "~/*",
+    "/etc",
+    "/usr",
+    "/var/lib",
+    "/var/lib/postgresql",
+    "/home/*",
+    "~/.ssh",
+    "~/Documents/*",
+    "/tmp/../",
+    "~alice",
+  ]) {
     assert.equal(deleteImpact(path), "critical", path);
   }
   for (const path of ["/usr/local/lib/node_modules/npm", "/opt/app/build/cache"]) assert.equal(deleteImpact(path), "system", path);
-  for (const path of ["node_modules", "./dist", "/tmp/build-1", "~/.cache/pip", "~/projects/app/node_modules", "tmp/*"]) assert.equal(deleteImpact(path), "none", path);
+  for (const path of ["node_modules", "./dist", "/tmp/build-1", "~/.cache/pip", "~/projects/app/node_modules", "tmp/*"])
+    assert.equal(deleteImpact(path), "none", path);
   assert.equal(deleteImpact("*"), "workspace");
   assert.equal(deleteImpact("*", "/"), "critical", "cd / && rm -rf *");
   assert.equal(deleteImpact("*", "/home/dev/project"), "none");
@@ -29,13 +45,27 @@ test("deleteImpact separates the root, system folders, home and ordinary paths",
 });
 
 test("block devices, credential files and protected files", () => {
-  for (const device of ["/dev/sda", "/dev/sda1", "/dev/nvme0n1p2", "/dev/mmcblk0", "/dev/mapper/root", "/dev/vda"]) assert.ok(isBlockDevice(device), device);
-  for (const device of ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/tcp/1.2.3.4/80", "./disk.img"]) assert.ok(!isBlockDevice(device), device);
-  for (const path of ["~/.ssh/id_rsa", "/home/dev/.aws/credentials", ".env", ".env.production", "~/.kube/config", "/etc/shadow", "~/.netrc", "server.key", "/root/.bash_history"]) {
+  for (const device of ["/dev/sda", "/dev/sda1", "/dev/nvme0n1p2", "/dev/mmcblk0", "/dev/mapper/root", "/dev/vda"])
+    assert.ok(isBlockDevice(device), device);
+  for (const device of ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/tcp/1.2.3.4/80", "./disk.img"])
+    assert.ok(!isBlockDevice(device), device);
+  for (const path of [
+    "~/.ssh/id_rsa",
+    "/home/dev/.aws/credentials",
+    ".env",
+    ".env.production",
+    "~/.kube/config",
+    "/etc/shadow",
+    "~/.netrc",
+    "server.key",
+    "/root/.bash_history",
+  ]) {
     assert.ok(isCredentialPath(path), path);
   }
-  for (const path of ["~/.ssh/id_rsa.pub", "~/.ssh/known_hosts", "~/.ssh/config", ".env.example", "~/.aws/config", "/etc/passwd"]) assert.ok(!isCredentialPath(path), path);
-  for (const path of ["/etc/passwd", "/etc/sudoers", "~/.ssh/authorized_keys", "/boot/vmlinuz", "/etc/sudoers.d/90-x"]) assert.ok(isProtectedFile(path), path);
+  for (const path of ["~/.ssh/id_rsa.pub", "~/.ssh/known_hosts", "~/.ssh/config", ".env.example", "~/.aws/config", "/etc/passwd"])
+    assert.ok(!isCredentialPath(path), path);
+  for (const path of ["/etc/passwd", "/etc/sudoers", "~/.ssh/authorized_keys", "/boot/vmlinuz", "/etc/sudoers.d/90-x"])
+    assert.ok(isProtectedFile(path), path);
   assert.ok(!isProtectedFile("~/.ssh/known_hosts"));
 });
 

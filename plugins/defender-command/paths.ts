@@ -40,14 +40,83 @@ export function stripGlob(path: string): { base: string; glob: boolean } {
 }
 
 const SYSTEM_TOP = new Set([
-  "bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt", "opt", "proc", "root", "run", "sbin", "snap",
-  "srv", "sys", "usr", "var", "Applications", "Library", "System", "Users", "private", "Volumes", "nix", "efi",
+  "bin",
+  "boot",
+  "dev",
+  "etc",
+  "home",
+  "lib",
+  "lib32",
+  "lib64",
+  "libx32",
+  "media",
+  "mnt",
+  "opt",
+  "proc",
+  "root",
+  "run",
+  "sbin",
+  "snap",
+  "srv",
+  "sys",
+  "usr",
+  "var",
+  "Applications",
+  "Library",
+  "System",
+  "Users",
+  "private",
+  "Volumes",
+  "nix",
+  "efi",
 ]);
 /** Directories whose direct children are each critical (`/usr/lib`, `/var/lib`, `/etc/nginx`, `/home/alice`). */
-const CRITICAL_PARENTS = new Set(["/etc", "/boot", "/bin", "/sbin", "/lib", "/lib64", "/usr", "/var", "/var/lib", "/home", "/Users", "/root", "/srv", "/opt", "/usr/local", "/System", "/Library"]);
+const CRITICAL_PARENTS = new Set([
+  "/etc",
+  "/boot",
+  "/bin",
+  "/sbin",
+  "/lib",
+  "/lib64",
+  "/usr",
+  "/var",
+  "/var/lib",
+  "/home",
+  "/Users",
+  "/root",
+  "/srv",
+  "/opt",
+  "/usr/local",
+  "/System",
+  "/Library",
+]);
 const HOME_CRITICAL = new Set([
-  ".ssh", ".gnupg", ".config", ".local", ".aws", ".kube", ".docker", ".mozilla", "Documents", "Desktop", "Pictures", "Music", "Videos",
-  "Library", "projects", "Projects", "src", "code", "work", "dev", "go", "workspace", ".bashrc", ".zshrc", ".profile", ".bash_profile",
+  ".ssh",
+  ".gnupg",
+  ".config",
+  ".local",
+  ".aws",
+  ".kube",
+  ".docker",
+  ".mozilla",
+  "Documents",
+  "Desktop",
+  "Pictures",
+  "Music",
+  "Videos",
+  "Library",
+  "projects",
+  "Projects",
+  "src",
+  "code",
+  "work",
+  "dev",
+  "go",
+  "workspace",
+  ".bashrc",
+  ".zshrc",
+  ".profile",
+  ".bash_profile",
 ]);
 const TEMP = /^\/(?:tmp|var\/tmp|dev\/shm)(?:\/|$)/;
 
@@ -83,7 +152,8 @@ export function deleteImpact(path: string, cwd?: string): Impact {
   return "none";
 }
 
-const BLOCK_DEVICE = /^\/dev\/(?:sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+n\d+(?:p\d+)?|mmcblk\d+(?:p\d+)?|disk\d+(?:s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper\/\S+|loop\d+|sr\d+|nbd\d+|zd\d+|root)$/;
+const BLOCK_DEVICE =
+  /^\/dev\/(?:sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+n\d+(?:p\d+)?|mmcblk\d+(?:p\d+)?|disk\d+(?:s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper\/\S+|loop\d+|sr\d+|nbd\d+|zd\d+|root)$/;
 
 /** A block device (`/dev/sda`, `/dev/nvme0n1p2`, `/dev/mapper/root`); `/dev/null` and friends are not. */
 export function isBlockDevice(path: string): boolean {
@@ -122,7 +192,8 @@ export function isCredentialDir(path: string, cwd?: string): boolean {
 }
 
 /** System files whose overwrite or deletion hands over or breaks the machine. */
-const PROTECTED_FILES = /^\/etc\/(?:passwd|shadow|group|gshadow|sudoers|sudoers\.d\/.*|pam\.d\/.*|ld\.so\.preload|ssh\/sshd_config|crontab|cron\.d\/.*|profile|profile\.d\/.*|bashrc|hosts|resolv\.conf|fstab)$|^\/boot\/|^(?:~|\/root|\/home\/[^/]+)\/\.ssh\/authorized_keys2?$/;
+const PROTECTED_FILES =
+  /^\/etc\/(?:passwd|shadow|group|gshadow|sudoers|sudoers\.d\/.*|pam\.d\/.*|ld\.so\.preload|ssh\/sshd_config|crontab|cron\.d\/.*|profile|profile\.d\/.*|bashrc|hosts|resolv\.conf|fstab)$|^\/boot\/|^(?:~|\/root|\/home\/[^/]+)\/\.ssh\/authorized_keys2?$/;
 
 /** Writing to this path tampers with the system (accounts, sudo, PAM, boot, SSH access). */
 export function isProtectedFile(path: string, cwd?: string): boolean {
@@ -131,7 +202,9 @@ export function isProtectedFile(path: string, cwd?: string): boolean {
 
 /** Shell start-up files: appending to them runs code at every login. */
 export function isShellStartupFile(path: string, cwd?: string): boolean {
-  return /^(?:~|\/root|\/home\/[^/]+)\/\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zlogin|kshrc)$|^\/etc\/(?:profile|bashrc|zshrc|profile\.d\/.*)$/.test(normalizePath(path, cwd));
+  return /^(?:~|\/root|\/home\/[^/]+)\/\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zlogin|kshrc)$|^\/etc\/(?:profile|bashrc|zshrc|profile\.d\/.*)$/.test(
+    normalizePath(path, cwd),
+  );
 }
 
 /** A local address: sending data there is not exfiltration. */

@@ -54,8 +54,30 @@ const SEMICOLON = 59;
 
 /** Words that open a compound statement or a declaration in command position. */
 const KEYWORDS: ReadonlySet<string> = new Set([
-  "if", "then", "elif", "else", "fi", "case", "esac", "for", "select", "while", "until", "do", "done", "in", "function", "time", "coproc",
-  "declare", "typeset", "export", "readonly", "local", "unset", "unsetenv",
+  "if",
+  "then",
+  "elif",
+  "else",
+  "fi",
+  "case",
+  "esac",
+  "for",
+  "select",
+  "while",
+  "until",
+  "do",
+  "done",
+  "in",
+  "function",
+  "time",
+  "coproc",
+  "declare",
+  "typeset",
+  "export",
+  "readonly",
+  "local",
+  "unset",
+  "unsetenv",
 ]);
 
 type Operator = "|" | "&&" | "||" | ";";
@@ -115,7 +137,14 @@ export function simpleScript(text: string, limits: SimpleLimits): Script | undef
         pipes++;
       }
       if (commands.length === SIMPLE_MAX_COMMANDS) return undefined;
-      const command: SimpleCommand = { words, assignments: [], redirects: [], stdinText: undefined, text: text.slice(commandStart, commandEnd), cwd };
+      const command: SimpleCommand = {
+        words,
+        assignments: [],
+        redirects: [],
+        stdinText: undefined,
+        text: text.slice(commandStart, commandEnd),
+        cwd,
+      };
       if (words[0]!.value === "cd") cwd = nextCwd(cwd, words[1]);
       commands.push(command);
       stages.push(command);
@@ -146,7 +175,14 @@ export function simpleScript(text: string, limits: SimpleLimits): Script | undef
     if (commands.length === 0 || pending !== ";") return undefined;
   } else {
     if (commands.length === SIMPLE_MAX_COMMANDS) return undefined;
-    const command: SimpleCommand = { words, assignments: [], redirects: [], stdinText: undefined, text: text.slice(commandStart, commandEnd), cwd };
+    const command: SimpleCommand = {
+      words,
+      assignments: [],
+      redirects: [],
+      stdinText: undefined,
+      text: text.slice(commandStart, commandEnd),
+      cwd,
+    };
     commands.push(command);
     stages.push(command);
   }

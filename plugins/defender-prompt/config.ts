@@ -58,7 +58,8 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const known = new Set(FAMILIES.map((family) => family.id));
     for (const id of Object.keys(config.families)) {
-      if (!known.has(id)) ctx.addIssue({ code: "custom", path: ["families", id], message: `unknown family ${id}; known: ${[...known].join(", ")}` });
+      if (!known.has(id))
+        ctx.addIssue({ code: "custom", path: ["families", id], message: `unknown family ${id}; known: ${[...known].join(", ")}` });
     }
   });
 
@@ -78,7 +79,11 @@ export function buildSettings(detector: string, host: Readonly<TalonConfig>, con
   }));
   const extra = config.extraPatterns.map((entry, index) => {
     const spec = typeof entry === "string" ? { pattern: entry, score: 35, tag: "prompt_injection" } : entry;
-    return { pattern: compileSeedPattern(spec.pattern, `plugins.entries.${detector}.config.extraPatterns[${index}]`), score: spec.score, tag: spec.tag };
+    return {
+      pattern: compileSeedPattern(spec.pattern, `plugins.entries.${detector}.config.extraPatterns[${index}]`),
+      score: spec.score,
+      tag: spec.tag,
+    };
   });
   return {
     detector,

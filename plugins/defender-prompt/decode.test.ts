@@ -70,5 +70,8 @@ test("the quick checks before each pattern never skip a blob the patterns would 
   assert.ok(gatedOut > 100 && decoded > 100, `gated out ${gatedOut}, decoded ${decoded}`);
   // Exactly at the threshold: 16 hex digits pass the gate and decode.
   assert.equal(hasLongRun("x 64656c65746520616c6c y"), true);
-  assert.deepEqual(decodeBlobs("x 64656c65746520616c6c y").map((blob) => blob.text), ["delete all"]);
+  assert.deepEqual(
+    decodeBlobs("x 64656c65746520616c6c y").map((blob) => blob.text),
+    ["delete all"],
+  );
 });

@@ -107,7 +107,8 @@ export function decodeBlobs(text: string): DecodedBlob[] {
       if (found.length >= MAX_BLOBS) break;
       if (match[0].length > MAX_BLOB_CHARS) continue;
       const decoded = readable(Buffer.from(match[0].replace(/\\x/g, ""), "hex"));
-      if (decoded && found.length < MAX_BLOBS) found.push({ encoding: "hex", text: decoded, start: match.index, end: match.index + match[0].length });
+      if (decoded && found.length < MAX_BLOBS)
+        found.push({ encoding: "hex", text: decoded, start: match.index, end: match.index + match[0].length });
     }
   }
   if (text.includes("%") && PERCENT_RUN.test(text)) {

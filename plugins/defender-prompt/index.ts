@@ -23,7 +23,10 @@ export default definePlugin({
         settings = buildSettings(PLUGIN_NAME, change.next, ctx.config);
         kinds = fieldKindSet(ctx.config);
       } catch (error) {
-        ctx.log.warn({ code: "TALON_CONFIG_RELOAD_REJECTED", err: error }, `prompt patterns not reloaded; keeping the previous ones: ${errorMessage(error)}`);
+        ctx.log.warn(
+          { code: "TALON_CONFIG_RELOAD_REJECTED", err: error },
+          `prompt patterns not reloaded; keeping the previous ones: ${errorMessage(error)}`,
+        );
       }
     });
     ctx.hooks.score.tap({ stage: STAGE.DETECTOR, filter: { fieldKind: [...kinds] } }, (action, report) => {

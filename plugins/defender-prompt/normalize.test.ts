@@ -69,7 +69,32 @@ function referenceDespace(input: string): { text: string; obfuscated: boolean } 
 
 test("collapse and despace agree with their plain regex versions on generated text", () => {
   const piece = fc.oneof(
-    fc.constantFrom(" ", "  ", "\t", "\n", "\u00a0", "\u2028", "\u3000", "\ufeff", ".", "-", "_", "*", "~", "^", "|", "`", ",", "!", "?", ":", ";", "é", "ж", "😀"),
+    fc.constantFrom(
+      " ",
+      "  ",
+      "\t",
+      "\n",
+      "\u00a0",
+      "\u2028",
+      "\u3000",
+      "\ufeff",
+      ".",
+      "-",
+      "_",
+      "*",
+      "~",
+      "^",
+      "|",
+      "`",
+      ",",
+      "!",
+      "?",
+      ":",
+      ";",
+      "é",
+      "ж",
+      "😀",
+    ),
     fc.stringMatching(/^[a-zA-Z]{1,6}$/),
     fc.stringMatching(/^[a-z]$/),
   );

@@ -21,7 +21,8 @@ export interface FoldedText {
 
 const NON_ASCII_OR_CONTROL = /[^\x09\x0a\x0d\x20-\x7e]/;
 // Zero-width and formatting characters, soft hyphen, bidi controls, variation selectors, tag characters.
-const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
+const INVISIBLE =
+  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
 const FULLWIDTH = /[\uff01-\uff5e]/g;
 // Accents on Latin letters only: Cyrillic й and Hangul must survive.
@@ -31,13 +32,62 @@ const CURLY_QUOTES = /[\u2018\u2019\u02bc\u201c\u201d]/g;
 
 /** Cyrillic and Greek letters that look like Latin ones (Unicode confusables, common subset). */
 const CONFUSABLES: Readonly<Record<string, string>> = {
-  "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y", "\u0445": "x", "\u0456": "i",
-  "\u0458": "j", "\u0455": "s", "\u04bb": "h", "\u0501": "d", "\u051b": "q", "\u051d": "w", "\u0410": "a", "\u0412": "b",
-  "\u0415": "e", "\u041a": "k", "\u041c": "m", "\u041d": "h", "\u041e": "o", "\u0420": "p", "\u0421": "c", "\u0422": "t",
-  "\u0425": "x", "\u0406": "i", "\u0408": "j", "\u0405": "s", "\u03bf": "o", "\u03b1": "a", "\u03b5": "e", "\u03b9": "i",
-  "\u03ba": "k", "\u03bd": "v", "\u03c1": "p", "\u03c4": "t", "\u03c5": "u", "\u03c7": "x", "\u0391": "a", "\u0392": "b",
-  "\u0395": "e", "\u0396": "z", "\u0397": "h", "\u0399": "i", "\u039a": "k", "\u039c": "m", "\u039d": "n", "\u039f": "o",
-  "\u03a1": "p", "\u03a4": "t", "\u03a5": "y", "\u03a7": "x", "\u0261": "g", "\u0131": "i", "\u1d00": "a", "\u0251": "a",
+  "\u0430": "a",
+  "\u0435": "e",
+  "\u043e": "o",
+  "\u0440": "p",
+  "\u0441": "c",
+  "\u0443": "y",
+  "\u0445": "x",
+  "\u0456": "i",
+  "\u0458": "j",
+  "\u0455": "s",
+  "\u04bb": "h",
+  "\u0501": "d",
+  "\u051b": "q",
+  "\u051d": "w",
+  "\u0410": "a",
+  "\u0412": "b",
+  "\u0415": "e",
+  "\u041a": "k",
+  "\u041c": "m",
+  "\u041d": "h",
+  "\u041e": "o",
+  "\u0420": "p",
+  "\u0421": "c",
+  "\u0422": "t",
+  "\u0425": "x",
+  "\u0406": "i",
+  "\u0408": "j",
+  "\u0405": "s",
+  "\u03bf": "o",
+  "\u03b1": "a",
+  "\u03b5": "e",
+  "\u03b9": "i",
+  "\u03ba": "k",
+  "\u03bd": "v",
+  "\u03c1": "p",
+  "\u03c4": "t",
+  "\u03c5": "u",
+  "\u03c7": "x",
+  "\u0391": "a",
+  "\u0392": "b",
+  "\u0395": "e",
+  "\u0396": "z",
+  "\u0397": "h",
+  "\u0399": "i",
+  "\u039a": "k",
+  "\u039c": "m",
+  "\u039d": "n",
+  "\u039f": "o",
+  "\u03a1": "p",
+  "\u03a4": "t",
+  "\u03a5": "y",
+  "\u03a7": "x",
+  "\u0261": "g",
+  "\u0131": "i",
+  "\u1d00": "a",
+  "\u0251": "a",
 };
 const CONFUSABLE_CHARS = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
 const LATIN = /[a-z]/gi;
@@ -70,7 +120,17 @@ function mapConfusables(text: string): { text: string; count: number } {
 function isSpace(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   if (code < 0xa0) return false;
-  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /** Collapse whitespace to single spaces and trim. */
@@ -125,9 +185,24 @@ function plainForDespace(input: string): boolean {
     // MARKDOWN_MARKS: * _ ` ~
     if (code === 0x2a || code === 0x5f || code === 0x60 || code === 0x7e) return false;
     // INTRA_WORD_MARK: . ^ | between letters (* ` ~ are markdown marks, above)
-    if ((code === 0x2e || code === 0x5e || code === 0x7c) && i > 0 && i + 1 < length && isAsciiLetter(input.charCodeAt(i - 1)) && isAsciiLetter(input.charCodeAt(i + 1))) return false;
+    if (
+      (code === 0x2e || code === 0x5e || code === 0x7c) &&
+      i > 0 &&
+      i + 1 < length &&
+      isAsciiLetter(input.charCodeAt(i - 1)) &&
+      isAsciiLetter(input.charCodeAt(i + 1))
+    )
+      return false;
     // SPACED_LETTERS: at a word start, letter, mark, letter, mark, letter
-    if (isAsciiLetter(code) && (i === 0 || isSpace(input.charCodeAt(i - 1))) && i + 4 < length && isSpacingMark(input.charCodeAt(i + 1)) && isAsciiLetter(input.charCodeAt(i + 2)) && isSpacingMark(input.charCodeAt(i + 3)) && isAsciiLetter(input.charCodeAt(i + 4))) {
+    if (
+      isAsciiLetter(code) &&
+      (i === 0 || isSpace(input.charCodeAt(i - 1))) &&
+      i + 4 < length &&
+      isSpacingMark(input.charCodeAt(i + 1)) &&
+      isAsciiLetter(input.charCodeAt(i + 2)) &&
+      isSpacingMark(input.charCodeAt(i + 3)) &&
+      isAsciiLetter(input.charCodeAt(i + 4))
+    ) {
       return false;
     }
   }
@@ -165,7 +240,18 @@ export function despace(input: string): { text: string; obfuscated: boolean } | 
   return { text: collapse(text), obfuscated };
 }
 
-const LEET: Readonly<Record<string, string>> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i", "|": "l" };
+const LEET: Readonly<Record<string, string>> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "@": "a",
+  $: "s",
+  "!": "i",
+  "|": "l",
+};
 const LEET_HINT = /[a-z][013457@$|]|[013457@$|][a-z]/;
 // Whole runs, letters or not (runs without a letter are skipped in the callback): a pattern
 // that had to find a letter inside each run rescanned digit runs from every start (quadratic).

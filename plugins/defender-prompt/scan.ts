@@ -92,11 +92,19 @@ function buildViews(raw: string, decode: boolean, depth = 0, via = ""): View[] {
   const encoded = via !== "";
   const views: View[] = [{ text: folded.text, via: via || (obfuscated ? "normalised" : ""), obfuscated: obfuscated || encoded, encoded }];
   const spaced = despace(folded.uncollapsed);
-  if (spaced) views.push({ text: spaced.text, via: joinVia(via, spaced.obfuscated ? "letter spacing removed" : "markdown removed"), obfuscated: spaced.obfuscated || encoded, encoded });
+  if (spaced)
+    views.push({
+      text: spaced.text,
+      via: joinVia(via, spaced.obfuscated ? "letter spacing removed" : "markdown removed"),
+      obfuscated: spaced.obfuscated || encoded,
+      encoded,
+    });
   const leet = unleet(folded.text);
   if (leet) views.push({ text: leet, via: joinVia(via, "leetspeak folded"), obfuscated: true, encoded });
-  if (/\brot ?-?13\b/.test(folded.text)) views.push({ text: collapse(rot13(folded.text)), via: joinVia(via, "rot13 decoded"), obfuscated: true, encoded });
-  if (/\b(?:backwards|reversed?|in reverse|right to left)\b/.test(folded.text)) views.push({ text: reverse(folded.text), via: joinVia(via, "reversed"), obfuscated: true, encoded });
+  if (/\brot ?-?13\b/.test(folded.text))
+    views.push({ text: collapse(rot13(folded.text)), via: joinVia(via, "rot13 decoded"), obfuscated: true, encoded });
+  if (/\b(?:backwards|reversed?|in reverse|right to left)\b/.test(folded.text))
+    views.push({ text: reverse(folded.text), via: joinVia(via, "reversed"), obfuscated: true, encoded });
   if (decode && depth < MAX_DECODE_DEPTH) {
     for (const blob of decodeBlobs(raw)) {
       // Decode in place so the words around the blob still count; huge texts get the blob alone.
@@ -255,14 +263,22 @@ export function scanPrompt(fields: readonly ScanField[], settings: PromptSetting
     seen.add(field.value);
     const bytes = Buffer.byteLength(field.value, "utf8");
     if (bytes > settings.oversizedBytes) {
-      extra.push({ detector: settings.detector, score: settings.oversizedScore, tags: ["oversized_payload"], reasons: [`prompt payload is unusually large (${bytes} bytes in ${field.path})`], field: field.path });
+      extra.push({
+        detector: settings.detector,
+        score: settings.oversizedScore,
+        tags: ["oversized_payload"],
+        reasons: [`prompt payload is unusually large (${bytes} bytes in ${field.path})`],
+        field: field.path,
+      });
     }
     if (field.value.length > settings.maxScanChars) {
       extra.push({
         detector: settings.detector,
         score: settings.truncatedScore,
         tags: ["scan_truncated"],
-        reasons: [`${field.path} has ${field.value.length} characters; only the first and last ${settings.maxScanChars} were scanned for injection`],
+        reasons: [
+          `${field.path} has ${field.value.length} characters; only the first and last ${settings.maxScanChars} were scanned for injection`,
+        ],
         field: field.path,
       });
     }
@@ -277,7 +293,9 @@ export function scanPrompt(fields: readonly ScanField[], settings: PromptSetting
       detector: settings.detector,
       score: settings.truncatedScore,
       tags: ["scan_incomplete"],
-      reasons: [`prompt scan stopped at its work budget (${settings.workBudget} pattern-characters) or after ${MAX_FIELDS} fields; the rest of the action was not scanned`],
+      reasons: [
+        `prompt scan stopped at its work budget (${settings.workBudget} pattern-characters) or after ${MAX_FIELDS} fields; the rest of the action was not scanned`,
+      ],
     });
   }
   const ranked = [...hits.values()].sort((a, b) => b.score - a.score);

@@ -29,13 +29,16 @@ export function parseRequestedApproval(payload: unknown): RequestedApproval | un
   const request = event.request;
   if (!id || typeof request !== "object" || request === null || Array.isArray(request)) return undefined;
   const req = request as Record<string, unknown>;
-  const argv = Array.isArray(req.commandArgv) && req.commandArgv.every((item) => typeof item === "string") ? (req.commandArgv as string[]) : undefined;
-  const plan = typeof req.systemRunPlan === "object" && req.systemRunPlan !== null ? (req.systemRunPlan as Record<string, unknown>) : undefined;
+  const argv =
+    Array.isArray(req.commandArgv) && req.commandArgv.every((item) => typeof item === "string") ? (req.commandArgv as string[]) : undefined;
+  const plan =
+    typeof req.systemRunPlan === "object" && req.systemRunPlan !== null ? (req.systemRunPlan as Record<string, unknown>) : undefined;
   const command = str(req.command) ?? str(plan?.commandText) ?? (argv && argv.length > 0 ? argv.join(" ") : undefined);
   if (!command) return undefined;
   // The display text and the argv can differ (upstream sanitises the display); scan both.
   const fields: ActionField[] = [{ kind: "command", path: "/request/command", value: command }];
-  if (argv && argv.length > 0 && argv.join(" ") !== command) fields.push({ kind: "command", path: "/request/commandArgv", value: argv.join(" ") });
+  if (argv && argv.length > 0 && argv.join(" ") !== command)
+    fields.push({ kind: "command", path: "/request/commandArgv", value: argv.join(" ") });
   const warning = str(req.warningText);
   if (warning) fields.push({ kind: "text", path: "/request/warningText", value: warning });
   const expiresAtMs = typeof event.expiresAtMs === "number" ? event.expiresAtMs : undefined;
@@ -56,12 +59,17 @@ export function parseRequestedApproval(payload: unknown): RequestedApproval | un
   const accountId = str(req.turnSourceAccountId);
   const threadId = typeof req.turnSourceThreadId === "number" ? String(req.turnSourceThreadId) : str(req.turnSourceThreadId);
   if (channel || to || accountId || threadId) {
-    input.routing = { deliveryContext: { channel: channel ?? null, to: to ?? null, ...(accountId ? { accountId } : {}), ...(threadId ? { threadId } : {}) } };
+    input.routing = {
+      deliveryContext: { channel: channel ?? null, to: to ?? null, ...(accountId ? { accountId } : {}), ...(threadId ? { threadId } : {}) },
+    };
   }
   return { id, command, expiresAtMs, input };
 }
 
 /** The resolve decision for a verdict under the plugin's settings. */
-export function choiceFor(verdict: Verdict, settings: { on_allow: ResolveChoice; on_review: ResolveChoice; on_block: ResolveChoice }): ResolveChoice {
+export function choiceFor(
+  verdict: Verdict,
+  settings: { on_allow: ResolveChoice; on_review: ResolveChoice; on_block: ResolveChoice },
+): ResolveChoice {
   return verdict === "allow" ? settings.on_allow : verdict === "review" ? settings.on_review : settings.on_block;
 }

@@ -46,7 +46,10 @@ export default definePlugin({
     if (ctx.host.mode === "bridge" && !scopes.includes("operator.admin")) {
       // Upstream shows an approval requested by another device only to operator.admin (or to
       // the reviewer devices it names); with approvals alone the bridge never sees them.
-      ctx.log.warn({ scopes }, "gateway.bridge.scopes lacks operator.admin: upstream will not show Talon approvals requested by other devices");
+      ctx.log.warn(
+        { scopes },
+        "gateway.bridge.scopes lacks operator.admin: upstream will not show Talon approvals requested by other devices",
+      );
     }
     // Approval id → expiry; bounded (the oldest goes first), expired ones dropped on each insert.
     const pending = new LruMap<string, number>(MAX_PENDING);

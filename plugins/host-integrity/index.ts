@@ -19,7 +19,11 @@ export const configSchema = z.strictObject({
   /** Most files hashed in one protected directory. */
   maxDirFiles: z.number().int().min(1).default(2000),
   /** Most bytes hashed per protected path. */
-  maxBytes: z.number().int().min(1).default(1024 * 1024 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024),
 });
 
 /** host-integrity's validated config. */
@@ -56,7 +60,10 @@ export default definePlugin({
     let timer: NodeJS.Timeout | undefined;
     const schedule = () => {
       clearInterval(timer);
-      timer = setInterval(() => void monitor.check().catch((error) => ctx.log.error({ err: error }, "integrity check failed")), ctx.config.intervalMs);
+      timer = setInterval(
+        () => void monitor.check().catch((error) => ctx.log.error({ err: error }, "integrity check failed")),
+        ctx.config.intervalMs,
+      );
       timer.unref();
     };
     const status = async () => {
@@ -65,7 +72,13 @@ export default definePlugin({
         paths: monitor.paths.map((path) => {
           const entry = baseline.paths[path.absolute];
           const snapshot = entry?.snapshot;
-          return { path: path.configured, absolute: path.absolute, baselineAt: entry?.takenAt, kind: snapshot?.kind, sha256: snapshot && "sha256" in snapshot ? snapshot.sha256 : undefined };
+          return {
+            path: path.configured,
+            absolute: path.absolute,
+            baselineAt: entry?.takenAt,
+            kind: snapshot?.kind,
+            sha256: snapshot && "sha256" in snapshot ? snapshot.sha256 : undefined,
+          };
         }),
         ...monitor.state,
         ok: ok(),
@@ -89,7 +102,12 @@ export default definePlugin({
       schedule();
     });
 
-    ctx.registerStatusSection("integrity", () => ({ ok: ok(), alerts: monitor.state.alerts.length, errors: monitor.state.errors.length, checkedAt: monitor.state.checkedAt }));
+    ctx.registerStatusSection("integrity", () => ({
+      ok: ok(),
+      alerts: monitor.state.alerts.length,
+      errors: monitor.state.errors.length,
+      checkedAt: monitor.state.checkedAt,
+    }));
     ctx.registerMethod({
       name: "security.integrity.status",
       scope: "operator.read",
@@ -108,7 +126,11 @@ export default definePlugin({
       async handler(params) {
         const known = new Set(monitor.paths.flatMap((path) => [path.configured, path.absolute]));
         const unknown = (params.paths ?? []).filter((path) => !known.has(path));
-        if (unknown.length > 0) throw new RpcError("TALON_RPC_NOT_FOUND", `not a protected path: ${unknown.join(", ")}; protected paths come from security.protect_paths`);
+        if (unknown.length > 0)
+          throw new RpcError(
+            "TALON_RPC_NOT_FOUND",
+            `not a protected path: ${unknown.join(", ")}; protected paths come from security.protect_paths`,
+          );
         const { rebaselined } = await monitor.rebaseline(params.paths);
         return { rebaselined, ...(await status()) };
       },
@@ -116,8 +138,22 @@ export default definePlugin({
 
     ctx.hooks.score.tap({ stage: STAGE.DETECTOR }, (_action, report) => {
       const { alerts, errors } = monitor.state;
-      if (alerts.length > 0) report.add({ detector: PLUGIN_NAME, score: ctx.config.mismatchScore, tags: ["host_integrity"], reasons: [`integrity mismatch: ${alerts.join("; ")}`], pattern: "host_integrity" });
-      if (errors.length > 0) report.add({ detector: PLUGIN_NAME, score: ctx.config.errorScore, tags: ["host_integrity_error"], reasons: [`host integrity check failed: ${errors.join("; ")}`], pattern: "host_integrity_error" });
+      if (alerts.length > 0)
+        report.add({
+          detector: PLUGIN_NAME,
+          score: ctx.config.mismatchScore,
+          tags: ["host_integrity"],
+          reasons: [`integrity mismatch: ${alerts.join("; ")}`],
+          pattern: "host_integrity",
+        });
+      if (errors.length > 0)
+        report.add({
+          detector: PLUGIN_NAME,
+          score: ctx.config.errorScore,
+          tags: ["host_integrity_error"],
+          reasons: [`host integrity check failed: ${errors.join("; ")}`],
+          pattern: "host_integrity_error",
+        });
     });
   },
 });

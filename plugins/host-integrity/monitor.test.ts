@@ -40,6 +40,9 @@ test("concurrent checks coalesce: one queued check is shared, never one re-hash 
   const later = await Promise.all(Array.from({ length: 50 }, () => monitor.check()));
   await first;
   assert.equal(reads() - before, 2, "the running check and one shared queued check");
-  assert.ok(later.every((state) => state === later[0]), "the queued callers share one result");
+  assert.ok(
+    later.every((state) => state === later[0]),
+    "the queued callers share one result",
+  );
   assert.equal(later[0]!.alerts.length, 1, "a caller that asked mid-check gets a check that started after it asked");
 });

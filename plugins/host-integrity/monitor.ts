@@ -81,9 +81,16 @@ export class IntegrityMonitor {
         const existing = baseline.paths[path.absolute];
         if (existing) paths[path.absolute] = existing;
         else {
-          paths[path.absolute] = { configured: path.configured, takenAt: Date.now(), snapshot: await snapshot(path.absolute, this.#limits) };
+          paths[path.absolute] = {
+            configured: path.configured,
+            takenAt: Date.now(),
+            snapshot: await snapshot(path.absolute, this.#limits),
+          };
           changed = true;
-          this.#log.info({ path: path.absolute, kind: paths[path.absolute]!.snapshot.kind }, "integrity baseline taken for a new protected path");
+          this.#log.info(
+            { path: path.absolute, kind: paths[path.absolute]!.snapshot.kind },
+            "integrity baseline taken for a new protected path",
+          );
         }
       }
       if (Object.keys(baseline.paths).some((key) => !(key in paths))) changed = true;
@@ -115,7 +122,11 @@ export class IntegrityMonitor {
       const previous = this.#state;
       this.#state = { alerts, errors, checkedAt: Date.now() };
       if (alerts.join() !== previous.alerts.join()) {
-        if (alerts.length > 0) this.#log.warn({ alerts }, "host integrity mismatch; every action gets +risk until the files match or `talon integrity rebaseline` runs");
+        if (alerts.length > 0)
+          this.#log.warn(
+            { alerts },
+            "host integrity mismatch; every action gets +risk until the files match or `talon integrity rebaseline` runs",
+          );
         else this.#log.info({}, "host integrity restored");
       }
       return this.#state;
@@ -133,7 +144,11 @@ export class IntegrityMonitor {
       for (const path of this.#paths) {
         const selected = !only || only.includes(path.configured) || only.includes(path.absolute);
         if (selected || !baseline.paths[path.absolute]) {
-          paths[path.absolute] = { configured: path.configured, takenAt: Date.now(), snapshot: await snapshot(path.absolute, this.#limits) };
+          paths[path.absolute] = {
+            configured: path.configured,
+            takenAt: Date.now(),
+            snapshot: await snapshot(path.absolute, this.#limits),
+          };
           done.push(path.configured);
         } else paths[path.absolute] = baseline.paths[path.absolute]!;
       }

@@ -30,6 +30,10 @@ test("compare reports the seed's alert texts and Talon's additions", () => {
   assert.deepEqual(compare("p", a, { kind: "missing" }).alerts, ["p is missing"]);
   assert.deepEqual(compare("p", { kind: "missing" }, a).alerts, ["p appeared after the baseline was taken"]);
   assert.deepEqual(compare("p", a, a), { alerts: [], errors: [] });
-  assert.deepEqual(compare("p", { kind: "directory", sha256: "1", files: { x: "1" } }, { kind: "directory", sha256: "2", files: { x: "2", y: "3" } }).alerts, ["p changed: x, y"]);
+  assert.deepEqual(
+    compare("p", { kind: "directory", sha256: "1", files: { x: "1" } }, { kind: "directory", sha256: "2", files: { x: "2", y: "3" } })
+      .alerts,
+    ["p changed: x, y"],
+  );
   assert.match(compare("p", a, { kind: "unreadable", error: "permission denied" }).errors[0]!, /cannot read p: permission denied/);
 });

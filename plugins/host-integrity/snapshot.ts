@@ -32,7 +32,8 @@ async function hashFile(path: string, budget: { bytes: number }): Promise<string
     if (stat.size > budget.bytes) throw Object.assign(new Error(`larger than the ${budget.bytes}-byte limit`), { code: "EFBIG" });
     budget.bytes -= stat.size;
     const hash = createHash("sha256");
-    for await (const chunk of createReadStream("", { fd: handle, autoClose: false, highWaterMark: 64 * 1024 })) hash.update(chunk as Buffer);
+    for await (const chunk of createReadStream("", { fd: handle, autoClose: false, highWaterMark: 64 * 1024 }))
+      hash.update(chunk as Buffer);
     return hash.digest("hex");
   } finally {
     await handle.close().catch(() => undefined);
@@ -46,7 +47,8 @@ async function walk(root: string, dir: string, out: string[], limit: number): Pr
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await walk(root, path, out, limit);
     else if (entry.isFile() || entry.isSymbolicLink()) out.push(relative(root, path));
-    if (out.length > limit) throw Object.assign(new Error(`more than ${limit} files; protect specific files instead`), { code: "ETOOMANY" });
+    if (out.length > limit)
+      throw Object.assign(new Error(`more than ${limit} files; protect specific files instead`), { code: "ETOOMANY" });
   }
 }
 
@@ -64,7 +66,8 @@ export async function snapshot(path: string, limits: SnapshotLimits): Promise<Sn
   try {
     stat = await lstat(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return { kind: "missing" };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR")
+      return { kind: "missing" };
     return { kind: "unreadable", error: describe(error) };
   }
   const budget = { bytes: limits.maxBytes };
@@ -78,7 +81,11 @@ export async function snapshot(path: string, limits: SnapshotLimits): Promise<Sn
         const file = join(path, name);
         const info = await lstat(file);
         // A symlink is recorded by its target text, not followed.
-        const digest = info.isSymbolicLink() ? `symlink:${createHash("sha256").update(await readlink(file)).digest("hex")}` : await hashFile(file, budget);
+        const digest = info.isSymbolicLink()
+          ? `symlink:${createHash("sha256")
+              .update(await readlink(file))
+              .digest("hex")}`
+          : await hashFile(file, budget);
         files[name] = digest;
         tree.update(name).update("\0").update(digest).update("\n");
       }
@@ -96,11 +103,13 @@ export async function snapshot(path: string, limits: SnapshotLimits): Promise<Sn
 export function compare(path: string, baseline: Snapshot, now: Snapshot): { alerts: string[]; errors: string[] } {
   const alerts: string[] = [];
   const errors: string[] = [];
-  if (baseline.kind === "unreadable") errors.push(`${path} has no baseline (${baseline.error}); fix it and run \`talon integrity rebaseline\``);
+  if (baseline.kind === "unreadable")
+    errors.push(`${path} has no baseline (${baseline.error}); fix it and run \`talon integrity rebaseline\``);
   else if (now.kind === "unreadable") errors.push(`cannot read ${path}: ${now.error}`);
   else if (now.kind === "missing" && baseline.kind !== "missing") alerts.push(`${path} is missing`);
   else if (baseline.kind === "missing" && now.kind !== "missing") alerts.push(`${path} appeared after the baseline was taken`);
-  else if (baseline.kind === "file" && now.kind === "file" && baseline.sha256 !== now.sha256) alerts.push(`${path} hash changed (baseline=${baseline.sha256}, current=${now.sha256})`);
+  else if (baseline.kind === "file" && now.kind === "file" && baseline.sha256 !== now.sha256)
+    alerts.push(`${path} hash changed (baseline=${baseline.sha256}, current=${now.sha256})`);
   else if (baseline.kind === "directory" && now.kind === "directory" && baseline.sha256 !== now.sha256) {
     const names = new Set([...Object.keys(baseline.files), ...Object.keys(now.files)]);
     const changed = [...names].filter((name) => baseline.files[name] !== now.files[name]).sort();

@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import type { Action } from "@talon/sdk";
 
-const VOLATILE = /(?:^|\/)(?:id|ids|requestid|request_id|runid|run_id|messageid|message_id|ts|timestamp|time|date|seq|nonce|idempotencykey|idempotency_key|traceid|trace_id|spanid)$/i;
+const VOLATILE =
+  /(?:^|\/)(?:id|ids|requestid|request_id|runid|run_id|messageid|message_id|ts|timestamp|time|date|seq|nonce|idempotencykey|idempotency_key|traceid|trace_id|spanid)$/i;
 
 /** Hex SHA-1 of the call's stable content. */
 export function fingerprintOf(action: Action): string {

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LoopGuard, type LoopSettings } from "./guard.ts";
 
-const settings = (overrides: Partial<LoopSettings> = {}): LoopSettings => ({ historySize: 30, warningThreshold: 2, criticalThreshold: 3, maxSessions: 100, idleMs: 60_000, ...overrides });
+const settings = (overrides: Partial<LoopSettings> = {}): LoopSettings => ({
+  historySize: 30,
+  warningThreshold: 2,
+  criticalThreshold: 3,
+  maxSessions: 100,
+  idleMs: 60_000,
+  ...overrides,
+});
 
 test("the seed's example: warning 2, critical 3; a different call resets the streak", () => {
   const guard = new LoopGuard(settings());

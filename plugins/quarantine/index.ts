@@ -18,7 +18,11 @@ export const configSchema = z
     /** Most files kept in the folder; the oldest are removed first. */
     max_files: z.number().int().min(1).default(1000),
     /** Largest file (bytes); a bigger record loses its raw payload, then long strings are cut. */
-    max_file_bytes: z.number().int().min(1024).default(256 * 1024),
+    max_file_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(256 * 1024),
   })
   .prefault({});
 
@@ -30,7 +34,12 @@ export type QuarantineConfig = z.output<typeof configSchema>;
  * plugin entries' configs included, and the named ones whose keys do not look secret.
  */
 function knownSecrets(config: TalonConfig): string[] {
-  return secretsInConfig(config, [config.gateway.token, config.gateway.password, config.security.virustotal_api_key, config.security.policy_bundle_key]);
+  return secretsInConfig(config, [
+    config.gateway.token,
+    config.gateway.password,
+    config.security.virustotal_api_key,
+    config.security.policy_bundle_key,
+  ]);
 }
 
 /** The quarantine plugin. */

@@ -27,7 +27,13 @@ export function toQuarantineRecord(record: DecisionRecord, known: readonly strin
       fields: action.fields.map((field) => ({ kind: field.kind, path: field.path, value: redactText(field.value, known) })),
       raw: redactValue(action.raw, known),
     },
-    findings: record.findings.map((finding) => ({ detector: finding.detector, score: finding.score, tags: finding.tags, field: finding.field, pattern: finding.pattern })),
+    findings: record.findings.map((finding) => ({
+      detector: finding.detector,
+      score: finding.score,
+      tags: finding.tags,
+      field: finding.field,
+      pattern: finding.pattern,
+    })),
     timedOut: record.timedOut,
   };
 }
@@ -35,7 +41,8 @@ export function toQuarantineRecord(record: DecisionRecord, known: readonly strin
 function cutStrings(value: unknown, max: number): unknown {
   if (typeof value === "string") return value.length > max ? `${value.slice(0, max)}…[cut ${value.length - max} chars]` : value;
   if (Array.isArray(value)) return value.map((item) => cutStrings(item, max));
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cutStrings(item, max)]));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cutStrings(item, max)]));
   return value;
 }
 
@@ -58,7 +65,11 @@ export function fitRecord(body: Record<string, unknown>, maxBytes: number): stri
     text = JSON.stringify(slim, null, 2);
   }
   if (Buffer.byteLength(text) > maxBytes) {
-    text = JSON.stringify({ quarantinedAt: body.quarantinedAt, decision: { action: (body.decision as { action: string }).action }, truncated: true }, null, 2);
+    text = JSON.stringify(
+      { quarantinedAt: body.quarantinedAt, decision: { action: (body.decision as { action: string }).action }, truncated: true },
+      null,
+      2,
+    );
   }
   return text;
 }

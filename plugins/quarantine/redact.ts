@@ -8,7 +8,8 @@
 export const REDACTED = "[REDACTED]";
 
 /** Keys whose values are secrets whatever they look like. */
-const SECRET_KEY = /pass(?:word|wd|phrase)?$|secret|token(?!s)|api[-_]?key|apikey|authorization|cookie|credential|private[-_]?key|access[-_]?key|signature$/i;
+const SECRET_KEY =
+  /pass(?:word|wd|phrase)?$|secret|token(?!s)|api[-_]?key|apikey|authorization|cookie|credential|private[-_]?key|access[-_]?key|signature$/i;
 
 /** Token shapes, each replaced whole or after its captured prefix (group 1). */
 const SECRET_VALUES: readonly RegExp[] = [
@@ -28,7 +29,10 @@ const SECRET_VALUES: readonly RegExp[] = [
 const SECRET_AFTER: readonly (readonly [RegExp, string])[] = [
   [/(authorization\s*[:=]\s*(?:bearer|basic|token)?\s*)[^\s'"]+/gi, ""],
   [/(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, ""],
-  [/(\b(?:password|passwd|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|client[-_]?secret)\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s&'",;]+)/gi, ""],
+  [
+    /(\b(?:password|passwd|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|client[-_]?secret)\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s&'",;]+)/gi,
+    "",
+  ],
   [/([?&](?:token|key|api_key|apikey|secret|password|sig|signature|access_token|auth)=)[^&\s#'"]+/gi, ""],
   // Credentials in a URL: keep the scheme and the `@` so the host stays readable.
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, "@"],

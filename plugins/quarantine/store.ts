@@ -60,7 +60,10 @@ export class QuarantineStore {
       this.#skipped++;
       const now = Date.now();
       if (now - this.#warnedAt >= 1000) {
-        this.#log.warn({ code: "TALON_DEFENDER_CAPACITY", skipped: this.#skipped, file: name }, "quarantine write backlog full; blocked actions were not quarantined");
+        this.#log.warn(
+          { code: "TALON_DEFENDER_CAPACITY", skipped: this.#skipped, file: name },
+          "quarantine write backlog full; blocked actions were not quarantined",
+        );
         this.#warnedAt = now;
         this.#skipped = 0;
       }
@@ -81,7 +84,9 @@ export class QuarantineStore {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const names = await readdir(dir);
     for (const stale of names.filter((name) => TEMP_NAME.test(name))) await unlink(join(dir, stale)).catch(() => undefined);
-    this.#files = names.filter((name) => FILE_NAME.test(name)).sort((a, b) => Number(FILE_NAME.exec(a)![1]) - Number(FILE_NAME.exec(b)![1]) || (a < b ? -1 : 1));
+    this.#files = names
+      .filter((name) => FILE_NAME.test(name))
+      .sort((a, b) => Number(FILE_NAME.exec(a)![1]) - Number(FILE_NAME.exec(b)![1]) || (a < b ? -1 : 1));
     this.#dir = dir;
   }
 

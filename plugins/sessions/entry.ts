@@ -2,7 +2,14 @@
  * The session model: the record persisted per session, the history events of its transcript,
  * and the views RPCs return (seed-gateway §2.1, a superset of upstream's `GatewaySessionRow`).
  */
-import { parseSessionKey, upstreamSessionKind, type ParsedSessionKey, type SessionDecisionState, type UpstreamSessionKind, type Verdict } from "@talon/sdk";
+import {
+  parseSessionKey,
+  upstreamSessionKind,
+  type ParsedSessionKey,
+  type SessionDecisionState,
+  type UpstreamSessionKind,
+  type Verdict,
+} from "@talon/sdk";
 import { truncate } from "./text.ts";
 
 /** Patch fields stored as strings (seed §2.2 sessions.patch), in validation order. */
@@ -169,7 +176,14 @@ export function createRecord(key: string, sessionId: string, now: number): Sessi
 
 export function stateOf(rec: SessionRecord): SessionState {
   const parsed = parseSessionKey(rec.key);
-  return { rec, parsed, kind: parsed.kind, agentId: parsed.agentId, upstreamKind: upstreamSessionKind(rec.key, parsed.kind), trimmedBelow: rec.firstSeq };
+  return {
+    rec,
+    parsed,
+    kind: parsed.kind,
+    agentId: parsed.agentId,
+    upstreamKind: upstreamSessionKind(rec.key, parsed.kind),
+    trimmedBelow: rec.firstSeq,
+  };
 }
 
 /** A record read back from the store is trusted only when it has the fields every path uses. */

@@ -78,7 +78,15 @@ export function matchesFilter(state: SessionState, filter: SessionFilter): boole
   if (!equal(rec.lastAccountId, filter.accountId)) return false;
   const search = filter.search;
   if (search !== undefined) {
-    if (!(contains(rec.key, search) || contains(rec.channel, search) || contains(state.agentId, search) || contains(rec.label, search) || contains(rec.spawnedBy, search))) {
+    if (
+      !(
+        contains(rec.key, search) ||
+        contains(rec.channel, search) ||
+        contains(state.agentId, search) ||
+        contains(rec.label, search) ||
+        contains(rec.spawnedBy, search)
+      )
+    ) {
       return false;
     }
   }

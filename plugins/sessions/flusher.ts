@@ -67,7 +67,10 @@ export class DecisionFlusher {
     const now = Date.now();
     if (now - this.#droppedWarnedAt < DROP_WARN_INTERVAL_MS) return;
     this.#droppedWarnedAt = now;
-    this.#deps.log.warn({ droppedTotal: this.#dropped, code: "TALON_STATE_WRITE_FAILED" }, "the store is not keeping up; oldest unwritten decision events dropped (counters are kept)");
+    this.#deps.log.warn(
+      { droppedTotal: this.#dropped, code: "TALON_STATE_WRITE_FAILED" },
+      "the store is not keeping up; oldest unwritten decision events dropped (counters are kept)",
+    );
   }
 
   #schedule(): void {
@@ -105,7 +108,11 @@ export class DecisionFlusher {
           this.#queued = false;
           const first = this.#retryMs === 0;
           this.#retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.#retryMs * 2));
-          if (first) this.#deps.log.error({ err: error, code: "TALON_STATE_WRITE_FAILED", pending: this.#deps.pending.events }, `session writes failed; retrying: ${errorMessage(error)}`);
+          if (first)
+            this.#deps.log.error(
+              { err: error, code: "TALON_STATE_WRITE_FAILED", pending: this.#deps.pending.events },
+              `session writes failed; retrying: ${errorMessage(error)}`,
+            );
         },
       )
       .finally(() => {
@@ -152,7 +159,8 @@ export class DecisionFlusher {
     const rec = state.rec;
     if (state.trimmedBelow >= rec.firstSeq) return;
     const keys: string[] = [];
-    for (let seq = Math.max(state.trimmedBelow, rec.firstSeq - 2 * this.#deps.config().maxHistoryEvents); seq < rec.firstSeq; seq++) keys.push(rowKey(rec.sessionId, seq));
+    for (let seq = Math.max(state.trimmedBelow, rec.firstSeq - 2 * this.#deps.config().maxHistoryEvents); seq < rec.firstSeq; seq++)
+      keys.push(rowKey(rec.sessionId, seq));
     try {
       for (let i = 0; i < keys.length; i += MAX_BATCH_ROWS) await this.#deps.store.deleteMany(keys.slice(i, i + MAX_BATCH_ROWS));
       state.trimmedBelow = rec.firstSeq;

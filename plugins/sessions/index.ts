@@ -30,7 +30,12 @@ export default definePlugin({
   configSchema,
   setup(ctx) {
     const config = () => ctx.config;
-    const registry = new SessionRegistry({ store: ctx.store, log: ctx.log, config, path: registryPath(ctx.host.config.state.url, ctx.host.dataDir) });
+    const registry = new SessionRegistry({
+      store: ctx.store,
+      log: ctx.log,
+      config,
+      path: registryPath(ctx.host.config.state.url, ctx.host.dataDir),
+    });
     const runs = new ChatRuns(
       () => ctx.config.maxChatRuns,
       (run) => ctx.events.emit("chat", runSettledEvent(run)),
@@ -45,7 +50,8 @@ export default definePlugin({
     };
 
     ctx.events.declare({ name: "chat", scope: "operator.read" });
-    for (const definition of [...readMethods(deps), ...writeMethods(deps), ...usageMethods(deps), ...chatMethods(deps)]) ctx.registerMethod(definition);
+    for (const definition of [...readMethods(deps), ...writeMethods(deps), ...usageMethods(deps), ...chatMethods(deps)])
+      ctx.registerMethod(definition);
 
     ctx.hooks.decision.tap({ stage: STAGE.OBSERVER }, (record) => registry.recordDecision(record));
     ctx.hooks.start.tapPromise(async () => {
@@ -75,7 +81,9 @@ export default definePlugin({
       settings: (key) => {
         const rec = registry.find(canonicalSessionKey(key))?.rec;
         if (!rec) return undefined;
-        return { sendPolicy: rec.sendPolicy, groupActivation: rec.groupActivation, queueMode: rec.queueMode } as ReturnType<SessionsApi["settings"]>;
+        return { sendPolicy: rec.sendPolicy, groupActivation: rec.groupActivation, queueMode: rec.queueMode } as ReturnType<
+          SessionsApi["settings"]
+        >;
       },
       recordSend: async (input) => {
         const key = canonicalKeyParam(input.sessionKey, "sessionKey");

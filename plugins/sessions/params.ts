@@ -57,7 +57,10 @@ export function sessionKeyOf(params: { sessionKey?: string | null; key?: string 
   const fromSessionKey = canonicalKeyParam(params.sessionKey, "sessionKey");
   const fromKey = canonicalKeyParam(params.key, "key");
   if (fromSessionKey && fromKey && fromSessionKey !== fromKey) {
-    throw new RpcError("TALON_RPC_INVALID_PARAMS", `sessionKey (${fromSessionKey}) and key (${fromKey}) name different sessions; send one of them`);
+    throw new RpcError(
+      "TALON_RPC_INVALID_PARAMS",
+      `sessionKey (${fromSessionKey}) and key (${fromKey}) name different sessions; send one of them`,
+    );
   }
   return fromSessionKey || fromKey || undefined;
 }
@@ -67,7 +70,9 @@ export function canonicalKeyParam(value: string | null | undefined, name: string
   if (value === undefined || value === null) return "";
   const canonical = canonicalSessionKey(value);
   if (isSessionKeyTooLong(canonical)) {
-    throw new RpcError("TALON_RPC_INVALID_PARAMS", `${name} too long (max ${SESSION_KEY_MAX_CHARS} characters)`, { details: { field: name } });
+    throw new RpcError("TALON_RPC_INVALID_PARAMS", `${name} too long (max ${SESSION_KEY_MAX_CHARS} characters)`, {
+      details: { field: name },
+    });
   }
   return canonical;
 }

@@ -3,15 +3,21 @@ import { test } from "node:test";
 import { createRecord } from "./entry.ts";
 import { applyPatch, checkSpawnRules, parsePatch, patchScope } from "./patch-rules.ts";
 
-const refused = (params: Record<string, unknown>, message: string) => assert.throws(() => parsePatch(params), (error: Error & { bareMessage?: string; code?: string }) => {
-  assert.equal(error.code, "TALON_RPC_INVALID_PARAMS");
-  assert.equal(error.bareMessage, message);
-  return true;
-});
+const refused = (params: Record<string, unknown>, message: string) =>
+  assert.throws(
+    () => parsePatch(params),
+    (error: Error & { bareMessage?: string; code?: string }) => {
+      assert.equal(error.code, "TALON_RPC_INVALID_PARAMS");
+      assert.equal(error.bareMessage, message);
+      return true;
+    },
+  );
 
 const setValue = (params: Record<string, unknown>, field: string) => {
   const plan = parsePatch(params);
-  const change = (plan.overrides as Record<string, { op: string; value?: string }>)[field] ?? (plan as unknown as Record<string, { op: string; value?: string }>)[field];
+  const change =
+    (plan.overrides as Record<string, { op: string; value?: string }>)[field] ??
+    (plan as unknown as Record<string, { op: string; value?: string }>)[field];
   return change?.op === "set" ? change.value : change?.op;
 };
 
@@ -34,13 +40,31 @@ test("enum fields accept their canonical sets (after norm) and refuse the rest w
 
 test("level synonyms map to the canonical values", () => {
   const thinking: [string, string][] = [
-    ["x-high", "xhigh"], ["extra high", "xhigh"], ["EXTRA_HIGH", "xhigh"], ["off", "off"], ["on", "low"], ["enabled", "low"],
-    ["min", "minimal"], ["think", "minimal"], ["think-hard", "low"], ["thinkharder", "medium"], ["med", "medium"],
-    ["harder", "medium"], ["ultrathink", "high"], ["max", "high"], ["highest", "high"],
+    ["x-high", "xhigh"],
+    ["extra high", "xhigh"],
+    ["EXTRA_HIGH", "xhigh"],
+    ["off", "off"],
+    ["on", "low"],
+    ["enabled", "low"],
+    ["min", "minimal"],
+    ["think", "minimal"],
+    ["think-hard", "low"],
+    ["thinkharder", "medium"],
+    ["med", "medium"],
+    ["harder", "medium"],
+    ["ultrathink", "high"],
+    ["max", "high"],
+    ["highest", "high"],
   ];
   for (const [input, expected] of thinking) assert.equal(setValue({ thinkingLevel: input }, "thinkingLevel"), expected, input);
   refused({ thinkingLevel: "extreme" }, "thinkingLevel must be off|minimal|low|medium|high|xhigh|null");
-  for (const [input, expected] of [["no", "off"], ["everything", "full"], ["yes", "on"], ["minimal", "on"]]) assert.equal(setValue({ verboseLevel: input }, "verboseLevel"), expected);
+  for (const [input, expected] of [
+    ["no", "off"],
+    ["everything", "full"],
+    ["yes", "on"],
+    ["minimal", "on"],
+  ])
+    assert.equal(setValue({ verboseLevel: input }, "verboseLevel"), expected);
   refused({ verboseLevel: "loud" }, "verboseLevel must be on|off|full|null");
   assert.equal(setValue({ reasoningLevel: "hidden" }, "reasoningLevel"), "clear", "off-like reasoning clears");
   assert.equal(setValue({ reasoningLevel: "visible" }, "reasoningLevel"), "on");
@@ -96,7 +120,8 @@ test("spawn rules: subagent sessions only, never cleared or changed once set", (
   const subagent = "agent:main:discord:subagent:g1";
   const fresh = createRecord(subagent, "sess-1", 0);
   checkSpawnRules(subagent, fresh, parsePatch({ spawnedBy: "parent", spawnDepth: 1 }));
-  const rules = (key: string, rec: ReturnType<typeof createRecord> | undefined, params: Record<string, unknown>) => () => checkSpawnRules(key, rec, parsePatch(params));
+  const rules = (key: string, rec: ReturnType<typeof createRecord> | undefined, params: Record<string, unknown>) => () =>
+    checkSpawnRules(key, rec, parsePatch(params));
   assert.throws(rules("agent:main:main", undefined, { spawnedBy: "parent" }), /spawnedBy is only supported for subagent sessions/);
   assert.throws(rules("agent:main:main", undefined, { spawnDepth: 2 }), /spawnDepth is only supported for subagent sessions/);
   const set = applyPatch(fresh, parsePatch({ spawnedBy: "Parent", spawnDepth: 1 }));

@@ -34,7 +34,13 @@ function rawField(params: Raw, name: string, alias?: string): unknown {
 }
 
 /** A field whose value is one of a fixed map of synonyms (after `norm`). */
-function enumField(params: Raw, name: string, alias: string, synonyms: Readonly<Record<string, string | null>>, allowed: string): FieldChange<string> | undefined {
+function enumField(
+  params: Raw,
+  name: string,
+  alias: string,
+  synonyms: Readonly<Record<string, string | null>>,
+  allowed: string,
+): FieldChange<string> | undefined {
   const raw = rawField(params, name, alias);
   if (raw === undefined) return undefined;
   if (raw === null) return { op: "clear" };
@@ -63,7 +69,11 @@ const all = (value: string | null, ...inputs: string[]) => Object.fromEntries(in
 const SEND_POLICY = same("allow", "deny");
 const GROUP_ACTIVATION = same("mention", "always");
 const QUEUE_MODE = same("followup", "steer", "collect");
-const VERBOSE = { ...all("off", "off", "false", "no", "0"), ...all("full", "full", "all", "everything"), ...all("on", "on", "minimal", "true", "yes", "1") };
+const VERBOSE = {
+  ...all("off", "off", "false", "no", "0"),
+  ...all("full", "full", "all", "everything"),
+  ...all("on", "on", "minimal", "true", "yes", "1"),
+};
 const REASONING = {
   ...all(null, "off", "false", "no", "0", "hide", "hidden", "disable", "disabled"),
   ...all("on", "on", "true", "yes", "1", "show", "visible", "enable", "enabled"),
@@ -185,7 +195,10 @@ export function checkSpawnRules(key: string, current: SessionRecord | undefined,
       continue;
     }
     if (!isSubagentKey(key)) throw invalid(`${name} is only supported for subagent sessions`);
-    const differs = typeof existing === "string" ? existing.toLowerCase() !== String(change.value).toLowerCase() : existing !== undefined && existing !== change.value;
+    const differs =
+      typeof existing === "string"
+        ? existing.toLowerCase() !== String(change.value).toLowerCase()
+        : existing !== undefined && existing !== change.value;
     if (differs) throw invalid(`${name} cannot be changed once set`);
   }
 }

@@ -288,13 +288,32 @@ export class SessionRegistry {
    * `exclusive` changes (reset, delete, compact: they read a transcript) run alone.
    */
   commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Change<T>): Promise<T>;
-  commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Promise<Change<T>>, options: { exclusive: true }): Promise<T>;
-  commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Change<T> | Promise<Change<T>>, options: { exclusive?: boolean } = {}): Promise<T> {
+  commit<T>(
+    key: string,
+    operation: string,
+    build: (current: SessionState | undefined, now: number) => Promise<Change<T>>,
+    options: { exclusive: true },
+  ): Promise<T>;
+  commit<T>(
+    key: string,
+    operation: string,
+    build: (current: SessionState | undefined, now: number) => Change<T> | Promise<Change<T>>,
+    options: { exclusive?: boolean } = {},
+  ): Promise<T> {
     if (this.#jobs.length >= MAX_QUEUED_JOBS) {
-      return Promise.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions store is busy; retry shortly", { details: { queued: this.#jobs.length } }));
+      return Promise.reject(
+        new RpcError("TALON_RPC_UNAVAILABLE", "the sessions store is busy; retry shortly", { details: { queued: this.#jobs.length } }),
+      );
     }
     return new Promise<T>((resolve, reject) => {
-      this.#jobs.push({ key, operation, build, exclusive: options.exclusive === true, resolve: resolve as (value: unknown) => void, reject });
+      this.#jobs.push({
+        key,
+        operation,
+        build,
+        exclusive: options.exclusive === true,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (this.#drainQueued) return;
       this.#drainQueued = true;
       this.#writer.run(() => this.#drainJobs()).catch((error) => this.#log.error({ err: error }, "session change queue failed"));
@@ -312,7 +331,8 @@ export class SessionRegistry {
     try {
       while (next < jobs.length) {
         if (this.#closed) {
-          for (const job of jobs.slice(next)) job.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions plugin is stopping; retry after the restart"));
+          for (const job of jobs.slice(next))
+            job.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions plugin is stopping; retry after the restart"));
           return;
         }
         let end = next + 1;
@@ -368,7 +388,8 @@ export class SessionRegistry {
         if (change.next) {
           const previous = current?.rec.label;
           const next = change.next.label;
-          if (previous !== undefined && previous.toLowerCase() !== next?.toLowerCase() && this.labelOwner(previous) === job.key) labels.set(previous.toLowerCase(), null);
+          if (previous !== undefined && previous.toLowerCase() !== next?.toLowerCase() && this.labelOwner(previous) === job.key)
+            labels.set(previous.toLowerCase(), null);
           if (next !== undefined) labels.set(next.toLowerCase(), job.key);
           overlay.set(job.key, stateOf(change.next));
         }
@@ -411,7 +432,12 @@ export class SessionRegistry {
 
   #entriesOf(key: string, change: Change<unknown>): StoreEntry[] {
     const entries: StoreEntry[] = [];
-    if (change.archive) entries.push({ key: `archive:${change.archive.id}`, value: change.archive.value, ttlMs: this.#config().archiveRetentionDays * 86_400_000 });
+    if (change.archive)
+      entries.push({
+        key: `archive:${change.archive.id}`,
+        value: change.archive.value,
+        ttlMs: this.#config().archiveRetentionDays * 86_400_000,
+      });
     if (change.next) entries.push({ key: `meta:${key}`, value: change.next });
     for (const event of change.rows ?? []) entries.push({ key: rowKey(change.next!.sessionId, event.seq), value: event });
     if (change.extra) entries.push(...change.extra);
@@ -419,10 +445,14 @@ export class SessionRegistry {
   }
 
   #writeError(operation: string, key: string, error: unknown): RpcError {
-    return new RpcError("TALON_RPC_UNAVAILABLE", `${operation} was not applied: the store write failed (${errorMessage(error)}); the session is unchanged, retry once the store is writable`, {
-      cause: error,
-      details: { code: "TALON_STATE_WRITE_FAILED", sessionKey: key },
-    });
+    return new RpcError(
+      "TALON_RPC_UNAVAILABLE",
+      `${operation} was not applied: the store write failed (${errorMessage(error)}); the session is unchanged, retry once the store is writable`,
+      {
+        cause: error,
+        details: { code: "TALON_STATE_WRITE_FAILED", sessionKey: key },
+      },
+    );
   }
 
   async #write(key: string, operation: string, change: Change<unknown>): Promise<void> {
@@ -554,7 +584,10 @@ export class SessionRegistry {
         try {
           await this.#store.namespace("t").namespace(state.rec.sessionId).clear();
         } catch (error) {
-          this.#log.warn({ err: error, key: state.rec.key }, "could not delete a pruned session's transcript rows; they are never read back");
+          this.#log.warn(
+            { err: error, key: state.rec.key },
+            "could not delete a pruned session's transcript rows; they are never read back",
+          );
         }
       }
     }
@@ -567,7 +600,11 @@ export class SessionRegistry {
     try {
       await this.#writer.run(() => this.#flusher.flushAll());
     } catch (error) {
-      throw new TalonError("TALON_STATE_WRITE_FAILED", `could not write ${this.#pending.events} session events at shutdown: ${errorMessage(error)}`, { cause: error, plugin: "sessions" });
+      throw new TalonError(
+        "TALON_STATE_WRITE_FAILED",
+        `could not write ${this.#pending.events} session events at shutdown: ${errorMessage(error)}`,
+        { cause: error, plugin: "sessions" },
+      );
     } finally {
       this.#closed = true;
       await this.#writer.idle().catch(() => undefined);

@@ -30,7 +30,9 @@ export function sendInput(fields: SendFields, options: { defaultSource: string; 
     options.names === "refuse" ? nameParam(value, field, maxBytes) : optionalText(value, maxBytes);
   const requestId = fields.requestId ?? undefined;
   if (requestId !== undefined && byteLength(requestId) > MAX_REQUEST_ID_BYTES) {
-    throw new RpcError("TALON_RPC_INVALID_PARAMS", `requestId too long (max ${MAX_REQUEST_ID_BYTES} bytes)`, { details: { field: "requestId", maxBytes: MAX_REQUEST_ID_BYTES } });
+    throw new RpcError("TALON_RPC_INVALID_PARAMS", `requestId too long (max ${MAX_REQUEST_ID_BYTES} bytes)`, {
+      details: { field: "requestId", maxBytes: MAX_REQUEST_ID_BYTES },
+    });
   }
   return {
     text: optionalText(fields.text, 2048),

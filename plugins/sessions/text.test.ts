@@ -49,7 +49,6 @@ test("chat messages: NUL refused, other control characters removed, NFC", () => 
   assert.equal(sanitizeMessage("e\u0301"), "é");
 });
 
-
 /** The original definitions, measured with Buffer.byteLength (lone surrogates count as U+FFFD). */
 function referenceTruncate(value: string, maxBytes: number): string {
   if (Buffer.byteLength(value, "utf8") <= maxBytes) return value;
@@ -65,7 +64,11 @@ function referenceTruncate(value: string, maxBytes: number): string {
 }
 
 test("byteLength and truncate agree with a Buffer.byteLength reference on any string", () => {
-  const text = fc.oneof(fc.string({ unit: "binary", maxLength: 80 }), fc.string({ unit: fc.constantFrom("a", "é", "€", "😀", "\ud800", "\udc00"), maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 40 }));
+  const text = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 80 }),
+    fc.string({ unit: fc.constantFrom("a", "é", "€", "😀", "\ud800", "\udc00"), maxLength: 80 }),
+    fc.string({ unit: "grapheme", maxLength: 40 }),
+  );
   fc.assert(
     fc.property(text, fc.integer({ min: 0, max: 300 }), (value, maxBytes) => {
       assert.equal(byteLength(value), Buffer.byteLength(value, "utf8"));

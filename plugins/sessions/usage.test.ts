@@ -15,10 +15,11 @@ test("dates: only exact, real YYYY-MM-DD count", () => {
 });
 
 test("the seed's date window rules", () => {
-  assert.deepEqual(
-    (({ startDate, endDate, days }) => ({ startDate, endDate, days }))(dateWindow(undefined, undefined, undefined, NOW)),
-    { startDate: "2026-02-14", endDate: "2026-03-15", days: 30 },
-  );
+  assert.deepEqual((({ startDate, endDate, days }) => ({ startDate, endDate, days }))(dateWindow(undefined, undefined, undefined, NOW)), {
+    startDate: "2026-02-14",
+    endDate: "2026-03-15",
+    days: 30,
+  });
   const swapped = dateWindow("2026-03-10", "2026-03-01", undefined, NOW);
   assert.equal(swapped.startDate, "2026-03-01");
   assert.equal(swapped.endDate, "2026-03-10");
@@ -36,7 +37,8 @@ test("noteEvent keeps a bounded window, stable title hints and per-day counters"
   const rec = createRecord("agent:main:main", "sess-1", NOW);
   noteEvent(rec, event(0, NOW - 2 * DAY_MS, { action: "allow", command: "git status" }), limits);
   noteEvent(rec, event(1, NOW - DAY_MS, { kind: "send", text: "  first message  " }), limits);
-  for (let seq = 2; seq < 8; seq++) noteEvent(rec, event(seq, NOW, { action: seq % 2 ? "block" : "review", riskScore: seq * 10, text: `t${seq}` }), limits);
+  for (let seq = 2; seq < 8; seq++)
+    noteEvent(rec, event(seq, NOW, { action: seq % 2 ? "block" : "review", riskScore: seq * 10, text: `t${seq}` }), limits);
   assert.equal(rec.nextSeq, 8);
   assert.equal(rec.firstSeq, 3, "only the newest 5 events stay in the window");
   assert.equal(rec.titleAny, "git status");
@@ -49,7 +51,10 @@ test("noteEvent keeps a bounded window, stable title hints and per-day counters"
   assert.equal(today.lastAction, "block");
   assert.equal(today.lastRiskScore, 70);
   const events = [0, 1, 2, 3, 4].map((seq) => event(seq, NOW, {}));
-  assert.deepEqual(inWindow(events, 3).map((e) => e.seq), [3, 4]);
+  assert.deepEqual(
+    inWindow(events, 3).map((e) => e.seq),
+    [3, 4],
+  );
 });
 
 test("usage rows count decisions and sends inside the window only", () => {
@@ -65,7 +70,10 @@ test("usage rows count decisions and sends inside the window only", () => {
   assert.equal(row.agentId, "ops");
   assert.equal(row.contextWeight, null);
   const points = timeseries(state, 2);
-  assert.deepEqual(points.map((point) => point.date), ["2026-03-14", "2026-03-15"]);
+  assert.deepEqual(
+    points.map((point) => point.date),
+    ["2026-03-14", "2026-03-15"],
+  );
   assert.equal(points[0]!.sendEvents, 1);
 });
 

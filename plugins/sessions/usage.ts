@@ -29,7 +29,12 @@ export interface DateWindow {
 }
 
 /** The seed's date window: invalid dates count as absent; default the `days` (30) ending today. */
-export function dateWindow(start: string | null | undefined, end: string | null | undefined, days: number | null | undefined, now: number): DateWindow {
+export function dateWindow(
+  start: string | null | undefined,
+  end: string | null | undefined,
+  days: number | null | undefined,
+  now: number,
+): DateWindow {
   const span = Math.max(1, days ?? 30);
   const today = Math.floor(now / DAY_MS);
   let startDay = parseDate(start);
@@ -44,7 +49,13 @@ export function dateWindow(start: string | null | undefined, end: string | null 
     endDay = today;
     startDay = today - (span - 1);
   }
-  return { startDay: startDay!, endDay: endDay!, startDate: dateOf(startDay!), endDate: dateOf(endDay!), days: Math.max(1, endDay! - startDay! + 1) };
+  return {
+    startDay: startDay!,
+    endDay: endDay!,
+    startDate: dateOf(startDay!),
+    endDate: dateOf(endDay!),
+    days: Math.max(1, endDay! - startDay! + 1),
+  };
 }
 
 /** Zeroed token/cost totals (upstream's 11 keys). */

@@ -15,7 +15,9 @@ export class SerialWriter {
   /** Run `job` after every job queued before it; its result or error is the caller's. */
   run<T>(job: () => Promise<T> | T): Promise<T> {
     if (this.#queued >= MAX_QUEUED_JOBS) {
-      return Promise.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions store is busy; retry shortly", { details: { queued: this.#queued } }));
+      return Promise.reject(
+        new RpcError("TALON_RPC_UNAVAILABLE", "the sessions store is busy; retry shortly", { details: { queued: this.#queued } }),
+      );
     }
     this.#queued++;
     const result = this.#tail.then(job);

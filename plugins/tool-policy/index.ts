@@ -34,7 +34,10 @@ export default definePlugin({
       try {
         policy = policyFrom(change.next, ctx.config);
       } catch (error) {
-        ctx.log.warn({ code: "TALON_CONFIG_RELOAD_REJECTED", err: error }, `tool policy not reloaded; keeping the previous one: ${errorMessage(error)}`);
+        ctx.log.warn(
+          { code: "TALON_CONFIG_RELOAD_REJECTED", err: error },
+          `tool policy not reloaded; keeping the previous one: ${errorMessage(error)}`,
+        );
       }
     });
     ctx.hooks.score.tap({ stage: STAGE.DETECTOR }, (action, report) => {

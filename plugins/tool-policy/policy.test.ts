@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { isTalonError, normalizeToolName } from "@talon/sdk";
 import { compilePolicy, deniedBecause, wildcardMatch } from "./policy.ts";
 
-const allowed = (policy: ReturnType<typeof compilePolicy>, tool: string, provider?: string, model?: string) => deniedBecause(policy, tool, provider, model) === undefined;
+const allowed = (policy: ReturnType<typeof compilePolicy>, tool: string, provider?: string, model?: string) =>
+  deniedBecause(policy, tool, provider, model) === undefined;
 
 test("the default policy allows everything", () => {
   const policy = compilePolicy({});
@@ -15,7 +16,20 @@ test("profiles: minimal, coding, messaging, full", () => {
   const minimal = compilePolicy({ profile: "minimal" });
   assert.ok(allowed(minimal, "session_status") && !allowed(minimal, "exec"));
   const coding = compilePolicy({ profile: "Coding" });
-  for (const tool of ["read", "write", "edit", "apply_patch", "exec", "bash", "process", "web_fetch", "memory_get", "sessions_list", "image"]) assert.ok(allowed(coding, tool), tool);
+  for (const tool of [
+    "read",
+    "write",
+    "edit",
+    "apply_patch",
+    "exec",
+    "bash",
+    "process",
+    "web_fetch",
+    "memory_get",
+    "sessions_list",
+    "image",
+  ])
+    assert.ok(allowed(coding, tool), tool);
   for (const tool of ["browser", "message", "nodes", "gateway"]) assert.ok(!allowed(coding, tool), tool);
   const messaging = compilePolicy({ profile: "messaging" });
   assert.ok(allowed(messaging, "message") && allowed(messaging, "session_status") && !allowed(messaging, "exec"));
@@ -23,7 +37,11 @@ test("profiles: minimal, coding, messaging, full", () => {
 });
 
 test("an unknown profile is a config error naming the key", () => {
-  assert.throws(() => compilePolicy({ profile: "codng" }), (error) => isTalonError(error) && error.code === "TALON_CONFIG_INVALID" && error.message.includes("security.tool_runtime_policy.profile"));
+  assert.throws(
+    () => compilePolicy({ profile: "codng" }),
+    (error) =>
+      isTalonError(error) && error.code === "TALON_CONFIG_INVALID" && error.message.includes("security.tool_runtime_policy.profile"),
+  );
   assert.throws(() => compilePolicy({ byProvider: { openai: { profile: "nope" } } }), /byProvider\.openai\.profile/);
 });
 

@@ -52,7 +52,11 @@ function profileStep(profile: string | undefined, keyPath: string, label: string
   const name = profile.trim().toLowerCase();
   const allow = TOOL_PROFILES[name];
   if (!allow) {
-    throw new ConfigError("TALON_CONFIG_INVALID", `${keyPath}: unknown tool profile "${profile}"; use one of ${Object.keys(TOOL_PROFILES).join(", ")}`, { details: { path: keyPath } });
+    throw new ConfigError(
+      "TALON_CONFIG_INVALID",
+      `${keyPath}: unknown tool profile "${profile}"; use one of ${Object.keys(TOOL_PROFILES).join(", ")}`,
+      { details: { path: keyPath } },
+    );
   }
   return name === "full" ? [] : [{ label: `${label} profile ${name}`, allow: expand(allow), deny: [] }];
 }
@@ -66,15 +70,26 @@ function listStep(rule: ToolRuleInput, label: string, widen: readonly string[]):
 }
 
 /** Compile `security.tool_runtime_policy` (plus Talon's `alsoAllow`, which may widen a profile). */
-export function compilePolicy(input: ToolRuleInput & { byProvider?: Readonly<Record<string, ToolRuleInput>> }, alsoAllow: readonly string[] = [], keyPath = "security.tool_runtime_policy"): ToolPolicy {
+export function compilePolicy(
+  input: ToolRuleInput & { byProvider?: Readonly<Record<string, ToolRuleInput>> },
+  alsoAllow: readonly string[] = [],
+  keyPath = "security.tool_runtime_policy",
+): ToolPolicy {
   const widen = expand(alsoAllow);
-  const withWiden = (steps: Step[]) => steps.map((step) => ({ ...step, allow: step.allow.length > 0 ? [...step.allow, ...widen] : step.allow }));
-  const global: RuleSteps = { profile: withWiden(profileStep(input.profile, `${keyPath}.profile`, "global")), lists: listStep(input, "global allow/deny", widen) };
+  const withWiden = (steps: Step[]) =>
+    steps.map((step) => ({ ...step, allow: step.allow.length > 0 ? [...step.allow, ...widen] : step.allow }));
+  const global: RuleSteps = {
+    profile: withWiden(profileStep(input.profile, `${keyPath}.profile`, "global")),
+    lists: listStep(input, "global allow/deny", widen),
+  };
   const byProvider = new Map<string, RuleSteps>();
   for (const [key, rule] of Object.entries(input.byProvider ?? {})) {
     const name = key.trim().toLowerCase();
     const label = `byProvider.${key}`;
-    byProvider.set(name, { profile: withWiden(profileStep(rule.profile, `${keyPath}.byProvider.${key}.profile`, label)), lists: listStep(rule, `${label} allow/deny`, widen) });
+    byProvider.set(name, {
+      profile: withWiden(profileStep(rule.profile, `${keyPath}.byProvider.${key}.profile`, label)),
+      lists: listStep(rule, `${label} allow/deny`, widen),
+    });
   }
   return { open: global.profile.length === 0 && global.lists.length === 0 && byProvider.size === 0, global, byProvider };
 }

@@ -69,15 +69,26 @@ export async function getObject(settings: ClientSettings, collection: "files" | 
     text = await readBody(response, settings.maxResponseBytes);
   } catch (error) {
     const name = (error as Error).name;
-    if (name === "TimeoutError" || name === "AbortError") return { kind: "error", reason: `VirusTotal ${what} query timed out after ${settings.timeoutMs} ms` };
+    if (name === "TimeoutError" || name === "AbortError")
+      return { kind: "error", reason: `VirusTotal ${what} query timed out after ${settings.timeoutMs} ms` };
     const code = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message).slice(0, 80);
     return { kind: "error", reason: `VirusTotal ${what} query failed: could not reach ${new URL(url).host} (${code})` };
   }
   const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  if (text === undefined) return { kind: "error", reason: `VirusTotal ${what} query failed: the response is larger than ${settings.maxResponseBytes} bytes` };
+  if (text === undefined)
+    return { kind: "error", reason: `VirusTotal ${what} query failed: the response is larger than ${settings.maxResponseBytes} bytes` };
   if (response.status === 404) return { kind: "not_found" };
-  if (response.status === 429) return { kind: "quota", retryAfterMs: retryAfter(response.headers.get("retry-after")), reason: `VirusTotal ${what} query failed: ${status} (${errorCode(text) ?? "QuotaExceededError"})` };
-  if (response.status === 401 || response.status === 403) return { kind: "error", reason: `VirusTotal ${what} query failed: ${status}; the API key was rejected (${errorCode(text) ?? "WrongCredentialsError"})` };
+  if (response.status === 429)
+    return {
+      kind: "quota",
+      retryAfterMs: retryAfter(response.headers.get("retry-after")),
+      reason: `VirusTotal ${what} query failed: ${status} (${errorCode(text) ?? "QuotaExceededError"})`,
+    };
+  if (response.status === 401 || response.status === 403)
+    return {
+      kind: "error",
+      reason: `VirusTotal ${what} query failed: ${status}; the API key was rejected (${errorCode(text) ?? "WrongCredentialsError"})`,
+    };
   if (response.status < 200 || response.status >= 300) return { kind: "error", reason: `VirusTotal ${what} query failed: ${status}` };
   let body: unknown;
   try {

@@ -21,11 +21,23 @@ export const configSchema = z.strictObject({
   /** Folders whose files may be hashed and looked up (relative to the config file's folder). Empty: no file lookups. */
   fileRoots: z.array(z.string().min(1)).default([]),
   /** Largest file hashed (bytes). */
-  maxFileBytes: z.number().int().min(1).default(32 * 1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(32 * 1024 * 1024),
   /** Largest response body read (bytes). */
-  maxResponseBytes: z.number().int().min(1024).default(1024 * 1024),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   /** How long an answer is cached (ms). */
-  cacheTtlMs: z.number().int().min(0).default(24 * 3_600_000),
+  cacheTtlMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3_600_000),
   /** How long "VirusTotal has never seen it" is cached (ms). */
   notFoundTtlMs: z.number().int().min(0).default(3_600_000),
   /** Public API quota: lookups a minute and a day. */
@@ -67,10 +79,20 @@ export function buildSettings(host: Readonly<TalonConfig>, config: VirusTotalCon
   const apiKey = key !== undefined && key.trim() !== "" ? key : undefined;
   return {
     apiKey,
-    client: { baseUrl: config.baseUrl, apiKey: apiKey ?? "", timeoutMs: Math.max(config.timeoutMs ?? host.security.virustotal_timeout_ms, 500), maxResponseBytes: config.maxResponseBytes },
+    client: {
+      baseUrl: config.baseUrl,
+      apiKey: apiKey ?? "",
+      timeoutMs: Math.max(config.timeoutMs ?? host.security.virustotal_timeout_ms, 500),
+      maxResponseBytes: config.maxResponseBytes,
+    },
     cache: { foundTtlMs: config.cacheTtlMs, notFoundTtlMs: config.notFoundTtlMs },
     rate: { perMinute: config.ratePerMinute, perDay: config.ratePerDay },
-    scores: { malicious: config.maliciousScore, suspicious: config.suspiciousScore, unknownUrl: config.unknownUrlScore, unknownFile: config.unknownFileScore },
+    scores: {
+      malicious: config.maliciousScore,
+      suspicious: config.suspiciousScore,
+      unknownUrl: config.unknownUrlScore,
+      unknownFile: config.unknownFileScore,
+    },
     failureMode: config.failureMode,
     unknownScore: config.unknownScore,
     fileRoots: config.fileRoots,

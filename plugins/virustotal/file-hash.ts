@@ -53,14 +53,26 @@ export async function resolveRoots(roots: readonly string[], baseDir: string): P
 }
 
 /** Hash `requested` if it is a regular file inside one of `roots`. */
-export async function hashFile(requested: string, roots: readonly FileRoot[], baseDir: string, maxBytes: number, signal: AbortSignal): Promise<FileHash | HashRefusal> {
+export async function hashFile(
+  requested: string,
+  roots: readonly FileRoot[],
+  baseDir: string,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<FileHash | HashRefusal> {
   const refuse = (tag: string, reason: string): HashRefusal => ({ refused: true, tag, reason });
-  if (roots.length === 0) return refuse("vt_file_outside_roots", `file lookup skipped for ${requested}: no VirusTotal file roots are configured (plugins.entries.virustotal.config.fileRoots)`);
+  if (roots.length === 0)
+    return refuse(
+      "vt_file_outside_roots",
+      `file lookup skipped for ${requested}: no VirusTotal file roots are configured (plugins.entries.virustotal.config.fileRoots)`,
+    );
   const candidate = resolve(baseDir, requested);
   // Refuse on the path as written before touching the filesystem, so a refusal never tells
   // whether some host path outside the roots exists.
-  if (PSEUDO.test(candidate)) return refuse("vt_file_refused", `file lookup refused for ${requested}: ${candidate} is a device or kernel file`);
-  if (!roots.some((root) => inside(root.lexical, candidate) || inside(root.real, candidate))) return refuse("vt_file_outside_roots", `file lookup refused for ${requested}: it is outside the VirusTotal file roots`);
+  if (PSEUDO.test(candidate))
+    return refuse("vt_file_refused", `file lookup refused for ${requested}: ${candidate} is a device or kernel file`);
+  if (!roots.some((root) => inside(root.lexical, candidate) || inside(root.real, candidate)))
+    return refuse("vt_file_outside_roots", `file lookup refused for ${requested}: it is outside the VirusTotal file roots`);
   let real: string;
   try {
     real = await realpath(candidate);
@@ -68,7 +80,8 @@ export async function hashFile(requested: string, roots: readonly FileRoot[], ba
     return refuse("vt_file_missing", `file does not exist for VT scan: ${requested}`);
   }
   if (PSEUDO.test(real)) return refuse("vt_file_refused", `file lookup refused for ${requested}: ${real} is a device or kernel file`);
-  if (!roots.some((root) => inside(root.real, real))) return refuse("vt_file_outside_roots", `file lookup refused for ${requested}: it resolves outside the VirusTotal file roots`);
+  if (!roots.some((root) => inside(root.real, real)))
+    return refuse("vt_file_outside_roots", `file lookup refused for ${requested}: it resolves outside the VirusTotal file roots`);
   let handle;
   try {
     // O_NOFOLLOW: a symlink swapped in after realpath is not followed; O_NONBLOCK: a FIFO cannot hang the open.
@@ -79,7 +92,8 @@ export async function hashFile(requested: string, roots: readonly FileRoot[], ba
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) return refuse("vt_file_refused", `file lookup refused for ${requested}: not a regular file`);
-    if (stat.size > maxBytes) return refuse("vt_file_too_large", `file lookup skipped for ${requested}: ${stat.size} bytes is over the ${maxBytes}-byte limit`);
+    if (stat.size > maxBytes)
+      return refuse("vt_file_too_large", `file lookup skipped for ${requested}: ${stat.size} bytes is over the ${maxBytes}-byte limit`);
     const hash = createHash("sha256");
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let total = 0;
@@ -89,7 +103,8 @@ export async function hashFile(requested: string, roots: readonly FileRoot[], ba
       if (bytesRead === 0) break;
       total += bytesRead;
       // The file grew past the cap while we read it.
-      if (total > maxBytes) return refuse("vt_file_too_large", `file lookup skipped for ${requested}: it grew past the ${maxBytes}-byte limit`);
+      if (total > maxBytes)
+        return refuse("vt_file_too_large", `file lookup skipped for ${requested}: it grew past the ${maxBytes}-byte limit`);
       hash.update(buffer.subarray(0, bytesRead));
     }
     return { refused: false, sha256: hash.digest("hex"), bytes: total, path: real };

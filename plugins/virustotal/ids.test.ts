@@ -17,7 +17,9 @@ test("URL ids are unpadded base64url of the normalised URL", () => {
 
 test("stats map to the seed's verdicts; an empty analysis is unknown, never clean", () => {
   const stats = (s: Partial<Record<string, number>>) => statsOf({ data: { attributes: { last_analysis_stats: s } } })!;
-  assert.deepEqual(answeredFinding("vt", "url", stats({ malicious: 2, harmless: 50 }), scores, "/url", "u", false).tags, ["vt_url_malicious"]);
+  assert.deepEqual(answeredFinding("vt", "url", stats({ malicious: 2, harmless: 50 }), scores, "/url", "u", false).tags, [
+    "vt_url_malicious",
+  ]);
   assert.equal(answeredFinding("vt", "file", stats({ suspicious: 1 }), scores, "/f", "h", false).score, 45);
   const clean = answeredFinding("vt", "url", stats({ harmless: 3 }), scores, "/url", "u", true);
   assert.deepEqual([clean.score, clean.tags], [0, ["vt_url_clean"]]);

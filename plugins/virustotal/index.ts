@@ -35,10 +35,15 @@ export default definePlugin({
     const refreshRoots = async () => {
       roots = await resolveRoots(settings.fileRoots, ctx.host.baseDir);
     };
-    ctx.registerStatusSection("virustotal", () => ({ enabled: settings.apiKey !== undefined, fileRoots: roots.map((root) => root.real), ...lookups.counts }));
+    ctx.registerStatusSection("virustotal", () => ({
+      enabled: settings.apiKey !== undefined,
+      fileRoots: roots.map((root) => root.real),
+      ...lookups.counts,
+    }));
     ctx.hooks.start.tapPromise(async () => {
       await refreshRoots();
-      if (!settings.apiKey) ctx.log.info({}, "VirusTotal lookups are off: no API key (security.virustotal_api_key or OPENCLAW_RS_VT_API_KEY)");
+      if (!settings.apiKey)
+        ctx.log.info({}, "VirusTotal lookups are off: no API key (security.virustotal_api_key or OPENCLAW_RS_VT_API_KEY)");
     });
     ctx.hooks.configReload.tapPromise(async (change) => {
       settings = buildSettings(change.next, ctx.config);
@@ -55,10 +60,24 @@ export default definePlugin({
       const hashed = await hashFile(value, roots, ctx.host.baseDir, settings.maxFileBytes, AbortSignal.timeout(settings.client.timeoutMs));
       if (hashed.refused) {
         // A file that is not there cannot be run; the seed scored it 10 (`vt_file_missing`).
-        if (hashed.tag === "vt_file_missing") return { detector: PLUGIN_NAME, score: settings.scores.unknownUrl, tags: ["vt_file_missing"], reasons: [hashed.reason], field, pattern: hashed.tag };
+        if (hashed.tag === "vt_file_missing")
+          return {
+            detector: PLUGIN_NAME,
+            score: settings.scores.unknownUrl,
+            tags: ["vt_file_missing"],
+            reasons: [hashed.reason],
+            field,
+            pattern: hashed.tag,
+          };
         return failureFinding(PLUGIN_NAME, hashed.tag, hashed.reason, settings.failureMode, settings.unknownScore, field);
       }
-      return toFinding("file", await lookups.lookup("files", hashed.sha256, settings.client, settings.cache), settings, field, hashed.sha256);
+      return toFinding(
+        "file",
+        await lookups.lookup("files", hashed.sha256, settings.client, settings.cache),
+        settings,
+        field,
+        hashed.sha256,
+      );
     };
 
     ctx.hooks.score.tapPromise({ stage: STAGE.DETECTOR, filter: { fieldKind: ["url", "file"] } }, async (action, report) => {
@@ -69,7 +88,16 @@ export default definePlugin({
         if ((field.kind !== "url" && field.kind !== "file") || seen.has(`${field.kind}:${field.value}`)) continue;
         seen.add(`${field.kind}:${field.value}`);
         if (jobs.length >= settings.maxLookups) {
-          report.add(failureFinding(PLUGIN_NAME, "vt_skipped", `more than ${settings.maxLookups} URLs and files in one action; ${field.path} was not looked up`, settings.failureMode, settings.unknownScore, field.path));
+          report.add(
+            failureFinding(
+              PLUGIN_NAME,
+              "vt_skipped",
+              `more than ${settings.maxLookups} URLs and files in one action; ${field.path} was not looked up`,
+              settings.failureMode,
+              settings.unknownScore,
+              field.path,
+            ),
+          );
           break;
         }
         jobs.push(field.kind === "url" ? judgeUrl(field.value, field.path) : judgeFile(field.value, field.path));

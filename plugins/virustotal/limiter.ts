@@ -41,9 +41,11 @@ export class RateLimiter {
    * through one promise chain so no update is lost. A refused daily quota gives the slot back.
    */
   async take(now = Date.now()): Promise<{ ok: true } | { ok: false; reason: string }> {
-    if (now < this.#pausedUntil) return { ok: false, reason: `VirusTotal asked to wait (429) until ${new Date(this.#pausedUntil).toISOString()}` };
+    if (now < this.#pausedUntil)
+      return { ok: false, reason: `VirusTotal asked to wait (429) until ${new Date(this.#pausedUntil).toISOString()}` };
     while (this.#recent.length > 0 && now - this.#recent[0]! >= 60_000) this.#recent.shift();
-    if (this.#recent.length >= this.#settings.perMinute) return { ok: false, reason: `VirusTotal quota of ${this.#settings.perMinute} lookups a minute reached` };
+    if (this.#recent.length >= this.#settings.perMinute)
+      return { ok: false, reason: `VirusTotal quota of ${this.#settings.perMinute} lookups a minute reached` };
     this.#recent.push(now);
     const day = `quota:${new Date(now).toISOString().slice(0, 10)}`;
     const counted = this.#daily.then(async () => {
@@ -53,7 +55,10 @@ export class RateLimiter {
       return true;
     });
     // The chain continues whether this step succeeded or threw.
-    this.#daily = counted.then(() => undefined, () => undefined);
+    this.#daily = counted.then(
+      () => undefined,
+      () => undefined,
+    );
     let granted: boolean;
     try {
       granted = await counted;

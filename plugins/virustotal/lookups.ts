@@ -61,7 +61,8 @@ export class Lookups {
     this.counts.requests++;
     const response = await getObject(client, collection, id, what);
     if (response.kind === "quota") this.#limiter.pause(Date.now() + response.retryAfterMs);
-    if (response.kind === "found") await this.#cache.set(key, { kind: "found", stats: response.stats }, ttl.foundTtlMs).catch(() => undefined);
+    if (response.kind === "found")
+      await this.#cache.set(key, { kind: "found", stats: response.stats }, ttl.foundTtlMs).catch(() => undefined);
     else if (response.kind === "not_found") await this.#cache.set(key, { kind: "not_found" }, ttl.notFoundTtlMs).catch(() => undefined);
     else this.counts.failures++;
     return { response, cached: false };

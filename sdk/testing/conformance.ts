@@ -46,7 +46,15 @@ export interface ConformanceOptions {
   timeoutMs?: number;
 }
 
-const CAPABILITY_NAMES = ["edit", "delete", "reactions", "typing", "polls", "threads", "media"] as const satisfies readonly (keyof DriverCapabilities)[];
+const CAPABILITY_NAMES = [
+  "edit",
+  "delete",
+  "reactions",
+  "typing",
+  "polls",
+  "threads",
+  "media",
+] as const satisfies readonly (keyof DriverCapabilities)[];
 
 function contentOf(text: string): string {
   return text.replace(/\s+/g, "");
@@ -57,7 +65,10 @@ function textOfLength(length: number, seed: string): string {
   let text = `${seed} `;
   while (text.length < length) text += "lorem ipsum dolor sit amet ";
   text = text.slice(0, length);
-  return `${text.slice(0, -1).trimEnd().padEnd(length - 1, "x")}z`;
+  return `${text
+    .slice(0, -1)
+    .trimEnd()
+    .padEnd(length - 1, "x")}z`;
 }
 
 /**
@@ -66,7 +77,8 @@ function textOfLength(length: number, seed: string): string {
  * driver and its platform are registered (no skipped tests).
  */
 export async function testChannelDriver(options: ConformanceOptions): Promise<void> {
-  const driverPath = options.driver instanceof URL || String(options.driver).startsWith("file:") ? fileURLToPath(options.driver) : String(options.driver);
+  const driverPath =
+    options.driver instanceof URL || String(options.driver).startsWith("file:") ? fileURLToPath(options.driver) : String(options.driver);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const plugin = ((await import(pathToFileURL(driverPath).href)) as { default?: unknown }).default;
   if (!isChannelDriverPlugin(plugin)) throw new Error(`[talon] ${driverPath} does not default-export defineChannelDriver({...})`);
@@ -96,9 +108,23 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
   const target = () => ({ channel: h().driverId, accountId: h().accountId });
   /** Send and wait until the platform has every chunk (a local platform delivers asynchronously). */
   const send = async (chatId: string, message: string, extra: Record<string, unknown> = {}) => {
-    const result = await h().call("send", { channel: h().driverId, accountId: h().accountId, to: chatId, message, idempotencyKey: unique("send"), ...extra });
+    const result = await h().call("send", {
+      channel: h().driverId,
+      accountId: h().accountId,
+      to: chatId,
+      message,
+      idempotencyKey: unique("send"),
+      ...extra,
+    });
     const last = (result.messageIds as string[]).at(-1);
-    if (last !== undefined) await waitUntil(() => f().sent().some((sent) => sent.messageId === last), `the platform to receive message ${last}`);
+    if (last !== undefined)
+      await waitUntil(
+        () =>
+          f()
+            .sent()
+            .some((sent) => sent.messageId === last),
+        `the platform to receive message ${last}`,
+      );
     return result;
   };
   /** A chat the bot may send to (platforms such as webchat issue their own ids). */
@@ -115,7 +141,12 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
     before(async () => {
       await fake.start();
       const factory = options.harness ?? (await loadHarnessFactory());
-      harness = await factory({ driverModule: driverPath, config: fake.driverConfig(), runtime: { ...CONFORMANCE_RUNTIME }, accountId: options.accountId });
+      harness = await factory({
+        driverModule: driverPath,
+        config: fake.driverConfig(),
+        runtime: { ...CONFORMANCE_RUNTIME },
+        accountId: options.accountId,
+      });
       fake.attach?.({ httpUrl: harness.httpUrl, accountId: harness.accountId });
       const overview = await harness.call("channels.status", {});
       textLimit = overview.channels[harness.driverId].limits.textChunkLimit;
@@ -133,7 +164,8 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
       }, "the account to be running and connected");
       const overview = await h().call("channels.status", {});
       const supports = overview.channels[h().driverId].supports;
-      for (const name of CAPABILITY_NAMES) assert.equal(supports[name === "reactions" ? "reactions" : name], capabilities[name] === true, `supports.${name}`);
+      for (const name of CAPABILITY_NAMES)
+        assert.equal(supports[name === "reactions" ? "reactions" : name], capabilities[name] === true, `supports.${name}`);
       assert.deepEqual(supports.chatTypes, [...capabilities.chatTypes]);
     });
 
@@ -150,7 +182,10 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
       assert.equal(event.message.chatType, chatType);
       assert.equal(event.message.chatId, landed.chatId);
       assert.equal(event.message.sender.id, landed.senderId);
-      assert.equal(event.sessionKey, channelSessionKey({ channel: h().driverId, accountId: h().accountId, chatType, chatId: landed.chatId, senderId: landed.senderId }));
+      assert.equal(
+        event.sessionKey,
+        channelSessionKey({ channel: h().driverId, accountId: h().accountId, chatType, chatId: landed.chatId, senderId: landed.senderId }),
+      );
       assert.equal(event.status, "decided");
       assert.ok(event.decision && ["allow", "review", "block"].includes(event.decision.action), "the defender decided");
       const entry = await status();
@@ -165,21 +200,33 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
       const before = (await status()).counters.duplicates;
       await f().redeliver(id);
       await waitUntil(async () => (await status()).counters.duplicates > before, "the redelivery to be counted as a duplicate");
-      assert.equal(h().events().filter((e) => e.message.id === id).length, 1);
+      assert.equal(
+        h()
+          .events()
+          .filter((e) => e.message.id === id).length,
+        1,
+      );
     });
 
-    if (group) test("gates group messages that do not mention the bot", async () => {
-      const chatId = unique("group");
-      const before = (await status()).counters.gated;
-      const quiet = `chatter ${unique("text")}`;
-      const addressed = `bot, please ${unique("text")}`;
-      await inject({ chatType: group, chatId, senderId: unique("user"), text: quiet, mentionBot: false });
-      await inject({ chatType: group, chatId, senderId: unique("user"), text: addressed, mentionBot: true });
-      const event = await h().waitForEvent((e) => e.message.text.includes(addressed), timeoutMs);
-      assert.equal(event.message.chatType, group);
-      await waitUntil(async () => (await status()).counters.gated > before, "the unaddressed message to be gated");
-      assert.equal(h().events().some((e) => e.message.text === quiet), false, "an unaddressed group message never reaches the defender");
-    });
+    if (group)
+      test("gates group messages that do not mention the bot", async () => {
+        const chatId = unique("group");
+        const before = (await status()).counters.gated;
+        const quiet = `chatter ${unique("text")}`;
+        const addressed = `bot, please ${unique("text")}`;
+        await inject({ chatType: group, chatId, senderId: unique("user"), text: quiet, mentionBot: false });
+        await inject({ chatType: group, chatId, senderId: unique("user"), text: addressed, mentionBot: true });
+        const event = await h().waitForEvent((e) => e.message.text.includes(addressed), timeoutMs);
+        assert.equal(event.message.chatType, group);
+        await waitUntil(async () => (await status()).counters.gated > before, "the unaddressed message to be gated");
+        assert.equal(
+          h()
+            .events()
+            .some((e) => e.message.text === quiet),
+          false,
+          "an unaddressed group message never reaches the defender",
+        );
+      });
 
     test("refuses an oversized message and keeps working", async () => {
       const chatType = dmType;
@@ -197,7 +244,9 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
       const chatId = await chat("chat");
       const text = `reply ${unique("text")}`;
       const result = await send(chatId, text);
-      const sent = f().sent().filter((message) => message.chatId === chatId);
+      const sent = f()
+        .sent()
+        .filter((message) => message.chatId === chatId);
       assert.equal(sent.length, 1);
       assert.equal(sent[0]!.text, text);
       assert.equal(result.messageId, sent[0]!.messageId);
@@ -211,8 +260,15 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
       await send(exact, textOfLength(textLimit, "edge"));
       const over = await chat("chat");
       await send(over, textOfLength(textLimit + 1, "edge"));
-      assert.equal(f().sent().filter((message) => message.chatId === exact).length, 1);
-      const split = f().sent().filter((message) => message.chatId === over);
+      assert.equal(
+        f()
+          .sent()
+          .filter((message) => message.chatId === exact).length,
+        1,
+      );
+      const split = f()
+        .sent()
+        .filter((message) => message.chatId === over);
       assert.equal(split.length, 2);
       for (const message of split) assert.ok(message.text.length <= textLimit, `chunk of ${message.text.length} > ${textLimit}`);
     });
@@ -222,10 +278,15 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
       const paragraphs = Array.from({ length: 6 }, (_, i) => `Paragraph ${i}. ${textOfLength(Math.ceil(textLimit / 2.5), `p${i}`)}`);
       const text = paragraphs.join("\n\n");
       const result = await send(chatId, text);
-      const sent = f().sent().filter((message) => message.chatId === chatId);
+      const sent = f()
+        .sent()
+        .filter((message) => message.chatId === chatId);
       assert.ok(sent.length >= 3, `expected several chunks, got ${sent.length}`);
       assert.equal(result.chunkCount, sent.length);
-      assert.deepEqual(result.messageIds, sent.map((message) => message.messageId));
+      assert.deepEqual(
+        result.messageIds,
+        sent.map((message) => message.messageId),
+      );
       for (const message of sent) {
         assert.ok(message.text.length <= textLimit, `chunk of ${message.text.length} > ${textLimit}`);
         if (maxLines > 0) assert.ok(message.text.split("\n").length <= maxLines, `chunk of more than ${maxLines} lines`);
@@ -234,50 +295,82 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
     });
 
     const remote = fake.sendAttempts && fake.rateLimitNext && fake.failNext;
-    if (remote) test("honours a 429 retry-after before sending again", async () => {
-      const retryAfterMs = 300;
-      const before = f().sendAttempts!().length;
-      const retriesBefore = (await status()).counters.retries;
-      f().rateLimitNext!(1, retryAfterMs);
-      const chatId = await chat("chat");
-      await send(chatId, `paced ${unique("text")}`);
-      const attempts = f().sendAttempts!().slice(before);
-      assert.ok(attempts.length >= 2, "the refused send was retried");
-      assert.ok(attempts[1]! - attempts[0]! >= retryAfterMs - 5, `retried after ${Math.round(attempts[1]! - attempts[0]!)} ms, before the ${retryAfterMs} ms retry-after`);
-      assert.equal(f().sent().filter((message) => message.chatId === chatId).length, 1);
-      assert.ok((await status()).counters.retries > retriesBefore, "the retry shows in channels.status counters");
-    });
+    if (remote)
+      test("honours a 429 retry-after before sending again", async () => {
+        const retryAfterMs = 300;
+        const before = f().sendAttempts!().length;
+        const retriesBefore = (await status()).counters.retries;
+        f().rateLimitNext!(1, retryAfterMs);
+        const chatId = await chat("chat");
+        await send(chatId, `paced ${unique("text")}`);
+        const attempts = f().sendAttempts!().slice(before);
+        assert.ok(attempts.length >= 2, "the refused send was retried");
+        assert.ok(
+          attempts[1]! - attempts[0]! >= retryAfterMs - 5,
+          `retried after ${Math.round(attempts[1]! - attempts[0]!)} ms, before the ${retryAfterMs} ms retry-after`,
+        );
+        assert.equal(
+          f()
+            .sent()
+            .filter((message) => message.chatId === chatId).length,
+          1,
+        );
+        assert.ok((await status()).counters.retries > retriesBefore, "the retry shows in channels.status counters");
+      });
 
-    if (remote) test("retries server errors within bounds, then reports the failure in channels.status", async () => {
-      f().failNext!(1);
-      const chatId = await chat("chat");
-      await send(chatId, `after one failure ${unique("text")}`);
-      assert.equal(f().sent().filter((message) => message.chatId === chatId).length, 1);
-      const before = f().sendAttempts!().length;
-      f().failNext!(1_000);
-      try {
-        await assert.rejects(send(await chat("chat"), `doomed ${unique("text")}`), (error: { code?: string }) => error.code === "TALON_DRIVER_NETWORK");
-        const attempts = f().sendAttempts!().length - before;
-        assert.ok(attempts >= 2 && attempts <= CONFORMANCE_RUNTIME.retry.retries + 1, `${attempts} attempts; the bound is ${CONFORMANCE_RUNTIME.retry.retries + 1}`);
-        const entry = await status();
-        assert.ok(entry.lastError, "the failure shows in channels.status");
-        assert.ok(entry.counters.failedSends >= 1, "counters.failedSends counts the failed send");
-      } finally {
-        f().failNext!(0);
-      }
-      const recovered = await chat("chat");
-      await send(recovered, `recovered ${unique("text")}`);
-      assert.equal(f().sent().filter((message) => message.chatId === recovered).length, 1);
-    });
+    if (remote)
+      test("retries server errors within bounds, then reports the failure in channels.status", async () => {
+        f().failNext!(1);
+        const chatId = await chat("chat");
+        await send(chatId, `after one failure ${unique("text")}`);
+        assert.equal(
+          f()
+            .sent()
+            .filter((message) => message.chatId === chatId).length,
+          1,
+        );
+        const before = f().sendAttempts!().length;
+        f().failNext!(1_000);
+        try {
+          await assert.rejects(
+            send(await chat("chat"), `doomed ${unique("text")}`),
+            (error: { code?: string }) => error.code === "TALON_DRIVER_NETWORK",
+          );
+          const attempts = f().sendAttempts!().length - before;
+          assert.ok(
+            attempts >= 2 && attempts <= CONFORMANCE_RUNTIME.retry.retries + 1,
+            `${attempts} attempts; the bound is ${CONFORMANCE_RUNTIME.retry.retries + 1}`,
+          );
+          const entry = await status();
+          assert.ok(entry.lastError, "the failure shows in channels.status");
+          assert.ok(entry.counters.failedSends >= 1, "counters.failedSends counts the failed send");
+        } finally {
+          f().failNext!(0);
+        }
+        const recovered = await chat("chat");
+        await send(recovered, `recovered ${unique("text")}`);
+        assert.equal(
+          f()
+            .sent()
+            .filter((message) => message.chatId === recovered).length,
+          1,
+        );
+      });
 
-    if (fake.echoLastSent) test("drops the bot's own messages coming back (echo suppression)", async () => {
-      const chatId = await chat("chat");
-      const result = await send(chatId, `my own words ${unique("text")}`);
-      const before = (await status()).counters.echoes;
-      await f().echoLastSent!();
-      await waitUntil(async () => (await status()).counters.echoes > before, "the echo to be dropped");
-      assert.equal(h().events().some((e) => e.message.id === result.messageId), false);
-    });
+    if (fake.echoLastSent)
+      test("drops the bot's own messages coming back (echo suppression)", async () => {
+        const chatId = await chat("chat");
+        const result = await send(chatId, `my own words ${unique("text")}`);
+        const before = (await status()).counters.echoes;
+        await f().echoLastSent!();
+        await waitUntil(async () => (await status()).counters.echoes > before, "the echo to be dropped");
+        assert.equal(
+          h()
+            .events()
+            .some((e) => e.message.id === result.messageId),
+          false,
+        );
+      });
 
     const observed = <T>(name: string, list: (() => T[]) | undefined): T[] => {
       assert.ok(list, `the driver declares ${name}: the fake platform must expose what it observed to prove it`);
@@ -289,7 +382,10 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
         async prove(ref) {
           const text = `edited ${unique("text")}`;
           await h().channels.edit(target(), ref, text);
-          await waitUntil(() => observed("edit", f().edits).some((edit) => edit.messageId === ref.messageId && edit.text === text), "the platform to apply the edit");
+          await waitUntil(
+            () => observed("edit", f().edits).some((edit) => edit.messageId === ref.messageId && edit.text === text),
+            "the platform to apply the edit",
+          );
         },
         attempt: (ref) => h().channels.edit(target(), ref, "x"),
       },
@@ -303,23 +399,42 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
       reactions: {
         async prove(ref) {
           await h().channels.react(target(), ref, "👍");
-          await waitUntil(() => observed("reactions", f().reactions).some((reaction) => reaction.messageId === ref.messageId && reaction.emoji === "👍"), "the platform to add the reaction");
+          await waitUntil(
+            () => observed("reactions", f().reactions).some((reaction) => reaction.messageId === ref.messageId && reaction.emoji === "👍"),
+            "the platform to add the reaction",
+          );
         },
         attempt: (ref) => h().channels.react(target(), ref, "👍"),
       },
       typing: {
         async prove(ref) {
           await h().channels.typing(target(), { chatId: ref.chatId });
-          await waitUntil(() => observed("typing", f().typings).some((typing) => typing.chatId === ref.chatId), "the platform to show typing");
+          await waitUntil(
+            () => observed("typing", f().typings).some((typing) => typing.chatId === ref.chatId),
+            "the platform to show typing",
+          );
         },
         attempt: (ref) => h().channels.typing(target(), { chatId: ref.chatId }),
       },
       polls: {
         async prove(ref) {
           const question = `lunch? ${unique("text")}`;
-          const result = await h().call("poll", { channel: h().driverId, accountId: h().accountId, to: ref.chatId, question, options: ["pizza", "soup"], idempotencyKey: unique("poll") });
+          const result = await h().call("poll", {
+            channel: h().driverId,
+            accountId: h().accountId,
+            to: ref.chatId,
+            question,
+            options: ["pizza", "soup"],
+            idempotencyKey: unique("poll"),
+          });
           assert.ok(result.pollId, "the poll RPC returns a pollId");
-          await waitUntil(() => observed("polls", f().polls).some((poll) => poll.chatId === ref.chatId && poll.question === question && poll.options.length === 2), "the platform to create the poll");
+          await waitUntil(
+            () =>
+              observed("polls", f().polls).some(
+                (poll) => poll.chatId === ref.chatId && poll.question === question && poll.options.length === 2,
+              ),
+            "the platform to create the poll",
+          );
         },
         attempt: (ref) => h().channels.poll(target(), { chatId: ref.chatId, question: "q", options: ["a", "b"] }),
       },
@@ -328,8 +443,19 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
           const threadId = unique("thread");
           const text = `in a thread ${unique("text")}`;
           await send(ref.chatId, text, { threadId });
-          await waitUntil(() => f().sent().some((message) => message.text === text), "the threaded message to arrive");
-          assert.equal(f().sent().find((message) => message.text === text)?.threadId, threadId);
+          await waitUntil(
+            () =>
+              f()
+                .sent()
+                .some((message) => message.text === text),
+            "the threaded message to arrive",
+          );
+          assert.equal(
+            f()
+              .sent()
+              .find((message) => message.text === text)?.threadId,
+            threadId,
+          );
           if (!group) return;
           const inbound = `threaded ${unique("text")}`;
           const chatId = unique("group");
@@ -337,7 +463,17 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
           const landed = await inject({ chatType: group, chatId, senderId, text: inbound, mentionBot: true, threadId });
           const event = await h().waitForEvent((e) => e.message.text.includes(inbound), timeoutMs);
           assert.equal(event.message.threadId, threadId);
-          assert.equal(event.sessionKey, channelSessionKey({ channel: h().driverId, accountId: h().accountId, chatType: group, chatId: landed.chatId, senderId: landed.senderId, threadId }));
+          assert.equal(
+            event.sessionKey,
+            channelSessionKey({
+              channel: h().driverId,
+              accountId: h().accountId,
+              chatType: group,
+              chatId: landed.chatId,
+              senderId: landed.senderId,
+              threadId,
+            }),
+          );
         },
         attempt: (ref) => send(ref.chatId, "x", { threadId: "t-1" }),
       },
@@ -345,7 +481,15 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
         async prove(ref) {
           const url = `https://example.com/${unique("image")}.png`;
           await send(ref.chatId, `a picture ${unique("text")}`, { mediaUrl: url });
-          await waitUntil(() => f().sent().some((message) => message.chatId === ref.chatId && message.attachments?.some((attachment) => attachment.url === url) === true), "the platform to receive the attachment");
+          await waitUntil(
+            () =>
+              f()
+                .sent()
+                .some(
+                  (message) => message.chatId === ref.chatId && message.attachments?.some((attachment) => attachment.url === url) === true,
+                ),
+            "the platform to receive the attachment",
+          );
         },
         attempt: (ref) => send(ref.chatId, "x", { mediaUrl: "https://example.com/x.png" }),
       },
@@ -360,23 +504,27 @@ export async function testChannelDriver(options: ConformanceOptions): Promise<vo
         test(`capability ${name}: declared, and proven on the platform`, async () => proofs[name].prove(await sentRef()));
       } else {
         test(`capability ${name}: not declared, so the core refuses it`, async () => {
-          await assert.rejects(proofs[name].attempt(await sentRef()), (error: { code?: string }) => error.code === "TALON_CHANNEL_NOT_SUPPORTED");
+          await assert.rejects(
+            proofs[name].attempt(await sentRef()),
+            (error: { code?: string }) => error.code === "TALON_CHANNEL_NOT_SUPPORTED",
+          );
         });
       }
     }
 
-    if (fake.dropConnections) test("reconnects after the platform drops the connection", async () => {
-      const before = (await status()).reconnectAttempts;
-      await f().dropConnections!();
-      await waitUntil(async () => {
-        const entry = await status();
-        return entry.reconnectAttempts > before && entry.connected === true && entry.lifecycle === "ready";
-      }, "the account to reconnect");
-      const chatType = dmType;
-      const text = `after reconnect ${unique("text")}`;
-      await inject({ chatType, chatId: unique("chat"), senderId: unique("user"), text, mentionBot: true });
-      await h().waitForEvent((e) => e.message.text === text, timeoutMs);
-    });
+    if (fake.dropConnections)
+      test("reconnects after the platform drops the connection", async () => {
+        const before = (await status()).reconnectAttempts;
+        await f().dropConnections!();
+        await waitUntil(async () => {
+          const entry = await status();
+          return entry.reconnectAttempts > before && entry.connected === true && entry.lifecycle === "ready";
+        }, "the account to reconnect");
+        const chatType = dmType;
+        const text = `after reconnect ${unique("text")}`;
+        await inject({ chatType, chatId: unique("chat"), senderId: unique("user"), text, mentionBot: true });
+        await h().waitForEvent((e) => e.message.text === text, timeoutMs);
+      });
 
     options.additionalTests?.(context);
 

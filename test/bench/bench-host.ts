@@ -14,7 +14,10 @@ const DEFAULTS = {
 };
 
 /** Start a host; `gateway` serves its port (clients connect with BENCH_TOKEN). */
-export async function startBenchHost(config: Record<string, unknown>, options: { gateway?: boolean; cwd?: string } = {}): Promise<TalonHost> {
+export async function startBenchHost(
+  config: Record<string, unknown>,
+  options: { gateway?: boolean; cwd?: string } = {},
+): Promise<TalonHost> {
   const { createHost } = await import("../../core/index.ts");
   const { createSilentLogger } = await import("../../core/log.ts");
   const host = await createHost({

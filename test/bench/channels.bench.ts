@@ -33,7 +33,9 @@ const WARMUP = 2_000;
 const IN_FLIGHT = 64;
 
 /** A raw protocol client that only counts `channel.message` events. */
-async function eventCounter(port: number): Promise<{ count(): number; waitFor(n: number, timeoutMs: number): Promise<void>; close(): void }> {
+async function eventCounter(
+  port: number,
+): Promise<{ count(): number; waitFor(n: number, timeoutMs: number): Promise<void>; close(): void }> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
   let count = 0;
   let wake: (() => void) | undefined;
@@ -42,7 +44,21 @@ async function eventCounter(port: number): Promise<{ count(): number; waitFor(n:
     ws.on("message", (data) => {
       const frame = JSON.parse(data.toString());
       if (frame.type === "event" && frame.event === "connect.challenge") {
-        ws.send(JSON.stringify({ type: "req", id: "c", method: "connect", params: { minProtocol: 3, maxProtocol: 4, client: { id: "cli", version: "1", platform: "linux", mode: "cli" }, role: "operator", scopes: ["operator.read"], auth: { token: BENCH_TOKEN } } }));
+        ws.send(
+          JSON.stringify({
+            type: "req",
+            id: "c",
+            method: "connect",
+            params: {
+              minProtocol: 3,
+              maxProtocol: 4,
+              client: { id: "cli", version: "1", platform: "linux", mode: "cli" },
+              role: "operator",
+              scopes: ["operator.read"],
+              auth: { token: BENCH_TOKEN },
+            },
+          }),
+        );
       } else if (frame.type === "res" && frame.id === "c") {
         if (frame.ok) resolve();
         else reject(new Error(frame.error.message));
@@ -80,7 +96,12 @@ function post(agent: Agent, port: number, body: string): Promise<number> {
         port,
         path: "/channels/generic/default",
         method: "POST",
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: sign(SECRET, timestamp, body) },
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: sign(SECRET, timestamp, body),
+        },
       },
       (res) => {
         res.resume();
@@ -93,7 +114,14 @@ function post(agent: Agent, port: number, body: string): Promise<number> {
 }
 
 function message(run: string, i: number): Record<string, unknown> {
-  return { id: `${run}-${i}`, chatType: i % 4 === 0 ? "group" : "direct", chatId: `chat-${i % 500}`, sender: { id: `user-${i % 1000}`, name: "Bench User" }, text: `Could you summarise ticket ${i} and suggest next steps?`, wasMentioned: true };
+  return {
+    id: `${run}-${i}`,
+    chatType: i % 4 === 0 ? "group" : "direct",
+    chatId: `chat-${i % 500}`,
+    sender: { id: `user-${i % 1000}`, name: "Bench User" },
+    text: `Could you summarise ticket ${i} and suggest next steps?`,
+    wasMentioned: true,
+  };
 }
 
 /** Push `count` messages, `batch` per request, `IN_FLIGHT` requests at once. */
@@ -114,7 +142,10 @@ async function drive(agent: Agent, port: number, run: string, count: number, bat
 
 /** A sender process (started once, so its start-up is never timed) driven over IPC. */
 async function startSender(port: number): Promise<{ drive(run: string, count: number, batch: number): Promise<void>; stop(): void }> {
-  const child = fork(fileURLToPath(import.meta.url), [String(port)], { execArgv: ["--import", "tsx"], env: { ...process.env, CHANNELS_BENCH_SENDER: "1" } });
+  const child = fork(fileURLToPath(import.meta.url), [String(port)], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, CHANNELS_BENCH_SENDER: "1" },
+  });
   await new Promise<void>((resolve, reject) => {
     child.once("message", () => resolve());
     child.once("error", reject);
@@ -131,7 +162,10 @@ async function startSender(port: number): Promise<{ drive(run: string, count: nu
 
 async function inbound(builtin: true | string[], batch: number): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "talon-channels-bench-"));
-  const host = await startBenchHost({ ...CHANNEL_HOST, data_dir: dir, plugins: { builtin, entries: { generic: { config: { secret: SECRET } } } } }, { cwd: dir });
+  const host = await startBenchHost(
+    { ...CHANNEL_HOST, data_dir: dir, plugins: { builtin, entries: { generic: { config: { secret: SECRET } } } } },
+    { cwd: dir },
+  );
   const port = host.gateway.address()!.port;
   const events = await eventCounter(port);
   const sender = await startSender(port);
@@ -171,10 +205,18 @@ async function inbound(builtin: true | string[], batch: number): Promise<Record<
 async function inProcess(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "talon-channels-bench-"));
   const host = await startBenchHost(
-    { ...CHANNEL_HOST, data_dir: dir, plugins: { builtin: ["decision-policy"], load: [fileURLToPath(new URL("../channels/fixtures/direct-driver/index.ts", import.meta.url))] } },
+    {
+      ...CHANNEL_HOST,
+      data_dir: dir,
+      plugins: {
+        builtin: ["decision-policy"],
+        load: [fileURLToPath(new URL("../channels/fixtures/direct-driver/index.ts", import.meta.url))],
+      },
+    },
     { cwd: dir },
   );
-  const receive = (globalThis as { __talonDirectReceive?: (draft: unknown) => Promise<{ status: string; outcome?: Promise<unknown> }> }).__talonDirectReceive!;
+  const receive = (globalThis as { __talonDirectReceive?: (draft: unknown) => Promise<{ status: string; outcome?: Promise<unknown> }> })
+    .__talonDirectReceive!;
   const events = await eventCounter(host.gateway.address()!.port);
   const push = async (run: string, count: number) => {
     const outcomes: Promise<unknown>[] = [];
@@ -243,17 +285,12 @@ if (process.env.CHANNELS_BENCH_SENDER === "1") {
   process.on("disconnect", () => process.exit(0));
   process.send!({ ready: true });
 } else {
-
-const results = {
-  inbound: [
-    await inbound(["decision-policy", "generic"], 1),
-    await inbound(["decision-policy", "generic"], 50),
-    await inbound(true, 1),
-  ],
-  core: await inProcess(),
-  chunker: chunker(),
-  goal: { inboundPerSec: 5000 },
-};
-report(results);
-process.exit(0);
+  const results = {
+    inbound: [await inbound(["decision-policy", "generic"], 1), await inbound(["decision-policy", "generic"], 50), await inbound(true, 1)],
+    core: await inProcess(),
+    chunker: chunker(),
+    goal: { inboundPerSec: 5000 },
+  };
+  report(results);
+  process.exit(0);
 }

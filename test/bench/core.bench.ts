@@ -34,9 +34,18 @@ const WARMUP = [
  * Start `talon serve`, return ms until it prints its listening line; optionally sample RSS after
  * `idleMs`, then again after `warmup` security.evaluate calls and the same idle time.
  */
-async function startOnce(cwd: string, env: NodeJS.ProcessEnv, idleMs = 0, warmup = 0): Promise<{ startMs: number; rssKib?: number; warmRssKib?: number }> {
+async function startOnce(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  idleMs = 0,
+  warmup = 0,
+): Promise<{ startMs: number; rssKib?: number; warmRssKib?: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], { cwd, env: { ...process.env, TALON_SOURCE: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+    cwd,
+    env: { ...process.env, TALON_SOURCE: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stderr.on("data", (chunk) => (err += chunk));
@@ -56,7 +65,12 @@ async function startOnce(cwd: string, env: NodeJS.ProcessEnv, idleMs = 0, warmup
   if (warmup > 0) {
     const port = Number(/listening on ws:\/\/[^:]+:(\d+)/.exec(out)![1]);
     const client = await TestClient.connect(`ws://127.0.0.1:${port}`, { token: "bench", scopes: ["operator.write"] });
-    for (let i = 0; i < warmup; i++) await client.call("security.evaluate", { id: `w-${i}`, sessionKey: `agent:main:webchat:dm:u${i % 50}`, ...WARMUP[i % WARMUP.length] });
+    for (let i = 0; i < warmup; i++)
+      await client.call("security.evaluate", {
+        id: `w-${i}`,
+        sessionKey: `agent:main:webchat:dm:u${i % 50}`,
+        ...WARMUP[i % WARMUP.length],
+      });
     await client.close();
     await new Promise((resolve) => setTimeout(resolve, idleMs));
     warmRssKib = rssKibOf(child.pid!);
@@ -98,9 +112,19 @@ async function frameHookCost(taps: number): Promise<{ taps: number; nsPerFrame: 
   const gate = { started: false };
   const log = createSilentLogger();
   for (let i = 0; i < taps; i++) {
-    const facades = createHookFacades(hooks, { plugin: `tap-${i}`, loadIndex: i, gate, log, policy: { hookErrorAction: () => "block" }, state: { active: true } });
+    const facades = createHookFacades(hooks, {
+      plugin: `tap-${i}`,
+      loadIndex: i,
+      gate,
+      log,
+      policy: { hookErrorAction: () => "block" },
+      state: { active: true },
+    });
     // Realistic taps: half filtered by frame type, half inspect the frame and keep it.
-    if (i % 2 === 0) facades.frame.tap({ stage: STAGE.DETECTOR, filter: { frameType: "req", method: "sessions." } }, (frame) => (frame.id === "never" ? { ...frame } : undefined));
+    if (i % 2 === 0)
+      facades.frame.tap({ stage: STAGE.DETECTOR, filter: { frameType: "req", method: "sessions." } }, (frame) =>
+        frame.id === "never" ? { ...frame } : undefined,
+      );
     else facades.frame.tap((frame) => (typeof frame.method === "string" && frame.method.length > 1000 ? { ...frame } : undefined));
   }
   const frame = { type: "req", id: "1", method: "sessions.list", params: {} };

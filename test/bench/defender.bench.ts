@@ -33,7 +33,9 @@ const GATE = fileURLToPath(new URL("../fixtures/plugins/score-gate", import.meta
 /** Plugins that call out to the network are not "local". */
 const NETWORK_PLUGINS = new Set(["virustotal"]);
 
-const LOCAL_PLUGINS = readdirSync(join(ROOT, "plugins")).filter((name) => !NETWORK_PLUGINS.has(name) && existsSync(join(ROOT, "plugins", name, "index.ts")));
+const LOCAL_PLUGINS = readdirSync(join(ROOT, "plugins")).filter(
+  (name) => !NETWORK_PLUGINS.has(name) && existsSync(join(ROOT, "plugins", name, "index.ts")),
+);
 
 /** A realistic mix: ordinary commands, destructive ones, prompts, injections, URLs. */
 const SHAPES: Omit<ActionInput, "id" | "sessionKey">[] = [
@@ -90,7 +92,14 @@ async function inProcess(host: TalonHost, total: number, concurrency: number, of
  */
 async function overWebSocket(url: string, total: number, clients: number, depth: number): Promise<Record<string, unknown>> {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_ROLE: "ws-client", BENCH_URL: url, BENCH_TOTAL: String(total), BENCH_CLIENTS: String(clients), BENCH_DEPTH: String(depth) },
+    env: {
+      ...process.env,
+      BENCH_ROLE: "ws-client",
+      BENCH_URL: url,
+      BENCH_TOTAL: String(total),
+      BENCH_CLIENTS: String(clients),
+      BENCH_DEPTH: String(depth),
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
@@ -132,7 +141,11 @@ function leanClient(client: TestClient) {
 async function wsClient(): Promise<void> {
   const total = Number(process.env.BENCH_TOTAL);
   const depth = Number(process.env.BENCH_DEPTH);
-  const raw = await Promise.all(Array.from({ length: Number(process.env.BENCH_CLIENTS) }, () => TestClient.connect(process.env.BENCH_URL!, { token: BENCH_TOKEN, scopes: ["operator.write"] })));
+  const raw = await Promise.all(
+    Array.from({ length: Number(process.env.BENCH_CLIENTS) }, () =>
+      TestClient.connect(process.env.BENCH_URL!, { token: BENCH_TOKEN, scopes: ["operator.write"] }),
+    ),
+  );
   const connections = raw.map(leanClient);
   const samples: number[] = [];
   let next = 0;
@@ -154,7 +167,14 @@ async function wsClient(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const events = connections.reduce((sum, client) => sum + client.events(), 0);
   await Promise.all(raw.map((client) => client.close()));
-  report({ clients: raw.length, depth, failures, decisionEventsReceived: events, decisionsPerSec: Math.round(total / seconds), ...summarize(samples) });
+  report({
+    clients: raw.length,
+    depth,
+    failures,
+    decisionEventsReceived: events,
+    decisionsPerSec: Math.round(total / seconds),
+    ...summarize(samples),
+  });
 }
 
 function gc(): void {
@@ -223,7 +243,11 @@ async function main(): Promise<void> {
     await overWebSocket(url, Math.round(5_000 * SCALE), 4, 16); // warm-up
     const websocketWithEvents = await overWebSocket(url, Math.round(40_000 * SCALE), 4, 16);
     await served.stop();
-    const quiet = await startHost(join(scratch, "ws-quiet"), { plugins: { builtin: LOCAL_PLUGINS, entries: { "decision-events": { config: { scope: "operator.admin" } } } } }, true);
+    const quiet = await startHost(
+      join(scratch, "ws-quiet"),
+      { plugins: { builtin: LOCAL_PLUGINS, entries: { "decision-events": { config: { scope: "operator.admin" } } } } },
+      true,
+    );
     const quietUrl = `ws://127.0.0.1:${quiet.gateway.address()!.port}`;
     await overWebSocket(quietUrl, Math.round(5_000 * SCALE), 4, 16); // warm-up
     const websocket = await overWebSocket(quietUrl, Math.round(40_000 * SCALE), 4, 16);

@@ -16,7 +16,17 @@ import loopGuard from "../../plugins/loop-guard/index.ts";
 import toolPolicy from "../../plugins/tool-policy/index.ts";
 import virustotal from "../../plugins/virustotal/index.ts";
 import { startFakeVirusTotal } from "../fakes/virustotal.ts";
-import { createCommandJudge, evaluateCommands, evaluatePrompts, evaluateSeedCommands, evaluateSeedPrompts, loadCorpus, type CommandCase, type Evaluation, type PromptCase } from "../detectors/evaluate.ts";
+import {
+  createCommandJudge,
+  evaluateCommands,
+  evaluatePrompts,
+  evaluateSeedCommands,
+  evaluateSeedPrompts,
+  loadCorpus,
+  type CommandCase,
+  type Evaluation,
+  type PromptCase,
+} from "../detectors/evaluate.ts";
 import { actionOf, loadTaps, reportFor, type LoadedTaps } from "../detectors/harness.ts";
 import { report } from "./stats.ts";
 
@@ -63,7 +73,12 @@ async function latency(taps: LoadedTaps, inputs: readonly ActionInput[]) {
 }
 
 function summary(evaluation: Evaluation): Evaluation["overall"] & Record<string, unknown> & { dangerousRecall?: number } {
-  return { ...evaluation.overall, ...(evaluation.extra ?? {}), categories: evaluation.categories, misjudged: evaluation.errors.map((error) => `${error.id} ${error.label}/${error.category} -> ${error.verdict}`) };
+  return {
+    ...evaluation.overall,
+    ...(evaluation.extra ?? {}),
+    categories: evaluation.categories,
+    misjudged: evaluation.errors.map((error) => `${error.id} ${error.label}/${error.category} -> ${error.verdict}`),
+  };
 }
 
 const prompts = { dev: loadCorpus<PromptCase>("prompt", "dev"), heldout: loadCorpus<PromptCase>("prompt", "heldout") };
@@ -73,7 +88,11 @@ const allCommands = [...commands.dev, ...commands.heldout];
 const { judge: commandJudge } = await createCommandJudge();
 
 const quality = {
-  "defender-prompt": { dev: summary(evaluatePrompts(prompts.dev)), heldout: summary(evaluatePrompts(prompts.heldout)), all: summary(evaluatePrompts(allPrompts)) },
+  "defender-prompt": {
+    dev: summary(evaluatePrompts(prompts.dev)),
+    heldout: summary(evaluatePrompts(prompts.heldout)),
+    all: summary(evaluatePrompts(allPrompts)),
+  },
   "defender-command": {
     dev: summary(evaluateCommands(commands.dev, commandJudge)),
     heldout: summary(evaluateCommands(commands.heldout, commandJudge)),
@@ -81,14 +100,24 @@ const quality = {
   },
 };
 const seed = {
-  prompt: { dev: summary(evaluateSeedPrompts(prompts.dev)), heldout: summary(evaluateSeedPrompts(prompts.heldout)), all: summary(evaluateSeedPrompts(allPrompts)) },
-  command: { dev: summary(evaluateSeedCommands(commands.dev)), heldout: summary(evaluateSeedCommands(commands.heldout)), all: summary(evaluateSeedCommands(allCommands)) },
+  prompt: {
+    dev: summary(evaluateSeedPrompts(prompts.dev)),
+    heldout: summary(evaluateSeedPrompts(prompts.heldout)),
+    all: summary(evaluateSeedPrompts(allPrompts)),
+  },
+  command: {
+    dev: summary(evaluateSeedCommands(commands.dev)),
+    heldout: summary(evaluateSeedCommands(commands.heldout)),
+    all: summary(evaluateSeedCommands(allCommands)),
+  },
 };
 
 // Latency of each detector's own score tap.
 const promptTaps = await loadTaps(defenderPrompt);
 const commandTaps = await loadTaps(defenderCommand);
-const policyTaps = await loadTaps(toolPolicy, { security: { tool_runtime_policy: { profile: "coding", deny: ["sessions_*"], byProvider: { openai: { deny: ["group:ui"] } } } } });
+const policyTaps = await loadTaps(toolPolicy, {
+  security: { tool_runtime_policy: { profile: "coding", deny: ["sessions_*"], byProvider: { openai: { deny: ["group:ui"] } } } },
+});
 const loopTaps = await loadTaps(loopGuard, { security: { tool_runtime_policy: { loop_detection: { enabled: true } } } });
 const protectedFile = join(tmpdir(), `talon-bench-protected-${process.pid}.js`);
 writeFileSync(protectedFile, "console.log('protected')\n".repeat(100));
@@ -102,18 +131,42 @@ await vtTaps.start();
 
 const tools = ["read", "write", "exec", "bash", "browser", "sessions_send", "session_status", "web_fetch", "message", "apply-patch"];
 const timing = {
-  "defender-prompt": await latency(promptTaps, allPrompts.map((item) => ({ prompt: item.text }))),
-  "defender-command": await latency(commandTaps, allCommands.map((item) => ({ tool: "exec", command: item.command }))),
-  "tool-policy": await latency(policyTaps, tools.flatMap((tool) => [{ tool, prompt: "x" }, { tool, prompt: "x", model: { provider: "openai", id: "gpt-5" } }])),
-  "loop-guard": await latency(loopTaps, Array.from({ length: 200 }, (_, i) => ({ tool: "exec", command: `echo ${i % 7}`, sessionKey: `agent:main:s${i % 20}` }))),
+  "defender-prompt": await latency(
+    promptTaps,
+    allPrompts.map((item) => ({ prompt: item.text })),
+  ),
+  "defender-command": await latency(
+    commandTaps,
+    allCommands.map((item) => ({ tool: "exec", command: item.command })),
+  ),
+  "tool-policy": await latency(
+    policyTaps,
+    tools.flatMap((tool) => [
+      { tool, prompt: "x" },
+      { tool, prompt: "x", model: { provider: "openai", id: "gpt-5" } },
+    ]),
+  ),
+  "loop-guard": await latency(
+    loopTaps,
+    Array.from({ length: 200 }, (_, i) => ({ tool: "exec", command: `echo ${i % 7}`, sessionKey: `agent:main:s${i % 20}` })),
+  ),
   "host-integrity": await latency(integrityTaps, [{ prompt: "hello" }]),
-  "virustotal (cache hit)": await latency(vtTaps, urls.map((url) => ({ url }))),
+  "virustotal (cache hit)": await latency(
+    vtTaps,
+    urls.map((url) => ({ url })),
+  ),
 };
 await integrityTaps.stop();
 await fakeVt.close();
 rmSync(protectedFile, { force: true });
 
-const GOALS = { promptRecall: 0.9, promptFalsePositiveRate: 0.05, commandDangerousRecall: 0.98, commandFalsePositiveRate: 0.03, localP99Us: 200 };
+const GOALS = {
+  promptRecall: 0.9,
+  promptFalsePositiveRate: 0.05,
+  commandDangerousRecall: 0.98,
+  commandFalsePositiveRate: 0.03,
+  localP99Us: 200,
+};
 const local = ["defender-prompt", "defender-command", "tool-policy", "loop-guard", "host-integrity"] as const;
 const met = {
   promptRecall: quality["defender-prompt"].all.recall >= GOALS.promptRecall,
@@ -126,11 +179,17 @@ const met = {
 process.stderr.write(
   `prompt  talon: recall ${quality["defender-prompt"].all.recall} FPR ${quality["defender-prompt"].all.falsePositiveRate} | seed: recall ${seed.prompt.all.recall} FPR ${seed.prompt.all.falsePositiveRate}\n` +
     `command talon: dangerous recall ${quality["defender-command"].all.dangerousRecall} FPR ${quality["defender-command"].all.falsePositiveRate} | seed: dangerous recall ${seed.command.all.dangerousRecall} FPR ${seed.command.all.falsePositiveRate}\n` +
-    `latency p50/p99 (p99 of per-input medians) µs: ${Object.entries(timing).map(([name, value]) => `${name} ${value.p50Us}/${value.p99Us} (${value.p99CaseMedianUs})`).join(", ")}\n`,
+    `latency p50/p99 (p99 of per-input medians) µs: ${Object.entries(timing)
+      .map(([name, value]) => `${name} ${value.p50Us}/${value.p99Us} (${value.p99CaseMedianUs})`)
+      .join(", ")}\n`,
 );
 report({
-  corpus: { prompt: { dev: prompts.dev.length, heldout: prompts.heldout.length }, command: { dev: commands.dev.length, heldout: commands.heldout.length } },
-  definition: "flagged = the default decision policy reaches review or block on the detector's findings alone (commands as the exec tool, +20)",
+  corpus: {
+    prompt: { dev: prompts.dev.length, heldout: prompts.heldout.length },
+    command: { dev: commands.dev.length, heldout: commands.heldout.length },
+  },
+  definition:
+    "flagged = the default decision policy reaches review or block on the detector's findings alone (commands as the exec tool, +20)",
   detectors: quality,
   seed,
   latency: timing,

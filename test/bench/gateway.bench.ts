@@ -60,7 +60,14 @@ function openSocket(target: Target): Promise<WebSocket> {
             type: "req",
             id: "connect",
             method: "connect",
-            params: { minProtocol: 4, maxProtocol: 4, client: { id: "cli", version: "bench", platform: "linux", mode: "cli" }, auth: { token: BENCH_TOKEN }, role: "operator", scopes: ["operator.read"] },
+            params: {
+              minProtocol: 4,
+              maxProtocol: 4,
+              client: { id: "cli", version: "bench", platform: "linux", mode: "cli" },
+              auth: { token: BENCH_TOKEN },
+              role: "operator",
+              scopes: ["operator.read"],
+            },
           }),
         );
       } else if (frame.id === "connect") {
@@ -100,12 +107,19 @@ async function lockstep(target: Target): Promise<RateResult> {
   });
   ws.close();
   const summary = summarize(latencies);
-  return { messages: latencies.length, seconds: DURATION_MS / 1000, perSecond: Math.round(latencies.length / (DURATION_MS / 1000)), p50Ms: summary.p50Ms, p99Ms: summary.p99Ms };
+  return {
+    messages: latencies.length,
+    seconds: DURATION_MS / 1000,
+    perSecond: Math.round(latencies.length / (DURATION_MS / 1000)),
+    p50Ms: summary.p50Ms,
+    p99Ms: summary.p99Ms,
+  };
 }
 
 async function parallel(target: Target, connections: number, inflight: number): Promise<RateResult> {
   const sockets: WebSocket[] = [];
-  for (let i = 0; i < connections; i += 25) sockets.push(...(await Promise.all(Array.from({ length: Math.min(25, connections - i) }, () => openSocket(target)))));
+  for (let i = 0; i < connections; i += 25)
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(25, connections - i) }, () => openSocket(target)))));
   const latencies: number[] = [];
   let measuring = false;
   let stop = false;
@@ -138,14 +152,21 @@ async function parallel(target: Target, connections: number, inflight: number): 
   });
   for (const ws of sockets) ws.close();
   const summary = summarize(latencies);
-  return { messages: latencies.length, seconds: DURATION_MS / 1000, perSecond: Math.round(latencies.length / (DURATION_MS / 1000)), p50Ms: summary.p50Ms, p99Ms: summary.p99Ms };
+  return {
+    messages: latencies.length,
+    seconds: DURATION_MS / 1000,
+    perSecond: Math.round(latencies.length / (DURATION_MS / 1000)),
+    p50Ms: summary.p50Ms,
+    p99Ms: summary.p99Ms,
+  };
 }
 
 const idle: WebSocket[] = [];
 
 async function openIdle(target: Target, count: number): Promise<number> {
   // Batches stay under the server's pre-auth limit per address (32).
-  for (let i = 0; i < count; i += 25) idle.push(...(await Promise.all(Array.from({ length: Math.min(25, count - i) }, () => openSocket(target)))));
+  for (let i = 0; i < count; i += 25)
+    idle.push(...(await Promise.all(Array.from({ length: Math.min(25, count - i) }, () => openSocket(target)))));
   return idle.length;
 }
 
@@ -170,11 +191,19 @@ async function startServer(kind: "talon" | "echo"): Promise<{ url: string; conne
       ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
     });
     await new Promise((resolve) => echo.once("listening", resolve));
-    return { url: `ws://127.0.0.1:${(echo.address() as { port: number }).port}`, connections: () => connections, stop: () => new Promise((resolve) => echo.close(() => resolve())) };
+    return {
+      url: `ws://127.0.0.1:${(echo.address() as { port: number }).port}`,
+      connections: () => connections,
+      stop: () => new Promise((resolve) => echo.close(() => resolve())),
+    };
   }
   const plugins = process.env.TALON_BENCH_PLUGINS === "builtin" ? { builtin: true } : { builtin: false };
   const host = await startBenchHost({ state: { url: "memory" }, plugins });
-  return { url: `ws://127.0.0.1:${host.gateway.address()!.port}`, connections: () => host.gateway.stats().connections, stop: () => host.stop() };
+  return {
+    url: `ws://127.0.0.1:${host.gateway.address()!.port}`,
+    connections: () => host.gateway.stats().connections,
+    stop: () => host.stop(),
+  };
 }
 
 if (process.argv.includes("--server")) {
@@ -187,9 +216,17 @@ if (process.argv.includes("--server")) {
     } else if (command.cmd === "rss") {
       const rssKb = await settle();
       const heap = process.memoryUsage();
-      process.send!({ seq: command.seq, result: { rssKb, heapUsedKb: Math.round(heap.heapUsed / 1024), heapTotalKb: Math.round(heap.heapTotal / 1024), externalKb: Math.round(heap.external / 1024), connections: server.connections() } });
-    }
-    else {
+      process.send!({
+        seq: command.seq,
+        result: {
+          rssKb,
+          heapUsedKb: Math.round(heap.heapUsed / 1024),
+          heapTotalKb: Math.round(heap.heapTotal / 1024),
+          externalKb: Math.round(heap.external / 1024),
+          connections: server.connections(),
+        },
+      });
+    } else {
       await server.stop();
       process.send!({ seq: command.seq, result: true });
       process.exit(0);
@@ -223,7 +260,10 @@ interface Child {
 }
 
 function child(args: string[]): Child {
-  const child: ChildProcess = fork(SELF, args, { execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(SELF, args, {
+    execArgv: ["--import", "tsx", "--expose-gc"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   let seq = 0;
   let markReady: (value: unknown) => void = () => undefined;
   const ready = new Promise((resolve) => (markReady = resolve));
@@ -354,8 +394,26 @@ async function main(): Promise<void> {
       plugins: process.env.TALON_BENCH_PLUGINS === "builtin" ? "builtin" : "none",
       durationMs: DURATION_MS,
       rounds: ROUNDS,
-      lockstep: { echoPerSecond: lock.echo.perSecond, talonPerSecond: lock.talon.perSecond, ratio: ratio(lock.talon, lock.echo), talonP50Ms: lock.talon.p50Ms, talonP99Ms: lock.talon.p99Ms, echoP50Ms: lock.echo.p50Ms, echoP99Ms: lock.echo.p99Ms, goal: 0.7 },
-      parallel100x8: { echoPerSecond: par.echo.perSecond, talonPerSecond: par.talon.perSecond, ratio: ratio(par.talon, par.echo), talonP50Ms: par.talon.p50Ms, talonP99Ms: par.talon.p99Ms, echoP50Ms: par.echo.p50Ms, echoP99Ms: par.echo.p99Ms, goal: 0.6 },
+      lockstep: {
+        echoPerSecond: lock.echo.perSecond,
+        talonPerSecond: lock.talon.perSecond,
+        ratio: ratio(lock.talon, lock.echo),
+        talonP50Ms: lock.talon.p50Ms,
+        talonP99Ms: lock.talon.p99Ms,
+        echoP50Ms: lock.echo.p50Ms,
+        echoP99Ms: lock.echo.p99Ms,
+        goal: 0.7,
+      },
+      parallel100x8: {
+        echoPerSecond: par.echo.perSecond,
+        talonPerSecond: par.talon.perSecond,
+        ratio: ratio(par.talon, par.echo),
+        talonP50Ms: par.talon.p50Ms,
+        talonP99Ms: par.talon.p99Ms,
+        echoP50Ms: par.echo.p50Ms,
+        echoP99Ms: par.echo.p99Ms,
+        goal: 0.6,
+      },
       idle: {
         connections: talonIdle.opened,
         authenticated: talonIdle.authenticated,
@@ -372,8 +430,18 @@ async function main(): Promise<void> {
         oneConnectionTrafficGrowthKb,
         goalKb: 10,
       },
-      serverCpuUsPerMessage: { lockEcho: minCpu("lockEcho"), lockTalon: minCpu("lockTalon"), parEcho: minCpu("parEcho"), parTalon: minCpu("parTalon") },
-      samples: { lockEcho: lockEcho.map((r) => r.perSecond), lockTalon: lockTalon.map((r) => r.perSecond), parEcho: parEcho.map((r) => r.perSecond), parTalon: parTalon.map((r) => r.perSecond) },
+      serverCpuUsPerMessage: {
+        lockEcho: minCpu("lockEcho"),
+        lockTalon: minCpu("lockTalon"),
+        parEcho: minCpu("parEcho"),
+        parTalon: minCpu("parTalon"),
+      },
+      samples: {
+        lockEcho: lockEcho.map((r) => r.perSecond),
+        lockTalon: lockTalon.map((r) => r.perSecond),
+        parEcho: parEcho.map((r) => r.perSecond),
+        parTalon: parTalon.map((r) => r.perSecond),
+      },
     };
     process.stderr.write(
       `lock-step: talon ${lock.talon.perSecond}/s vs echo ${lock.echo.perSecond}/s (${(result.lockstep.ratio * 100).toFixed(1)} %), p50 ${lock.talon.p50Ms} ms p99 ${lock.talon.p99Ms} ms\n` +
@@ -384,6 +452,9 @@ async function main(): Promise<void> {
     report(result);
   } finally {
     gen.stop();
-    await Promise.all([servers.talon.run({ cmd: "stop" }).catch(() => undefined), servers.echo.run({ cmd: "stop" }).catch(() => undefined)]);
+    await Promise.all([
+      servers.talon.run({ cmd: "stop" }).catch(() => undefined),
+      servers.echo.run({ cmd: "stop" }).catch(() => undefined),
+    ]);
   }
 }

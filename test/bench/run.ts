@@ -19,7 +19,11 @@ let failed = false;
 for (const file of files) {
   const name = file.replace(/\.bench\.ts$/, "");
   process.stderr.write(`bench ${name}...\n`);
-  const run = spawnSync(process.execPath, ["--import", "tsx", "--expose-gc", `${dir}${file}`], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "inherit"] });
+  const run = spawnSync(process.execPath, ["--import", "tsx", "--expose-gc", `${dir}${file}`], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const last = run.stdout.trim().split("\n").pop() ?? "";
   try {
     results[name] = JSON.parse(last);
@@ -28,5 +32,7 @@ for (const file of files) {
     results[name] = { error: `bench exited ${run.status} without JSON output`, output: run.stdout.slice(-2000) };
   }
 }
-process.stdout.write(`${JSON.stringify({ node: process.version, cpus: (await import("node:os")).cpus().length, date: new Date().toISOString(), results }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ node: process.version, cpus: (await import("node:os")).cpus().length, date: new Date().toISOString(), results }, null, 2)}\n`,
+);
 process.exit(failed ? 1 : 0);

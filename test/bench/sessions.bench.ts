@@ -67,12 +67,15 @@ try {
 
   // Durable patches that create the sessions: 64 in flight (group of clients).
   let started = performance.now();
-  await inFlight(SESSIONS, 64, (i) => host.call("sessions.patch", { key: `agent:ops:slack:group:s${i}`, label: `session ${i}`, queueMode: "followup" }));
+  await inFlight(SESSIONS, 64, (i) =>
+    host.call("sessions.patch", { key: `agent:ops:slack:group:s${i}`, label: `session ${i}`, queueMode: "followup" }),
+  );
   const concurrentPatchesPerSec = Math.round(SESSIONS / ((performance.now() - started) / 1000));
 
   // Durable patches one after another (one client), on existing sessions.
   started = performance.now();
-  for (let i = 0; i < SEQUENTIAL_PATCHES; i++) await host.call("sessions.patch", { key: `agent:ops:slack:group:s${i}`, thinkingLevel: i % 2 ? "low" : "high" });
+  for (let i = 0; i < SEQUENTIAL_PATCHES; i++)
+    await host.call("sessions.patch", { key: `agent:ops:slack:group:s${i}`, thinkingLevel: i % 2 ? "low" : "high" });
   const sequentialPatchesPerSec = Math.round(SEQUENTIAL_PATCHES / ((performance.now() - started) / 1000));
 
   // sessions.list with 10,000 sessions.
@@ -90,7 +93,12 @@ try {
   // sessions.list as a real client sees it: over a WebSocket, 200 rows a response.
   await host.stop();
   host = await startHost(dataDir, true);
-  const client = await TestClient.connect(`ws://127.0.0.1:${host.gateway.address()!.port}`, { token: BENCH_TOKEN, scopes: ["operator.read"], clientId: "cli", mode: "cli" });
+  const client = await TestClient.connect(`ws://127.0.0.1:${host.gateway.address()!.port}`, {
+    token: BENCH_TOKEN,
+    scopes: ["operator.read"],
+    clientId: "cli",
+    mode: "cli",
+  });
   const overWs: number[] = [];
   let responseBytes = 0;
   for (let i = 0; i < LIST_CALLS; i++) {

@@ -9,7 +9,12 @@ export function summarize(samplesMs: number[]): { count: number; p50Ms: number; 
   const sorted = [...samplesMs].sort((a, b) => a - b);
   const sum = sorted.reduce((a, b) => a + b, 0);
   const round = (value: number) => Math.round(value * 1000) / 1000;
-  return { count: sorted.length, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), meanMs: round(sorted.length ? sum / sorted.length : 0) };
+  return {
+    count: sorted.length,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    meanMs: round(sorted.length ? sum / sorted.length : 0),
+  };
 }
 
 export function rssMb(): number {

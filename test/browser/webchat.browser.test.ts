@@ -65,7 +65,12 @@ describe("webchat in a real browser", () => {
   });
 
   test("replies sent through `send` appear, one paragraph per message, and edits update them", async () => {
-    const reply = await operator.call("send", { channel: "webchat", to: visitorId, message: "Hi! I can chat.\n\nAsk me anything.", idempotencyKey: "browser-reply-1" });
+    const reply = await operator.call("send", {
+      channel: "webchat",
+      to: visitorId,
+      message: "Hi! I can chat.\n\nAsk me anything.",
+      idempotencyKey: "browser-reply-1",
+    });
     assert.equal(reply.chunkCount, 2, "webchat sends one paragraph per message");
     await bubble("out", "Hi! I can chat.").waitFor();
     await bubble("out", "Ask me anything.").waitFor();
@@ -93,7 +98,11 @@ describe("webchat in a real browser", () => {
     const other = await browser.newPage();
     try {
       // A page on another origin (localhost vs 127.0.0.1) tries to use the API with the visitor's token.
-      const token = await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(`talon-webchat:/webchat:token`));
+      const token = await page.evaluate(() =>
+        (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(
+          `talon-webchat:/webchat:token`,
+        ),
+      );
       assert.ok(token, "the visitor has a token");
       await other.goto(`${talon.httpUrl.replace("127.0.0.1", "localhost")}/webchat`);
       const status = await other.evaluate(
@@ -112,7 +121,10 @@ describe("webchat in a real browser", () => {
         { url: talon.httpUrl, token },
       );
       assert.equal(status, "blocked", "the browser refuses the cross-origin call (no CORS), so nothing is posted");
-      assert.equal(operator.events.some((frame) => frame.event === "channel.message" && frame.payload.message.text === "impostor"), false);
+      assert.equal(
+        operator.events.some((frame) => frame.event === "channel.message" && frame.payload.message.text === "impostor"),
+        false,
+      );
     } finally {
       await other.close();
     }

@@ -32,7 +32,10 @@ function content(text: string): string {
 
 test("seed examples: length and newline modes", () => {
   assert.deepEqual(chunkText("one two three four five six", { limit: 10 }), ["one two", "three", "four five", "six"]);
-  assert.deepEqual(chunkText("para one line\nstill one\n\npara two", { limit: 4000, mode: "newline" }), ["para one line\nstill one", "para two"]);
+  assert.deepEqual(chunkText("para one line\nstill one\n\npara two", { limit: 4000, mode: "newline" }), [
+    "para one line\nstill one",
+    "para two",
+  ]);
   assert.deepEqual(chunkText("", { limit: 10 }), []);
   assert.deepEqual(chunkText("  keep  as is  ", { limit: 0 }), ["  keep  as is  "]);
   assert.deepEqual(chunkText("abcdefghij", { limit: 4 }), ["abcd", "efgh", "ij"], "no whitespace: cut at the limit");
@@ -73,7 +76,10 @@ test("a chunk ending inside a code fence is closed and the next reopens it with 
 test("line limit: Discord's 17 lines per message", () => {
   const text = Array.from({ length: 40 }, (_, i) => `row ${i}`).join("\n");
   const chunks = chunkText(text, { limit: 2000, maxLines: 17 });
-  assert.deepEqual(chunks.map((chunk) => chunk.split("\n").length), [17, 17, 6]);
+  assert.deepEqual(
+    chunks.map((chunk) => chunk.split("\n").length),
+    [17, 17, 6],
+  );
   assert.equal(chunks.join("\n"), text);
 });
 
@@ -86,7 +92,10 @@ test("newline mode falls back to length mode for a long paragraph", () => {
   const long = Array.from({ length: 50 }, () => "word").join(" ");
   const chunks = chunkText(`short\n\n${long}`, { limit: 40, mode: "newline" });
   assert.equal(chunks[0], "short");
-  assert.ok(chunks.slice(1).every((chunk) => chunk.length <= 40), "every chunk within 40");
+  assert.ok(
+    chunks.slice(1).every((chunk) => chunk.length <= 40),
+    "every chunk within 40",
+  );
   assert.equal(chunks.slice(1).join(" "), long);
 });
 
@@ -98,18 +107,25 @@ const textArb = fc.array(word, { minLength: 1, maxLength: 300 }).map((words) => 
 
 test("property: chunks fit the limit and the line limit, keep fences balanced, break no character, lose no content", () => {
   fc.assert(
-    fc.property(textArb, fc.integer({ min: 40, max: 400 }), fc.option(fc.integer({ min: 4, max: 20 }), { nil: undefined }), fc.constantFrom("length", "newline"), (text, limit, maxLines, mode) => {
-      // Make the input's fences balanced, as a well-formed reply is.
-      const balanced = fenceLines(text) % 2 === 1 ? `${text}\n\`\`\`` : text;
-      const chunks = chunkText(balanced, { limit, maxLines, mode: mode as "length" | "newline" });
-      for (const chunk of chunks) {
-        assert.ok(chunk.length <= limit, `chunk of ${chunk.length} > ${limit}`);
-        if (maxLines !== undefined) assert.ok(chunk.split("\n").length <= maxLines, `chunk of ${chunk.split("\n").length} lines > ${maxLines}`);
-        assert.equal(hasLoneSurrogate(chunk), false);
-        assert.ok(chunk.trim() !== "", "no empty chunk");
-      }
-      assert.equal(content(chunks.join("\n")), content(balanced));
-    }),
+    fc.property(
+      textArb,
+      fc.integer({ min: 40, max: 400 }),
+      fc.option(fc.integer({ min: 4, max: 20 }), { nil: undefined }),
+      fc.constantFrom("length", "newline"),
+      (text, limit, maxLines, mode) => {
+        // Make the input's fences balanced, as a well-formed reply is.
+        const balanced = fenceLines(text) % 2 === 1 ? `${text}\n\`\`\`` : text;
+        const chunks = chunkText(balanced, { limit, maxLines, mode: mode as "length" | "newline" });
+        for (const chunk of chunks) {
+          assert.ok(chunk.length <= limit, `chunk of ${chunk.length} > ${limit}`);
+          if (maxLines !== undefined)
+            assert.ok(chunk.split("\n").length <= maxLines, `chunk of ${chunk.split("\n").length} lines > ${maxLines}`);
+          assert.equal(hasLoneSurrogate(chunk), false);
+          assert.ok(chunk.trim() !== "", "no empty chunk");
+        }
+        assert.equal(content(chunks.join("\n")), content(balanced));
+      },
+    ),
     { numRuns: 400 },
   );
 });

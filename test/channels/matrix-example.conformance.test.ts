@@ -15,9 +15,21 @@ await testChannelDriver({
       const room = unique("!room");
       const root = await matrix.inject({ chatType: "group", chatId: room, senderId: "ann", text: "root message", mentionBot: true });
       await harness().waitForEvent((event) => event.message.id === root);
-      const reply = await harness().call("send", { channel: "matrix", to: room, message: "thread answer", threadId: root, idempotencyKey: unique("k") });
+      const reply = await harness().call("send", {
+        channel: "matrix",
+        to: room,
+        message: "thread answer",
+        threadId: root,
+        idempotencyKey: unique("k"),
+      });
       assert.equal(matrix.sent().find((sent) => sent.messageId === reply.messageId)?.threadId, root);
-      assert.equal(harness().events().some((event) => event.message.sender.id === MATRIX_BOT), false, "the bot's own events never reach the defender");
+      assert.equal(
+        harness()
+          .events()
+          .some((event) => event.message.sender.id === MATRIX_BOT),
+        false,
+        "the bot's own events never reach the defender",
+      );
     });
   },
 });

@@ -26,14 +26,23 @@ test("mention gating: seed rules, bypass commands only for authorised senders", 
   assert.equal(resolveMentionGate({ ...group, canDetectMention: false }).shouldSkip, false, "no detection: never skipped");
   assert.equal(resolveMentionGate({ ...group, isGroup: false }).shouldSkip, false, "direct chats are never gated");
   assert.equal(resolveMentionGate({ ...group, requireMention: false }).shouldSkip, false);
-  assert.equal(resolveMentionGate({ ...group, hasControlCommand: true }).shouldSkip, true, "an unauthorised /reset does not bypass (the seed let anyone)");
+  assert.equal(
+    resolveMentionGate({ ...group, hasControlCommand: true }).shouldSkip,
+    true,
+    "an unauthorised /reset does not bypass (the seed let anyone)",
+  );
   const bypass = resolveMentionGate({ ...group, hasControlCommand: true, commandAuthorized: true });
   assert.deepEqual(bypass, { effectiveWasMentioned: true, shouldSkip: false }, "an authorised /reset bypasses and counts as a mention");
-  assert.equal(resolveMentionGate({ ...group, hasControlCommand: true, commandAuthorized: true, hasAnyMention: true }).shouldSkip, true, "a command addressed to someone else does not bypass");
+  assert.equal(
+    resolveMentionGate({ ...group, hasControlCommand: true, commandAuthorized: true, hasAnyMention: true }).shouldSkip,
+    true,
+    "a command addressed to someone else does not bypass",
+  );
 });
 
 test("control commands: first word after slashes, bot suffix ignored", () => {
-  for (const text of ["/reset", "  //stop now", "/HELP", "/new@my_bot please", "/cancel"]) assert.equal(hasControlCommand(text), true, text);
+  for (const text of ["/reset", "  //stop now", "/HELP", "/new@my_bot please", "/cancel"])
+    assert.equal(hasControlCommand(text), true, text);
   for (const text of ["reset", "/resetting", "/deploy", "hello /reset", ""]) assert.equal(hasControlCommand(text), false, text);
 });
 
@@ -44,8 +53,15 @@ test("channel session keys: canonical, parse to the right kind, ids cannot forge
   assert.equal(parseSessionKey(dm).kind, "direct");
   const topic = channelSessionKey({ ...base, chatType: "group", threadId: "7" });
   assert.equal(topic, "agent:main:telegram:group:-100123:topic:7");
-  assert.deepEqual({ kind: parseSessionKey(topic).kind, scope: parseSessionKey(topic).scope, topic: parseSessionKey(topic).topic }, { kind: "group", scope: "-100123", topic: "7" });
-  assert.equal(channelSessionKey({ ...base, chatType: "channel", channel: "tg" }), "agent:main:telegram:channel:-100123", "aliases normalise");
+  assert.deepEqual(
+    { kind: parseSessionKey(topic).kind, scope: parseSessionKey(topic).scope, topic: parseSessionKey(topic).topic },
+    { kind: "group", scope: "-100123", topic: "7" },
+  );
+  assert.equal(
+    channelSessionKey({ ...base, chatType: "channel", channel: "tg" }),
+    "agent:main:telegram:channel:-100123",
+    "aliases normalise",
+  );
   const other = channelSessionKey({ ...base, chatType: "direct", accountId: "work" });
   assert.equal(other, "agent:main:telegram:dm:work:42", "a second account gets its own sessions");
   const forged = channelSessionKey({ ...base, chatType: "group", chatId: "g1:topic:evil" });
@@ -55,10 +71,18 @@ test("channel session keys: canonical, parse to the right kind, ids cannot forge
 
 test("limits: the per-channel table, declared limits, config may only lower", () => {
   const settings = channelRuntimeSettingsSchema.parse({});
-  assert.deepEqual([effectiveLimits("discord", undefined, settings).text, effectiveLimits("discord", undefined, settings).lines], [2000, 17]);
-  for (const id of ["telegram", "slack", "whatsapp", "signal", "unknown-platform"]) assert.equal(effectiveLimits(id, undefined, settings).text, 4000, id);
+  assert.deepEqual(
+    [effectiveLimits("discord", undefined, settings).text, effectiveLimits("discord", undefined, settings).lines],
+    [2000, 17],
+  );
+  for (const id of ["telegram", "slack", "whatsapp", "signal", "unknown-platform"])
+    assert.equal(effectiveLimits(id, undefined, settings).text, 4000, id);
   assert.equal(effectiveLimits("x", { text: 500 }, settings).text, 500);
-  assert.equal(effectiveLimits("x", { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 9000 })).text, 500, "config never raises the platform's limit");
+  assert.equal(
+    effectiveLimits("x", { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 9000 })).text,
+    500,
+    "config never raises the platform's limit",
+  );
   assert.equal(effectiveLimits("x", { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 100 })).text, 100);
 });
 
@@ -72,7 +96,11 @@ test("driver plugin config: single-account shorthand, several accounts, idle whe
   assert.deepEqual(Object.keys(many.accounts), ["a", "b"]);
   assert.deepEqual(schema.parse(undefined).accounts, {}, "a driver that needs credentials loads idle when nothing is configured");
   assert.deepEqual(schema.parse({ runtime: { requireMention: false } }).accounts, {});
-  assert.deepEqual(Object.keys(driverPluginConfigSchema(z.object({ port: z.number().default(1) })).parse({}).accounts), ["default"], "a driver that needs no settings runs one default account");
+  assert.deepEqual(
+    Object.keys(driverPluginConfigSchema(z.object({ port: z.number().default(1) })).parse({}).accounts),
+    ["default"],
+    "a driver that needs no settings runs one default account",
+  );
   const missing = schema.safeParse({ token: 42 });
   assert.equal(missing.success, false);
   assert.deepEqual(missing.error!.issues[0]!.path, ["accounts", "default", "token"]);
@@ -119,7 +147,11 @@ test("ctx.channels.chunk: the core's chunks for a channel, loaded or not", async
   assert.equal(api.chunk("x".repeat(4001), { channel: "slack" }).length, 2);
   assert.equal(api.chunk("x".repeat(4001), { channel: "discord" }).length, 3);
   assert.deepEqual(api.chunk("one\n\ntwo\n\n\nthree", { channel: "webchat" }), ["one", "two", "three"]);
-  assert.equal(api.chunk(Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n"), { channel: "discord" }).length, 2, "17 lines per Discord message");
+  assert.equal(
+    api.chunk(Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n"), { channel: "discord" }).length,
+    2,
+    "17 lines per Discord message",
+  );
 });
 
 test("token bucket: a pause longer than setTimeout's range does not spin on 1 ms timers", async () => {
@@ -155,9 +187,11 @@ test("callPlatform: a retry-after beyond MAX_RETRY_AFTER_MS pauses the buckets f
     stopped: false,
     snapshot: { counters: { retries: 0 } },
   } as unknown as Parameters<typeof callPlatform>[0];
-  await assert.rejects(callPlatform(account, "c1", async () => {
-    throw new DriverRateLimitError("demo", Number.MAX_SAFE_INTEGER);
-  }));
+  await assert.rejects(
+    callPlatform(account, "c1", async () => {
+      throw new DriverRateLimitError("demo", Number.MAX_SAFE_INTEGER);
+    }),
+  );
   assert.ok(bucket.pausedForMs() <= MAX_RETRY_AFTER_MS, `account bucket paused ${bucket.pausedForMs()} ms`);
   assert.ok(chat.pausedForMs() <= MAX_RETRY_AFTER_MS, `chat bucket paused ${chat.pausedForMs()} ms`);
   bucket.close(new Error("done"));

@@ -12,7 +12,10 @@ import { GENERIC_SECRET, createGenericEndpoint, type GenericEndpoint } from "./f
 
 const FAILING = fileURLToPath(new URL("./fixtures/failing-driver/index.ts", import.meta.url));
 const HOLD = fileURLToPath(new URL("./fixtures/hold-detector/index.ts", import.meta.url));
-const FAST = { retry: { retries: 2, minDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 }, reconnect: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20, jitter: 0 } };
+const FAST = {
+  retry: { retries: 2, minDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
+  reconnect: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20, jitter: 0 },
+};
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -22,9 +25,19 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
   }
 }
 
-async function genericHost(endpoint: GenericEndpoint, extra: Record<string, unknown> = {}, runtime: Record<string, unknown> = FAST): Promise<TestHost> {
+async function genericHost(
+  endpoint: GenericEndpoint,
+  extra: Record<string, unknown> = {},
+  runtime: Record<string, unknown> = FAST,
+): Promise<TestHost> {
   await endpoint.start();
-  const test = await startTestHost({ plugins: { builtin: ["decision-policy", "generic"], entries: { generic: { config: { ...endpoint.driverConfig(), runtime } } }, ...extra } });
+  const test = await startTestHost({
+    plugins: {
+      builtin: ["decision-policy", "generic"],
+      entries: { generic: { config: { ...endpoint.driverConfig(), runtime } } },
+      ...extra,
+    },
+  });
   endpoint.attach!({ httpUrl: test.httpUrl, accountId: "default" });
   return test;
 }
@@ -41,14 +54,20 @@ function message(id: string, text = `hello ${id}`, extra: Record<string, unknown
 test("a driver that keeps failing to start shows its error, stops retrying, and the other driver keeps working", async (t) => {
   const endpoint = createGenericEndpoint();
   t.after(() => endpoint.stop());
-  const { host, url, token } = await genericHost(endpoint, { load: [FAILING], entries: { generic: { config: { ...endpointConfig(endpoint), runtime: FAST } }, "failing-driver": { config: { runtime: FAST } } } });
+  const { host, url, token } = await genericHost(endpoint, {
+    load: [FAILING],
+    entries: { generic: { config: { ...endpointConfig(endpoint), runtime: FAST } }, "failing-driver": { config: { runtime: FAST } } },
+  });
   await until(async () => (await accountStatus(host, "failing-driver"))?.lifecycle === "blocked", "the failing account to be blocked");
   const failing = await accountStatus(host, "failing-driver");
   assert.equal(failing.reconnectAttempts, 2, "retries are bounded by reconnect.maxAttempts");
   assert.equal(failing.running, false);
   assert.match(failing.lastError, /gave up after 2 restart attempts: .*platform unreachable/);
   const status = (await host.call("channels.status", {})) as any;
-  assert.ok(status.statusIssues.some((issue: { channel: string }) => issue.channel === "failing-driver"), "statusIssues names the failing driver");
+  assert.ok(
+    status.statusIssues.some((issue: { channel: string }) => issue.channel === "failing-driver"),
+    "statusIssues names the failing driver",
+  );
   // The generic driver is unaffected.
   const client = await TestClient.connect(url, { token, scopes: ["operator.read"] });
   t.after(() => client.close());
@@ -67,7 +86,9 @@ function endpointConfig(endpoint: GenericEndpoint) {
 }
 
 test("rejected credentials are not retried", async () => {
-  const { host } = await startTestHost({ plugins: { builtin: false, load: [FAILING], entries: { "failing-driver": { config: { kind: "auth", runtime: FAST } } } } });
+  const { host } = await startTestHost({
+    plugins: { builtin: false, load: [FAILING], entries: { "failing-driver": { config: { kind: "auth", runtime: FAST } } } },
+  });
   await until(async () => (await accountStatus(host, "failing-driver"))?.lifecycle === "blocked", "the account to be blocked");
   const entry = await accountStatus(host, "failing-driver");
   assert.equal(entry.reconnectAttempts, 0);
@@ -75,7 +96,13 @@ test("rejected credentials are not retried", async () => {
 });
 
 test("a start that fails twice then works recovers by itself", async () => {
-  const { host } = await startTestHost({ plugins: { builtin: false, load: [FAILING], entries: { "failing-driver": { config: { failures: 2, runtime: { reconnect: { ...FAST.reconnect, maxAttempts: 5 } } } } } } });
+  const { host } = await startTestHost({
+    plugins: {
+      builtin: false,
+      load: [FAILING],
+      entries: { "failing-driver": { config: { failures: 2, runtime: { reconnect: { ...FAST.reconnect, maxAttempts: 5 } } } } },
+    },
+  });
   await until(async () => (await accountStatus(host, "failing-driver"))?.lifecycle === "ready", "the account to recover");
   const entry = await accountStatus(host, "failing-driver");
   assert.equal(entry.reconnectAttempts, 2);
@@ -136,10 +163,22 @@ test("an acknowledged message survives a stop in the middle of its evaluation", 
   const endpoint = createGenericEndpoint();
   let release!: () => void;
   (globalThis as { __talonHold?: Promise<void> }).__talonHold = new Promise<void>((resolve) => (release = resolve));
-  const durable = { state: { url: `sqlite://${dir}/store.sqlite` }, runtime: { eval_timeout_ms: 60_000 }, plugins: { stop_timeout_ms: 200 } };
+  const durable = {
+    state: { url: `sqlite://${dir}/store.sqlite` },
+    runtime: { eval_timeout_ms: 60_000 },
+    plugins: { stop_timeout_ms: 200 },
+  };
   try {
     await endpoint.start();
-    const first = await startTestHost({ ...durable, plugins: { ...durable.plugins, builtin: ["decision-policy", "generic"], load: [HOLD], entries: { generic: { config: endpoint.driverConfig() } } } });
+    const first = await startTestHost({
+      ...durable,
+      plugins: {
+        ...durable.plugins,
+        builtin: ["decision-policy", "generic"],
+        load: [HOLD],
+        entries: { generic: { config: endpoint.driverConfig() } },
+      },
+    });
     endpoint.attach!({ httpUrl: first.httpUrl, accountId: "default" });
     const answer = await endpoint.postSigned(message("durable-1", "please remember me"));
     assert.equal(answer.status, 200, "acknowledged");
@@ -150,7 +189,15 @@ test("an acknowledged message survives a stop in the middle of its evaluation", 
   }
   // Subscribe before start: the replay runs while the host starts.
   const second = await createHost({
-    config: { inline: { ...durable, gateway: { token: "t-0123456789abcdef", server: { bind: "127.0.0.1:0", reload_interval_secs: 0 } }, log: { level: "silent" }, plugins: { ...durable.plugins, builtin: ["decision-policy", "generic"], entries: { generic: { config: endpoint.driverConfig() } } } }, env: {} },
+    config: {
+      inline: {
+        ...durable,
+        gateway: { token: "t-0123456789abcdef", server: { bind: "127.0.0.1:0", reload_interval_secs: 0 } },
+        log: { level: "silent" },
+        plugins: { ...durable.plugins, builtin: ["decision-policy", "generic"], entries: { generic: { config: endpoint.driverConfig() } } },
+      },
+      env: {},
+    },
     log: createSilentLogger(),
   });
   const events: any[] = [];
@@ -186,17 +233,41 @@ test("channel RPCs over the gateway: scopes, channels.status shape, logout", asy
   assert.equal(status.channelDefaultAccountId.generic, "default");
   assert.equal(status.channels.generic.supports.media, true);
   const account = status.channelAccounts.generic[0];
-  for (const key of ["accountId", "name", "enabled", "configured", "linked", "running", "connected", "reconnectAttempts", "lifecycle", "mode"]) assert.ok(key in account, key);
+  for (const key of [
+    "accountId",
+    "name",
+    "enabled",
+    "configured",
+    "linked",
+    "running",
+    "connected",
+    "reconnectAttempts",
+    "lifecycle",
+    "mode",
+  ])
+    assert.ok(key in account, key);
   assert.equal(account.mode, "webhook");
   assert.deepEqual(account.probe, { ok: true, source: "talon", timeoutMs: 10_000 });
-  await assert.rejects(reader.call("send", { to: "x", message: "hi", idempotencyKey: "k" }), (error: GatewayError) => error.frame.error?.message === "missing scope: operator.write");
-  await assert.rejects(writer.call("channels.logout", { channel: "generic" }), (error: GatewayError) => error.frame.error?.message === "missing scope: operator.admin");
-  await assert.rejects(admin.call("channels.logout", { channel: "telegram" }), (error: GatewayError) => error.frame.error?.message === "invalid channels.logout channel");
+  await assert.rejects(
+    reader.call("send", { to: "x", message: "hi", idempotencyKey: "k" }),
+    (error: GatewayError) => error.frame.error?.message === "missing scope: operator.write",
+  );
+  await assert.rejects(
+    writer.call("channels.logout", { channel: "generic" }),
+    (error: GatewayError) => error.frame.error?.message === "missing scope: operator.admin",
+  );
+  await assert.rejects(
+    admin.call("channels.logout", { channel: "telegram" }),
+    (error: GatewayError) => error.frame.error?.message === "invalid channels.logout channel",
+  );
   // Events go to read-scoped clients only.
   await endpoint.postSigned(message("ev-1"));
   await reader.waitForEvent("channel.message", (frame) => frame.payload.message.id === "ev-1");
   await admin.waitForEvent("channel.message", (frame) => frame.payload.message.id === "ev-1");
-  assert.equal(nobody.events.some((frame) => frame.event === "channel.message"), false);
+  assert.equal(
+    nobody.events.some((frame) => frame.event === "channel.message"),
+    false,
+  );
   const logout = await admin.call("channels.logout", { channel: "generic" });
   assert.deepEqual(logout, { channel: "generic", accountId: "default", cleared: false, loggedOut: false, supported: false });
   const after = (await reader.call("channels.status", {})).channelAccounts.generic[0];
@@ -231,16 +302,25 @@ test("send: seed validation messages, unknown channels, idempotency without dupl
   const repeat = await client.call("send", { idempotencyKey: "k2", to: "room-1", message: text });
   assert.deepEqual(repeat, first, "a repeat returns the first receipt");
   assert.equal(endpoint.sent().length, 3, "and sends nothing");
-  await refused({ idempotencyKey: "k2", to: "room-1", message: "something else" }, "invalid send params: idempotencyKey was already used for a different message; use a new key");
+  await refused(
+    { idempotencyKey: "k2", to: "room-1", message: "something else" },
+    "invalid send params: idempotencyKey was already used for a different message; use a new key",
+  );
   // The platform fails after the first chunk; a retry with the same key resumes without duplicates.
   endpoint.acceptThenFail(1, 100);
-  await assert.rejects(client.call("send", { idempotencyKey: "k3", to: "room-2", message: text }), (error: GatewayError) => error.frame.error?.retryable === true);
+  await assert.rejects(
+    client.call("send", { idempotencyKey: "k3", to: "room-2", message: text }),
+    (error: GatewayError) => error.frame.error?.retryable === true,
+  );
   assert.equal(endpoint.sent().filter((m) => m.chatId === "room-2").length, 1);
   endpoint.failNext(0);
   const resumed = await client.call("send", { idempotencyKey: "k3", to: "room-2", message: text });
   const room2 = endpoint.sent().filter((m) => m.chatId === "room-2");
   assert.equal(room2.length, 3, "each chunk arrived exactly once");
-  assert.deepEqual(resumed.messageIds, room2.map((m) => m.messageId));
+  assert.deepEqual(
+    resumed.messageIds,
+    room2.map((m) => m.messageId),
+  );
   assert.equal(room2.map((m) => m.text).join(" "), text);
 });
 
@@ -250,7 +330,15 @@ test("mention gating in groups: bypass commands only for authorised senders", as
   const { host } = await genericHost(endpoint, {}, { ...FAST, authorizedSenders: ["owner"] });
   const events: any[] = [];
   host.events.subscribe((name, payload) => name === "channel.message" && events.push(payload));
-  const group = (id: string, sender: string, text: string, extra: Record<string, unknown> = {}) => ({ id, chatType: "group", chatId: "g1", sender: { id: sender }, text, wasMentioned: false, ...extra });
+  const group = (id: string, sender: string, text: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    chatType: "group",
+    chatId: "g1",
+    sender: { id: sender },
+    text,
+    wasMentioned: false,
+    ...extra,
+  });
   await endpoint.postSigned(group("g-1", "stranger", "/reset"));
   await endpoint.postSigned(group("g-2", "owner", "/reset"));
   await endpoint.postSigned(group("g-3", "owner", "/reset", { mentions: ["someone-else"] }));
@@ -276,7 +364,10 @@ test("inbound and outbound hooks can rewrite and cancel channel messages", async
   const cancelled = (await host.call("send", { idempotencyKey: "o-1", to: "c", message: "secret plans" })) as any;
   assert.equal(cancelled.cancelled, true);
   await host.call("send", { idempotencyKey: "o-2", to: "c", message: "hello" });
-  assert.deepEqual(endpoint.sent().map((m) => m.text), ["hello [via talon]"]);
+  assert.deepEqual(
+    endpoint.sent().map((m) => m.text),
+    ["hello [via talon]"],
+  );
 });
 
 test("requireMention = false: the channel lets unmentioned group messages through and the scheduler does not gate them again", async (t) => {
@@ -285,7 +376,14 @@ test("requireMention = false: the channel lets unmentioned group messages throug
   const { host } = await genericHost(endpoint, {}, { ...FAST, requireMention: false });
   const events: any[] = [];
   host.events.subscribe((name, payload) => name === "channel.message" && events.push(payload));
-  await endpoint.postSigned({ id: "open-1", chatType: "group", chatId: "g1", sender: { id: "anyone" }, text: "hello room", wasMentioned: false });
+  await endpoint.postSigned({
+    id: "open-1",
+    chatType: "group",
+    chatId: "g1",
+    sender: { id: "anyone" },
+    text: "hello room",
+    wasMentioned: false,
+  });
   await until(() => events.length >= 1, "the group message evaluated");
   assert.equal((await accountStatus(host, "generic")).counters.gated, 0);
   assert.notEqual(events[0].status, "ignored", `not ignored by the scheduler's group activation (status ${events[0].status})`);

@@ -30,7 +30,11 @@ test("loopback-only by default: peer, Host and proxy headers", () => {
 
 test("API rules: the x-webchat header and same-origin", () => {
   assert.equal(checkAccess(incoming("127.0.0.1", { host: "127.0.0.1:18789" }), undefined, true).ok, false, "no x-webchat header");
-  assert.equal(checkAccess(incoming("127.0.0.1", { host: "127.0.0.1:18789" }), undefined, false).ok, true, "the page itself needs no header");
+  assert.equal(
+    checkAccess(incoming("127.0.0.1", { host: "127.0.0.1:18789" }), undefined, false).ok,
+    true,
+    "the page itself needs no header",
+  );
   assert.equal(checkAccess(incoming("127.0.0.1", { ...api, origin: "http://127.0.0.1:18789" }), undefined, true).ok, true);
   assert.equal(checkAccess(incoming("127.0.0.1", { ...api, origin: "https://evil.example" }), undefined, true).ok, false);
 });
@@ -44,14 +48,22 @@ test("with an access key anyone may chat who presents it", () => {
 });
 
 test("over real HTTP: a rebinding Host and proxy headers are refused, an access key is enforced", async () => {
-  const { httpUrl } = await startTestHost({ plugins: { builtin: ["decision-policy", "webchat"], entries: { webchat: { config: { accounts: { default: {}, team: { accessKey: "team-access-key-0123456789" } } } } } } });
+  const { httpUrl } = await startTestHost({
+    plugins: {
+      builtin: ["decision-policy", "webchat"],
+      entries: { webchat: { config: { accounts: { default: {}, team: { accessKey: "team-access-key-0123456789" } } } } },
+    },
+  });
   const port = Number(new URL(httpUrl).port);
   const call = (path: string, headers: Record<string, string>) =>
     new Promise<number>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, path, method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        { host: "127.0.0.1", port, path, method: "POST", headers: { "content-type": "application/json", ...headers } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       req.end("{}");
     });
@@ -60,5 +72,8 @@ test("over real HTTP: a rebinding Host and proxy headers are refused, an access 
   assert.equal(await call("/webchat/api/session", { "x-webchat": "1", "x-forwarded-for": "198.51.100.7" }), 403);
   assert.equal(await call("/webchat/api/session", {}), 403);
   assert.equal(await call("/webchat/team/api/session", { "x-webchat": "1" }), 401, "the team account needs its key");
-  assert.equal(await call("/webchat/team/api/session", { "x-webchat": "1", "x-webchat-key": "team-access-key-0123456789", host: "chat.example.org" }), 200);
+  assert.equal(
+    await call("/webchat/team/api/session", { "x-webchat": "1", "x-webchat-key": "team-access-key-0123456789", host: "chat.example.org" }),
+    200,
+  );
 });

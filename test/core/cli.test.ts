@@ -20,7 +20,11 @@ interface Run {
 /** Run the real `talon` binary (from the sources) in `cwd` with a clean environment. */
 function talon(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, TALON_SOURCE: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: cwd, TALON_SOURCE: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -66,7 +70,10 @@ test("config validate: the seed's example passes; a bad file lists every problem
 
 test("plugins list shows name, version, source and load time; a missing plugin exits 4 naming it", async () => {
   const cwd = await tempDir();
-  await writeFile(join(cwd, "talon.toml"), `[state]\nurl = "memory"\n[plugins]\nbuiltin = ["decision-policy"]\nload = ["${keywordPlugin}"]\n`);
+  await writeFile(
+    join(cwd, "talon.toml"),
+    `[state]\nurl = "memory"\n[plugins]\nbuiltin = ["decision-policy"]\nload = ["${keywordPlugin}"]\n`,
+  );
   const list = await talon(["plugins", "list"], cwd);
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /NAME\s+VERSION\s+SOURCE\s+STATUS\s+LOAD\s+SETUP/);
@@ -136,7 +143,10 @@ test("serve: an unwritable data directory and a busy port each exit with their o
   await writeFile(join(cwd, "not-a-dir"), "x");
   const unwritable = await talon(["serve", "--port", "0", "--data-dir", "not-a-dir/sub"], cwd);
   assert.equal(unwritable.code, 5, unwritable.stderr);
-  assert.match(unwritable.stderr, /TALON_STATE_UNWRITABLE: cannot (store the gateway token in|write to the data directory) .*not-a-dir\/sub/);
+  assert.match(
+    unwritable.stderr,
+    /TALON_STATE_UNWRITABLE: cannot (store the gateway token in|write to the data directory) .*not-a-dir\/sub/,
+  );
   const { createServer } = await import("node:net");
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -148,15 +158,24 @@ test("serve: an unwritable data directory and a busy port each exit with their o
 });
 
 test("the compiled build (npm run build, used by npm start) runs the same CLI without a TypeScript loader", async () => {
-  const build = spawn(process.execPath, [fileURLToPath(new URL("../../scripts/build.mjs", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
+  const build = spawn(process.execPath, [fileURLToPath(new URL("../../scripts/build.mjs", import.meta.url))], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   build.stdout.on("data", (chunk) => (output += chunk));
   build.stderr.on("data", (chunk) => (output += chunk));
   assert.equal(await new Promise((resolve) => build.on("close", resolve)), 0, output);
   const cwd = await tempDir();
-  await writeFile(join(cwd, "talon.toml"), `[state]\nurl = "memory"\n[plugins]\nbuiltin = ["decision-policy"]\nload = ["${keywordPlugin}"]\n`);
+  await writeFile(
+    join(cwd, "talon.toml"),
+    `[state]\nurl = "memory"\n[plugins]\nbuiltin = ["decision-policy"]\nload = ["${keywordPlugin}"]\n`,
+  );
   const list = await talon(["plugins", "list"], cwd, { TALON_SOURCE: "0" });
   assert.equal(list.code, 0, list.stderr);
-  assert.match(list.stdout, /decision-policy\s+0\.1\.0\s+bundled \(plugins\/decision-policy\/index\.js\)/, "bundled plugins come from dist/");
+  assert.match(
+    list.stdout,
+    /decision-policy\s+0\.1\.0\s+bundled \(plugins\/decision-policy\/index\.js\)/,
+    "bundled plugins come from dist/",
+  );
   assert.match(list.stdout, /score-keyword\s+1\.0\.0/, "a TypeScript plugin from a path still loads (jiti)");
 });

@@ -157,16 +157,22 @@ test("environment overrides do not mutate the raw config they are applied to", (
 test("an invalid config reports every problem with its key path and a hint", async () => {
   const dir = await tempDir();
   const file = join(dir, "talon.toml");
-  await writeFile(file, `[security]\nreview_threshold = "high"\nblock_threshold = 300\nunknown_knob = 1\n[gateway.server]\nauth_mode = "magic"\n[runtime]\nworker_concurrency = 0\n`);
-  await assert.rejects(loadConfig({ file, env: {} }), (error: { code: string; details: { issues: { path: string; message: string; hint: string }[] } }) => {
-    assert.equal(error.code, "TALON_CONFIG_INVALID");
-    const byPath = new Map(error.details.issues.map((issue) => [issue.path, issue]));
-    assert.match(byPath.get("security.review_threshold")!.hint, /number/);
-    assert.match(byPath.get("security.block_threshold")!.hint, /at most 255/);
-    assert.match(byPath.get("security.unknown_knob")!.message, /unknown key/);
-    assert.match(byPath.get("gateway.server.auth_mode")!.hint, /"auto", "none", "token", "password"/);
-    return true;
-  });
+  await writeFile(
+    file,
+    `[security]\nreview_threshold = "high"\nblock_threshold = 300\nunknown_knob = 1\n[gateway.server]\nauth_mode = "magic"\n[runtime]\nworker_concurrency = 0\n`,
+  );
+  await assert.rejects(
+    loadConfig({ file, env: {} }),
+    (error: { code: string; details: { issues: { path: string; message: string; hint: string }[] } }) => {
+      assert.equal(error.code, "TALON_CONFIG_INVALID");
+      const byPath = new Map(error.details.issues.map((issue) => [issue.path, issue]));
+      assert.match(byPath.get("security.review_threshold")!.hint, /number/);
+      assert.match(byPath.get("security.block_threshold")!.hint, /at most 255/);
+      assert.match(byPath.get("security.unknown_knob")!.message, /unknown key/);
+      assert.match(byPath.get("gateway.server.auth_mode")!.hint, /"auto", "none", "token", "password"/);
+      return true;
+    },
+  );
   await writeFile(file, `[runtime]\nworker_concurrency = 0\n[security]\nreview_threshold = 70\n`);
   await assert.rejects(loadConfig({ file, env: {} }), (error: { details: { issues: { path: string; message: string }[] } }) => {
     const messages = error.details.issues.map((issue) => issue.message);

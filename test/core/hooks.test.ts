@@ -12,11 +12,17 @@ const policy: ContainmentPolicy = { hookErrorAction: () => "block" };
 function setup() {
   const hooks = createHostHooks();
   const gate = { started: false };
-  const facadesFor = (plugin: string, loadIndex = 0, state = { active: true }) => createHookFacades(hooks, { plugin, loadIndex, gate, log, policy, state });
+  const facadesFor = (plugin: string, loadIndex = 0, state = { active: true }) =>
+    createHookFacades(hooks, { plugin, loadIndex, gate, log, policy, state });
   return { hooks, gate, facadesFor };
 }
 
-const frameContext = (overrides: Partial<FrameContext> = {}): FrameContext => ({ mode: "standalone", kind: "req", method: "sessions.list", ...overrides });
+const frameContext = (overrides: Partial<FrameContext> = {}): FrameContext => ({
+  mode: "standalone",
+  kind: "req",
+  method: "sessions.list",
+  ...overrides,
+});
 
 function action(input: Parameters<typeof normalizeAction>[0]): Action {
   return normalizeAction(input, { origin: "rpc", source: "test" });
@@ -46,8 +52,14 @@ test("stages order taps: host policy first, observers last, registration order w
 test("frame filters: a plugin is never called for frame types or methods it did not ask for", async () => {
   const { hooks, facadesFor } = setup();
   const calls: string[] = [];
-  facadesFor("sessions-only").frame.tap({ filter: { frameType: "req", method: "sessions." } }, (_frame, ctx) => void calls.push(`sessions:${ctx.method}`));
-  facadesFor("events-only").frame.tap({ filter: { frameType: ["event"], event: ["exec.approval."] } }, (_frame, ctx) => void calls.push(`event:${ctx.event}`));
+  facadesFor("sessions-only").frame.tap(
+    { filter: { frameType: "req", method: "sessions." } },
+    (_frame, ctx) => void calls.push(`sessions:${ctx.method}`),
+  );
+  facadesFor("events-only").frame.tap(
+    { filter: { frameType: ["event"], event: ["exec.approval."] } },
+    (_frame, ctx) => void calls.push(`event:${ctx.event}`),
+  );
   await hooks.frame.promise({}, frameContext({ method: "sessions.list" }));
   await hooks.frame.promise({}, frameContext({ method: "health" }));
   await hooks.frame.promise({}, frameContext({ kind: "event", method: undefined, event: "exec.approval.requested" }));
@@ -72,7 +84,12 @@ test("score filters match normalised tool names and channels", async () => {
   const { hooks, facadesFor } = setup();
   const seen: string[] = [];
   facadesFor("exec-detector").score.tap({ filter: { tool: "exec", channel: ["discord"] } }, (a) => void seen.push(a.id));
-  for (const [id, tool, channel] of [["1", "Bash", "discord"], ["2", "exec", "slack"], ["3", "browser", "discord"], ["4", "exec", "Discord "]] as const) {
+  for (const [id, tool, channel] of [
+    ["1", "Bash", "discord"],
+    ["2", "exec", "slack"],
+    ["3", "browser", "discord"],
+    ["4", "exec", "Discord "],
+  ] as const) {
     const a = action({ id, tool, channel });
     await hooks.score.promise(a, createRiskReport(a));
   }
@@ -96,7 +113,10 @@ test("a throwing score tap is contained and fails closed with the plugin's name"
   await hooks.score.promise(a, report);
   assert.equal(healthyRan, true);
   assert.equal(report.floor, "block");
-  const detectors = report.findings.filter((f) => f.tags.includes("hook_error")).map((f) => f.detector).sort();
+  const detectors = report.findings
+    .filter((f) => f.tags.includes("hook_error"))
+    .map((f) => f.detector)
+    .sort();
   assert.deepEqual(detectors, ["async-broken", "broken-detector"]);
   assert.match(report.findings[0]!.reasons[0]!, /score tap of plugin (broken-detector|async-broken) failed/);
 });
@@ -165,8 +185,12 @@ test("stop taps run in reverse load order", async () => {
 
 test("rpc taps: the first answer wins and a refusal (RpcError) is passed through unlogged", async () => {
   const { hooks, facadesFor } = setup();
-  facadesFor("interceptor").rpc.for("echo").tap({ stage: STAGE.PRE }, (params) => ((params as { intercept?: boolean }).intercept ? "intercepted" : undefined));
-  facadesFor("owner").rpc.for("echo").tap((params) => ({ echoed: params }));
+  facadesFor("interceptor")
+    .rpc.for("echo")
+    .tap({ stage: STAGE.PRE }, (params) => ((params as { intercept?: boolean }).intercept ? "intercepted" : undefined));
+  facadesFor("owner")
+    .rpc.for("echo")
+    .tap((params) => ({ echoed: params }));
   assert.equal(await hooks.rpc.get("echo")!.promise({ intercept: true }, { method: "echo", origin: "internal" }), "intercepted");
   assert.deepEqual(await hooks.rpc.get("echo")!.promise({ a: 1 }, { method: "echo", origin: "internal" }), { echoed: { a: 1 } });
   assert.equal(hooks.rpc.get("never-tapped"), undefined, "keys nobody tapped are never materialised");

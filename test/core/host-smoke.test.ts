@@ -16,7 +16,9 @@ test("a path plugin and a bundled plugin evaluate an action together", async () 
   assert.equal(decision.action, "block");
   assert.ok(decision.tags.includes("keyword"));
   assert.ok(decision.tags.includes("tool_risk_bonus"), "bash is normalised to exec and gets exec's bonus");
-  const benign = host.defender.decisionOf(await host.defender.evaluate({ id: "a2", tool: "exec", channel: "discord", command: "git status" }))!;
+  const benign = host.defender.decisionOf(
+    await host.defender.evaluate({ id: "a2", tool: "exec", channel: "discord", command: "git status" }),
+  )!;
   assert.equal(benign.action, "allow");
   assert.equal(benign.risk_score, 30);
 });

@@ -7,7 +7,16 @@ import { HttpRoutes } from "../../core/http/routes.ts";
 
 test("a route that throws answers 500 without the exception's text, and the server keeps serving", async () => {
   const routes = new HttpRoutes(createSilentLogger());
-  routes.register({ method: "GET", path: "/boom", handler: () => { throw new Error("db password is hunter2"); } }, "leaky");
+  routes.register(
+    {
+      method: "GET",
+      path: "/boom",
+      handler: () => {
+        throw new Error("db password is hunter2");
+      },
+    },
+    "leaky",
+  );
   routes.register({ method: "GET", path: "/ok", handler: (_request, response) => void response.end("fine") }, "leaky");
   const server = createServer((request, response) => void routes.handle(request, response));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

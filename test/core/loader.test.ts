@@ -53,7 +53,10 @@ test("every bundled folder default-exports a valid plugin whose name is its fold
 });
 
 test("a plugin whose setup throws stops start-up with its name and the reason", async () => {
-  await failsWith({ load: [fixture("throws-in-setup")] }, { code: "TALON_PLUGIN_SETUP_FAILED", message: /throws-in-setup.*cannot reach the moon/ });
+  await failsWith(
+    { load: [fixture("throws-in-setup")] },
+    { code: "TALON_PLUGIN_SETUP_FAILED", message: /throws-in-setup.*cannot reach the moon/ },
+  );
 });
 
 test("a plugin whose setup hangs hits the time limit, and the error names it", async () => {
@@ -65,18 +68,33 @@ test("a plugin whose setup hangs hits the time limit, and the error names it", a
 
 test("manifest, host range, cycles, missing plugins and dependencies each get one clear error", async () => {
   await failsWith({ load: [fixture("bad-manifest")] }, { code: "TALON_PLUGIN_MANIFEST", message: /does not default-export a plugin/ });
-  await failsWith({ load: [fixture("needs-host-99")] }, { code: "TALON_PLUGIN_HOST_RANGE", message: /needs-host-99 needs Talon >=99\.0\.0/ });
-  await failsWith({ load: [fixture("cycle-a"), fixture("cycle-b")] }, { code: "TALON_PLUGIN_DEPENDENCY_CYCLE", message: /cycle-a -> cycle-b -> cycle-a/ });
-  await failsWith({ load: [fixture("needs-missing")] }, { code: "TALON_PLUGIN_DEPENDENCY_MISSING", message: /needs-missing depends on not-installed/ });
+  await failsWith(
+    { load: [fixture("needs-host-99")] },
+    { code: "TALON_PLUGIN_HOST_RANGE", message: /needs-host-99 needs Talon >=99\.0\.0/ },
+  );
+  await failsWith(
+    { load: [fixture("cycle-a"), fixture("cycle-b")] },
+    { code: "TALON_PLUGIN_DEPENDENCY_CYCLE", message: /cycle-a -> cycle-b -> cycle-a/ },
+  );
+  await failsWith(
+    { load: [fixture("needs-missing")] },
+    { code: "TALON_PLUGIN_DEPENDENCY_MISSING", message: /needs-missing depends on not-installed/ },
+  );
   await failsWith({ load: ["./does-not-exist"] }, { code: "TALON_PLUGIN_NOT_FOUND", message: /does-not-exist/ });
-  await failsWith({ load: ["talon-plugin-that-is-not-installed"] }, { code: "TALON_PLUGIN_NOT_FOUND", message: /talon-plugin-that-is-not-installed/ });
+  await failsWith(
+    { load: ["talon-plugin-that-is-not-installed"] },
+    { code: "TALON_PLUGIN_NOT_FOUND", message: /talon-plugin-that-is-not-installed/ },
+  );
   await failsWith({ load: [fixture("broken-import")] }, { code: "TALON_PLUGIN_IMPORT", message: /module top level exploded/ });
   await failsWith({ builtin: ["no-such-bundled"] }, { code: "TALON_PLUGIN_NOT_FOUND", message: /no-such-bundled/ });
 });
 
 test("a package's talon.hostRange is checked before any of its code is imported", async () => {
   events.length = 0;
-  await failsWith({ load: [fixture("package-host-99")] }, { code: "TALON_PLUGIN_HOST_RANGE", message: /talon-plugin-future needs Talon >=99\.0\.0.*it was not loaded/ });
+  await failsWith(
+    { load: [fixture("package-host-99")] },
+    { code: "TALON_PLUGIN_HOST_RANGE", message: /talon-plugin-future needs Talon >=99\.0\.0.*it was not loaded/ },
+  );
   assert.deepEqual(events, []);
 });
 
@@ -85,12 +103,19 @@ test("a plugin's config is validated against its schema before setup", async () 
     { load: [fixture("score-keyword")], entries: { "score-keyword": { config: { word: 42 } } } },
     { code: "TALON_PLUGIN_CONFIG", message: /plugins\.entries\.score-keyword\.config\.word/ },
   );
-  await failsWith({ builtin: ["decision-policy"], entries: { "decision-policy": { config: { x: 1 } } } }, { code: "TALON_PLUGIN_CONFIG", message: /takes no config/ });
+  await failsWith(
+    { builtin: ["decision-policy"], entries: { "decision-policy": { config: { x: 1 } } } },
+    { code: "TALON_PLUGIN_CONFIG", message: /takes no config/ },
+  );
 });
 
 test("optional plugins that fail are switched off and reported; start-up continues", async () => {
   const host = await startWith({
-    load: [{ source: fixture("throws-in-setup"), optional: true }, { source: fixture("needs-missing"), optional: true }, fixture("score-keyword")],
+    load: [
+      { source: fixture("throws-in-setup"), optional: true },
+      { source: fixture("needs-missing"), optional: true },
+      fixture("score-keyword"),
+    ],
   });
   const byName = Object.fromEntries(host.plugins.map((p) => [p.name, p]));
   assert.equal(byName["throws-in-setup"]!.status, "failed");
@@ -107,7 +132,10 @@ test("a disabled plugin is not loaded", async () => {
 });
 
 test("the same plugin loaded twice is refused", async () => {
-  await failsWith({ load: [fixture("score-keyword"), `${fixture("score-keyword")}/index.ts`] }, { code: "TALON_PLUGIN_DUPLICATE", message: /score-keyword is loaded twice/ });
+  await failsWith(
+    { load: [fixture("score-keyword"), `${fixture("score-keyword")}/index.ts`] },
+    { code: "TALON_PLUGIN_DUPLICATE", message: /score-keyword is loaded twice/ },
+  );
 });
 
 test("an npm package plugin is resolved from the config's folder and loaded like any other", async () => {
@@ -116,12 +144,18 @@ test("an npm package plugin is resolved from the config's folder and loaded like
   await mkdir(join(dir, "node_modules", "@talon"), { recursive: true });
   await mkdir(pkg, { recursive: true });
   await symlink(join(repoRoot, "sdk"), join(dir, "node_modules", "@talon", "sdk"));
-  await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "talon-plugin-npm-fixture", version: "3.0.0", type: "module", exports: "./index.ts" }));
+  await writeFile(
+    join(pkg, "package.json"),
+    JSON.stringify({ name: "talon-plugin-npm-fixture", version: "3.0.0", type: "module", exports: "./index.ts" }),
+  );
   await writeFile(
     join(pkg, "index.ts"),
     `import { definePlugin } from "@talon/sdk";\nexport default definePlugin({ name: "npm-fixture", version: "3.0.0", setup(ctx) { ctx.registerMethod({ name: "npm.fixture", scope: "operator.read", handler: () => ({ from: "npm" }) }); } });\n`,
   );
-  await writeFile(join(dir, "talon.toml"), `[state]\nurl = "memory"\n[log]\nlevel = "silent"\n[plugins]\nbuiltin = false\nload = ["talon-plugin-npm-fixture"]\n`);
+  await writeFile(
+    join(dir, "talon.toml"),
+    `[state]\nurl = "memory"\n[log]\nlevel = "silent"\n[plugins]\nbuiltin = false\nload = ["talon-plugin-npm-fixture"]\n`,
+  );
   const host = await createHost({ config: { file: join(dir, "talon.toml"), env: {} }, gateway: false, log: createSilentLogger() });
   await host.start();
   assert.deepEqual(

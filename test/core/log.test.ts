@@ -23,7 +23,10 @@ test("JSON logs: level filtering; secrets redacted in the first two levels of a 
   const { lines, stream } = capture();
   const log = createLogger({ level: "info", pretty: false, destination: stream });
   log.debug({}, "hidden");
-  log.info({ token: "tok-123", auth: { password: "pw-456" }, config: { virustotal_api_key: "vt-789" }, session: "agent:main:main" }, "connected");
+  log.info(
+    { token: "tok-123", auth: { password: "pw-456" }, config: { virustotal_api_key: "vt-789" }, session: "agent:main:main" },
+    "connected",
+  );
   assert.equal(lines.length, 1);
   const text = JSON.stringify(lines[0]);
   for (const secret of ["tok-123", "pw-456", "vt-789"]) assert.ok(!text.includes(secret), `${secret} leaked`);
@@ -34,7 +37,10 @@ test("JSON logs: level filtering; secrets redacted in the first two levels of a 
 test("each plugin logs through a child logger carrying its name; a contained failure names the plugin", async () => {
   const { lines, stream } = capture();
   const host = await createHost({
-    config: { inline: { state: { url: "memory" }, plugins: { builtin: false, load: [{ source: throwsInSetup, optional: true }, keyword] } }, env: {} },
+    config: {
+      inline: { state: { url: "memory" }, plugins: { builtin: false, load: [{ source: throwsInSetup, optional: true }, keyword] } },
+      env: {},
+    },
     gateway: false,
     log: createLogger({ level: "info", pretty: false, destination: stream }),
   });

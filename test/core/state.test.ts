@@ -120,7 +120,13 @@ test("a failed write reports TALON_STATE_WRITE_FAILED and keeps what was stored"
   // A trigger makes every later write fail, as a full disk would.
   await query("CREATE TRIGGER no_writes BEFORE INSERT ON keyv BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   await assert.rejects(store.set("lost", 2), { code: "TALON_STATE_WRITE_FAILED" });
-  await assert.rejects(store.setMany([{ key: "a", value: 1 }, { key: "b", value: 2 }]), { code: "TALON_STATE_WRITE_FAILED" });
+  await assert.rejects(
+    store.setMany([
+      { key: "a", value: 1 },
+      { key: "b", value: 2 },
+    ]),
+    { code: "TALON_STATE_WRITE_FAILED" },
+  );
   assert.equal(await store.get("kept"), 1);
   assert.equal(await store.get("a"), undefined, "setMany is all or nothing");
   await backend.close();
@@ -129,7 +135,10 @@ test("a failed write reports TALON_STATE_WRITE_FAILED and keeps what was stored"
 test("the host opens the default SQLite store in its data directory", async () => {
   const dataDir = await tempDir();
   await mkdir(dataDir, { recursive: true });
-  const { host } = await startTestHost({ data_dir: dataDir, state: { url: "sqlite" }, plugins: { builtin: ["decision-policy"] } }, { gateway: false });
+  const { host } = await startTestHost(
+    { data_dir: dataDir, state: { url: "sqlite" }, plugins: { builtin: ["decision-policy"] } },
+    { gateway: false },
+  );
   assert.equal(host.store.kind, "sqlite");
   assert.equal(host.store.location, join(dataDir, "talon.sqlite"));
 });

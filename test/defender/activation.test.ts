@@ -4,7 +4,8 @@ import type { Action } from "@talon/sdk";
 import { checkActivation, isControlCommand, isGroupContext } from "../../core/scheduler/activation.ts";
 import { Semaphore } from "../../core/scheduler/semaphore.ts";
 
-const action = (sessionKey: string, extra: Partial<Action> = {}) => ({ sessionKey, routing: {}, fields: [], raw: null, ...extra }) as unknown as Action;
+const action = (sessionKey: string, extra: Partial<Action> = {}) =>
+  ({ sessionKey, routing: {}, fields: [], raw: null, ...extra }) as unknown as Action;
 
 describe("activation rules (seed §9.3)", () => {
   test("group context from the session key, the routing or the raw root's room hint", () => {

@@ -9,7 +9,11 @@ const BUILTIN = ["decision-events"];
 
 describe("security.decision events", () => {
   test("carry every field of the seed's payload to clients with operator.read, and no one else", async () => {
-    const { url, token, host } = await startDefenderHost({ builtin: BUILTIN, gateway: true, config: { security: { tool_policies: { browser: "review" } } } });
+    const { url, token, host } = await startDefenderHost({
+      builtin: BUILTIN,
+      gateway: true,
+      config: { security: { tool_policies: { browser: "review" } } },
+    });
     const reader = await TestClient.connect(url, { token, scopes: ["operator.read"] });
     const pairing = await TestClient.connect(url, { token, scopes: ["operator.pairing"] });
     const producer = await TestClient.connect(url, { token, scopes: ["operator.write"] });
@@ -65,7 +69,11 @@ describe("security.decision events", () => {
   });
 
   test("the event name follows runtime.decision_event", async () => {
-    const { url, token, host } = await startDefenderHost({ builtin: BUILTIN, gateway: true, config: { runtime: { decision_event: "talon.verdict" } } });
+    const { url, token, host } = await startDefenderHost({
+      builtin: BUILTIN,
+      gateway: true,
+      config: { runtime: { decision_event: "talon.verdict" } },
+    });
     const client = await TestClient.connect(url, { token, scopes: ["operator.read"] });
     await host.defender.evaluate({ id: "n1", prompt: "hi" });
     const event = await client.waitForEvent("talon.verdict");
@@ -77,7 +85,8 @@ describe("security.decision events", () => {
     const { host } = await startDefenderHost({ builtin: BUILTIN });
     const emitted: string[] = [];
     host.events.subscribe((name) => void emitted.push(name));
-    const reload = async (patch: Record<string, unknown>) => host.applyConfig(await loadConfig({ inline: mergeConfig(host.config as never, patch), env: {} }));
+    const reload = async (patch: Record<string, unknown>) =>
+      host.applyConfig(await loadConfig({ inline: mergeConfig(host.config as never, patch), env: {} }));
     await reload({ plugins: { entries: { "decision-events": { config: { scope: "operator.admin", droppable: false } } } } });
     const { scope, droppable } = host.events.definition("security.decision");
     assert.deepEqual({ scope, droppable }, { scope: "operator.admin", droppable: false });
@@ -95,7 +104,13 @@ describe("security.evaluate", () => {
   test("returns the decision object and takes the same path as every action (event, idempotency)", async () => {
     const { url, token } = await startDefenderHost({ builtin: BUILTIN, gateway: true, fixtures: ["keyword"] });
     const client = await TestClient.connect(url, { token, scopes: ["operator.write"] });
-    const result = await client.call("security.evaluate", { id: "rpc-1", sessionKey: "discord:group:g1", tool: "bash", channel: "discord", command: "echo forbidden" });
+    const result = await client.call("security.evaluate", {
+      id: "rpc-1",
+      sessionKey: "discord:group:g1",
+      tool: "bash",
+      channel: "discord",
+      command: "echo forbidden",
+    });
     assert.equal(result.action, "block");
     assert.equal(result.risk_score, 100);
     assert.ok(result.tags.includes("keyword"));
@@ -105,12 +120,29 @@ describe("security.evaluate", () => {
     assert.equal(result.sessionKey, "agent:main:discord:group:g1");
     assert.equal(result.status, "decided");
     const event = await client.waitForEvent("security.decision", (frame) => frame.payload.requestId === "rpc-1");
-    assert.deepEqual(event.payload.decision, { action: result.action, risk_score: result.risk_score, reasons: result.reasons, tags: result.tags, source: result.source });
+    assert.deepEqual(event.payload.decision, {
+      action: result.action,
+      risk_score: result.risk_score,
+      reasons: result.reasons,
+      tags: result.tags,
+      source: result.source,
+    });
     assert.equal(event.payload.source, "security.evaluate");
-    const again = await client.call("security.evaluate", { id: "rpc-1", sessionKey: "discord:group:g1", tool: "bash", channel: "discord", command: "echo forbidden" });
+    const again = await client.call("security.evaluate", {
+      id: "rpc-1",
+      sessionKey: "discord:group:g1",
+      tool: "bash",
+      channel: "discord",
+      command: "echo forbidden",
+    });
     assert.equal(again.cached, true);
     assert.ok(again.tags.includes("idempotency_hit"));
-    const ignored = await client.call("security.evaluate", { id: "rpc-2", sessionKey: "discord:group:g1", prompt: "hi", wasMentioned: false });
+    const ignored = await client.call("security.evaluate", {
+      id: "rpc-2",
+      sessionKey: "discord:group:g1",
+      prompt: "hi",
+      wasMentioned: false,
+    });
     assert.deepEqual({ status: ignored.status, action: ignored.action }, { status: "ignored", action: undefined });
     await client.close();
   });
@@ -129,7 +161,10 @@ describe("security.evaluate", () => {
     const unknown = await writer.request("security.evaluate", { prompt: "x", promt: "typo" });
     assert.equal(unknown.ok, false);
     assert.match(unknown.error!.message, /promt/);
-    await assert.rejects(writer.call("security.evaluate", { prompt: "x", chatType: "sideways" }), (error: unknown) => error instanceof GatewayError && /chatType/.test(error.message));
+    await assert.rejects(
+      writer.call("security.evaluate", { prompt: "x", chatType: "sideways" }),
+      (error: unknown) => error instanceof GatewayError && /chatType/.test(error.message),
+    );
     await Promise.all([reader.close(), writer.close()]);
   });
 });

@@ -7,7 +7,17 @@ import { startDefenderHost } from "./harness.ts";
 const requested = (request: Record<string, unknown>, id = "appr-1") => ({
   approvalKind: "exec",
   id,
-  request: { command: "rm -rf /", commandArgv: ["rm", "-rf", "/"], cwd: "/home/u", host: "gateway", sessionKey: "agent:main:main", agentId: "main", turnSourceChannel: "telegram", turnSourceTo: "42", ...request },
+  request: {
+    command: "rm -rf /",
+    commandArgv: ["rm", "-rf", "/"],
+    cwd: "/home/u",
+    host: "gateway",
+    sessionKey: "agent:main:main",
+    agentId: "main",
+    turnSourceChannel: "telegram",
+    turnSourceTo: "42",
+    ...request,
+  },
   createdAtMs: 1,
   expiresAtMs: 2,
 });
@@ -23,7 +33,11 @@ describe("exec approvals", () => {
     assert.deepEqual(approval.input.routing?.deliveryContext, { channel: "telegram", to: "42" });
     assert.equal(approval.input.fields!.length, 1, "argv equal to the command is not repeated");
     const differing = parseRequestedApproval(requested({ command: "ls", commandArgv: ["sh", "-c", "rm -rf /"] }))!;
-    assert.deepEqual(differing.input.fields!.map((field) => field.value), ["ls", "sh -c rm -rf /"], "the display text and the argv are both scanned");
+    assert.deepEqual(
+      differing.input.fields!.map((field) => field.value),
+      ["ls", "sh -c rm -rf /"],
+      "the display text and the argv are both scanned",
+    );
     assert.equal(parseRequestedApproval({ ...requested({}), approvalKind: "plugin" }), undefined);
     assert.equal(parseRequestedApproval({ id: "x", request: { cwd: "/" } }), undefined);
     assert.equal(parseRequestedApproval(null), undefined);
@@ -39,7 +53,10 @@ describe("exec approvals", () => {
 
   test("in bridge mode the approval event is evaluated once, as an exec action", async () => {
     const { host } = await startDefenderHost({ builtin: ["exec-approvals"], config: { gateway: { runtime_mode: "bridge_client" } } });
-    const evaluations = await host.defender.ingestFrame({ type: "event", event: "exec.approval.requested", payload: requested({ command: "git status", commandArgv: ["git", "status"] }) }, { mode: "bridge", kind: "event", event: "exec.approval.requested" });
+    const evaluations = await host.defender.ingestFrame(
+      { type: "event", event: "exec.approval.requested", payload: requested({ command: "git status", commandArgv: ["git", "status"] }) },
+      { mode: "bridge", kind: "event", event: "exec.approval.requested" },
+    );
     assert.equal(evaluations.length, 1, "the generic extractor does not evaluate it a second time");
     const evaluation = evaluations[0]!;
     assert.ok(evaluation.status === "decided");
@@ -47,7 +64,10 @@ describe("exec approvals", () => {
     assert.equal(evaluation.record.action.id, "appr-1");
     assert.equal(evaluation.record.action.source, "exec.approval.requested");
     // In standalone mode the event is an ordinary frame for the generic extractor.
-    const standalone = await host.defender.ingestFrame({ type: "event", event: "exec.approval.requested", payload: requested({}, "appr-2") }, { mode: "standalone", kind: "event", event: "exec.approval.requested" });
+    const standalone = await host.defender.ingestFrame(
+      { type: "event", event: "exec.approval.requested", payload: requested({}, "appr-2") },
+      { mode: "standalone", kind: "event", event: "exec.approval.requested" },
+    );
     assert.equal(standalone.length, 1);
     assert.ok(standalone[0]!.status === "decided" && standalone[0]!.record.action.tool === undefined);
   });

@@ -11,9 +11,16 @@ export const FIXTURES = {
   observers: fileURLToPath(new URL("../fixtures/plugins/observer-gate", import.meta.url)),
 };
 
-
 /** A host with decision-policy (+ the given bundled plugins) and the given fixture plugins. */
-export function startDefenderHost(options: { builtin?: string[]; fixtures?: (keyof typeof FIXTURES)[]; config?: Record<string, unknown>; gateway?: boolean; cwd?: string } = {}): Promise<TestHost> {
+export function startDefenderHost(
+  options: {
+    builtin?: string[];
+    fixtures?: (keyof typeof FIXTURES)[];
+    config?: Record<string, unknown>;
+    gateway?: boolean;
+    cwd?: string;
+  } = {},
+): Promise<TestHost> {
   const config = mergeConfig(
     {
       plugins: { builtin: ["decision-policy", ...(options.builtin ?? [])], load: (options.fixtures ?? []).map((name) => FIXTURES[name]) },

@@ -31,7 +31,10 @@ describe("idempotency (id plus content digest)", () => {
     assert.equal(gate.entered.length, 2);
     const again = host.defender.decisionOf(await host.defender.evaluate(malicious))!;
     assert.equal(again.action, "block");
-    assert.deepEqual(again.tags.filter((tag) => tag.startsWith("idempotency")), ["idempotency_hit"]);
+    assert.deepEqual(
+      again.tags.filter((tag) => tag.startsWith("idempotency")),
+      ["idempotency_hit"],
+    );
 
     // Without an id, the content digest is the key.
     await host.defender.evaluate({ sessionKey: "s2", prompt: "same" });
@@ -51,7 +54,10 @@ describe("idempotency (id plus content digest)", () => {
     assert.ok(cached.status === "decided" && cached.record.cached);
 
     // A stricter policy: exec is blocked.
-    const stricter = await loadConfig({ inline: mergeConfig(host.config as never, { security: { tool_policies: { exec: "block" } } }), env: {} });
+    const stricter = await loadConfig({
+      inline: mergeConfig(host.config as never, { security: { tool_policies: { exec: "block" } } }),
+      env: {},
+    });
     await host.applyConfig(stricter);
     assert.equal(host.defender.stats().idempotencyEntries, 0);
     const resent = await host.defender.evaluate(request);
@@ -108,7 +114,9 @@ describe("timeouts under the scheduler", () => {
 describe("bad input", () => {
   test("thousands of sessions at once: a decision for every action, then every lane is gone", async () => {
     const { host } = await startDefenderHost({ config: { runtime: { max_queue: 5000, worker_concurrency: 8 } } });
-    const all = Array.from({ length: 3000 }, (_, i) => host.defender.evaluate({ id: `s-${i}`, sessionKey: `agent:main:webchat:dm:user-${i}`, prompt: `hello ${i}` }));
+    const all = Array.from({ length: 3000 }, (_, i) =>
+      host.defender.evaluate({ id: `s-${i}`, sessionKey: `agent:main:webchat:dm:user-${i}`, prompt: `hello ${i}` }),
+    );
     const results = await Promise.all(all);
     assert.equal(results.filter((evaluation) => evaluation.status === "decided" && !evaluation.record.refused).length, 3000);
     await until(() => host.defender.stats().lanes === 0, "every lane evicted");
@@ -127,15 +135,23 @@ describe("bad input", () => {
   });
 
   test("observers slower than evaluation slow it down instead of piling up", async () => {
-    const { host } = await startDefenderHost({ fixtures: ["observers"], config: { runtime: { max_queue: 20_000, worker_concurrency: 64 } } });
+    const { host } = await startDefenderHost({
+      fixtures: ["observers"],
+      config: { runtime: { max_queue: 20_000, worker_concurrency: 64 } },
+    });
     const gate = (globalThis as Record<symbol, unknown>)[OBSERVER_GATE] as ObserverGate;
     let settled = 0;
     const total = MAX_OBSERVER_BACKLOG + 500;
-    const all = Array.from({ length: total }, (_, i) => host.defender.evaluate({ id: `o-${i}`, sessionKey: `s-${i}`, prompt: "x" }).then((evaluation) => (settled++, evaluation)));
+    const all = Array.from({ length: total }, (_, i) =>
+      host.defender.evaluate({ id: `o-${i}`, sessionKey: `s-${i}`, prompt: "x" }).then((evaluation) => (settled++, evaluation)),
+    );
     await until(() => gate.seen > MAX_OBSERVER_BACKLOG, "the observer backlog to fill");
     // Give the pipeline every chance to run ahead; it must be held at the bound.
     for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
-    assert.ok(host.defender.stats().observersRunning <= MAX_OBSERVER_BACKLOG + 64, `${host.defender.stats().observersRunning} observers running`);
+    assert.ok(
+      host.defender.stats().observersRunning <= MAX_OBSERVER_BACKLOG + 64,
+      `${host.defender.stats().observersRunning} observers running`,
+    );
     assert.ok(settled < total, "evaluations wait for the observers");
     gate.open();
     const results = await Promise.all(all);

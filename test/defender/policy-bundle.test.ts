@@ -53,7 +53,10 @@ describe("signed policy bundles (seed-defender §6)", () => {
   });
 
   test("canonical JSON: recursive code-point key order, arrays kept, non-ASCII unescaped", () => {
-    assert.equal(canonicalJson({ b: [{ z: 1, a: 2 }], a: "é\n", "\u{1F600}": 1, "\uFFFF": 2 }), '{"a":"é\\n","b":[{"a":2,"z":1}],"\uFFFF":2,"\u{1F600}":1}');
+    assert.equal(
+      canonicalJson({ b: [{ z: 1, a: 2 }], a: "é\n", "\u{1F600}": 1, "\uFFFF": 2 }),
+      '{"a":"é\\n","b":[{"a":2,"z":1}],"\uFFFF":2,"\u{1F600}":1}',
+    );
   });
 
   test("signatures: lowercase hex, optional sha256: prefix, case and whitespace tolerated; anything else fails", () => {
@@ -81,7 +84,13 @@ describe("signed policy bundles (seed-defender §6)", () => {
       "signed_at",
     ]);
     assert.deepEqual(bundle.overrides.allowed_command_prefixes, ["git ", "rg "], "the seed trimmed `git ` to `git`, which matches `gitk`");
-    const aliased = verifyBundleText(signed({ policy: { review_threshold: 10, tool_policies: { " Exec ": "block", "": "allow" }, allowedCommandPrefixes: ["ls ", "  "] } }), KEY, "b.json");
+    const aliased = verifyBundleText(
+      signed({
+        policy: { review_threshold: 10, tool_policies: { " Exec ": "block", "": "allow" }, allowedCommandPrefixes: ["ls ", "  "] },
+      }),
+      KEY,
+      "b.json",
+    );
     assert.equal(aliased.overrides.review_threshold, 10);
     assert.deepEqual(aliased.overrides.tool_policies, { exec: "block" });
     assert.deepEqual(aliased.overrides.allowed_command_prefixes, ["ls "]);
@@ -89,16 +98,46 @@ describe("signed policy bundles (seed-defender §6)", () => {
   });
 
   test("refusals carry the seed's messages", () => {
-    assert.match(refusal(() => verifyBundleText(signed(OPS_BUNDLE), undefined, "p")), /policy bundle key missing/);
-    assert.match(refusal(() => verifyBundleText(signed(OPS_BUNDLE), "  ", "p")), /policy bundle key cannot be empty/);
-    assert.match(refusal(() => verifyBundleText("{not json", KEY, "p")), /failed parsing policy bundle JSON p/);
-    assert.match(refusal(() => verifyBundleText("[1]", KEY, "p")), /policy bundle root must be an object/);
-    assert.match(refusal(() => verifyBundleText(JSON.stringify(OPS_BUNDLE), KEY, "p")), /policy bundle signature missing/);
-    assert.match(refusal(() => verifyBundleText(signed(OPS_BUNDLE, "wrong"), KEY, "p")), /policy bundle signature verification failed/);
-    assert.match(refusal(() => verifyBundleText(signed({ policy: { reviewThreshold: 300 } }), KEY, "p")), /invalid policy bundle schema p: policy.reviewThreshold/);
-    assert.match(refusal(() => verifyBundleText(signed({ policy: { allowedCommandPrefixes: [" "] } }), KEY, "p")), /empty allowed command prefixes/);
-    assert.match(refusal(() => verifyBundleText(signed({ policy: { promptInjectionPatterns: [] } }), KEY, "p")), /empty prompt injection pattern list/);
-    assert.match(refusal(() => verifyBundleText(signed({ policy: { blockedCommandPatterns: [""] } }), KEY, "p")), /empty blocked command pattern list/);
+    assert.match(
+      refusal(() => verifyBundleText(signed(OPS_BUNDLE), undefined, "p")),
+      /policy bundle key missing/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText(signed(OPS_BUNDLE), "  ", "p")),
+      /policy bundle key cannot be empty/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText("{not json", KEY, "p")),
+      /failed parsing policy bundle JSON p/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText("[1]", KEY, "p")),
+      /policy bundle root must be an object/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText(JSON.stringify(OPS_BUNDLE), KEY, "p")),
+      /policy bundle signature missing/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText(signed(OPS_BUNDLE, "wrong"), KEY, "p")),
+      /policy bundle signature verification failed/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText(signed({ policy: { reviewThreshold: 300 } }), KEY, "p")),
+      /invalid policy bundle schema p: policy.reviewThreshold/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText(signed({ policy: { allowedCommandPrefixes: [" "] } }), KEY, "p")),
+      /empty allowed command prefixes/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText(signed({ policy: { promptInjectionPatterns: [] } }), KEY, "p")),
+      /empty prompt injection pattern list/,
+    );
+    assert.match(
+      refusal(() => verifyBundleText(signed({ policy: { blockedCommandPatterns: [""] } }), KEY, "p")),
+      /empty blocked command pattern list/,
+    );
   });
 });
 
@@ -106,10 +145,15 @@ describe("policy bundles in the host", () => {
   test("a valid bundle applies at start-up: thresholds, bonuses and floors take effect", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, "policy.json"), signed(OPS_BUNDLE));
-    const { host } = await startDefenderHost({ cwd: dir, config: { security: { policy_bundle_path: "policy.json", policy_bundle_key: KEY } } });
+    const { host } = await startDefenderHost({
+      cwd: dir,
+      config: { security: { policy_bundle_path: "policy.json", policy_bundle_key: KEY } },
+    });
     assert.equal(host.config.security.review_threshold, 25);
     assert.deepEqual(host.config.security.allowed_command_prefixes, ["git ", "rg "]);
-    const decision = host.defender.decisionOf(await host.defender.evaluate({ id: "b1", tool: "bash", channel: "discord", command: "git status" }))!;
+    const decision = host.defender.decisionOf(
+      await host.defender.evaluate({ id: "b1", tool: "bash", channel: "discord", command: "git status" }),
+    )!;
     assert.equal(decision.risk_score, 55, "exec +40 (bash is exec) and discord +15");
     assert.equal(decision.action, "block");
     const gateway = host.defender.decisionOf(await host.defender.evaluate({ id: "b2", tool: "gateway", prompt: "restart" }))!;
@@ -121,11 +165,26 @@ describe("policy bundles in the host", () => {
     const dir = await tempDir();
     await writeFile(join(dir, "policy.json"), signed(OPS_BUNDLE, "not-the-key"));
     await assert.rejects(
-      createHost({ config: { inline: { state: { url: "memory" }, security: { policy_bundle_path: "policy.json", policy_bundle_key: KEY } }, env: {}, cwd: dir }, log: createSilentLogger() }),
-      (error: unknown) => isTalonError(error) && error.code === "TALON_POLICY_BUNDLE_INVALID" && /signature verification failed/.test(error.message),
+      createHost({
+        config: {
+          inline: { state: { url: "memory" }, security: { policy_bundle_path: "policy.json", policy_bundle_key: KEY } },
+          env: {},
+          cwd: dir,
+        },
+        log: createSilentLogger(),
+      }),
+      (error: unknown) =>
+        isTalonError(error) && error.code === "TALON_POLICY_BUNDLE_INVALID" && /signature verification failed/.test(error.message),
     );
     await assert.rejects(
-      createHost({ config: { inline: { state: { url: "memory" }, security: { policy_bundle_path: "missing.json", policy_bundle_key: KEY } }, env: {}, cwd: dir }, log: createSilentLogger() }),
+      createHost({
+        config: {
+          inline: { state: { url: "memory" }, security: { policy_bundle_path: "missing.json", policy_bundle_key: KEY } },
+          env: {},
+          cwd: dir,
+        },
+        log: createSilentLogger(),
+      }),
       (error: unknown) => isTalonError(error) && /failed reading policy bundle/.test(error.message),
     );
   });
@@ -145,7 +204,11 @@ describe("policy bundles in the host", () => {
     await writeFile(configFile, config());
     const lines: string[] = [];
     const log = createSilentLogger();
-    const capture = { ...log, error: (obj: unknown, msg?: string) => lines.push(`${JSON.stringify(obj)} ${msg}`), child: () => capture } as unknown as typeof log;
+    const capture = {
+      ...log,
+      error: (obj: unknown, msg?: string) => lines.push(`${JSON.stringify(obj)} ${msg}`),
+      child: () => capture,
+    } as unknown as typeof log;
     const host = await createHost({ config: { file: configFile, env: {}, cwd: dir }, gateway: false, log: capture });
     await host.start();
     try {
@@ -157,7 +220,9 @@ describe("policy bundles in the host", () => {
       assert.equal(host.config.security.quarantine_dir, "q2", "the rest of the reload applies");
       assert.equal(host.config.security.block_threshold, 55, "the previous policy is kept");
       assert.deepEqual(host.config.security.tool_risk_bonus, { exec: 40 });
-      assert.ok(lines.some((line) => /policy bundle refused; keeping the previous policy: policy bundle signature verification failed/.test(line)));
+      assert.ok(
+        lines.some((line) => /policy bundle refused; keeping the previous policy: policy bundle signature verification failed/.test(line)),
+      );
       // A correctly signed change of the bundle file alone is picked up.
       await writeFile(bundleFile, signed({ ...OPS_BUNDLE, policy: { ...OPS_BUNDLE.policy, blockThreshold: 80 } }));
       assert.equal(await host.checkPolicyBundle(), true);

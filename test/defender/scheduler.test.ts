@@ -4,7 +4,9 @@ import type { Evaluation } from "@talon/sdk";
 import { scoreGate, startDefenderHost, until } from "./harness.ts";
 
 function ids(evaluations: Evaluation[]): string[] {
-  return evaluations.map((evaluation) => (evaluation.status === "decided" ? evaluation.record.action.id : `${evaluation.action.id}:${evaluation.status}`));
+  return evaluations.map((evaluation) =>
+    evaluation.status === "decided" ? evaluation.record.action.id : `${evaluation.action.id}:${evaluation.status}`,
+  );
 }
 
 describe("session scheduler", () => {
@@ -27,7 +29,11 @@ describe("session scheduler", () => {
     await Promise.all([a1, a2, b1]);
     assert.ok(settled.indexOf("a1") < settled.indexOf("a2"));
     await host.defender.drain(1000);
-    assert.deepEqual(host.defender.stats(), { lanes: 0, pending: 0, running: 0, waiting: 0, idempotencyEntries: 3, observersRunning: 0 }, "idle lanes are evicted");
+    assert.deepEqual(
+      host.defender.stats(),
+      { lanes: 0, pending: 0, running: 0, waiting: 0, idempotencyEntries: 3, observersRunning: 0 },
+      "idle lanes are evicted",
+    );
   });
 
   test("runtime.worker_concurrency bounds evaluations across sessions", async () => {
@@ -64,7 +70,12 @@ describe("session scheduler", () => {
     const gate = scoreGate();
     const alpha = host.defender.evaluate({ id: "c1", sessionKey: "main", prompt: "alpha" });
     await gate.waitEntered(1);
-    const beta = host.defender.evaluate({ id: "c2", sessionKey: "main", prompt: "beta", fields: [{ kind: "text", path: "/note", value: "extra" }] });
+    const beta = host.defender.evaluate({
+      id: "c2",
+      sessionKey: "main",
+      prompt: "beta",
+      fields: [{ kind: "text", path: "/note", value: "extra" }],
+    });
     const gamma = host.defender.evaluate({ id: "c3", sessionKey: "main", prompt: "gamma" });
     const command = host.defender.evaluate({ id: "c4", sessionKey: "main", command: "ls" });
     assert.equal((await beta).status, "superseded");
@@ -75,7 +86,10 @@ describe("session scheduler", () => {
     const action = gate.entered[1]!;
     assert.equal(action.id, "c3");
     assert.equal(action.prompt, "beta\n\ngamma");
-    assert.ok(action.fields.some((field) => field.value === "extra"), "fields of merged actions are all scanned");
+    assert.ok(
+      action.fields.some((field) => field.value === "extra"),
+      "fields of merged actions are all scanned",
+    );
     assert.equal(gate.entered[2]!.id, "c4", "a command is never merged");
   });
 
@@ -96,13 +110,19 @@ describe("session scheduler", () => {
     gate.holding = false;
     gate.release();
     const done = await Promise.all(all.slice(0, 17));
-    assert.deepEqual(ids(done), Array.from({ length: 17 }, (_, i) => `q${i + 1}`));
+    assert.deepEqual(
+      ids(done),
+      Array.from({ length: 17 }, (_, i) => `q${i + 1}`),
+    );
     assert.ok(done.every((evaluation) => evaluation.status === "decided" && !evaluation.record.refused));
   });
 
   for (const mode of ["steer", "collect"] as const) {
     test(`${mode} at capacity: replacing or merging a queued action adds nothing, so it is not refused`, async () => {
-      const { host } = await startDefenderHost({ fixtures: ["gate"], config: { runtime: { max_queue: 16, worker_concurrency: 16, session_queue_mode: mode } } });
+      const { host } = await startDefenderHost({
+        fixtures: ["gate"],
+        config: { runtime: { max_queue: 16, worker_concurrency: 16, session_queue_mode: mode } },
+      });
       const gate = scoreGate();
       const sessions = Array.from({ length: 16 }, (_, i) => `session-${i}`);
       const running = sessions.map((session) => host.defender.evaluate({ id: `${session}-run`, sessionKey: session, prompt: "run" }));
@@ -140,29 +160,72 @@ describe("session scheduler", () => {
   });
 
   test("mention mode: a group message without a mention is ignored; bypass commands need an authorised sender", async () => {
-    const { host } = await startDefenderHost({ config: { runtime: { group_activation_mode: "mention", command_authorized_senders: ["telegram:admin-1", "ops-2"] } } });
+    const { host } = await startDefenderHost({
+      config: { runtime: { group_activation_mode: "mention", command_authorized_senders: ["telegram:admin-1", "ops-2"] } },
+    });
     const group = { sessionKey: "telegram:group:g1", channel: "telegram" };
-    const notMentioned = await host.defender.evaluate({ ...group, id: "m1", prompt: "hello", routing: { canDetectMention: true, wasMentioned: false } });
+    const notMentioned = await host.defender.evaluate({
+      ...group,
+      id: "m1",
+      prompt: "hello",
+      routing: { canDetectMention: true, wasMentioned: false },
+    });
     assert.equal(notMentioned.status, "ignored");
-    const mentioned = await host.defender.evaluate({ ...group, id: "m2", prompt: "hello", routing: { canDetectMention: true, wasMentioned: true } });
+    const mentioned = await host.defender.evaluate({
+      ...group,
+      id: "m2",
+      prompt: "hello",
+      routing: { canDetectMention: true, wasMentioned: true },
+    });
     assert.equal(mentioned.status, "decided");
     const noFlag = await host.defender.evaluate({ ...group, id: "m3", prompt: "hello" });
     assert.equal(noFlag.status, "decided", "no mention key: detection unavailable, not gated (seed)");
-    const stranger = await host.defender.evaluate({ ...group, id: "m4", prompt: "/reset now", routing: { canDetectMention: true, wasMentioned: false, senderId: "someone" } });
+    const stranger = await host.defender.evaluate({
+      ...group,
+      id: "m4",
+      prompt: "/reset now",
+      routing: { canDetectMention: true, wasMentioned: false, senderId: "someone" },
+    });
     assert.equal(stranger.status, "ignored", "any member could bypass in the seed");
-    const admin = await host.defender.evaluate({ ...group, id: "m5", prompt: "/reset now", routing: { canDetectMention: true, wasMentioned: false, senderId: "admin-1" } });
+    const admin = await host.defender.evaluate({
+      ...group,
+      id: "m5",
+      prompt: "/reset now",
+      routing: { canDetectMention: true, wasMentioned: false, senderId: "admin-1" },
+    });
     assert.equal(admin.status, "decided");
-    const bare = await host.defender.evaluate({ ...group, id: "m6", command: "//STOP", routing: { canDetectMention: true, wasMentioned: false, senderId: "ops-2" } });
+    const bare = await host.defender.evaluate({
+      ...group,
+      id: "m6",
+      command: "//STOP",
+      routing: { canDetectMention: true, wasMentioned: false, senderId: "ops-2" },
+    });
     assert.equal(bare.status, "decided");
-    const otherChannel = await host.defender.evaluate({ sessionKey: "discord:group:g1", channel: "discord", id: "m7", prompt: "/help", routing: { canDetectMention: true, wasMentioned: false, senderId: "admin-1" } });
+    const otherChannel = await host.defender.evaluate({
+      sessionKey: "discord:group:g1",
+      channel: "discord",
+      id: "m7",
+      prompt: "/help",
+      routing: { canDetectMention: true, wasMentioned: false, senderId: "admin-1" },
+    });
     assert.equal(otherChannel.status, "ignored", "telegram:admin-1 is authorised on telegram only");
-    const dm = await host.defender.evaluate({ sessionKey: "telegram:dm:u1", id: "m8", prompt: "hi", routing: { canDetectMention: true, wasMentioned: false } });
+    const dm = await host.defender.evaluate({
+      sessionKey: "telegram:dm:u1",
+      id: "m8",
+      prompt: "hi",
+      routing: { canDetectMention: true, wasMentioned: false },
+    });
     assert.equal(dm.status, "decided", "direct chats are never gated");
   });
 
   test("always mode gates nothing", async () => {
     const { host } = await startDefenderHost({ config: { runtime: { group_activation_mode: "always" } } });
-    const evaluation = await host.defender.evaluate({ id: "g1", sessionKey: "telegram:group:g1", prompt: "hello", routing: { canDetectMention: true, wasMentioned: false } });
+    const evaluation = await host.defender.evaluate({
+      id: "g1",
+      sessionKey: "telegram:group:g1",
+      prompt: "hello",
+      routing: { canDetectMention: true, wasMentioned: false },
+    });
     assert.equal(evaluation.status, "decided");
   });
 });

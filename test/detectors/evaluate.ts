@@ -62,7 +62,15 @@ export interface Metrics {
 
 function metrics(tp: number, fp: number, tn: number, fn: number): Metrics {
   const round = (value: number) => Math.round(value * 10000) / 10000;
-  return { tp, fp, tn, fn, precision: round(tp + fp === 0 ? 1 : tp / (tp + fp)), recall: round(tp + fn === 0 ? 1 : tp / (tp + fn)), falsePositiveRate: round(fp + tn === 0 ? 0 : fp / (fp + tn)) };
+  return {
+    tp,
+    fp,
+    tn,
+    fn,
+    precision: round(tp + fp === 0 ? 1 : tp / (tp + fp)),
+    recall: round(tp + fn === 0 ? 1 : tp / (tp + fn)),
+    falsePositiveRate: round(fp + tn === 0 ? 0 : fp / (fp + tn)),
+  };
 }
 
 /** Per category: how many cases and how many were flagged (and blocked). */
@@ -96,10 +104,20 @@ const policy: PolicySettings = (() => {
 })();
 
 /** The decision the default policy reaches on these findings, for an action with this tool and channel. */
-export function verdictOf(findings: readonly Pick<Finding, "score" | "floor" | "reasons" | "tags">[], tool?: string, channel?: string): Verdict {
+export function verdictOf(
+  findings: readonly Pick<Finding, "score" | "floor" | "reasons" | "tags">[],
+  tool?: string,
+  channel?: string,
+): Verdict {
   let floor: Verdict = "allow";
   for (const finding of findings) if (finding.floor === "block" || (finding.floor === "review" && floor === "allow")) floor = finding.floor;
-  const draft = { action: floor, risk: findings.reduce((sum, finding) => sum + finding.score, 0), reasons: [], tags: [], classified: false };
+  const draft = {
+    action: floor,
+    risk: findings.reduce((sum, finding) => sum + finding.score, 0),
+    reasons: [],
+    tags: [],
+    classified: false,
+  };
   return applyPolicy(draft, { tool, channel } as unknown as Action, policy).action;
 }
 
@@ -123,7 +141,8 @@ function evaluate<C extends { id: string; label: string; category: string }>(
     else if (isPositive) fn++;
     else if (flagged) fp++;
     else tn++;
-    if (isPositive !== flagged) errors.push({ id: item.id, label: item.label, category: item.category, verdict, text: text(item).slice(0, 160) });
+    if (isPositive !== flagged)
+      errors.push({ id: item.id, label: item.label, category: item.category, verdict, text: text(item).slice(0, 160) });
     const key = `${item.label}/${item.category}`;
     const entry = (categories[key] ??= { label: item.label, cases: 0, flagged: 0, blocked: 0, flaggedRate: 0 });
     entry.cases++;
@@ -149,22 +168,40 @@ export async function createCommandJudge(): Promise<{ parser: ShellParser; judge
 
 /** Talon's prompt detector on prompt cases. */
 export function evaluatePrompts(cases: readonly PromptCase[], judge = createPromptJudge()): Evaluation {
-  return evaluate(cases, (item) => item.label === "injection", (item) => verdictOf(judge(item.text)), (item) => item.text);
+  return evaluate(
+    cases,
+    (item) => item.label === "injection",
+    (item) => verdictOf(judge(item.text)),
+    (item) => item.text,
+  );
 }
 
 /** The seed's prompt guard on the same cases (§3.4; no bonuses apply to a bare prompt). */
 export function evaluateSeedPrompts(cases: readonly PromptCase[]): Evaluation {
   const guard = createSeedPromptGuard();
-  return evaluate(cases, (item) => item.label === "injection", (item) => verdictOf([{ score: guard(item.text).score, reasons: [], tags: [] }]), (item) => item.text);
+  return evaluate(
+    cases,
+    (item) => item.label === "injection",
+    (item) => verdictOf([{ score: guard(item.text).score, reasons: [], tags: [] }]),
+    (item) => item.text,
+  );
 }
 
 /**
  * Command cases: positives are dangerous and risky commands. `extra` adds the share of dangerous
  * commands that reach block and the false-positive rate on discord.
  */
-export function evaluateCommands(cases: readonly CommandCase[], judge: (command: string) => Pick<Finding, "score" | "floor" | "reasons" | "tags">[]): Evaluation {
+export function evaluateCommands(
+  cases: readonly CommandCase[],
+  judge: (command: string) => Pick<Finding, "score" | "floor" | "reasons" | "tags">[],
+): Evaluation {
   const verdicts = new Map(cases.map((item) => [item.id, judge(item.command)]));
-  const result = evaluate(cases, (item) => item.label !== "benign", (item) => verdictOf(verdicts.get(item.id)!, "exec"), (item) => item.command);
+  const result = evaluate(
+    cases,
+    (item) => item.label !== "benign",
+    (item) => verdictOf(verdicts.get(item.id)!, "exec"),
+    (item) => item.command,
+  );
   const dangerous = cases.filter((item) => item.label === "dangerous");
   const benign = cases.filter((item) => item.label === "benign");
   const dangerousFlagged = dangerous.filter((item) => verdictOf(verdicts.get(item.id)!, "exec") !== "allow").length;

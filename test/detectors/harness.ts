@@ -5,7 +5,18 @@
  */
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
-import { talonConfigSchema, type Action, type ActionInput, type BrandedPluginDefinition, type Finding, type Logger, type PluginContext, type RiskReport, type Store, type Verdict } from "@talon/sdk";
+import {
+  talonConfigSchema,
+  type Action,
+  type ActionInput,
+  type BrandedPluginDefinition,
+  type Finding,
+  type Logger,
+  type PluginContext,
+  type RiskReport,
+  type Store,
+  type Verdict,
+} from "@talon/sdk";
 import { normalizeAction } from "../../core/defender/normalize.ts";
 
 type Tap = (...args: any[]) => unknown;
@@ -30,7 +41,8 @@ function memoryStore(prefix = "", map = new Map<string, { value: unknown; expire
       map.set(prefix + key, { value: structuredClone(value), expires: ttlMs ? Date.now() + ttlMs : undefined });
     },
     async setMany(entries) {
-      for (const entry of entries) map.set(prefix + entry.key, { value: structuredClone(entry.value), expires: entry.ttlMs ? Date.now() + entry.ttlMs : undefined });
+      for (const entry of entries)
+        map.set(prefix + entry.key, { value: structuredClone(entry.value), expires: entry.ttlMs ? Date.now() + entry.ttlMs : undefined });
     },
     async delete(key) {
       return map.delete(prefix + key);
@@ -64,7 +76,11 @@ export interface LoadedTaps {
 }
 
 /** Set up `definition` with `host` (inline host config) and `config` (the plugin's own). */
-export async function loadTaps(definition: BrandedPluginDefinition<any>, host: Record<string, unknown> = {}, config: unknown = {}): Promise<LoadedTaps> {
+export async function loadTaps(
+  definition: BrandedPluginDefinition<any>,
+  host: Record<string, unknown> = {},
+  config: unknown = {},
+): Promise<LoadedTaps> {
   const taps: Record<string, Tap[]> = {};
   const facade = (name: string) => ({
     tap: (first: unknown, second?: unknown) => (taps[name] ??= []).push((typeof first === "function" ? first : second) as Tap),
@@ -75,7 +91,14 @@ export async function loadTaps(definition: BrandedPluginDefinition<any>, host: R
   const ctx = {
     name: definition.name,
     config: definition.configSchema ? definition.configSchema.parse(config) : config,
-    host: { version: "0.1.0", mode: "standalone", dataDir: tmpdir(), baseDir: process.cwd(), config: hostConfig, resolvePath: (path: string) => resolve(process.cwd(), path) },
+    host: {
+      version: "0.1.0",
+      mode: "standalone",
+      dataDir: tmpdir(),
+      baseDir: process.cwd(),
+      config: hostConfig,
+      resolvePath: (path: string) => resolve(process.cwd(), path),
+    },
     log: silent,
     store: memoryStore(),
     hooks: new Proxy({}, { get: (_target, name: string) => (name === "rpc" ? { for: () => facade("rpc") } : facade(name)) }),
@@ -121,7 +144,11 @@ export function reportFor(action: Action): RiskReport & { findings: Finding[] } 
       return findings.reduce((sum, finding) => sum + finding.score, 0);
     },
     get floor(): Verdict {
-      return findings.some((finding) => finding.floor === "block") ? "block" : findings.some((finding) => finding.floor === "review") ? "review" : "allow";
+      return findings.some((finding) => finding.floor === "block")
+        ? "block"
+        : findings.some((finding) => finding.floor === "review")
+          ? "review"
+          : "allow";
     },
   };
 }

@@ -14,11 +14,15 @@ async function integrityHost(paths: string[], dir: string, plugin: Record<string
     {
       state: { url: `sqlite://${join(dir, "talon.sqlite")}` },
       security: { protect_paths: paths },
-      plugins: { builtin: ["host-integrity", "decision-policy"], entries: { "host-integrity": { config: { intervalMs: 100, ...plugin } } } },
+      plugins: {
+        builtin: ["host-integrity", "decision-policy"],
+        entries: { "host-integrity": { config: { intervalMs: 100, ...plugin } } },
+      },
     },
     { gateway: false },
   );
-  const decide = async (): Promise<Decision> => started.host.defender.decisionOf(await started.host.defender.evaluate({ id: `i-${Math.random()}`, prompt: "hello" }))!;
+  const decide = async (): Promise<Decision> =>
+    started.host.defender.decisionOf(await started.host.defender.evaluate({ id: `i-${Math.random()}`, prompt: "hello" }))!;
   const status = () => started.host.call("security.integrity.status", {}) as Promise<{ alerts: string[]; errors: string[]; ok: boolean }>;
   return { ...started, decide, status };
 }
@@ -35,7 +39,10 @@ test("a changed file raises risk on every action, across a restart, until an ope
     return d.tags.includes("host_integrity") ? d : undefined;
   }, "the periodic check to see the change");
   assert.equal(decision.action, "review", "+55 on its own");
-  assert.match(decision.reasons.join(" "), /integrity mismatch: .*openclaw\.mjs hash changed \(baseline=[0-9a-f]{64}, current=[0-9a-f]{64}\)/);
+  assert.match(
+    decision.reasons.join(" "),
+    /integrity mismatch: .*openclaw\.mjs hash changed \(baseline=[0-9a-f]{64}, current=[0-9a-f]{64}\)/,
+  );
   assert.ok((await first.decide()).tags.includes("host_integrity"), "every action, not one per 20 s");
   await first.stop();
 
@@ -87,7 +94,15 @@ test("`talon integrity status` and `rebaseline` work on the store a running host
   const file = join(dir, "openclaw.mjs");
   await writeFile(file, "v1");
   const configFile = join(dir, "talon.json");
-  await writeFile(configFile, JSON.stringify({ data_dir: join(dir, "data"), state: { url: `sqlite://${join(dir, "talon.sqlite")}` }, log: { level: "silent" }, security: { protect_paths: [file] } }));
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      data_dir: join(dir, "data"),
+      state: { url: `sqlite://${join(dir, "talon.sqlite")}` },
+      log: { level: "silent" },
+      security: { protect_paths: [file] },
+    }),
+  );
   const running = await integrityHost([file], dir);
   const out: string[] = [];
   const io = { out: (text: string) => void out.push(text), err: (text: string) => void out.push(text), env: {}, cwd: dir };

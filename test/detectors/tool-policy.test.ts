@@ -13,9 +13,14 @@ interface PolicyCase {
   note?: string;
 }
 
-const cases: PolicyCase[] = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/detectors/tool-policy/cases.json", import.meta.url)), "utf8")).cases;
+const cases: PolicyCase[] = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../fixtures/detectors/tool-policy/cases.json", import.meta.url)), "utf8"),
+).cases;
 
 test(`tool policy table (${cases.length} cases): profiles, groups, aliases, wildcards, byProvider`, () => {
-  const wrong = cases.filter((item) => (deniedBecause(compilePolicy(item.policy), item.tool, item.provider, item.model) === undefined ? "allow" : "deny") !== item.expect);
+  const wrong = cases.filter(
+    (item) =>
+      (deniedBecause(compilePolicy(item.policy), item.tool, item.provider, item.model) === undefined ? "allow" : "deny") !== item.expect,
+  );
   assert.deepEqual(wrong, []);
 });

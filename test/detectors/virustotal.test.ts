@@ -14,10 +14,18 @@ const urlId = (url: string) => Buffer.from(url).toString("base64url");
 async function vtHost(fake: FakeVirusTotal, config: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   const { host } = await startTestHost(
     // A generous evaluation deadline: the VirusTotal time limit, not a loaded test machine, must be what bounds these.
-    { runtime: { eval_timeout_ms: 30_000 }, plugins: { builtin: ["virustotal", "decision-policy"], entries: { virustotal: { config: { apiKey: fake.apiKey, baseUrl: fake.baseUrl, ...config } } } }, ...extra },
+    {
+      runtime: { eval_timeout_ms: 30_000 },
+      plugins: {
+        builtin: ["virustotal", "decision-policy"],
+        entries: { virustotal: { config: { apiKey: fake.apiKey, baseUrl: fake.baseUrl, ...config } } },
+      },
+      ...extra,
+    },
     { gateway: false },
   );
-  const decide = async (input: Record<string, unknown>): Promise<Decision> => host.defender.decisionOf(await host.defender.evaluate({ id: `a-${Math.random()}`, ...input }))!;
+  const decide = async (input: Record<string, unknown>): Promise<Decision> =>
+    host.defender.decisionOf(await host.defender.evaluate({ id: `a-${Math.random()}`, ...input }))!;
   return { host, decide };
 }
 
@@ -34,7 +42,10 @@ test("URL lookups use the unpadded base64url id and the x-apikey header; malicio
   const decision = await decide({ url: "http://MALWARE.example/dropper#x" });
   assert.equal(decision.action, "block");
   assert.ok(decision.tags.includes("vt_url_malicious"));
-  assert.deepEqual(vt.requests.map((r) => [r.path, r.apiKey]), [[`/api/v3/urls/${urlId("http://malware.example/dropper")}`, vt.apiKey]]);
+  assert.deepEqual(
+    vt.requests.map((r) => [r.path, r.apiKey]),
+    [[`/api/v3/urls/${urlId("http://malware.example/dropper")}`, vt.apiKey]],
+  );
   assert.ok(!vt.requests[0]!.path.includes("="));
 });
 
@@ -75,13 +86,22 @@ test("the public quota is enforced locally and a 429 pauses lookups", async () =
 test("a hanging, failing or garbage-returning VirusTotal gives a bounded, explained `unknown`, never clean", async () => {
   const vt = await fake();
   const { decide } = await vtHost(vt, { timeoutMs: 500, failureMode: "review", ratePerMinute: 100 });
-  for (const [mode, text] of [["hang", "timed out after 500 ms"], ["garbage", "not JSON"], ["error500", "500"], ["huge", "larger than"], ["no-stats", "last_analysis_stats"]] as const) {
+  for (const [mode, text] of [
+    ["hang", "timed out after 500 ms"],
+    ["garbage", "not JSON"],
+    ["error500", "500"],
+    ["huge", "larger than"],
+    ["no-stats", "last_analysis_stats"],
+  ] as const) {
     vt.mode = mode;
     vt.urls.set(urlId(`https://${mode}.example/`), { harmless: 1 });
     const decision = await decide({ url: `https://${mode}.example/` });
     assert.equal(decision.action, "review", mode);
     assert.ok(decision.tags.includes("unknown") && !decision.tags.includes("vt_url_clean"), mode);
-    assert.ok(decision.reasons.some((reason) => reason.includes(text)), `${mode}: ${decision.reasons.join(" | ")}`);
+    assert.ok(
+      decision.reasons.some((reason) => reason.includes(text)),
+      `${mode}: ${decision.reasons.join(" | ")}`,
+    );
   }
 });
 
@@ -111,11 +131,17 @@ test("files: streamed SHA-256 of regular files inside the roots only; no /dev, n
   const { decide } = await vtHost(vt, { fileRoots: [root], maxFileBytes: 4096 * 100 });
   const malicious = await decide({ filePath: inside });
   assert.equal(malicious.action, "block");
-  assert.deepEqual(vt.requests.map((r) => r.path), [`/api/v3/files/${sha}`]);
+  assert.deepEqual(
+    vt.requests.map((r) => r.path),
+    [`/api/v3/files/${sha}`],
+  );
   const refused = async (path: string, text: string) => {
     const decision = await decide({ filePath: path });
     assert.ok(decision.tags.includes("unknown") || decision.tags.includes("vt_file_missing"), path);
-    assert.ok(decision.reasons.some((reason) => reason.includes(text)), `${path}: ${decision.reasons.join(" | ")}`);
+    assert.ok(
+      decision.reasons.some((reason) => reason.includes(text)),
+      `${path}: ${decision.reasons.join(" | ")}`,
+    );
   };
   await refused("/etc/hosts", "outside the VirusTotal file roots");
   await refused("/dev/zero", "device or kernel file");
@@ -127,7 +153,10 @@ test("files: streamed SHA-256 of regular files inside the roots only; no /dev, n
   for (const path of ["/etc/hostname-talon-missing", join(root, "..", "talon-missing-sibling"), "/etc/hosts"]) {
     const decision = await decide({ filePath: path });
     assert.ok(!decision.tags.includes("vt_file_missing"), path);
-    assert.ok(decision.reasons.some((reason) => reason.includes("outside the VirusTotal file roots")), `${path}: ${decision.reasons.join(" | ")}`);
+    assert.ok(
+      decision.reasons.some((reason) => reason.includes("outside the VirusTotal file roots")),
+      `${path}: ${decision.reasons.join(" | ")}`,
+    );
   }
   const small = await vtHost(vt, { fileRoots: [root], maxFileBytes: 1000 });
   const big = await small.decide({ filePath: join(root, "big.bin") });

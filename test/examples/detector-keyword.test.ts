@@ -18,7 +18,8 @@ test("the example third-party detector loads from a path and scores every text f
   );
   const record = host.plugins.find((p) => p.name === "detector-keyword")!;
   assert.equal(record.sourceKind, "path");
-  const decide = async (input: Parameters<typeof host.defender.evaluate>[0]) => host.defender.decisionOf(await host.defender.evaluate(input))!;
+  const decide = async (input: Parameters<typeof host.defender.evaluate>[0]) =>
+    host.defender.decisionOf(await host.defender.evaluate(input))!;
   const blocked = await decide({ id: "k1", prompt: "summarise the PROJECT-PHOENIX roadmap" });
   assert.equal(blocked.action, "block");
   assert.ok(blocked.reasons.some((reason) => reason.includes('"project-phoenix"')));

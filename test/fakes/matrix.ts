@@ -130,7 +130,12 @@ export function createFakeMatrix(): FakeMatrix {
     attempts.push(performance.now());
     if (rateLimited.count > 0) {
       rateLimited.count--;
-      return json(response, 429, { errcode: "M_LIMIT_EXCEEDED", error: "Too Many Requests", retry_after_ms: rateLimited.retryAfterMs }, { "retry-after": String(Math.ceil(rateLimited.retryAfterMs / 1000)) });
+      return json(
+        response,
+        429,
+        { errcode: "M_LIMIT_EXCEEDED", error: "Too Many Requests", retry_after_ms: rateLimited.retryAfterMs },
+        { "retry-after": String(Math.ceil(rateLimited.retryAfterMs / 1000)) },
+      );
     }
     if (failing > 0) {
       failing--;
@@ -141,7 +146,12 @@ export function createFakeMatrix(): FakeMatrix {
     const eventId = `$e${++eventSeq}`;
     transactions.set(txnId, eventId);
     const event: RoomEvent = { type, event_id: eventId, sender: MATRIX_BOT, room_id: roomId, origin_server_ts: Date.now(), content };
-    const relation = (content["m.relates_to"] ?? {}) as { rel_type?: string; event_id?: string; key?: string; "m.in_reply_to"?: { event_id?: string } };
+    const relation = (content["m.relates_to"] ?? {}) as {
+      rel_type?: string;
+      event_id?: string;
+      key?: string;
+      "m.in_reply_to"?: { event_id?: string };
+    };
     if (type === "m.reaction" && relation.rel_type === "m.annotation") {
       reactions.push({ messageId: relation.event_id!, emoji: relation.key! });
     } else if (type === "m.room.message" && relation.rel_type === "m.replace") {
@@ -150,7 +160,8 @@ export function createFakeMatrix(): FakeMatrix {
       const record: FakeSent = { messageId: eventId, chatId: roomId, text: String(content.body ?? "") };
       if (relation.rel_type === "m.thread") record.threadId = relation.event_id;
       const replyTo = relation["m.in_reply_to"]?.event_id;
-      if (replyTo && !(relation.rel_type === "m.thread" && (relation as { is_falling_back?: boolean }).is_falling_back)) record.replyTo = replyTo;
+      if (replyTo && !(relation.rel_type === "m.thread" && (relation as { is_falling_back?: boolean }).is_falling_back))
+        record.replyTo = replyTo;
       sent.push(record);
     }
     // The homeserver returns the bot's own events in its next sync, as a real one does.
@@ -162,14 +173,22 @@ export function createFakeMatrix(): FakeMatrix {
     const url = new URL(request.url ?? "/", "http://fake");
     const auth = request.headers.authorization;
     if (auth !== `Bearer ${MATRIX_TOKEN}`) {
-      return json(response, 401, auth ? { errcode: "M_UNKNOWN_TOKEN", error: "Invalid access token passed.", soft_logout: false } : { errcode: "M_MISSING_TOKEN", error: "Missing access token." });
+      return json(
+        response,
+        401,
+        auth
+          ? { errcode: "M_UNKNOWN_TOKEN", error: "Invalid access token passed.", soft_logout: false }
+          : { errcode: "M_MISSING_TOKEN", error: "Missing access token." },
+      );
     }
     const path = url.pathname;
     const parts = path.split("/").map(decodeURIComponent);
     // ["", "_matrix", "client", "v3", ...]
-    if (parts[1] !== "_matrix" || parts[2] !== "client" || parts[3] !== "v3") return json(response, 404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
+    if (parts[1] !== "_matrix" || parts[2] !== "client" || parts[3] !== "v3")
+      return json(response, 404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
     const rest = parts.slice(4);
-    if (request.method === "GET" && rest[0] === "account" && rest[1] === "whoami") return json(response, 200, { user_id: MATRIX_BOT, device_id: "TALONDEV", is_guest: false });
+    if (request.method === "GET" && rest[0] === "account" && rest[1] === "whoami")
+      return json(response, 200, { user_id: MATRIX_BOT, device_id: "TALONDEV", is_guest: false });
     if (request.method === "GET" && rest[0] === "sync") return handleSync(url, response);
     let content: Record<string, unknown> = {};
     try {
@@ -177,11 +196,19 @@ export function createFakeMatrix(): FakeMatrix {
     } catch {
       return json(response, 400, { errcode: "M_NOT_JSON", error: "Content not JSON." });
     }
-    if (request.method === "PUT" && rest[0] === "rooms" && rest[2] === "send" && rest.length === 5) return handleSend(rest[1]!, rest[3]!, rest[4]!, content, response);
+    if (request.method === "PUT" && rest[0] === "rooms" && rest[2] === "send" && rest.length === 5)
+      return handleSend(rest[1]!, rest[3]!, rest[4]!, content, response);
     if (request.method === "PUT" && rest[0] === "rooms" && rest[2] === "redact" && rest.length === 5) {
       deletions.push(rest[3]!);
       const eventId = `$r${++eventSeq}`;
-      append({ type: "m.room.redaction", event_id: eventId, sender: MATRIX_BOT, room_id: rest[1]!, origin_server_ts: Date.now(), content: { redacts: rest[3] } });
+      append({
+        type: "m.room.redaction",
+        event_id: eventId,
+        sender: MATRIX_BOT,
+        room_id: rest[1]!,
+        origin_server_ts: Date.now(),
+        content: { redacts: rest[3] },
+      });
       return json(response, 200, { event_id: eventId });
     }
     if (request.method === "PUT" && rest[0] === "rooms" && rest[2] === "typing") {
@@ -198,7 +225,14 @@ export function createFakeMatrix(): FakeMatrix {
     content["m.mentions"] = message.mentionBot ? { user_ids: [MATRIX_BOT] } : {};
     if (message.threadId) content["m.relates_to"] = { rel_type: "m.thread", event_id: message.threadId, is_falling_back: true };
     else if (message.replyTo) content["m.relates_to"] = { "m.in_reply_to": { event_id: message.replyTo } };
-    return { type: "m.room.message", event_id: id, sender: message.senderId, room_id: message.chatId, origin_server_ts: Date.now(), content };
+    return {
+      type: "m.room.message",
+      event_id: id,
+      sender: message.senderId,
+      room_id: message.chatId,
+      origin_server_ts: Date.now(),
+      content,
+    };
   };
 
   const fake: FakeMatrix = {
@@ -223,7 +257,14 @@ export function createFakeMatrix(): FakeMatrix {
     async request(method, path, options = {}) {
       const response = await fetch(`http://127.0.0.1:${port}${path}`, {
         method,
-        headers: { ...(options.token === undefined ? { authorization: `Bearer ${MATRIX_TOKEN}` } : options.token === "" ? {} : { authorization: `Bearer ${options.token}` }), "content-type": "application/json" },
+        headers: {
+          ...(options.token === undefined
+            ? { authorization: `Bearer ${MATRIX_TOKEN}` }
+            : options.token === ""
+              ? {}
+              : { authorization: `Bearer ${options.token}` }),
+          "content-type": "application/json",
+        },
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       });
       return { status: response.status, json: await response.json() };

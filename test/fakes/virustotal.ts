@@ -99,7 +99,8 @@ export async function startFakeVirusTotal(options: { apiKey?: string } = {}): Pr
     if (fake.mode === "hang") return; // never answer; the socket stays open until close()
     if (!given) return error(response, 401, "AuthenticationRequiredError", "X-Apikey header is missing");
     if (!sameKey(given, apiKey)) return error(response, 401, "WrongCredentialsError", "Wrong API key");
-    if (++served > fake.quotaAfter) return error(response, 429, "QuotaExceededError", "Quota exceeded", { "retry-after": String(fake.retryAfterSeconds) });
+    if (++served > fake.quotaAfter)
+      return error(response, 429, "QuotaExceededError", "Quota exceeded", { "retry-after": String(fake.retryAfterSeconds) });
     if (fake.mode === "error500") return error(response, 500, "TransientError", "Please retry later");
     if (fake.mode === "garbage") {
       response.writeHead(200, { "content-type": "text/html" });

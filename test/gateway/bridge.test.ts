@@ -21,10 +21,19 @@ function startUpstream(port: number): Promise<TestHost> {
   });
 }
 
-function startBridge(url: string, extra: Record<string, unknown> = {}, probeConfig: Record<string, unknown> = { resolveApprovals: "deny" }): Promise<TestHost> {
+function startBridge(
+  url: string,
+  extra: Record<string, unknown> = {},
+  probeConfig: Record<string, unknown> = { resolveApprovals: "deny" },
+): Promise<TestHost> {
   const { bridge, ...gateway } = extra as { bridge?: Record<string, unknown> };
   return startTestHost({
-    gateway: { runtime_mode: "bridge_client", url, bridge: { reconnect_initial_ms: 250, reconnect_max_ms: 1000, healthy_after_ms: 0, ...bridge }, ...gateway },
+    gateway: {
+      runtime_mode: "bridge_client",
+      url,
+      bridge: { reconnect_initial_ms: 250, reconnect_max_ms: 1000, healthy_after_ms: 0, ...bridge },
+      ...gateway,
+    },
     plugins: { load: [probe], entries: { "gateway-probe": { config: probeConfig } } },
   });
 }
@@ -33,7 +42,9 @@ describe("bridge to a Talon upstream", async () => {
   const port = await freePort();
   let upstream = await startUpstream(port);
   // Least privilege on purpose: without operator.admin, admin-only upstream methods are refused.
-  const bridge = await startBridge(`ws://127.0.0.1:${port}/ws`, { bridge: { max_pending_calls: 3, scopes: ["operator.read", "operator.write", "operator.approvals"] } });
+  const bridge = await startBridge(`ws://127.0.0.1:${port}/ws`, {
+    bridge: { max_pending_calls: 3, scopes: ["operator.read", "operator.write", "operator.approvals"] },
+  });
   after(() => bridge.stop());
 
   test("connects as gateway-client/backend and is granted the scopes it asked for", async () => {
@@ -55,15 +66,25 @@ describe("bridge to a Talon upstream", async () => {
     await assert.rejects(bridge.host.gateway.call("probe.admin", {}), (error) => {
       assert.ok(isTalonError(error));
       assert.equal(error.code, "TALON_RPC_FORBIDDEN");
-      assert.deepEqual(error.details?.upstream, { code: "FORBIDDEN", message: "missing scope: operator.admin", details: { code: "MISSING_SCOPE", missingScope: "operator.admin", requiredScopes: ["operator.admin"] } });
+      assert.deepEqual(error.details?.upstream, {
+        code: "FORBIDDEN",
+        message: "missing scope: operator.admin",
+        details: { code: "MISSING_SCOPE", missingScope: "operator.admin", requiredScopes: ["operator.admin"] },
+      });
       return true;
     });
-    await assert.rejects(bridge.host.gateway.call("probe.nested", { target: {} }), /invalid probe\.nested params: at \/target: must have required property 'keys'/);
+    await assert.rejects(
+      bridge.host.gateway.call("probe.nested", { target: {} }),
+      /invalid probe\.nested params: at \/target: must have required property 'keys'/,
+    );
   });
 
   test("upstream events go through the frame hook (mode bridge) and the defender's extraction", async () => {
     upstream.host.events.emit("probe.read", { hello: "bridge" });
-    await waitUntil(() => probeCalls(bridge).then((calls) => calls.extracted.some((entry) => entry.event === "probe.read")), "the event to be extracted");
+    await waitUntil(
+      () => probeCalls(bridge).then((calls) => calls.extracted.some((entry) => entry.event === "probe.read")),
+      "the event to be extracted",
+    );
     const calls = await probeCalls(bridge);
     const frame = calls.frames.find((entry) => entry.event === "probe.read")!;
     assert.equal(frame.mode, "bridge");
@@ -74,11 +95,20 @@ describe("bridge to a Talon upstream", async () => {
 
   test("a frame tap answers exec.approval.requested with exec.approval.resolve upstream", async () => {
     upstream.host.events.emit("exec.approval.requested", { id: "approval-1", request: { command: "rm -rf /" } });
-    await waitUntil(() => probeCalls(upstream).then((calls) => calls.calls.find((call) => call.method === "exec.approval.resolve")), "the upstream resolve call");
+    await waitUntil(
+      () => probeCalls(upstream).then((calls) => calls.calls.find((call) => call.method === "exec.approval.resolve")),
+      "the upstream resolve call",
+    );
     const upstreamCalls = await probeCalls(upstream);
-    assert.deepEqual(upstreamCalls.calls.find((call) => call.method === "exec.approval.resolve")!.params, { id: "approval-1", decision: "deny" });
+    assert.deepEqual(upstreamCalls.calls.find((call) => call.method === "exec.approval.resolve")!.params, {
+      id: "approval-1",
+      decision: "deny",
+    });
     await waitUntil(() => probeCalls(bridge).then((calls) => calls.resolutions.length > 0), "the resolution result");
-    assert.deepEqual((await probeCalls(bridge)).resolutions[0], { id: "approval-1", result: { ok: true, id: "approval-1", decision: "deny" } });
+    assert.deepEqual((await probeCalls(bridge)).resolutions[0], {
+      id: "approval-1",
+      result: { ok: true, id: "approval-1", decision: "deny" },
+    });
   });
 
   test("a decision observer calls upstream RPCs", async () => {
@@ -86,7 +116,10 @@ describe("bridge to a Talon upstream", async () => {
     await waitUntil(() => observer.host.gateway.connected, "the observer's bridge to connect");
     const evaluation = await observer.host.defender.evaluate({ id: "decided-1", tool: "exec", command: "echo hello" });
     const verdict = observer.host.defender.decisionOf(evaluation)!.action;
-    await waitUntil(() => probeCalls(upstream).then((calls) => calls.calls.find((call) => (call.params as { id?: string }).id === "decided-1")), "the observer's upstream call");
+    await waitUntil(
+      () => probeCalls(upstream).then((calls) => calls.calls.find((call) => (call.params as { id?: string }).id === "decided-1")),
+      "the observer's upstream call",
+    );
     const call = (await probeCalls(upstream)).calls.find((entry) => (entry.params as { id?: string }).id === "decided-1")!;
     assert.deepEqual(call.params, { id: "decided-1", decision: verdict === "allow" ? "allow-once" : "deny" });
     await observer.stop();
@@ -94,7 +127,11 @@ describe("bridge to a Talon upstream", async () => {
 
   test("calls are bounded and time out with a clear error", async () => {
     await assert.rejects(bridge.host.gateway.call("probe.hang", {}, { timeoutMs: 50 }), /upstream probe\.hang did not answer within 50 ms/);
-    const hanging = [bridge.host.gateway.call("probe.hang", {}), bridge.host.gateway.call("probe.hang", {}), bridge.host.gateway.call("probe.hang", {})];
+    const hanging = [
+      bridge.host.gateway.call("probe.hang", {}),
+      bridge.host.gateway.call("probe.hang", {}),
+      bridge.host.gateway.call("probe.hang", {}),
+    ];
     await assert.rejects(bridge.host.gateway.call("health"), /3 calls are already waiting for an answer/);
     assert.equal(bridgeStatus(bridge).pendingCalls, 3);
     await assert.rejects(bridge.host.gateway.call("x", 1n as unknown), /not JSON-serialisable/);
@@ -178,7 +215,17 @@ describe("bridge against a scripted upstream", () => {
 
   test("a retryable refusal is retried no sooner than upstream's retryAfterMs", async () => {
     const fake = await FakeUpstream.start({
-      refuse: { error: { code: "UNAVAILABLE", message: "gateway starting; retry shortly", retryable: true, retryAfterMs: 5000, details: { reason: "startup-sidecars" } }, closeCode: 1013, closeReason: "gateway starting" },
+      refuse: {
+        error: {
+          code: "UNAVAILABLE",
+          message: "gateway starting; retry shortly",
+          retryable: true,
+          retryAfterMs: 5000,
+          details: { reason: "startup-sidecars" },
+        },
+        closeCode: 1013,
+        closeReason: "gateway starting",
+      },
     });
     after(() => fake.stop());
     const bridge = await startBridge(fake.url);
@@ -197,7 +244,10 @@ describe("bridge against a scripted upstream", () => {
     const status = bridgeStatus(bridge);
     assert.equal(status.connected, false);
     assert.match(status.lastError!, /INVALID_REQUEST: unauthorized: gateway token mismatch/);
-    await assert.rejects(bridge.host.gateway.call("health"), /not connected \(waiting; last error: INVALID_REQUEST: unauthorized: gateway token mismatch/);
+    await assert.rejects(
+      bridge.host.gateway.call("health"),
+      /not connected \(waiting; last error: INVALID_REQUEST: unauthorized: gateway token mismatch/,
+    );
     await bridge.stop();
     await upstream.stop();
   });
@@ -236,7 +286,10 @@ describe("bridge against a scripted upstream", () => {
     for (let i = 0; i < 8; i++) upstream.host.events.emit("exec.approval.requested", { id: `burst-${i}` });
     await waitUntil(() => probeCalls(bridge).then((calls) => calls.resolutions.length === 8), "every approval to be resolved", 15_000);
     const { resolutions } = await probeCalls(bridge);
-    assert.ok(resolutions.every((entry) => entry.error === undefined), JSON.stringify(resolutions.filter((entry) => entry.error)));
+    assert.ok(
+      resolutions.every((entry) => entry.error === undefined),
+      JSON.stringify(resolutions.filter((entry) => entry.error)),
+    );
     await bridge.stop();
     await upstream.stop();
   });
@@ -275,6 +328,9 @@ describe("bridge against a scripted upstream", () => {
 
   test("ctx.gateway.call outside bridge mode says so", async () => {
     const standalone = await startTestHost();
-    await assert.rejects(standalone.host.gateway.call("health"), (error) => isTalonError(error) && error.code === "TALON_GATEWAY_NOT_CONNECTED" && /not in bridge mode/.test(error.message));
+    await assert.rejects(
+      standalone.host.gateway.call("health"),
+      (error) => isTalonError(error) && error.code === "TALON_GATEWAY_NOT_CONNECTED" && /not in bridge mode/.test(error.message),
+    );
   });
 });

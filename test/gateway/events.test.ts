@@ -13,7 +13,10 @@ const probe = fileURLToPath(new URL("./fixtures/gateway-probe", import.meta.url)
 const socketOf = (client: TestClient) => (client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
 
 describe("event fan-out", async () => {
-  const { host, url, token } = await startTestHost({ plugins: { load: [probe] }, gateway: { server: { tick_interval_ms: 100, event_queue_capacity: 8 } } });
+  const { host, url, token } = await startTestHost({
+    plugins: { load: [probe] },
+    gateway: { server: { tick_interval_ms: 100, event_queue_capacity: 8 } },
+  });
 
   test("ticks arrive with a per-connection seq starting at 1; dropped events keep their number", async () => {
     const first = await TestClient.connect(url, { token, scopes: ["operator.read"] });
@@ -48,7 +51,8 @@ describe("event fan-out", async () => {
       admin: await TestClient.connect(url, { token, scopes: ["operator.admin"] }),
       node: await TestClient.connect(url, { token, role: "node", mode: "node", clientId: "node-host" }),
     };
-    for (const name of ["probe.read", "probe.public", "probe.nodes", "exec.approval.requested", "undeclared.event"]) host.events.emit(name, { name });
+    for (const name of ["probe.read", "probe.public", "probe.nodes", "exec.approval.requested", "undeclared.event"])
+      host.events.emit(name, { name });
     host.events.emit("probe.public", { marker: true });
     host.events.emit("probe.nodes", { marker: true });
     const seen: Record<string, string[]> = {};
@@ -100,7 +104,10 @@ describe("event fan-out", async () => {
     const received = slow.events.filter((frame) => frame.event === "probe.droppable");
     assert.ok(received.length < 50, `droppable events were dropped (got ${received.length} of 50)`);
     const seqs = slow.events.filter((frame) => frame.seq !== undefined).map((frame) => frame.seq!);
-    assert.ok(seqs.some((seq, i) => i > 0 && seq > seqs[i - 1]! + 1), "the dropped events consumed seq numbers (gaps)");
+    assert.ok(
+      seqs.some((seq, i) => i > 0 && seq > seqs[i - 1]! + 1),
+      "the dropped events consumed seq numbers (gaps)",
+    );
     assert.ok(done.seq! >= 51, "seq counts every event addressed to the client");
     assert.equal(slow.ws.readyState, slow.ws.OPEN);
     await slow.close();
@@ -118,7 +125,10 @@ describe("event fan-out", async () => {
     // The fast client got every event, in order.
     await fast.waitForEvent("probe.read", (frame) => frame.payload?.i === 29, 20_000);
     const got = fast.events.filter((frame) => frame.event === "probe.read").map((frame) => frame.payload.i);
-    assert.deepEqual(got, Array.from({ length: 30 }, (_, i) => i));
+    assert.deepEqual(
+      got,
+      Array.from({ length: 30 }, (_, i) => i),
+    );
     await fast.close();
   });
 

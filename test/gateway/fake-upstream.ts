@@ -82,7 +82,8 @@ export class FakeUpstream {
     });
     setTimeout(() => {
       challenged = true;
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: randomUUID(), ts: Date.now() } }));
+      if (ws.readyState === WebSocket.OPEN)
+        ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: randomUUID(), ts: Date.now() } }));
     }, this.options.challengeDelayMs ?? 0);
   }
 

@@ -12,7 +12,26 @@ import { waitUntil } from "./wait.ts";
 
 const probe = fileURLToPath(new URL("./fixtures/gateway-probe", import.meta.url));
 const MAX_PAYLOAD = 1024 * 1024;
-const METHODS = ["health", "status", "usage.status", "usage.cost", "probe.echo", "probe.async", "probe.nested", "probe.throw", "probe.bigint", "probe.refuse", "probe.write", "probe.admin", "probe.node", "probe.upstream", "connect", "no.such.method", "config.get", ""];
+const METHODS = [
+  "health",
+  "status",
+  "usage.status",
+  "usage.cost",
+  "probe.echo",
+  "probe.async",
+  "probe.nested",
+  "probe.throw",
+  "probe.bigint",
+  "probe.refuse",
+  "probe.write",
+  "probe.admin",
+  "probe.node",
+  "probe.upstream",
+  "connect",
+  "no.such.method",
+  "config.get",
+  "",
+];
 
 /** One generated frame: the text to send and what the server owes in return. */
 interface Generated {
@@ -97,30 +116,38 @@ describe("fuzz", async () => {
 
   test("authenticated clients: every request with an id is answered and the connection stays usable", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(rawFrame, { minLength: 1, maxLength: 60 }), fc.subarray(["operator.read", "operator.write", "operator.admin", "operator.approvals"]), async (raws, scopes) => {
-        const client = await TestClient.connect(url, { token, scopes });
-        const start = client.responses.length; // the hello-ok
-        const owed = new Map<string | number, number>();
-        for (const raw of raws) {
-          const generated = materialise(raw);
-          client.send(generated.text);
-          if (generated.answerId !== undefined) owed.set(generated.answerId, (owed.get(generated.answerId) ?? 0) + 1);
-        }
-        const answered = () => {
-          const got = new Map<string | number, number>();
-          for (const frame of client.responses.slice(start)) got.set(frame.id, (got.get(frame.id) ?? 0) + 1);
-          for (const [id, count] of owed) if ((got.get(id) ?? 0) < count) return undefined;
-          return got;
-        };
-        try {
-          const got = await client.waitFor(answered, 20_000, "every owed answer");
-          assert.equal([...got.values()].reduce((a, b) => a + b, 0), [...owed.values()].reduce((a, b) => a + b, 0), "no answer without a request");
-          assert.equal(client.ws.readyState, WebSocket.OPEN, "bad frames never close an authenticated operator");
-          assert.equal((await client.call("health", {})).ok, true);
-        } finally {
-          await client.close();
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(rawFrame, { minLength: 1, maxLength: 60 }),
+        fc.subarray(["operator.read", "operator.write", "operator.admin", "operator.approvals"]),
+        async (raws, scopes) => {
+          const client = await TestClient.connect(url, { token, scopes });
+          const start = client.responses.length; // the hello-ok
+          const owed = new Map<string | number, number>();
+          for (const raw of raws) {
+            const generated = materialise(raw);
+            client.send(generated.text);
+            if (generated.answerId !== undefined) owed.set(generated.answerId, (owed.get(generated.answerId) ?? 0) + 1);
+          }
+          const answered = () => {
+            const got = new Map<string | number, number>();
+            for (const frame of client.responses.slice(start)) got.set(frame.id, (got.get(frame.id) ?? 0) + 1);
+            for (const [id, count] of owed) if ((got.get(id) ?? 0) < count) return undefined;
+            return got;
+          };
+          try {
+            const got = await client.waitFor(answered, 20_000, "every owed answer");
+            assert.equal(
+              [...got.values()].reduce((a, b) => a + b, 0),
+              [...owed.values()].reduce((a, b) => a + b, 0),
+              "no answer without a request",
+            );
+            assert.equal(client.ws.readyState, WebSocket.OPEN, "bad frames never close an authenticated operator");
+            assert.equal((await client.call("health", {})).ok, true);
+          } finally {
+            await client.close();
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -142,7 +169,14 @@ describe("fuzz", async () => {
           ws.once("error", reject);
         });
         if (connectFirst) {
-          ws.send(JSON.stringify({ type: "req", id: "c", method: "connect", params: { minProtocol: 4, maxProtocol: 4, client: { id: "cli", version: "1", platform: "x", mode: "cli" }, auth: { token } } }));
+          ws.send(
+            JSON.stringify({
+              type: "req",
+              id: "c",
+              method: "connect",
+              params: { minProtocol: 4, maxProtocol: 4, client: { id: "cli", version: "1", platform: "x", mode: "cli" }, auth: { token } },
+            }),
+          );
         }
         for (const raw of raws) ws.send(materialise(raw).text);
         if (connectFirst) {
@@ -164,7 +198,9 @@ describe("fuzz", async () => {
     const answers = await Promise.all(flood);
     assert.equal(answers.length, 3000);
     assert.ok(answers.every((frame, i) => (i % 3 ? frame.ok && frame.payload.echo === i : frame.error?.code === "FORBIDDEN")));
-    await Promise.all(sockets.map((ws) => new Promise((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve(undefined) : ws.once("close", resolve)))));
+    await Promise.all(
+      sockets.map((ws) => new Promise((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve(undefined) : ws.once("close", resolve)))),
+    );
     await flooder.close();
   });
 

@@ -45,7 +45,14 @@ describe("handshake", async () => {
   });
 
   test("hello-ok carries protocol, server, features, snapshot, auth and policy", async () => {
-    const client = await TestClient.connect(url, { token, clientId: "cli", mode: "cli", minProtocol: 1, maxProtocol: 9, scopes: ["operator.read", "operator.read", " operator.write "] });
+    const client = await TestClient.connect(url, {
+      token,
+      clientId: "cli",
+      mode: "cli",
+      minProtocol: 1,
+      maxProtocol: 9,
+      scopes: ["operator.read", "operator.read", " operator.write "],
+    });
     const hello = client.hello;
     assert.equal(hello.protocol, 4);
     assert.equal(typeof hello.server.version, "string");
@@ -68,7 +75,12 @@ describe("handshake", async () => {
     assert.deepEqual(res.error, {
       code: "INVALID_REQUEST",
       message,
-      details: { code: "AUTH_TOKEN_MISMATCH", authReason: "token_mismatch", canRetryWithDeviceToken: false, recommendedNextStep: "update_auth_credentials" },
+      details: {
+        code: "AUTH_TOKEN_MISMATCH",
+        authReason: "token_mismatch",
+        canRetryWithDeviceToken: false,
+        recommendedNextStep: "update_auth_credentials",
+      },
     });
     assert.deepEqual(await client.closed, { code: 1008, reason: message });
     // A correct token right after a wrong one is still accepted.
@@ -115,10 +127,19 @@ describe("handshake", async () => {
 
   test("unknown client id, unknown mode and unknown properties are refused with upstream's wording", async () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ client: { id: "my-sidecar", version: "0.0.1", platform: "linux", mode: "cli" } }, "invalid connect params: at /client/id: must be equal to one of the allowed values"],
-      [{ client: { id: "cli", version: "0.0.1", platform: "linux", mode: "sidecar" } }, "invalid connect params: at /client/mode: must be equal to one of the allowed values"],
+      [
+        { client: { id: "my-sidecar", version: "0.0.1", platform: "linux", mode: "cli" } },
+        "invalid connect params: at /client/id: must be equal to one of the allowed values",
+      ],
+      [
+        { client: { id: "cli", version: "0.0.1", platform: "linux", mode: "sidecar" } },
+        "invalid connect params: at /client/mode: must be equal to one of the allowed values",
+      ],
       [{ foo: 1 }, "invalid connect params: at root: unexpected property 'foo'"],
-      [{ client: { id: "cli", version: "", platform: "linux", mode: "cli" } }, "invalid connect params: at /client/version: must NOT have fewer than 1 characters"],
+      [
+        { client: { id: "cli", version: "", platform: "linux", mode: "cli" } },
+        "invalid connect params: at /client/version: must NOT have fewer than 1 characters",
+      ],
       [{ minProtocol: "4" }, "invalid connect params: at /minProtocol: must be number"],
     ];
     for (const [extra, message] of cases) {
@@ -157,8 +178,18 @@ describe("handshake", async () => {
   });
 
   test("protocol 5..9 is refused; a node and a probe may use 3", async () => {
-    await assert.rejects(TestClient.connect(url, { token, minProtocol: 5, maxProtocol: 9 }), (error: GatewayError) => error.frame.error?.message === "protocol mismatch");
-    const node = await TestClient.connect(url, { token, role: "node", mode: "node", clientId: "node-host", minProtocol: 3, maxProtocol: 3 });
+    await assert.rejects(
+      TestClient.connect(url, { token, minProtocol: 5, maxProtocol: 9 }),
+      (error: GatewayError) => error.frame.error?.message === "protocol mismatch",
+    );
+    const node = await TestClient.connect(url, {
+      token,
+      role: "node",
+      mode: "node",
+      clientId: "node-host",
+      minProtocol: 3,
+      maxProtocol: 3,
+    });
     assert.equal(node.hello.protocol, 3);
     assert.deepEqual(node.hello.auth.scopes, [], "nodes hold no operator scopes");
     await node.close();
@@ -211,7 +242,10 @@ describe("after hello-ok", async () => {
     assert.equal(res.error?.code, "FORBIDDEN");
     assert.equal(res.error?.message, "missing scope: operator.admin");
     const admin = await TestClient.connect(url, { token, scopes: ["operator.admin"] });
-    assert.deepEqual((await admin.request("no.such.method", {})).error, { code: "INVALID_REQUEST", message: "unknown method: no.such.method" });
+    assert.deepEqual((await admin.request("no.such.method", {})).error, {
+      code: "INVALID_REQUEST",
+      message: "unknown method: no.such.method",
+    });
     await Promise.all([reader.close(), admin.close()]);
   });
 
@@ -229,7 +263,12 @@ describe("after hello-ok", async () => {
     const client = await TestClient.connect(url, { token, scopes: ["operator.read"] });
     client.send({ type: "req", method: "health", params: {} });
     const invalid = await client.waitForResponse((frame) => frame.id === "invalid");
-    assert.deepEqual(invalid, { type: "res", id: "invalid", ok: false, error: { code: "INVALID_REQUEST", message: "invalid request frame: must have required property 'id'" } });
+    assert.deepEqual(invalid, {
+      type: "res",
+      id: "invalid",
+      ok: false,
+      error: { code: "INVALID_REQUEST", message: "invalid request frame: must have required property 'id'" },
+    });
     client.send("{not json");
     client.send({ type: "req", id: "x", method: "health", extra: 1 });
     const extra = await client.waitForResponse((frame) => frame.id === "x");
@@ -262,7 +301,10 @@ describe("auth modes", () => {
       assert.equal(error.frame.error?.message, "unauthorized: gateway password mismatch (use this gateway's gateway.auth.password)");
       return true;
     });
-    await assert.rejects(TestClient.connect(url, { token: "pw-secret-1" }), (error: GatewayError) => error.frame.error?.details.code === "AUTH_PASSWORD_MISSING");
+    await assert.rejects(
+      TestClient.connect(url, { token: "pw-secret-1" }),
+      (error: GatewayError) => error.frame.error?.details.code === "AUTH_PASSWORD_MISSING",
+    );
   });
 
   test("auto prefers the password when both are set", async () => {
@@ -288,7 +330,9 @@ describe("connection limits", () => {
     const first = await TestClient.open(url);
     const second = await TestClient.open(url);
     const ws = new WebSocket(url);
-    const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     assert.deepEqual(closed, { code: 1013, reason: "too many pending handshakes from this address" });
     await Promise.all([first.client.close(), second.client.close()]);
     // Once the earlier handshakes are gone, the address may connect again.
@@ -300,7 +344,9 @@ describe("connection limits", () => {
     const { url, token } = await startTestHost({ gateway: { server: { max_connections: 1 } } });
     const only = await TestClient.connect(url, { token });
     const ws = new WebSocket(url);
-    const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     assert.deepEqual(closed, { code: 1013, reason: "too many connections" });
     await only.close();
   });

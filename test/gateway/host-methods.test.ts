@@ -45,7 +45,11 @@ describe("host methods", async () => {
     assertSuperset(status, Object.keys(upstreamPayload("status")), "status vs upstream");
     assertSuperset(status, ["runtime", "sessions", "rpc"], "status vs seed");
     assertSuperset(status.runtime, ["name", "version", "startedAtMs", "uptimeMs"], "status.runtime vs seed");
-    assertSuperset(status.processMemory, ["rssBytes", "heapUsedBytes", "heapTotalBytes", "externalBytes", "arrayBuffersBytes"], "processMemory");
+    assertSuperset(
+      status.processMemory,
+      ["rssBytes", "heapUsedBytes", "heapTotalBytes", "externalBytes", "arrayBuffersBytes"],
+      "processMemory",
+    );
     assert.equal(status.mode, "standalone");
     assert.equal(status.gateway.server.connections, 1);
     assert.ok(status.memory.rssKib > 1000);
@@ -57,7 +61,11 @@ describe("host methods", async () => {
     const before = await client.call("usage.status", {});
     assertSuperset(before, Object.keys(upstreamPayload("usage.status")), "usage.status vs upstream");
     assertSuperset(before, ["enabled", "source", "updatedAtMs", "totals"], "usage.status vs seed");
-    assertSuperset(before.totals, ["sessions", "totalRequests", "allowedCount", "reviewCount", "blockedCount"], "usage.status.totals vs seed");
+    assertSuperset(
+      before.totals,
+      ["sessions", "totalRequests", "allowedCount", "reviewCount", "blockedCount"],
+      "usage.status.totals vs seed",
+    );
     const evaluation = await host.defender.evaluate({ id: "u1", tool: "exec", command: "echo hi" });
     const verdict = host.defender.decisionOf(evaluation)!.action;
     const after = await client.call("usage.status", {});
@@ -81,7 +89,11 @@ describe("host methods", async () => {
     assert.equal(past.days, 31);
     assert.deepEqual(past.daily, []);
     const week = await client.call("usage.cost", { days: 7 });
-    assert.deepEqual(week.range, { startDate: new Date(Date.parse(`${today}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10), endDate: today, days: 7 });
+    assert.deepEqual(week.range, {
+      startDate: new Date(Date.parse(`${today}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10),
+      endDate: today,
+      days: 7,
+    });
     for (const [params, message] of [
       [{ startDate: "2024-02-31" }, "invalid usage.cost params: startDate and endDate must be real dates (YYYY-MM-DD)"],
       [{ startDate: "2024-03-02", endDate: "2024-03-01" }, "invalid usage.cost params: startDate 2024-03-02 is after endDate 2024-03-01"],

@@ -37,11 +37,20 @@ test("isRequestFrame agrees with requestFrameSchema on every generated frame", (
 });
 
 test("invalid request frames are worded as upstream words them", () => {
-  assert.equal(invalidRequestMessage({ type: "req", method: "health", params: {} }), "invalid request frame: must have required property 'id'");
+  assert.equal(
+    invalidRequestMessage({ type: "req", method: "health", params: {} }),
+    "invalid request frame: must have required property 'id'",
+  );
   assert.equal(invalidRequestMessage({ type: "req", id: 5, method: "x" }), "invalid request frame: at /id: must be string");
-  assert.equal(invalidRequestMessage({ type: "req", id: "a", method: "x", foo: 1 }), "invalid request frame: at root: unexpected property 'foo'");
+  assert.equal(
+    invalidRequestMessage({ type: "req", id: "a", method: "x", foo: 1 }),
+    "invalid request frame: at root: unexpected property 'foo'",
+  );
   assert.equal(invalidRequestMessage({ type: "rq", id: "a", method: "x" }), "invalid request frame: at /type: must be equal to constant");
-  assert.equal(invalidRequestMessage({ type: "req", id: "a", method: "x", traceparent: "t".repeat(129) }), "invalid request frame: at /traceparent: must NOT have more than 128 characters");
+  assert.equal(
+    invalidRequestMessage({ type: "req", id: "a", method: "x", traceparent: "t".repeat(129) }),
+    "invalid request frame: at /traceparent: must NOT have more than 128 characters",
+  );
 });
 
 test("frame classification: req, res (and the seed's resp), event, error, unknown", () => {
@@ -57,25 +66,41 @@ test("frame classification: req, res (and the seed's resp), event, error, unknow
 });
 
 test("event frames: one prefix per event, one seq per connection, valid JSON", () => {
-  const prefix = encodeEventPrefix("probe", { a: [1, "x\"y"] });
+  const prefix = encodeEventPrefix("probe", { a: [1, 'x"y'] });
   assert.deepEqual(JSON.parse(withSeq(prefix, 7)), { type: "event", event: "probe", payload: { a: [1, 'x"y'] }, seq: 7 });
   assert.deepEqual(JSON.parse(withSeq(encodeEventPrefix("bare", undefined), 1)), { type: "event", event: "bare", seq: 1 });
   assert.throws(() => encodeEventPrefix("bad", { n: 1n }));
 });
 
 test("retry delays follow the seed's vectors (seed-defender §8.6)", () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((a) => Number(jitterUnit(a).toFixed(6))), [0.663676, 0.140414, 0.488579, 0.280842, 0.047776, 0.349279, 0.508141, 0.791684]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 8].map((a) => Number(jitterUnit(a).toFixed(6))),
+    [0.663676, 0.140414, 0.488579, 0.280842, 0.047776, 0.349279, 0.508141, 0.791684],
+  );
   const jittered = { initialMs: 1000, maxMs: 30000, factor: 2, jitter: 0.5 };
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(jittered, a)), [1332, 2140, 4977, 9123, 16382, 30000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6].map((a) => backoffDelay(jittered, a)),
+    [1332, 2140, 4977, 9123, 16382, 30000],
+  );
   const bridge = bridgeBackoff(1000, 30000);
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 1e9].map((a) => backoffDelay(bridge, a)), [1000, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 7, 1e9].map((a) => backoffDelay(bridge, a)),
+    [1000, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000],
+  );
   assert.equal(backoffDelay({ initialMs: 10, maxMs: 5, factor: 100, jitter: 7 }, 3), 250, "sanitised: initial ≥ 250, max ≥ initial");
-  assert.equal(backoffDelay({ initialMs: 10, maxMs: 100, factor: 2, jitter: 0 }, 1, 1), 10, "the 250 ms floor can be lowered (channel account tests)");
+  assert.equal(
+    backoffDelay({ initialMs: 10, maxMs: 100, factor: 2, jitter: 0 }, 1, 1),
+    10,
+    "the 250 ms floor can be lowered (channel account tests)",
+  );
 });
 
 test("the failure backoff grows per address like upstream's and forgets on success", () => {
   const backoff = new FailureBackoff();
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(() => backoff.fail("10.0.0.1")), [270, 270, 500, 1000, 2000, 4000, 4000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7].map(() => backoff.fail("10.0.0.1")),
+    [270, 270, 500, 1000, 2000, 4000, 4000],
+  );
   assert.equal(backoff.fail("10.0.0.2"), 270, "addresses are independent");
   backoff.succeed("10.0.0.1");
   assert.equal(backoff.fail("10.0.0.1"), 270);
@@ -94,7 +119,17 @@ test("secrets compare in constant time regardless of length; loopback detection"
 
 test("handshake judgement never echoes a secret and truncates long close reasons", () => {
   const outcome = evaluateHandshake(
-    { type: "req", id: "1", method: "connect", params: { minProtocol: 4, maxProtocol: 4, client: { id: "cli", version: "1", platform: "x", mode: "cli" }, auth: { token: "guess-123" } } },
+    {
+      type: "req",
+      id: "1",
+      method: "connect",
+      params: {
+        minProtocol: 4,
+        maxProtocol: 4,
+        client: { id: "cli", version: "1", platform: "x", mode: "cli" },
+        auth: { token: "guess-123" },
+      },
+    },
     { method: "token", secret: "real-secret" },
     true,
   );

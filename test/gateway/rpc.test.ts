@@ -8,12 +8,17 @@ import { startTestHost } from "../helpers/host.ts";
 
 const probe = fileURLToPath(new URL("./fixtures/gateway-probe", import.meta.url));
 
-const missing = (scope: string) => ({ code: "FORBIDDEN", message: `missing scope: ${scope}`, details: { code: "MISSING_SCOPE", missingScope: scope, requiredScopes: [scope] } });
+const missing = (scope: string) => ({
+  code: "FORBIDDEN",
+  message: `missing scope: ${scope}`,
+  details: { code: "MISSING_SCOPE", missingScope: scope, requiredScopes: [scope] },
+});
 const badRole = (role: string) => ({ code: "INVALID_REQUEST", message: `unauthorized role: ${role}` });
 
 describe("rpc dispatch", async () => {
   const { url, token } = await startTestHost({ plugins: { load: [probe] } });
-  const connect = (scopes: string[], extra: Parameters<typeof TestClient.connect>[1] = {}) => TestClient.connect(url, { token, scopes, ...extra });
+  const connect = (scopes: string[], extra: Parameters<typeof TestClient.connect>[1] = {}) =>
+    TestClient.connect(url, { token, scopes, ...extra });
   const errorOf = async (client: TestClient, method: string, params: unknown = {}) => (await client.request(method, params)).error;
 
   test("scope rules: write implies read, admin implies all, approvals needs itself, reserved prefixes need admin", async () => {
@@ -130,7 +135,9 @@ describe("rpc dispatch", async () => {
 
   test("hundreds of pipelined requests on one connection are all answered (backpressure, not loss)", async () => {
     const reader = await connect(["operator.read"]);
-    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => reader.call(i % 2 ? "probe.async" : "probe.echo", { value: i })));
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => reader.call(i % 2 ? "probe.async" : "probe.echo", { value: i })),
+    );
     assert.deepEqual(
       results.map((result) => result.echo),
       Array.from({ length: 500 }, (_, i) => i),

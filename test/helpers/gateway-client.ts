@@ -72,8 +72,7 @@ export class TestClient {
         this.responses.push(frame);
         if (this.responses.length > MAX_KEPT_RESPONSES) this.responses.shift();
         this.#pending.get(frame.id)?.(frame);
-      }
-      else if (frame.type === "event") this.events.push(frame);
+      } else if (frame.type === "event") this.events.push(frame);
       for (const wake of this.#waiters) wake();
     });
   }

@@ -19,9 +19,11 @@ export interface TestHost {
   stop(): Promise<void>;
 }
 
-
 /** Start a host. `config` is merged over the test defaults. */
-export async function startTestHost(config: Record<string, unknown> = {}, options: { gateway?: boolean; file?: string; cwd?: string; logs?: boolean } = {}): Promise<TestHost> {
+export async function startTestHost(
+  config: Record<string, unknown> = {},
+  options: { gateway?: boolean; file?: string; cwd?: string; logs?: boolean } = {},
+): Promise<TestHost> {
   const defaults = {
     state: { url: "memory" },
     gateway: { token: TEST_TOKEN, server: { bind: "127.0.0.1:0", reload_interval_secs: 0 } },

@@ -6,7 +6,9 @@ import { freePort } from "./upstream.ts";
 
 export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.once("error", () => undefined);
   const deadline = Date.now() + 10_000;
@@ -19,7 +21,8 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
       socket.once("error", () => resolve(false));
     });
     if (ok) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error("redis-server did not start; install it with: apt-get install redis-server");
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error("redis-server did not start; install it with: apt-get install redis-server");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const stop = async () => {

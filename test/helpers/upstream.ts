@@ -49,7 +49,10 @@ export interface CliResult {
 }
 
 /** `openclaw gateway call METHOD --url URL --token T --json [--params JSON]`. */
-export function openclawCall(method: string, options: { url: string; token?: string; password?: string; params?: unknown; timeoutMs?: number }): Promise<CliResult> {
+export function openclawCall(
+  method: string,
+  options: { url: string; token?: string; password?: string; params?: unknown; timeoutMs?: number },
+): Promise<CliResult> {
   const args = ["gateway", "call", method, "--url", options.url, "--json"];
   if (options.token !== undefined) args.push("--token", options.token);
   if (options.password !== undefined) args.push("--password", options.password);

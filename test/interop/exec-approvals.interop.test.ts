@@ -44,7 +44,12 @@ test("rm -rf / is denied and git status is allowed once, by Talon, through upstr
     {
       // Upstream shows an approval requested by another device only to operator.admin (or to
       // reviewers it names), so the bridge asks for admin as well as approvals.
-      gateway: { runtime_mode: "bridge_client", url: upstream.url, token: upstream.token, bridge: { scopes: ["operator.admin", "operator.approvals", "operator.read", "operator.write"] } },
+      gateway: {
+        runtime_mode: "bridge_client",
+        url: upstream.url,
+        token: upstream.token,
+        bridge: { scopes: ["operator.admin", "operator.approvals", "operator.read", "operator.write"] },
+      },
       plugins: { builtin: ["decision-policy", "decision-events", "exec-approvals", "defender-command", "defender-prompt", "tool-policy"] },
       security: { protect_paths: [] },
     },

@@ -30,7 +30,12 @@ describe("bridge to the real upstream gateway", { timeout: 600_000 }, async () =
       token: upstream.token,
       // Upstream shows an approval another operator connection requested only to that connection
       // and to admins, so the test bridge also asks for admin to see the test's own request.
-      bridge: { reconnect_initial_ms: 500, reconnect_max_ms: 4000, healthy_after_ms: 1000, scopes: ["operator.read", "operator.write", "operator.approvals", "operator.admin"] },
+      bridge: {
+        reconnect_initial_ms: 500,
+        reconnect_max_ms: 4000,
+        healthy_after_ms: 1000,
+        scopes: ["operator.read", "operator.write", "operator.approvals", "operator.admin"],
+      },
     },
     plugins: { load: [probe], entries: { "gateway-probe": { config: { resolveApprovals: "deny" } } } },
   });
@@ -62,12 +67,26 @@ describe("bridge to the real upstream gateway", { timeout: 600_000 }, async () =
   test("answers upstream's exec.approval.requested with exec.approval.resolve", async () => {
     // Another operator asks for an approval; upstream delivers the request to the bridge, whose
     // frame tap denies it through exec.approval.resolve; the requester learns the decision.
-    const requester = await TestClient.connect(upstream.url, { token: upstream.token, clientId: "cli", mode: "cli", minProtocol: 4, scopes: ["operator.approvals"] });
+    const requester = await TestClient.connect(upstream.url, {
+      token: upstream.token,
+      clientId: "cli",
+      mode: "cli",
+      minProtocol: 4,
+      scopes: ["operator.approvals"],
+    });
     try {
-      const request = await requester.call("exec.approval.request", { command: "rm -rf /tmp/talon-interop-probe", twoPhase: true, timeoutMs: 60_000 });
+      const request = await requester.call("exec.approval.request", {
+        command: "rm -rf /tmp/talon-interop-probe",
+        twoPhase: true,
+        timeoutMs: 60_000,
+      });
       assert.equal(request.status, "accepted", JSON.stringify(request));
       assert.equal(request.deliveryRoute, "approval-client", "the bridge counts as an approval client");
-      await waitUntil(async () => (await records()).resolutions.find((entry) => entry.id === request.id), "the frame tap to resolve it", 30_000);
+      await waitUntil(
+        async () => (await records()).resolutions.find((entry) => entry.id === request.id),
+        "the frame tap to resolve it",
+        30_000,
+      );
       const resolution = (await records()).resolutions.find((entry) => entry.id === request.id)!;
       assert.equal(resolution.error, undefined, `upstream accepted the resolution: ${JSON.stringify(resolution)}`);
       const decision = await requester.call("exec.approval.waitDecision", { id: request.id }, 30_000);
@@ -79,7 +98,10 @@ describe("bridge to the real upstream gateway", { timeout: 600_000 }, async () =
 
   test("a wrong token: the CLI prints the same refusal from upstream as from Talon", async () => {
     const talon = await startTestHost();
-    const [fromUpstream, fromTalon] = await Promise.all([openclawCall("health", { url: upstream.url, token: "wrong-token" }), openclawCall("health", { url: talon.url, token: "wrong-token" })]);
+    const [fromUpstream, fromTalon] = await Promise.all([
+      openclawCall("health", { url: upstream.url, token: "wrong-token" }),
+      openclawCall("health", { url: talon.url, token: "wrong-token" }),
+    ]);
     assert.equal(fromUpstream.code, 1);
     assert.equal(fromTalon.code, 1);
     assert.deepEqual(fromTalon.json, fromUpstream.json);
@@ -89,7 +111,11 @@ describe("bridge to the real upstream gateway", { timeout: 600_000 }, async () =
   test("reconnects by itself after the upstream gateway restarts", async () => {
     const reconnectsBefore = bridge.host.gateway.stats().bridge!.reconnects;
     await upstream.restart();
-    await waitUntil(() => bridge.host.gateway.stats().bridge!.reconnects > reconnectsBefore && bridge.host.gateway.connected, "the bridge to reconnect", 120_000);
+    await waitUntil(
+      () => bridge.host.gateway.stats().bridge!.reconnects > reconnectsBefore && bridge.host.gateway.connected,
+      "the bridge to reconnect",
+      120_000,
+    );
     const health = (await bridge.host.gateway.call("health", {})) as { ok: boolean };
     assert.equal(health.ok, true);
   });

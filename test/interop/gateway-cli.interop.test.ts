@@ -55,7 +55,12 @@ describe("upstream CLI against Talon", { timeout: 300_000 }, async () => {
       type: "gateway_request_error",
       code: "INVALID_REQUEST",
       message: MISMATCH,
-      details: { code: "AUTH_TOKEN_MISMATCH", authReason: "token_mismatch", canRetryWithDeviceToken: false, recommendedNextStep: "update_auth_credentials" },
+      details: {
+        code: "AUTH_TOKEN_MISMATCH",
+        authReason: "token_mismatch",
+        canRetryWithDeviceToken: false,
+        recommendedNextStep: "update_auth_credentials",
+      },
       retryable: false,
     });
     assert.match(result.stderr, /gateway connect failed: GatewayClientRequestError: unauthorized: gateway token mismatch/);

@@ -90,9 +90,23 @@ test("the upstream CLI runs the sessions flow against Talon", { timeout: 300_000
   assert.equal(listed.hasMore, false);
   assert.equal(listed.nextOffset, null);
   const row = listed.sessions[0];
-  assert.deepEqual([row.key, row.label, row.displayName, row.agentId, row.kind, row.sessionId], [key, "capture one", "capture one", "main", "direct", patched.entry.sessionId]);
+  assert.deepEqual(
+    [row.key, row.label, row.displayName, row.agentId, row.kind, row.sessionId],
+    [key, "capture one", "capture one", "main", "direct", patched.entry.sessionId],
+  );
   const upstreamRow = upstream.get("sessions.list").sessions[0];
-  const rowFields = ["key", "kind", "label", "displayName", "agentId", "sessionId", "updatedAt", "totalTokensFresh", "hasActiveRun", "activeRunIds"];
+  const rowFields = [
+    "key",
+    "kind",
+    "label",
+    "displayName",
+    "agentId",
+    "sessionId",
+    "updatedAt",
+    "totalTokensFresh",
+    "hasActiveRun",
+    "activeRunIds",
+  ];
   for (const field of rowFields) assert.ok(field in upstreamRow && field in row, `row field ${field} (upstream has it, Talon must too)`);
   assert.deepEqual(missingFields({ ...listed, sessions: undefined }, { ...upstream.get("sessions.list"), sessions: undefined }), []);
 

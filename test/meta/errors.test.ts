@@ -18,13 +18,24 @@ test("every code follows TALON_<AREA>_<PROBLEM> and is unique", () => {
 
 test("errors are recognised by brand, keep their cause, and map to upstream's wire shape at the edge", () => {
   const cause = new Error("disk full");
-  const error = new RpcError("TALON_RPC_NOT_FOUND", "session not found: agent:main:x", { cause, details: { key: "agent:main:x" }, plugin: "sessions" });
+  const error = new RpcError("TALON_RPC_NOT_FOUND", "session not found: agent:main:x", {
+    cause,
+    details: { key: "agent:main:x" },
+    plugin: "sessions",
+  });
   assert.ok(isTalonError(error));
   assert.ok(!isTalonError(new Error("plain")));
-  assert.ok(isTalonError(Object.assign(Object.create(null), { [Symbol.for("talon.error")]: true })), "a copy of the SDK loaded elsewhere is still recognised");
+  assert.ok(
+    isTalonError(Object.assign(Object.create(null), { [Symbol.for("talon.error")]: true })),
+    "a copy of the SDK loaded elsewhere is still recognised",
+  );
   assert.equal(error.cause, cause);
   assert.equal(error.message, "[talon] [sessions] session not found: agent:main:x");
-  assert.deepEqual(toWireError(error), { code: "INVALID_REQUEST", message: "session not found: agent:main:x", details: { key: "agent:main:x" } });
+  assert.deepEqual(toWireError(error), {
+    code: "INVALID_REQUEST",
+    message: "session not found: agent:main:x",
+    details: { key: "agent:main:x" },
+  });
   assert.deepEqual(toWireError(new TalonError("TALON_RPC_UNAVAILABLE", "busy")), { code: "UNAVAILABLE", message: "busy", retryable: true });
   assert.deepEqual(toWireError(new Error("secret internals")), { code: "UNAVAILABLE", message: "internal error", retryable: true });
 });

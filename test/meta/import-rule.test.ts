@@ -25,7 +25,9 @@ function sources(dir: string, out: string[] = []): string[] {
 /** Every import/export/dynamic-import specifier in a file. */
 function specifiers(text: string): string[] {
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:import|export)\s[^"'`;]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm)) {
+  for (const match of text.matchAll(
+    /(?:import|export)\s[^"'`;]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm,
+  )) {
     found.push((match[1] ?? match[2] ?? match[3])!);
   }
   return found;
@@ -37,7 +39,13 @@ test("plugins, drivers and examples import only the SDK, never core/", () => {
     for (const file of sources(join(root, folder))) {
       for (const spec of specifiers(readFileSync(file, "utf8"))) {
         const resolved = spec.startsWith(".") ? relative(root, join(file, "..", spec)) : spec;
-        if (resolved.startsWith("core/") || resolved.startsWith("core") || spec.startsWith("@talon/core") || spec === "talon" || spec.startsWith("talon/")) {
+        if (
+          resolved.startsWith("core/") ||
+          resolved.startsWith("core") ||
+          spec.startsWith("@talon/core") ||
+          spec === "talon" ||
+          spec.startsWith("talon/")
+        ) {
           offenders.push(`${relative(root, file)} imports ${spec}`);
         }
       }

@@ -12,7 +12,9 @@ interface CorpusCase {
   expect: { kind: string; method_family?: string; request_id?: string; method?: string; response_has_error?: boolean };
 }
 
-const corpus: { cases: CorpusCase[] } = JSON.parse(readFileSync(fileURLToPath(new URL("../../parity/corpus/seed/frame-corpus.json", import.meta.url)), "utf8"));
+const corpus: { cases: CorpusCase[] } = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../parity/corpus/seed/frame-corpus.json", import.meta.url)), "utf8"),
+);
 const SEED_KIND: Record<string, string> = { req: "req", res: "resp", event: "event", error: "error", unknown: "unknown" };
 
 test("the corpus is the seed's five cases", () => {

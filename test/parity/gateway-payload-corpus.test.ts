@@ -50,7 +50,9 @@ const TALON_AS_SHIPPED = {
   plugins: { builtin: true, entries: Object.fromEntries([...listBundledPlugins().keys()].map((name) => [name, { optional: true }])) },
 };
 
-const corpus: { cases: Case[] } = JSON.parse(readFileSync(new URL("../../parity/corpus/seed/gateway-payload-corpus.json", import.meta.url), "utf8"));
+const corpus: { cases: Case[] } = JSON.parse(
+  readFileSync(new URL("../../parity/corpus/seed/gateway-payload-corpus.json", import.meta.url), "utf8"),
+);
 
 /** The seed's numeric codes as upstream's wire codes. */
 const WIRE_CODE: Record<number, string> = { 400: "INVALID_REQUEST", 404: "INVALID_REQUEST", 503: "UNAVAILABLE" };
@@ -61,7 +63,8 @@ function pointer(doc: unknown, path: string): { found: boolean; value?: unknown 
   for (const raw of path.slice(1).split("/")) {
     const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(current) && /^\d+$/.test(part) && Number(part) < current.length) current = current[Number(part)];
-    else if (current !== null && typeof current === "object" && !Array.isArray(current) && Object.hasOwn(current, part)) current = (current as Record<string, unknown>)[part];
+    else if (current !== null && typeof current === "object" && !Array.isArray(current) && Object.hasOwn(current, part))
+      current = (current as Record<string, unknown>)[part];
     else return { found: false };
   }
   return { found: true, value: current };
@@ -89,10 +92,19 @@ function runCheck(doc: unknown, check: Check): string | undefined {
     const wanted = check.kind === "boolean" ? "bool" : check.kind;
     if (kindOf(value) !== wanted) return `${check.path} is a ${kindOf(value)}, expected ${wanted}`;
   }
-  if (check.startsWith !== undefined && (typeof value !== "string" || !value.startsWith(check.startsWith))) return `${check.path} ${JSON.stringify(value)} does not start with ${check.startsWith}`;
-  if (check.contains !== undefined && (typeof value !== "string" || !value.includes(check.contains))) return `${check.path} ${JSON.stringify(value)} does not contain ${check.contains}`;
+  if (check.startsWith !== undefined && (typeof value !== "string" || !value.startsWith(check.startsWith)))
+    return `${check.path} ${JSON.stringify(value)} does not start with ${check.startsWith}`;
+  if (check.contains !== undefined && (typeof value !== "string" || !value.includes(check.contains)))
+    return `${check.path} ${JSON.stringify(value)} does not contain ${check.contains}`;
   if (check.nonEmpty === true) {
-    const empty = typeof value === "string" ? value === "" : Array.isArray(value) ? value.length === 0 : value !== null && typeof value === "object" ? Object.keys(value).length === 0 : true;
+    const empty =
+      typeof value === "string"
+        ? value === ""
+        : Array.isArray(value)
+          ? value.length === 0
+          : value !== null && typeof value === "object"
+            ? Object.keys(value).length === 0
+            : true;
     if (empty) return `${check.path} is empty`;
   }
   return undefined;
@@ -104,7 +116,8 @@ function substitute(params: unknown, captured: Map<string, unknown>): unknown {
     return match && captured.has(match[1]!) ? captured.get(match[1]!) : params;
   }
   if (Array.isArray(params)) return params.map((item) => substitute(item, captured));
-  if (params !== null && typeof params === "object") return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, substitute(value, captured)]));
+  if (params !== null && typeof params === "object")
+    return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, substitute(value, captured)]));
   return params;
 }
 
@@ -145,7 +158,10 @@ async function runCase(item: Case): Promise<string[]> {
     // The seed's runs settled silently; Talon announces each with a chat event. Let the prelude's
     // runs settle so their events are not counted against the main request.
     for (const runId of runs) {
-      await waitFor(() => events.some((event) => event.name === "chat" && (event.payload as { runId?: string }).runId === runId), `run ${runId} to settle`);
+      await waitFor(
+        () => events.some((event) => event.name === "chat" && (event.payload as { runId?: string }).runId === runId),
+        `run ${runId} to settle`,
+      );
     }
     const before = events.length;
     const params = substitute(item.request.params ?? null, captured);
@@ -168,8 +184,10 @@ async function runCase(item: Case): Promise<string[]> {
       }
     } else {
       const wanted = item.expect.error;
-      if (wanted?.code !== undefined && error!.code !== (WIRE_CODE[wanted.code] ?? String(wanted.code))) failures.push(`error code ${error!.code}, expected ${WIRE_CODE[wanted.code]} (seed ${wanted.code})`);
-      if (wanted?.messageContains !== undefined && !error!.message.includes(wanted.messageContains)) failures.push(`error message ${JSON.stringify(error!.message)} lacks ${JSON.stringify(wanted.messageContains)}`);
+      if (wanted?.code !== undefined && error!.code !== (WIRE_CODE[wanted.code] ?? String(wanted.code)))
+        failures.push(`error code ${error!.code}, expected ${WIRE_CODE[wanted.code]} (seed ${wanted.code})`);
+      if (wanted?.messageContains !== undefined && !error!.message.includes(wanted.messageContains))
+        failures.push(`error message ${JSON.stringify(error!.message)} lacks ${JSON.stringify(wanted.messageContains)}`);
       for (const check of item.expect.errorChecks ?? []) {
         const failure = runCheck(error, check);
         if (failure) failures.push(failure);
@@ -177,7 +195,8 @@ async function runCase(item: Case): Promise<string[]> {
     }
     const emitted = events.slice(before);
     if (item.expect.event) {
-      if (emitted.length !== 1) failures.push(`expected exactly one event, got ${emitted.length} (${emitted.map((event) => event.name).join(", ")})`);
+      if (emitted.length !== 1)
+        failures.push(`expected exactly one event, got ${emitted.length} (${emitted.map((event) => event.name).join(", ")})`);
       const newest = emitted[emitted.length - 1];
       if (newest) {
         if (newest.name !== item.expect.event.name) failures.push(`event ${newest.name}, expected ${item.expect.event.name}`);
@@ -211,7 +230,10 @@ const tally = { pass: [] as string[], fail: [] as string[], notServed: [] as str
 test("seed gateway payload corpus: every case Talon serves passes", async (t) => {
   const probe = await startTestHost(TALON_AS_SHIPPED, { gateway: false });
   const served = (method: string) => method === "__sleep__" || probe.host.methods.lookup(method) !== undefined;
-  const cases = corpus.cases.map((item) => ({ item, served: [item.request, ...(item.prelude ?? [])].every((request) => served(request.method)) }));
+  const cases = corpus.cases.map((item) => ({
+    item,
+    served: [item.request, ...(item.prelude ?? [])].every((request) => served(request.method)),
+  }));
   await probe.stop();
   assert.equal(corpus.cases.length, 53, "the corpus has the seed's 53 cases");
   for (const { item, served: isServed } of cases) {
@@ -229,6 +251,10 @@ test("seed gateway payload corpus: every case Talon serves passes", async (t) =>
 });
 
 after(() => {
-  const methods = [...new Set(corpus.cases.filter((item) => tally.notServed.includes(item.name)).map((item) => item.request.method))].sort();
-  console.log(`gateway payload corpus: ${tally.pass.length} pass, ${tally.fail.length} fail, ${tally.notServed.length} not served yet (${methods.join(", ")})`);
+  const methods = [
+    ...new Set(corpus.cases.filter((item) => tally.notServed.includes(item.name)).map((item) => item.request.method)),
+  ].sort();
+  console.log(
+    `gateway payload corpus: ${tally.pass.length} pass, ${tally.fail.length} fail, ${tally.notServed.length} not served yet (${methods.join(", ")})`,
+  );
 });

@@ -46,7 +46,11 @@ describe("talon replay", () => {
       ],
       JSON.stringify(report.cases, null, 2),
     );
-    assert.match(report.cases[2]!.detail, /refused for capacity \[req-18,req-19,req-20,req-21,req-22,req-23,req-24\]/, "the seed dropped these silently");
+    assert.match(
+      report.cases[2]!.detail,
+      /refused for capacity \[req-18,req-19,req-20,req-21,req-22,req-23,req-24\]/,
+      "the seed dropped these silently",
+    );
   });
 
   test("prints PASS/FAIL per case and a summary; exit 7 when a case fails", async () => {
@@ -57,8 +61,16 @@ describe("talon replay", () => {
       JSON.stringify({
         talon: { config: { plugins: { builtin: ["decision-policy"] } } },
         cases: [
-          { name: "safe", frame: { type: "event", event: "agent", payload: { id: "c1", tool: "exec", channel: "discord", command: "git status" } }, expect: { action: "allow", min_risk: 30, tags_include: ["tool_risk_bonus"] } },
-          { name: "wrong-on-purpose", frame: { type: "event", event: "agent", payload: { id: "c2", prompt: "hello" } }, expect: { action: "block" } },
+          {
+            name: "safe",
+            frame: { type: "event", event: "agent", payload: { id: "c1", tool: "exec", channel: "discord", command: "git status" } },
+            expect: { action: "allow", min_risk: 30, tags_include: ["tool_risk_bonus"] },
+          },
+          {
+            name: "wrong-on-purpose",
+            frame: { type: "event", event: "agent", payload: { id: "c2", prompt: "hello" } },
+            expect: { action: "block" },
+          },
           { name: "not-an-action", frame: { type: "event", event: "tick", payload: { ts: 1 } }, expect: { action: "allow" } },
         ],
       }),

@@ -25,17 +25,39 @@ test("a chat client sends, sees its run settle and reads its history", async () 
   const { url, token, host } = await sessionsHost({ gateway: true });
   const client = await connect(url, token, ["operator.write"]);
   assert.ok(client.hello.features.events.includes("chat"), "the chat event is declared");
-  const sent = await client.call("chat.send", { sessionKey: "main", message: "hello there", idempotencyKey: "run-1", deliver: false, originatingChannel: "webchat" });
+  const sent = await client.call("chat.send", {
+    sessionKey: "main",
+    message: "hello there",
+    idempotencyKey: "run-1",
+    deliver: false,
+    originatingChannel: "webchat",
+  });
   assert.deepEqual(sent, { runId: "run-1", status: "started" });
   const settled = await client.waitForEvent("chat", (frame) => frame.payload.runId === "run-1");
   assert.deepEqual(settled.payload, { runId: "run-1", sessionKey: "agent:main:main", seq: 0, state: "final" });
-  assert.deepEqual(await client.call("chat.send", { sessionKey: "main", message: "hello there", idempotencyKey: "run-1" }), { runId: "run-1", status: "ok" }, "idempotent by key");
+  assert.deepEqual(
+    await client.call("chat.send", { sessionKey: "main", message: "hello there", idempotencyKey: "run-1" }),
+    { runId: "run-1", status: "ok" },
+    "idempotent by key",
+  );
   const history = await client.call("chat.history", { sessionKey: "main" });
   assert.equal(history.sessionKey, "agent:main:main");
   assert.equal(typeof history.sessionId, "string");
-  assert.deepEqual(history.messages.map((m: any) => [m.id, m.parentId, m.role, m.content]), [["run-1", null, "user", "hello there"]]);
-  assert.equal((await call(host, "session.status", { sessionKey: "main" })).session.channel, "webchat", "a chat-only session gets the webchat channel");
-  const attachment = await client.call("chat.send", { sessionKey: "main", message: "", attachments: [{ type: "image" }], idempotencyKey: "run-2" });
+  assert.deepEqual(
+    history.messages.map((m: any) => [m.id, m.parentId, m.role, m.content]),
+    [["run-1", null, "user", "hello there"]],
+  );
+  assert.equal(
+    (await call(host, "session.status", { sessionKey: "main" })).session.channel,
+    "webchat",
+    "a chat-only session gets the webchat channel",
+  );
+  const attachment = await client.call("chat.send", {
+    sessionKey: "main",
+    message: "",
+    attachments: [{ type: "image" }],
+    idempotencyKey: "run-2",
+  });
   assert.equal(attachment.status, "started");
   await client.waitForEvent("chat", (frame) => frame.payload.runId === "run-2");
   assert.equal((await client.call("chat.history", { sessionKey: "main" })).messages[1].content, "[attachment]");
@@ -53,8 +75,14 @@ test("chat.send refusals: key, idempotency key, NUL, empty message, unknown para
   const nul = await refusal(client.call("chat.send", { ...base, message: "a\u0000b" }));
   assert.deepEqual([nul.code, nul.message], ["INVALID_REQUEST", "message must not contain null bytes"]);
   assert.equal((await refusal(client.call("chat.send", { ...base, message: " " }))).message, "message or attachment required");
-  assert.equal((await refusal(client.call("chat.send", { ...base, foo: 1 }))).message, "invalid chat.send params: at root: unexpected property 'foo'");
-  assert.match((await refusal(client.call("chat.send", { sessionKey: "main", idempotencyKey: "k" }))).message, /^invalid chat\.send params: .*message/);
+  assert.equal(
+    (await refusal(client.call("chat.send", { ...base, foo: 1 }))).message,
+    "invalid chat.send params: at root: unexpected property 'foo'",
+  );
+  assert.match(
+    (await refusal(client.call("chat.send", { sessionKey: "main", idempotencyKey: "k" }))).message,
+    /^invalid chat\.send params: .*message/,
+  );
   assert.match((await refusal(client.call("chat.history", { sessionKey: "main", extra: true }))).message, /unexpected property 'extra'/);
   await client.close();
 });
@@ -70,12 +98,23 @@ test("chat.abort and stop words abort in-flight runs of the session only", async
   assert.deepEqual(await client.call("chat.abort", { sessionKey: "main", runId: "a1" }), { ok: true, aborted: true, runIds: ["a1"] });
   const aborted = await client.waitForEvent("chat", (frame) => frame.payload.runId === "a1");
   assert.equal(aborted.payload.state, "aborted");
-  assert.deepEqual(await client.call("chat.abort", { sessionKey: "main", runId: "a1" }), { ok: true, aborted: false, runIds: [] }, "not in flight any more");
+  assert.deepEqual(
+    await client.call("chat.abort", { sessionKey: "main", runId: "a1" }),
+    { ok: true, aborted: false, runIds: [] },
+    "not in flight any more",
+  );
   const rows = (await client.call("sessions.list", {})).sessions;
   assert.deepEqual(rows.find((row: any) => row.key === "agent:main:main").activeRunIds, ["a2"]);
   assert.equal(rows.find((row: any) => row.key === "agent:main:main").hasActiveRun, true);
-  assert.deepEqual(await client.call("chat.send", { sessionKey: "MAIN", message: " /STOP ", idempotencyKey: "s" }), { ok: true, aborted: true, runIds: ["a2"] });
-  assert.deepEqual(await client.call("chat.send", { sessionKey: "main", message: "two", idempotencyKey: "a2" }), { runId: "a2", status: "aborted" });
+  assert.deepEqual(await client.call("chat.send", { sessionKey: "MAIN", message: " /STOP ", idempotencyKey: "s" }), {
+    ok: true,
+    aborted: true,
+    runIds: ["a2"],
+  });
+  assert.deepEqual(await client.call("chat.send", { sessionKey: "main", message: "two", idempotencyKey: "a2" }), {
+    runId: "a2",
+    status: "aborted",
+  });
   assert.deepEqual(await client.call("chat.abort", { sessionKey: "agent:main:other" }), { ok: true, aborted: true, runIds: ["b1"] });
   assert.equal((await client.call("chat.history", { sessionKey: "main" })).messages.length, 2, "stop words are not recorded");
   await client.close();
@@ -86,10 +125,27 @@ test("chat.inject: assistant message, chat event to readers, parent is the previ
   const admin = await connect(url, token, ["operator.admin"]);
   const reader = await connect(url, token, ["operator.read"]);
   const blind = await connect(url, token, []);
-  assert.equal((await refusal(admin.call("chat.inject", { sessionKey: "agent:main:ghost", message: "x" }))).message, "session not found: agent:main:ghost");
-  await call(host, "sessions.send", { sessionKey: "agent:ops:slack:group:g1", message: "from slack", channel: "slack", requestId: "slack-1" });
-  await host.defender.evaluate({ id: "decision-1", sessionKey: "agent:ops:slack:group:g1", tool: "exec", command: "git status", channel: "slack" });
-  await eventually(async () => (await call(host, "session.status", { sessionKey: "agent:ops:slack:group:g1" })).session.totalRequests === 1, "decision");
+  assert.equal(
+    (await refusal(admin.call("chat.inject", { sessionKey: "agent:main:ghost", message: "x" }))).message,
+    "session not found: agent:main:ghost",
+  );
+  await call(host, "sessions.send", {
+    sessionKey: "agent:ops:slack:group:g1",
+    message: "from slack",
+    channel: "slack",
+    requestId: "slack-1",
+  });
+  await host.defender.evaluate({
+    id: "decision-1",
+    sessionKey: "agent:ops:slack:group:g1",
+    tool: "exec",
+    command: "git status",
+    channel: "slack",
+  });
+  await eventually(
+    async () => (await call(host, "session.status", { sessionKey: "agent:ops:slack:group:g1" })).session.totalRequests === 1,
+    "decision",
+  );
   const injected = await admin.call("chat.inject", { sessionKey: "AGENT:OPS:SLACK:GROUP:G1", message: " operator note ", label: "ops" });
   assert.equal(injected.ok, true);
   assert.match(injected.messageId, /^msg-\d+-\d+$/);
@@ -104,7 +160,13 @@ test("chat.inject: assistant message, chat event to readers, parent is the previ
     content: "[ops] operator note",
   });
   const history = await reader.call("chat.history", { sessionKey: "agent:ops:slack:group:g1" });
-  assert.deepEqual(history.messages.map((m: any) => [m.role, m.parentId]), [["user", null], ["assistant", "slack-1"]]);
+  assert.deepEqual(
+    history.messages.map((m: any) => [m.role, m.parentId]),
+    [
+      ["user", null],
+      ["assistant", "slack-1"],
+    ],
+  );
   const session = (await call(host, "session.status", { sessionKey: "agent:ops:slack:group:g1" })).session;
   assert.equal(session.channel, "slack", "chat never overwrites the session's channel (seed §8 item 16)");
   assert.deepEqual(await call(host, "sessions.list", { channel: "slack" }).then((r) => r.count), 1);
@@ -119,18 +181,30 @@ test("sessions scopes follow upstream: read, write for ordinary patch fields, ad
   const reader = await connect(url, token, ["operator.read"]);
   const writer = await connect(url, token, ["operator.write"]);
   const admin = await connect(url, token, ["operator.admin"]);
-  assert.equal((await refusal(reader.call("sessions.patch", { key: "agent:main:s", label: "x" }))).message, "missing scope: operator.write");
+  assert.equal(
+    (await refusal(reader.call("sessions.patch", { key: "agent:main:s", label: "x" }))).message,
+    "missing scope: operator.write",
+  );
   await writer.call("sessions.patch", { key: "agent:main:s", label: "x", model: "m", thinkingLevel: "low" });
-  assert.equal((await refusal(writer.call("sessions.patch", { key: "agent:main:s", sendPolicy: "deny" }))).message, "missing scope: operator.admin");
+  assert.equal(
+    (await refusal(writer.call("sessions.patch", { key: "agent:main:s", sendPolicy: "deny" }))).message,
+    "missing scope: operator.admin",
+  );
   await admin.call("sessions.patch", { key: "agent:main:s", sendPolicy: "deny" });
   for (const method of ["sessions.list", "sessions.preview", "sessions.usage", "sessions.history", "session.status", "chat.history"]) {
-    await reader.call(method, method === "chat.history" ? { sessionKey: "agent:main:s" } : method === "sessions.preview" ? { keys: ["agent:main:s"] } : {});
+    await reader.call(
+      method,
+      method === "chat.history" ? { sessionKey: "agent:main:s" } : method === "sessions.preview" ? { keys: ["agent:main:s"] } : {},
+    );
   }
   assert.equal((await reader.call("sessions.resolve", { key: "agent:main:s" })).key, "agent:main:s");
   for (const method of ["sessions.reset", "sessions.delete", "sessions.compact"]) {
     assert.equal((await refusal(writer.call(method, { key: "agent:main:s" }))).message, "missing scope: operator.admin", method);
   }
-  assert.equal((await refusal(reader.call("sessions.send", { key: "agent:main:s", message: "x" }))).message, "missing scope: operator.write");
+  assert.equal(
+    (await refusal(reader.call("sessions.send", { key: "agent:main:s", message: "x" }))).message,
+    "missing scope: operator.write",
+  );
   assert.equal((await admin.call("sessions.delete", { key: "agent:main:s" })).deleted, true);
   for (const client of [reader, writer, admin]) await client.close();
 });

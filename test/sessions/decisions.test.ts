@@ -27,7 +27,14 @@ test("a burst of decisions across sessions is recorded exactly and survives a re
         // Alternate spellings of one session: the raw key and its canonical form.
         const sessionKey = i % 2 === 0 ? `discord:group:g${s}` : `agent:main:discord:group:g${s}`;
         const command = i % 10 === 0 ? BLOCKED_COMMAND : "git status";
-        const evaluation = await host.defender.evaluate({ id: `e-${s}-${i}`, sessionKey, source: "agent", tool: "exec", command, channel: "discord" });
+        const evaluation = await host.defender.evaluate({
+          id: `e-${s}-${i}`,
+          sessionKey,
+          source: "agent",
+          tool: "exec",
+          command,
+          channel: "discord",
+        });
         const verdict = host.defender.decisionOf(evaluation)!.action;
         tally[verdict]++;
         tally.last = verdict;
@@ -49,7 +56,12 @@ test("a burst of decisions across sessions is recorded exactly and survives a re
     assert.equal(status.decisionState.totalRequests, perSession);
     const tally = expected.get(`agent:main:discord:group:g${s}`)!;
     assert.deepEqual(
-      [status.decisionState.allowedCount, status.decisionState.reviewCount, status.decisionState.blockedCount, status.decisionState.lastAction],
+      [
+        status.decisionState.allowedCount,
+        status.decisionState.reviewCount,
+        status.decisionState.blockedCount,
+        status.decisionState.lastAction,
+      ],
       [tally.allow, tally.review, tally.block, tally.last],
       "the recorded counters are exactly the defender's verdicts",
     );
@@ -87,7 +99,11 @@ test("unwritten decision events are bounded while the store refuses writes; coun
   await call(host, "sessions.patch", { key: "agent:main:load" });
   const adapter = (host.store.keyv as unknown as { store: { query(sql: string): Promise<unknown> } }).store;
   await adapter.query("PRAGMA query_only=1");
-  await Promise.all(Array.from({ length: 3000 }, (_, i) => host.defender.evaluate({ id: `p${i}`, sessionKey: "agent:main:load", tool: "exec", command: "git status" })));
+  await Promise.all(
+    Array.from({ length: 3000 }, (_, i) =>
+      host.defender.evaluate({ id: `p${i}`, sessionKey: "agent:main:load", tool: "exec", command: "git status" }),
+    ),
+  );
   const health = await eventually(async () => {
     const h = await call(host, "health", {});
     return h.sessions.droppedEvents > 0 && h;
@@ -106,10 +122,24 @@ test("unwritten decision events are bounded while the store refuses writes; coun
 
 test("another plugin reads decision state and routing settings through ctx.use('sessions')", async () => {
   const dir = await tempDir("talon-sessions-api-");
-  const { host, stop } = await startTestHost({ data_dir: dir, state: { url: "sqlite" }, plugins: { builtin: ["sessions", "decision-policy"], load: [fixture, KEYWORD_PLUGIN] } }, { gateway: false });
-  assert.deepEqual(await call(host, "fixture.sessions.state", { key: "main" }), { state: null, settings: null, canonical: "agent:main:main" });
+  const { host, stop } = await startTestHost(
+    { data_dir: dir, state: { url: "sqlite" }, plugins: { builtin: ["sessions", "decision-policy"], load: [fixture, KEYWORD_PLUGIN] } },
+    { gateway: false },
+  );
+  assert.deepEqual(await call(host, "fixture.sessions.state", { key: "main" }), {
+    state: null,
+    settings: null,
+    canonical: "agent:main:main",
+  });
   await call(host, "sessions.patch", { key: "main", queueMode: "steer", groupActivation: "always", sendPolicy: "deny" });
-  await host.defender.evaluate({ id: "api-1", sessionKey: "agent:main:main", tool: "exec", command: BLOCKED_COMMAND, source: "agent", channel: "slack" });
+  await host.defender.evaluate({
+    id: "api-1",
+    sessionKey: "agent:main:main",
+    tool: "exec",
+    command: BLOCKED_COMMAND,
+    source: "agent",
+    channel: "slack",
+  });
   const read = await eventually(async () => {
     const r = await call(host, "fixture.sessions.state", { key: " MAIN " });
     return r.state?.totalRequests === 1 && r;
@@ -123,7 +153,10 @@ test("another plugin reads decision state and routing settings through ctx.use('
   assert.equal(history.history[0].text, "from a plugin");
   assert.equal(history.history[0].source, "fixture");
   await stop();
-  const again = await startTestHost({ data_dir: dir, state: { url: "sqlite" }, plugins: { builtin: ["sessions", "decision-policy"], load: [fixture, KEYWORD_PLUGIN] } }, { gateway: false });
+  const again = await startTestHost(
+    { data_dir: dir, state: { url: "sqlite" }, plugins: { builtin: ["sessions", "decision-policy"], load: [fixture, KEYWORD_PLUGIN] } },
+    { gateway: false },
+  );
   assert.equal((await call(again.host, "fixture.sessions.state", { key: "main" })).state.totalRequests, 1, "readable after a restart");
 });
 
@@ -132,7 +165,10 @@ test("a decision on an over-long key lands in a session the sessions RPCs can na
   // 512 raw characters, 523 once canonicalised: the defender and the RPCs must agree on the cut.
   const raw = `discord:group:${"g".repeat(498)}`;
   await host.defender.evaluate({ id: "long-key", sessionKey: raw, source: "agent", tool: "exec", command: "git status" });
-  const listed = await eventually(async () => (await call(host, "sessions.list", {})).sessions.find((row: any) => row.key.startsWith("agent:main:discord:group:g")), "the decision's session");
+  const listed = await eventually(
+    async () => (await call(host, "sessions.list", {})).sessions.find((row: any) => row.key.startsWith("agent:main:discord:group:g")),
+    "the decision's session",
+  );
   assert.equal(listed.key, `agent:main:discord:group:${"g".repeat(487)}`);
   const patched = await call(host, "sessions.patch", { key: listed.key, label: "long" });
   assert.equal(patched.key, listed.key);

@@ -18,10 +18,35 @@ test("sessions, settings, transcripts and decision state survive a restart", asy
   const first = await sqliteHost();
   const { host } = first;
   assert.match(host.config.state.url, /^sqlite/);
-  await call(host, "sessions.patch", { key: "agent:ops:telegram:group:g1", label: "Ops room", queueMode: "collect", model: "openai/gpt-x" });
-  await call(host, "sessions.send", { sessionKey: "agent:ops:telegram:group:g1", message: "deploy tonight?", channel: "telegram", to: "peer-9", accountId: "bot-1" });
-  await host.defender.evaluate({ id: "r1", sessionKey: "agent:ops:telegram:group:g1", source: "agent", tool: "exec", command: "git status", channel: "telegram" });
-  await host.defender.evaluate({ id: "r2", sessionKey: "agent:ops:telegram:group:g1", source: "agent", tool: "exec", command: BLOCKED_COMMAND, channel: "telegram" });
+  await call(host, "sessions.patch", {
+    key: "agent:ops:telegram:group:g1",
+    label: "Ops room",
+    queueMode: "collect",
+    model: "openai/gpt-x",
+  });
+  await call(host, "sessions.send", {
+    sessionKey: "agent:ops:telegram:group:g1",
+    message: "deploy tonight?",
+    channel: "telegram",
+    to: "peer-9",
+    accountId: "bot-1",
+  });
+  await host.defender.evaluate({
+    id: "r1",
+    sessionKey: "agent:ops:telegram:group:g1",
+    source: "agent",
+    tool: "exec",
+    command: "git status",
+    channel: "telegram",
+  });
+  await host.defender.evaluate({
+    id: "r2",
+    sessionKey: "agent:ops:telegram:group:g1",
+    source: "agent",
+    tool: "exec",
+    command: BLOCKED_COMMAND,
+    channel: "telegram",
+  });
   await call(host, "chat.send", { sessionKey: "main", message: "hello chat", idempotencyKey: "run-1" });
   const before = await eventually(async () => {
     const s = await call(host, "session.status", { sessionKey: "agent:ops:telegram:group:g1" });
@@ -38,13 +63,26 @@ test("sessions, settings, transcripts and decision state survive a restart", asy
   assert.deepEqual(after.decisionState, before.decisionState);
   assert.equal(after.decisionState.totalRequests, 2);
   assert.equal(after.decisionState.lastSource, "agent");
-  assert.deepEqual(await call(second.host, "sessions.list", { includeDerivedTitles: true, includeLastMessage: true }).then((r) => r.sessions), listBefore.sessions.map((s: any) => ({ ...s, hasActiveRun: false, activeRunIds: [] })));
+  assert.deepEqual(
+    await call(second.host, "sessions.list", { includeDerivedTitles: true, includeLastMessage: true }).then((r) => r.sessions),
+    listBefore.sessions.map((s: any) => ({ ...s, hasActiveRun: false, activeRunIds: [] })),
+  );
   assert.deepEqual(await call(second.host, "sessions.history", { sessionKey: "agent:ops:telegram:group:g1" }), historyBefore);
-  assert.deepEqual((await call(second.host, "chat.history", { sessionKey: "main" })).messages.map((m: any) => m.content), ["hello chat"]);
-  assert.equal((await call(second.host, "sessions.resolve", { label: "ops room" })).key, "agent:ops:telegram:group:g1", "the label index is rebuilt");
+  assert.deepEqual(
+    (await call(second.host, "chat.history", { sessionKey: "main" })).messages.map((m: any) => m.content),
+    ["hello chat"],
+  );
+  assert.equal(
+    (await call(second.host, "sessions.resolve", { label: "ops room" })).key,
+    "agent:ops:telegram:group:g1",
+    "the label index is rebuilt",
+  );
   // Counters continue across the restart (the seed's SQLite test: 2 → 3).
   await second.host.defender.evaluate({ id: "r3", sessionKey: "agent:ops:telegram:group:g1", tool: "exec", command: "ls" });
-  await eventually(async () => (await call(second.host, "session.status", { sessionKey: "agent:ops:telegram:group:g1" })).session.totalRequests === 3, "third decision");
+  await eventually(
+    async () => (await call(second.host, "session.status", { sessionKey: "agent:ops:telegram:group:g1" })).session.totalRequests === 3,
+    "third decision",
+  );
   await second.stop();
   const third = await sqliteHost(first.dir);
   assert.equal((await call(third.host, "session.status", { sessionKey: "agent:ops:telegram:group:g1" })).decisionState.totalRequests, 3);
@@ -66,21 +104,40 @@ test("a failed store write: clear error in upstream's shape, the session exactly
   ] as const) {
     const error = await callError(host, method, params);
     assert.equal(error.code, "TALON_RPC_UNAVAILABLE", method);
-    assert.match(error.message, new RegExp(`^${method.replace(".", "\\.")} was not applied: the store write failed .*the session is unchanged`), method);
+    assert.match(
+      error.message,
+      new RegExp(`^${method.replace(".", "\\.")} was not applied: the store write failed .*the session is unchanged`),
+      method,
+    );
     assert.equal(error.details.code, "TALON_STATE_WRITE_FAILED");
   }
   assert.deepEqual(await call(host, "session.status", { sessionKey: "agent:main:w" }), before, "memory is untouched");
-  assert.equal((await callError(host, "session.status", { sessionKey: "agent:main:new" })).code, "TALON_RPC_NOT_FOUND", "no half-created session");
+  assert.equal(
+    (await callError(host, "session.status", { sessionKey: "agent:main:new" })).code,
+    "TALON_RPC_NOT_FOUND",
+    "no half-created session",
+  );
   assert.equal((await call(host, "sessions.resolve", { label: "Before" })).key, "agent:main:w");
   assert.equal((await call(host, "sessions.resolve", { label: "New", allowMissing: true })).ok, false, "the refused label was not claimed");
   // Decisions keep counting in memory while the store refuses writes, and are written once it accepts them.
   await host.defender.evaluate({ id: "ro-1", sessionKey: "agent:main:w", tool: "exec", command: "git status" });
-  await eventually(async () => (await call(host, "session.status", { sessionKey: "agent:main:w" })).session.totalRequests === 1, "decision in memory");
+  await eventually(
+    async () => (await call(host, "session.status", { sessionKey: "agent:main:w" })).session.totalRequests === 1,
+    "decision in memory",
+  );
   const chat = await callError(host, "chat.send", { sessionKey: "agent:main:w", message: "hi", idempotencyKey: "ro-run" });
   assert.equal(chat.code, "TALON_RPC_UNAVAILABLE");
-  assert.deepEqual((await call(host, "session.status", { sessionKey: "agent:main:w" })).session.activeRunIds, [], "no run is left behind by a refused chat message");
+  assert.deepEqual(
+    (await call(host, "session.status", { sessionKey: "agent:main:w" })).session.activeRunIds,
+    [],
+    "no run is left behind by a refused chat message",
+  );
   await setReadOnly(host, false);
-  assert.equal((await call(host, "chat.send", { sessionKey: "agent:main:w", message: "hi", idempotencyKey: "ro-run" })).status, "started", "the same key works once the store does");
+  assert.equal(
+    (await call(host, "chat.send", { sessionKey: "agent:main:w", message: "hi", idempotencyKey: "ro-run" })).status,
+    "started",
+    "the same key works once the store does",
+  );
   const patched = await call(host, "sessions.patch", { key: "agent:main:w", label: "After" });
   assert.equal(patched.entry.label, "After");
   await first.stop();
@@ -89,22 +146,32 @@ test("a failed store write: clear error in upstream's shape, the session exactly
   assert.equal(status.session.label, "After");
   assert.equal(status.session.queueMode, "steer", "the refused queueMode never reached the store");
   assert.equal(status.decisionState.totalRequests, 1, "the decision recorded while the store refused writes was written later");
-  assert.deepEqual((await call(second.host, "sessions.history", { sessionKey: "agent:main:w" })).history.map((h: any) => h.text ?? h.command), ["hi", "git status", "one"]);
+  assert.deepEqual(
+    (await call(second.host, "sessions.history", { sessionKey: "agent:main:w" })).history.map((h: any) => h.text ?? h.command),
+    ["hi", "git status", "one"],
+  );
 });
 
 test("concurrent patches of one session are serialised; a contested label goes to exactly one session", async () => {
   const first = await sqliteHost();
   const { host } = first;
   const modes = ["followup", "steer", "collect"];
-  const results = await Promise.all(Array.from({ length: 60 }, (_, i) => call(host, "sessions.patch", { key: "agent:main:busy", queueMode: modes[i % 3], label: `label-${i}` })));
+  const results = await Promise.all(
+    Array.from({ length: 60 }, (_, i) =>
+      call(host, "sessions.patch", { key: "agent:main:busy", queueMode: modes[i % 3], label: `label-${i}` }),
+    ),
+  );
   // Each patch saw the one before it: the label a result reports is its own, never another's.
   results.forEach((result, i) => assert.equal(result.entry.label, `label-${i}`));
   const final = (await call(host, "session.status", { sessionKey: "agent:main:busy" })).session;
   assert.equal(final.label, "label-59");
   assert.equal(final.queueMode, modes[59 % 3]);
-  const claims = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => call(host, "sessions.patch", { key: `agent:main:claim-${i}`, label: "The Label" })));
+  const claims = await Promise.allSettled(
+    Array.from({ length: 20 }, (_, i) => call(host, "sessions.patch", { key: `agent:main:claim-${i}`, label: "The Label" })),
+  );
   assert.equal(claims.filter((claim) => claim.status === "fulfilled").length, 1);
-  for (const claim of claims) if (claim.status === "rejected") assert.match((claim.reason as Error).message, /label already in use: The Label/);
+  for (const claim of claims)
+    if (claim.status === "rejected") assert.match((claim.reason as Error).message, /label already in use: The Label/);
   assert.equal((await call(host, "sessions.list", { label: "the label" })).count, 1);
   // Changes sent together are written together, in order, each seeing the ones before it; a
   // refused change fails alone.
@@ -116,7 +183,10 @@ test("concurrent patches of one session are serialised; a contested label goes t
     call(host, "sessions.patch", { key: "agent:main:y", label: "Moving" }),
     call(host, "sessions.send", { sessionKey: "agent:main:y", message: "after the label" }),
   ]);
-  assert.deepEqual(together.map((result) => result.status), ["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+  assert.deepEqual(
+    together.map((result) => result.status),
+    ["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled", "fulfilled"],
+  );
   assert.match(String((together[1] as PromiseRejectedResult).reason.message), /label already in use: moving/);
   assert.equal((await call(host, "sessions.resolve", { label: "moving" })).key, "agent:main:y");
   assert.equal((await call(host, "session.status", { sessionKey: "agent:main:x" })).session.label, undefined);
@@ -134,11 +204,17 @@ test("an unreadable session record is skipped at start-up and kept in the store"
   await first.stop();
   const second = await sqliteHost(first.dir);
   const list = await call(second.host, "sessions.list", {});
-  assert.deepEqual(list.sessions.map((s: any) => s.key), ["agent:main:good"]);
+  assert.deepEqual(
+    list.sessions.map((s: any) => s.key),
+    ["agent:main:good"],
+  );
   assert.deepEqual(await second.host.store.keyv.get("sessions:meta:agent:main:bad"), { not: "a session" }, "nothing is destroyed");
   const status = await call(second.host, "health", {});
   assert.equal(status.sessions.count, 1);
-  assert.deepEqual(status.sessions.recent.map((r: any) => r.key), ["agent:main:good"]);
+  assert.deepEqual(
+    status.sessions.recent.map((r: any) => r.key),
+    ["agent:main:good"],
+  );
   assert.equal(status.sessions.path, `${first.dir}/talon.sqlite`);
 });
 
@@ -146,8 +222,12 @@ test("transcripts are bounded: old events roll out of the store as well as memor
   const first = await sqliteHost(undefined, { config: { maxHistoryEvents: 20 } });
   const { host } = first;
   for (let i = 0; i < 30; i++) await call(host, "sessions.send", { sessionKey: "agent:main:bounded", message: `m${i}` });
-  for (let i = 0; i < 30; i++) await host.defender.evaluate({ id: `b${i}`, sessionKey: "agent:main:bounded", tool: "exec", command: `echo ${i}` });
-  await eventually(async () => (await call(host, "session.status", { sessionKey: "agent:main:bounded" })).session.totalRequests === 30, "decisions");
+  for (let i = 0; i < 30; i++)
+    await host.defender.evaluate({ id: `b${i}`, sessionKey: "agent:main:bounded", tool: "exec", command: `echo ${i}` });
+  await eventually(
+    async () => (await call(host, "session.status", { sessionKey: "agent:main:bounded" })).session.totalRequests === 30,
+    "decisions",
+  );
   const sessionId = (await call(host, "session.status", { sessionKey: "agent:main:bounded" })).session.sessionId;
   await first.stop();
   const second = await sqliteHost(first.dir, { config: { maxHistoryEvents: 20 } });
@@ -174,7 +254,11 @@ test("the session count is bounded: beyond maxSessions the least recently update
   assert.ok(!keys.has("agent:main:s0"), "the least recently updated go");
   await first.stop();
   const second = await sqliteHost(first.dir, { config: { maxSessions: 100 } });
-  assert.equal((await call(second.host, "sessions.list", { limit: 1000 })).totalCount, list.totalCount, "pruned sessions are gone from the store too");
+  assert.equal(
+    (await call(second.host, "sessions.list", { limit: 1000 })).totalCount,
+    list.totalCount,
+    "pruned sessions are gone from the store too",
+  );
 });
 
 test("chat.send is idempotent by key across concurrent duplicates and across a restart", async () => {
@@ -186,6 +270,13 @@ test("chat.send is idempotent by key across concurrent duplicates and across a r
   assert.equal((await call(host, "chat.history", { sessionKey: "main" })).messages.length, 1);
   await first.stop();
   const second = await sqliteHost(first.dir);
-  assert.deepEqual(await call(second.host, "chat.send", { sessionKey: "main", message: "only once", idempotencyKey: "client-run-7" }), { runId: "client-run-7", status: "ok" });
-  assert.equal((await call(second.host, "chat.history", { sessionKey: "main" })).messages.length, 1, "a retry after the restart records nothing twice");
+  assert.deepEqual(await call(second.host, "chat.send", { sessionKey: "main", message: "only once", idempotencyKey: "client-run-7" }), {
+    runId: "client-run-7",
+    status: "ok",
+  });
+  assert.equal(
+    (await call(second.host, "chat.history", { sessionKey: "main" })).messages.length,
+    1,
+    "a retry after the restart records nothing twice",
+  );
 });

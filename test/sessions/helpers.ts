@@ -5,7 +5,11 @@ import { startTestHost, type TestHost } from "../helpers/host.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 /** Wait until `check` returns a value other than undefined/false (no fixed sleeps in assertions). */
-export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -23,19 +27,32 @@ export const BLOCKED_COMMAND = "echo forbidden";
 /** A host with the sessions plugin (and the decision policy) on an in-memory store. */
 export function sessionsHost(options: { gateway?: boolean; config?: Record<string, unknown>; builtin?: string[] } = {}): Promise<TestHost> {
   return startTestHost(
-    { plugins: { builtin: options.builtin ?? ["sessions", "decision-policy"], load: [KEYWORD_PLUGIN], entries: { sessions: { config: options.config ?? {} } } } },
+    {
+      plugins: {
+        builtin: options.builtin ?? ["sessions", "decision-policy"],
+        load: [KEYWORD_PLUGIN],
+        entries: { sessions: { config: options.config ?? {} } },
+      },
+    },
     { gateway: options.gateway ?? false },
   );
 }
 
 /** A host on a real SQLite file in `dir` (a fresh temp folder when omitted). */
-export async function sqliteHost(dir?: string, options: { gateway?: boolean; config?: Record<string, unknown> } = {}): Promise<TestHost & { dir: string }> {
+export async function sqliteHost(
+  dir?: string,
+  options: { gateway?: boolean; config?: Record<string, unknown> } = {},
+): Promise<TestHost & { dir: string }> {
   const dataDir = dir ?? (await tempDir("talon-sessions-"));
   const started = await startTestHost(
     {
       data_dir: dataDir,
       state: { url: "sqlite" },
-      plugins: { builtin: ["sessions", "decision-policy"], load: [KEYWORD_PLUGIN], entries: { sessions: { config: options.config ?? {} } } },
+      plugins: {
+        builtin: ["sessions", "decision-policy"],
+        load: [KEYWORD_PLUGIN],
+        entries: { sessions: { config: options.config ?? {} } },
+      },
     },
     { gateway: options.gateway ?? false },
   );
@@ -48,7 +65,11 @@ export function call(host: TalonHost, method: string, params?: unknown): Promise
 }
 
 /** The error a call rejects with. */
-export async function callError(host: TalonHost, method: string, params?: unknown): Promise<{ code: string; message: string; details?: any }> {
+export async function callError(
+  host: TalonHost,
+  method: string,
+  params?: unknown,
+): Promise<{ code: string; message: string; details?: any }> {
   try {
     await host.call(method, params);
   } catch (error) {

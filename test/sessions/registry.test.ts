@@ -15,7 +15,12 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal
 
 function registry(): SessionRegistry {
   const config = configSchema.parse({});
-  return new SessionRegistry({ store: createNamespacedStore(openMemoryBackend(), "sessions"), log: silent, config: () => config, path: "memory://session-registry" });
+  return new SessionRegistry({
+    store: createNamespacedStore(openMemoryBackend(), "sessions"),
+    log: silent,
+    config: () => config,
+    path: "memory://session-registry",
+  });
 }
 
 /** Settles within `ms`, or says it never did. */
@@ -40,12 +45,20 @@ test("a group commit whose result throws settles every job: that one is refused,
       },
     }));
   // Queued in one tick: they are built and written as one group.
-  const outcomes = await Promise.all([change("agent:main:a", false), change("agent:main:b", true), change("agent:main:c", false), change("agent:main:d", false)].map((p) => settled(p)));
+  const outcomes = await Promise.all(
+    [change("agent:main:a", false), change("agent:main:b", true), change("agent:main:c", false), change("agent:main:d", false)].map((p) =>
+      settled(p),
+    ),
+  );
   assert.deepEqual(
     outcomes.map((o) => (o === "unsettled" ? o : o.ok ? o.value : (o.error as Error).message)),
     ["agent:main:a", "result of agent:main:b failed", "agent:main:c", "agent:main:d"],
   );
-  assert.deepEqual([...reg.byKey.keys()].sort(), ["agent:main:a", "agent:main:b", "agent:main:c", "agent:main:d"], "every written change is applied");
+  assert.deepEqual(
+    [...reg.byKey.keys()].sort(),
+    ["agent:main:a", "agent:main:b", "agent:main:c", "agent:main:d"],
+    "every written change is applied",
+  );
   // The queue still works afterwards.
   assert.equal(await change("agent:main:e", false), "agent:main:e");
   await reg.close();
@@ -53,8 +66,20 @@ test("a group commit whose result throws settles every job: that one is refused,
 
 test("an exclusive change whose result throws is refused and later changes still run", async () => {
   const reg = registry();
-  const failing = reg.commit("agent:main:x", "test", async () => ({ result: () => { throw new Error("boom"); } }), { exclusive: true });
-  const after = reg.commit("agent:main:y", "test", (_current, now) => ({ next: createRecord("agent:main:y", reg.newSessionId(now), now), result: () => "ok" }));
+  const failing = reg.commit(
+    "agent:main:x",
+    "test",
+    async () => ({
+      result: () => {
+        throw new Error("boom");
+      },
+    }),
+    { exclusive: true },
+  );
+  const after = reg.commit("agent:main:y", "test", (_current, now) => ({
+    next: createRecord("agent:main:y", reg.newSessionId(now), now),
+    result: () => "ok",
+  }));
   await assert.rejects(failing, /boom/);
   assert.equal(await after, "ok");
   await reg.close();

@@ -26,7 +26,23 @@ test("sessions.list: envelope, order, limit, offset and the count fields", async
   assert.equal((await call(host, "sessions.list", { limit: 0 })).limitApplied, 1, "limit clamps to 1..1000");
   assert.equal((await call(host, "sessions.list", { limit: 5000 })).limitApplied, 1000);
   const row = all.sessions[0];
-  for (const field of ["key", "sessionId", "kind", "sessionKind", "updatedAt", "updatedAtMs", "totalRequests", "allowedCount", "reviewCount", "blockedCount", "lastAction", "lastRiskScore", "totalTokensFresh", "channel", "hasActiveRun"]) {
+  for (const field of [
+    "key",
+    "sessionId",
+    "kind",
+    "sessionKind",
+    "updatedAt",
+    "updatedAtMs",
+    "totalRequests",
+    "allowedCount",
+    "reviewCount",
+    "blockedCount",
+    "lastAction",
+    "lastRiskScore",
+    "totalTokensFresh",
+    "channel",
+    "hasActiveRun",
+  ]) {
     assert.ok(field in row, `row has ${field}`);
   }
   assert.equal(row.kind, "direct", "upstream's kind");
@@ -40,11 +56,22 @@ test("sessions.list filters: include flags, agent, label, spawnedBy, route, sear
   await call(host, "sessions.patch", { key: "global", queueMode: "steer" });
   await call(host, "sessions.patch", { key: "custom-thing" });
   await call(host, "sessions.patch", { key: "agent:ops:discord:subagent:g1", spawnedBy: "Agent:Ops:Main" });
-  await call(host, "sessions.send", { sessionKey: "agent:ops:slack:group:g2", message: "route", channel: "Slack", to: "Peer-1", accountId: "Acct-1" });
-  const keys = async (params: Record<string, unknown>) => (await call(host, "sessions.list", params)).sessions.map((s: any) => s.key).sort();
+  await call(host, "sessions.send", {
+    sessionKey: "agent:ops:slack:group:g2",
+    message: "route",
+    channel: "Slack",
+    to: "Peer-1",
+    accountId: "Acct-1",
+  });
+  const keys = async (params: Record<string, unknown>) =>
+    (await call(host, "sessions.list", params)).sessions.map((s: any) => s.key).sort();
   assert.equal((await keys({})).length, 5);
   assert.deepEqual(await keys({ includeGlobal: false }), ["agent:ops:discord:subagent:g1", "agent:ops:slack:group:g2", "custom-thing"]);
-  assert.deepEqual(await keys({ includeUnknown: false }), ["agent:main:main", "agent:ops:slack:group:g2"], "kind other (global, custom, subagent) hidden");
+  assert.deepEqual(
+    await keys({ includeUnknown: false }),
+    ["agent:main:main", "agent:ops:slack:group:g2"],
+    "kind other (global, custom, subagent) hidden",
+  );
   assert.deepEqual(await keys({ agentId: "OPS" }), ["agent:ops:discord:subagent:g1", "agent:ops:slack:group:g2"]);
   assert.deepEqual(await keys({ label: " primary " }), ["agent:main:main"]);
   assert.equal((await keys({ label: "   " })).length, 5, "a blank label is no filter");
@@ -77,7 +104,11 @@ test("sessions.list hints: derived titles and last messages only when asked", as
   assert.equal(hinted.sessions[0].displayName, "Plan the release");
   assert.equal(hinted.sessions[0].lastMessagePreview, "npm test");
   await call(host, "sessions.patch", { key: "agent:main:work", label: "Release" });
-  assert.equal((await call(host, "sessions.list", { includeDerivedTitles: true })).sessions[0].displayName, "Release", "a label beats the derived title");
+  assert.equal(
+    (await call(host, "sessions.list", { includeDerivedTitles: true })).sessions[0].displayName,
+    "Release",
+    "a label beats the derived title",
+  );
   const long = "word ".repeat(100);
   await call(host, "sessions.send", { sessionKey: "agent:main:long", message: long });
   const row = (await call(host, "sessions.list", { includeDerivedTitles: true, includeLastMessage: true, search: "long" })).sessions[0];
@@ -89,9 +120,20 @@ test("sessions.preview: requested keys echoed, statuses, newest first, limits", 
   const { host } = await sessionsHost();
   for (let i = 1; i <= 4; i++) await call(host, "sessions.send", { sessionKey: "main", message: `message ${i} ${"x".repeat(50)}` });
   await call(host, "sessions.patch", { key: "agent:main:quiet" });
-  const result = await call(host, "sessions.preview", { keys: [" main ", "agent:main:quiet", "agent:main:nope", "  "], limit: 2, maxChars: 20 });
+  const result = await call(host, "sessions.preview", {
+    keys: [" main ", "agent:main:quiet", "agent:main:nope", "  "],
+    limit: 2,
+    maxChars: 20,
+  });
   assert.equal(typeof result.ts, "number");
-  assert.deepEqual(result.previews.map((p: any) => [p.key, p.status, p.items.length]), [["main", "ok", 2], ["agent:main:quiet", "empty", 0], ["agent:main:nope", "missing", 0]]);
+  assert.deepEqual(
+    result.previews.map((p: any) => [p.key, p.status, p.items.length]),
+    [
+      ["main", "ok", 2],
+      ["agent:main:quiet", "empty", 0],
+      ["agent:main:nope", "missing", 0],
+    ],
+  );
   assert.equal(result.previews[0].items[0].text, "message 4 xxxxxxxxxx...");
   assert.equal(result.previews[0].items[0].kind, "send");
   assert.equal(result.previews[0].items[0].sessionKey, undefined, "preview items carry no key");
@@ -102,7 +144,12 @@ test("sessions.preview: requested keys echoed, statuses, newest first, limits", 
 
 test("sessions.patch: envelope, creation, null clears, label uniqueness", async () => {
   const { host } = await sessionsHost();
-  const created = await call(host, "sessions.patch", { key: "agent:main:desk", label: "Desk", model: "openai/gpt-x", thinkingLevel: "think-hard" });
+  const created = await call(host, "sessions.patch", {
+    key: "agent:main:desk",
+    label: "Desk",
+    model: "openai/gpt-x",
+    thinkingLevel: "think-hard",
+  });
   assert.equal(created.ok, true);
   assert.equal(created.key, "agent:main:desk");
   assert.equal(created.path, "memory://session-registry");
@@ -121,7 +168,11 @@ test("sessions.patch: envelope, creation, null clears, label uniqueness", async 
   assert.equal(taken.message, "label already in use: shared");
   assert.equal((await call(host, "sessions.list", { search: "agent:main:two" })).count, 0, "the refused patch created nothing");
   await call(host, "sessions.patch", { key: "agent:main:one", label: "SHARED" });
-  assert.equal((await call(host, "session.status", { sessionKey: "agent:main:one" })).session.label, "SHARED", "a session may re-case its own label");
+  assert.equal(
+    (await call(host, "session.status", { sessionKey: "agent:main:one" })).session.label,
+    "SHARED",
+    "a session may re-case its own label",
+  );
   await call(host, "sessions.patch", { key: "agent:main:one", label: null });
   await call(host, "sessions.patch", { key: "agent:main:two", label: "shared" });
 });
@@ -152,7 +203,10 @@ test("sessions.patch: spawn metadata on subagent sessions", async () => {
   const set = await call(host, "sessions.patch", { key, spawnedBy: "agent:ops:main", spawnDepth: 1 });
   assert.equal(set.entry.spawnedBy, "agent:ops:main");
   assert.equal(set.entry.spawnDepth, 1);
-  assert.equal((await callError(host, "sessions.patch", { key, spawnedBy: "agent:x:main" })).message, "spawnedBy cannot be changed once set");
+  assert.equal(
+    (await callError(host, "sessions.patch", { key, spawnedBy: "agent:x:main" })).message,
+    "spawnedBy cannot be changed once set",
+  );
   assert.equal((await callError(host, "sessions.patch", { key, spawnDepth: null })).message, "spawnDepth cannot be cleared once set");
   await call(host, "sessions.patch", { key, spawnedBy: "AGENT:OPS:MAIN" });
 });
@@ -160,8 +214,15 @@ test("sessions.patch: spawn metadata on subagent sessions", async () => {
 test("sessions.resolve: key, then sessionId, then selectors; the same refusal for unknown keys", async () => {
   const { host } = await sessionsHost();
   const patched = await call(host, "sessions.patch", { key: "agent:Ops:Desk", label: "Desk" });
-  assert.deepEqual(await call(host, "sessions.resolve", { key: "agent:ops:desk" }), { ok: true, key: "agent:Ops:Desk", agentId: "Ops", displayName: "Desk" }, "case-insensitive fallback");
-  assert.equal((await call(host, "sessions.resolve", { sessionId: patched.entry.sessionId.toUpperCase(), label: "nope" })).key, "agent:Ops:Desk");
+  assert.deepEqual(
+    await call(host, "sessions.resolve", { key: "agent:ops:desk" }),
+    { ok: true, key: "agent:Ops:Desk", agentId: "Ops", displayName: "Desk" },
+    "case-insensitive fallback",
+  );
+  assert.equal(
+    (await call(host, "sessions.resolve", { sessionId: patched.entry.sessionId.toUpperCase(), label: "nope" })).key,
+    "agent:Ops:Desk",
+  );
   assert.equal((await call(host, "sessions.resolve", { label: "desk" })).key, "agent:Ops:Desk");
   const unknown = await callError(host, "sessions.resolve", { key: "agent:main:nope" });
   assert.equal(unknown.code, "TALON_RPC_NOT_FOUND");
@@ -208,7 +269,8 @@ test("sessions.reset: reasons, a new sessionId, counters and history cleared, se
 
 test("sessions.delete: main is protected, the transcript is archived, deleted says whether it existed", async () => {
   const { host } = await sessionsHost();
-  for (const key of ["main", "agent:main:main", "agent:x:main"]) assert.equal((await callError(host, "sessions.delete", { key })).message, "cannot delete main session");
+  for (const key of ["main", "agent:main:main", "agent:x:main"])
+    assert.equal((await callError(host, "sessions.delete", { key })).message, "cannot delete main session");
   await call(host, "sessions.send", { sessionKey: "agent:main:gone", message: "bye" });
   const sessionId = (await call(host, "session.status", { sessionKey: "agent:main:gone" })).session.sessionId;
   const deleted = await call(host, "sessions.delete", { key: "agent:main:gone" });
@@ -219,9 +281,19 @@ test("sessions.delete: main is protected, the transcript is archived, deleted sa
   assert.match(deleted.archived[0], new RegExp(`/archives/${sessionId}\\.deleted\\.`));
   const archive: any = await host.store.keyv.get(`sessions:archive:${deleted.archived[0].split("/archives/")[1]}`);
   assert.equal(archive.key, "agent:main:gone");
-  assert.deepEqual(archive.events.map((e: any) => e.text), ["bye"], "the transcript really is in the archive");
+  assert.deepEqual(
+    archive.events.map((e: any) => e.text),
+    ["bye"],
+    "the transcript really is in the archive",
+  );
   assert.equal((await callError(host, "session.status", { sessionKey: "agent:main:gone" })).code, "TALON_RPC_NOT_FOUND");
-  assert.deepEqual(await call(host, "sessions.delete", { key: "agent:main:gone" }), { ok: true, path: "memory://session-registry", key: "agent:main:gone", deleted: false, archived: [] });
+  assert.deepEqual(await call(host, "sessions.delete", { key: "agent:main:gone" }), {
+    ok: true,
+    path: "memory://session-registry",
+    key: "agent:main:gone",
+    deleted: false,
+    archived: [],
+  });
   await call(host, "sessions.send", { sessionKey: "agent:main:kept", message: "keep me" });
   await call(host, "sessions.history", { sessionKey: "agent:main:kept" });
   const keptId = (await call(host, "session.status", { sessionKey: "agent:main:kept" })).session.sessionId;
@@ -240,7 +312,16 @@ test("sessions.delete: main is protected, the transcript is archived, deleted sa
 test("sessions.compact: maxLines rules, archive of what was dropped (the default can compact: seed §8 item 9)", async () => {
   const { host } = await sessionsHost({ config: { maxHistoryEvents: 1000, compactDefaultLines: 400 } });
   assert.equal((await callError(host, "sessions.compact", { key: "agent:main:c", maxLines: 0 })).message, "maxLines must be >= 1");
-  assert.deepEqual(await call(host, "sessions.compact", { key: "agent:main:c" }), { ok: true, path: "memory://session-registry", key: "agent:main:c", compacted: false, kept: 0, removed: 0, reason: "missing session", archived: [] });
+  assert.deepEqual(await call(host, "sessions.compact", { key: "agent:main:c" }), {
+    ok: true,
+    path: "memory://session-registry",
+    key: "agent:main:c",
+    compacted: false,
+    kept: 0,
+    removed: 0,
+    reason: "missing session",
+    archived: [],
+  });
   for (let i = 0; i < 450; i++) await call(host, "sessions.send", { sessionKey: "agent:main:c", message: `m${i}` });
   const below = await call(host, "sessions.compact", { key: "agent:main:c", maxLines: 1000 });
   assert.deepEqual([below.compacted, below.kept, below.reason], [false, 450, "below limit"]);
@@ -256,12 +337,24 @@ test("sessions.compact: maxLines rules, archive of what was dropped (the default
   assert.equal(status.session.compactionCount, 2);
   const seqs: number[] = [];
   for await (const [key] of host.store.scan(`sessions:t:${status.session.sessionId}:`)) if (key) seqs.push(Number(key.split(":").at(-1)));
-  assert.deepEqual(seqs.sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => 440 + i), "compacted rows are deleted from the store, only the kept window remains");
+  assert.deepEqual(
+    seqs.sort((a, b) => a - b),
+    Array.from({ length: 10 }, (_, i) => 440 + i),
+    "compacted rows are deleted from the store, only the kept window remains",
+  );
 });
 
 test("sessions.send: records a send, replaces the route, refuses webchat, counts chunks", async () => {
   const { host } = await sessionsHost();
-  const sent = await call(host, "sessions.send", { sessionKey: "agent:ops:discord:group:g1", text: "x".repeat(2500), channel: "Discord", to: "chan-1", accountId: "bot", requestId: "req-1", source: "cli" });
+  const sent = await call(host, "sessions.send", {
+    sessionKey: "agent:ops:discord:group:g1",
+    text: "x".repeat(2500),
+    channel: "Discord",
+    to: "chan-1",
+    accountId: "bot",
+    requestId: "req-1",
+    source: "cli",
+  });
   assert.equal(sent.accepted, true);
   assert.equal(sent.chunkCount, 2, "2000 characters a chunk on Discord");
   assert.deepEqual(Object.keys(sent.recorded).sort(), ["atMs", "channel", "kind", "requestId", "sessionKey", "source", "text"]);
@@ -271,14 +364,26 @@ test("sessions.send: records a send, replaces the route, refuses webchat, counts
   assert.equal(moved.session.channel, "telegram", "a send replaces the channel; aliases are normalised");
   assert.equal(moved.chunkCount, undefined, "no text, no chunk count");
   const webchat = await callError(host, "sessions.send", { sessionKey: "main", message: "hi", channel: "WebChat" });
-  assert.equal(webchat.message, "unsupported channel: webchat (internal-only). Use `chat.send` for WebChat UI messages or choose a deliverable channel.");
+  assert.equal(
+    webchat.message,
+    "unsupported channel: webchat (internal-only). Use `chat.send` for WebChat UI messages or choose a deliverable channel.",
+  );
   assert.equal((await callError(host, "sessions.send", { sessionKey: "main", message: "  " })).message, "message or command is required");
   assert.equal((await callError(host, "sessions.send", { message: "hi" })).message, "sessionKey|key is required");
   const longId = await callError(host, "sessions.send", { sessionKey: "main", message: "hi", requestId: "r".repeat(257) });
-  assert.deepEqual([longId.code, longId.message, longId.details], ["TALON_RPC_INVALID_PARAMS", "requestId too long (max 256 bytes)", { field: "requestId", maxBytes: 256 }]);
-  assert.equal((await call(host, "sessions.send", { sessionKey: "main", message: "hi", requestId: "r".repeat(256) })).recorded.requestId, "r".repeat(256));
+  assert.deepEqual(
+    [longId.code, longId.message, longId.details],
+    ["TALON_RPC_INVALID_PARAMS", "requestId too long (max 256 bytes)", { field: "requestId", maxBytes: 256 }],
+  );
+  assert.equal(
+    (await call(host, "sessions.send", { sessionKey: "main", message: "hi", requestId: "r".repeat(256) })).recorded.requestId,
+    "r".repeat(256),
+  );
   const byId = await callError(host, "sessions.history", { sessionId: "sess-none" });
-  assert.deepEqual([byId.code, byId.message, byId.details], ["TALON_RPC_NOT_FOUND", "session not found: sessionId sess-none", { sessionId: "sess-none" }]);
+  assert.deepEqual(
+    [byId.code, byId.message, byId.details],
+    ["TALON_RPC_NOT_FOUND", "session not found: sessionId sess-none", { sessionId: "sess-none" }],
+  );
   const status = await call(host, "session.status", { sessionKey: "agent:ops:discord:group:g1" });
   assert.equal(status.session.totalRequests, 0, "sends never touch decision counters");
 });
@@ -287,11 +392,17 @@ test("sessions.history, usage.logs and usage.timeseries read the transcript newe
   const { host } = await sessionsHost();
   await call(host, "sessions.send", { sessionKey: "agent:main:a", message: "a1" });
   await host.defender.evaluate({ id: "dec-1", sessionKey: "agent:main:a", tool: "exec", command: "git status", channel: "slack" });
-  await eventually(async () => (await call(host, "session.status", { sessionKey: "agent:main:a" })).session.totalRequests === 1, "decision");
+  await eventually(
+    async () => (await call(host, "session.status", { sessionKey: "agent:main:a" })).session.totalRequests === 1,
+    "decision",
+  );
   await call(host, "sessions.send", { sessionKey: "agent:main:b", message: "b1" });
   const history = await call(host, "sessions.history", { sessionKey: "agent:main:a" });
   assert.equal(history.sessionKey, "agent:main:a");
-  assert.deepEqual(history.history.map((h: any) => h.kind), ["decision", "send"]);
+  assert.deepEqual(
+    history.history.map((h: any) => h.kind),
+    ["decision", "send"],
+  );
   const decision = history.history[0];
   assert.equal(decision.requestId, "dec-1");
   assert.equal(decision.command, "git status");
@@ -304,28 +415,48 @@ test("sessions.history, usage.logs and usage.timeseries read the transcript newe
   assert.equal(merged.sessionKey, null);
   assert.equal(merged.count, 3);
   assert.deepEqual(merged.history.map((h: any) => h.text ?? h.command).sort(), ["a1", "b1", "git status"]);
-  assert.ok(merged.history.every((h: any, i: number) => i === 0 || merged.history[i - 1].atMs >= h.atMs), "newest first across sessions");
+  assert.ok(
+    merged.history.every((h: any, i: number) => i === 0 || merged.history[i - 1].atMs >= h.atMs),
+    "newest first across sessions",
+  );
   assert.equal((await call(host, "sessions.history", { limit: 2 })).count, 2);
   assert.equal((await callError(host, "sessions.history", { sessionKey: "  " })).message, "sessionKey|key cannot be empty");
   const logs = await call(host, "sessions.usage.logs", { key: "agent:main:a", limit: 1 });
   assert.deepEqual([logs.key, logs.count, logs.logs[0].kind], ["agent:main:a", 1, "decision"]);
   const series = await call(host, "sessions.usage.timeseries", { key: "agent:main:a" });
   assert.equal(series.count, 1);
-  assert.deepEqual((({ totalEvents, decisionEvents, sendEvents, allowCount }) => ({ totalEvents, decisionEvents, sendEvents, allowCount }))(series.points[0]), { totalEvents: 2, decisionEvents: 1, sendEvents: 1, allowCount: 1 });
+  assert.deepEqual(
+    (({ totalEvents, decisionEvents, sendEvents, allowCount }) => ({ totalEvents, decisionEvents, sendEvents, allowCount }))(
+      series.points[0],
+    ),
+    { totalEvents: 2, decisionEvents: 1, sendEvents: 1, allowCount: 1 },
+  );
   assert.match(series.points[0].date, /^\d{4}-\d{2}-\d{2}$/);
 });
 
 test("sessions.usage: window, rows with sends (seed §8 item 12), totals and groupings", async () => {
   const { host } = await sessionsHost();
   await host.defender.evaluate({ id: "u1", sessionKey: "agent:ops:slack:group:g", tool: "exec", command: "git status", channel: "slack" });
-  await host.defender.evaluate({ id: "u2", sessionKey: "agent:ops:slack:group:g", tool: "exec", command: BLOCKED_COMMAND, channel: "slack" });
+  await host.defender.evaluate({
+    id: "u2",
+    sessionKey: "agent:ops:slack:group:g",
+    tool: "exec",
+    command: BLOCKED_COMMAND,
+    channel: "slack",
+  });
   await call(host, "sessions.send", { sessionKey: "agent:sales:only-sends", message: "hello" });
-  await eventually(async () => (await call(host, "session.status", { sessionKey: "agent:ops:slack:group:g" })).session.totalRequests === 2, "decisions");
+  await eventually(
+    async () => (await call(host, "session.status", { sessionKey: "agent:ops:slack:group:g" })).session.totalRequests === 2,
+    "decisions",
+  );
   const usage = await call(host, "sessions.usage", { includeContextWeight: true });
   assert.equal(usage.updatedAt, usage.generatedAtMs);
   assert.equal(usage.sessionKey, null);
   assert.equal(usage.range.days, 30);
-  assert.deepEqual(usage.sessions.map((row: any) => row.key), ["agent:ops:slack:group:g", "agent:sales:only-sends"]);
+  assert.deepEqual(
+    usage.sessions.map((row: any) => row.key),
+    ["agent:ops:slack:group:g", "agent:sales:only-sends"],
+  );
   const [row, sendsOnly] = usage.sessions;
   assert.equal(row.totalRequests, 2);
   assert.equal(row.allowedCount + row.reviewCount + row.blockedCount, 2);
@@ -346,7 +477,14 @@ test("sessions.usage: window, rows with sends (seed §8 item 12), totals and gro
 
 test("session.status: one session with its decision state, or a summary; sessions.status is an alias", async () => {
   const { host } = await sessionsHost();
-  await host.defender.evaluate({ id: "s1", sessionKey: "agent:main:st", source: "agent", tool: "exec", command: "git status", channel: "discord" });
+  await host.defender.evaluate({
+    id: "s1",
+    sessionKey: "agent:main:st",
+    source: "agent",
+    tool: "exec",
+    command: "git status",
+    channel: "discord",
+  });
   const status = await eventually(async () => {
     const s = await call(host, "session.status", { sessionKey: "agent:main:st" });
     return s.session.totalRequests === 1 && s;
@@ -354,7 +492,10 @@ test("session.status: one session with its decision state, or a summary; session
   assert.equal(status.decisionState.lastSource, "agent");
   assert.equal(status.decisionState.lastChannel, "discord");
   assert.equal(typeof status.decisionState.firstSeenMs, "number");
-  assert.deepEqual(await call(host, "sessions.status", { sessionKey: "agent:main:st" }), await call(host, "session.status", { sessionKey: "agent:main:st" }));
+  assert.deepEqual(
+    await call(host, "sessions.status", { sessionKey: "agent:main:st" }),
+    await call(host, "session.status", { sessionKey: "agent:main:st" }),
+  );
   const summary = await call(host, "session.status", {});
   assert.equal(summary.summary.totalSessions, 1);
   assert.equal(summary.summary.totalRequests, 1);

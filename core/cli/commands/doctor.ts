@@ -71,12 +71,24 @@ export const doctorCommand: Command = {
         try {
           const bind = parseBind(config.gateway.server.bind);
           const busy = await portFree(bind.host, bind.port);
-          rows.push(["port", busy ? "FAIL" : "ok", busy ? `${config.gateway.server.bind}: ${busy}` : `${config.gateway.server.bind} is free`]);
+          rows.push([
+            "port",
+            busy ? "FAIL" : "ok",
+            busy ? `${config.gateway.server.bind}: ${busy}` : `${config.gateway.server.bind} is free`,
+          ]);
         } catch (error) {
           rows.push(["port", "FAIL", describe(error)]);
         }
         const auth = resolveAuth(config);
-        rows.push(["auth", config.gateway.server.auth_mode === "none" ? "warn" : "ok", auth.method === "none" ? (config.gateway.server.auth_mode === "none" ? "authentication is off" : "no secret configured; serve will generate a token") : `${auth.method} auth`]);
+        rows.push([
+          "auth",
+          config.gateway.server.auth_mode === "none" ? "warn" : "ok",
+          auth.method === "none"
+            ? config.gateway.server.auth_mode === "none"
+              ? "authentication is off"
+              : "no secret configured; serve will generate a token"
+            : `${auth.method} auth`,
+        ]);
       } else {
         rows.push(["port", "ok", "not serving (bridge mode)"]);
       }
@@ -85,7 +97,11 @@ export const doctorCommand: Command = {
         await host.start();
         const active = host.plugins.filter((p) => p.status === "active");
         const failed = host.plugins.filter((p) => p.status === "failed");
-        rows.push(["plugins", failed.length > 0 ? "warn" : "ok", `${active.length} loaded${failed.length > 0 ? `; optional failed: ${failed.map((p) => p.name).join(", ")}` : ""}`]);
+        rows.push([
+          "plugins",
+          failed.length > 0 ? "warn" : "ok",
+          `${active.length} loaded${failed.length > 0 ? `; optional failed: ${failed.map((p) => p.name).join(", ")}` : ""}`,
+        ]);
         await host.stop();
       } catch (error) {
         rows.push(["plugins", "FAIL", describe(error)]);

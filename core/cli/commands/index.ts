@@ -8,4 +8,12 @@ import { policyCommands } from "./policy.ts";
 import { replayCommand } from "./replay.ts";
 import { serveCommand } from "./serve.ts";
 
-export const COMMANDS: readonly Command[] = [serveCommand, configValidateCommand, pluginsListCommand, doctorCommand, ...policyCommands, replayCommand, ...integrityCommands];
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  configValidateCommand,
+  pluginsListCommand,
+  doctorCommand,
+  ...policyCommands,
+  replayCommand,
+  ...integrityCommands,
+];

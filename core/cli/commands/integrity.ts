@@ -47,7 +47,10 @@ async function callIntegrity(io: CommandIO, file: string | undefined, method: st
     return (await host.call(method, params)) as IntegrityResult;
   } catch (error) {
     if (isTalonError(error) && error.code === "TALON_RPC_UNKNOWN_METHOD") {
-      throw new PluginLoadError("TALON_PLUGIN_NOT_FOUND", "the host-integrity plugin is not enabled in this config", { hint: "remove plugins.entries.host-integrity.enabled = false", plugin: "host-integrity" });
+      throw new PluginLoadError("TALON_PLUGIN_NOT_FOUND", "the host-integrity plugin is not enabled in this config", {
+        hint: "remove plugins.entries.host-integrity.enabled = false",
+        plugin: "host-integrity",
+      });
     }
     throw error;
   } finally {
@@ -61,8 +64,15 @@ function render(io: CommandIO, result: IntegrityResult, json: boolean): void {
     return;
   }
   if (result.rebaselined) io.out(`rebaselined: ${result.rebaselined.length > 0 ? result.rebaselined.join(", ") : "(nothing)"}`);
-  const rows = result.paths.map((path) => [path.path, path.kind ?? "-", path.sha256 ? path.sha256.slice(0, 16) : "-", path.baselineAt ? new Date(path.baselineAt).toISOString() : "-"]);
-  io.out(rows.length > 0 ? renderTable(["PATH", "BASELINE", "SHA-256", "TAKEN"], rows) : "no protected paths (security.protect_paths is empty)");
+  const rows = result.paths.map((path) => [
+    path.path,
+    path.kind ?? "-",
+    path.sha256 ? path.sha256.slice(0, 16) : "-",
+    path.baselineAt ? new Date(path.baselineAt).toISOString() : "-",
+  ]);
+  io.out(
+    rows.length > 0 ? renderTable(["PATH", "BASELINE", "SHA-256", "TAKEN"], rows) : "no protected paths (security.protect_paths is empty)",
+  );
   for (const alert of result.alerts) io.out(`MISMATCH  ${alert}`);
   for (const error of result.errors) io.out(`ERROR     ${error}`);
   io.out(result.ok ? "integrity: ok" : "integrity: FAILED");
@@ -89,7 +99,11 @@ const rebaselineCommand: Command = {
   summary: "accept the current protected files as the new baseline",
   usage: REBASELINE_USAGE,
   async run(argv, io) {
-    const { values } = parseFlags(argv, { config: { type: "string" }, json: { type: "boolean" }, path: { type: "string", multiple: true } }, REBASELINE_USAGE);
+    const { values } = parseFlags(
+      argv,
+      { config: { type: "string" }, json: { type: "boolean" }, path: { type: "string", multiple: true } },
+      REBASELINE_USAGE,
+    );
     if (values.help) {
       io.out(REBASELINE_USAGE);
       return EXIT.OK;

@@ -20,13 +20,24 @@ export const pluginsListCommand: Command = {
       io.out(USAGE);
       return EXIT.OK;
     }
-    const host = await createHost({ config: { file: values.config as string | undefined, env: io.env, cwd: io.cwd }, gateway: false, log: createSilentLogger() });
+    const host = await createHost({
+      config: { file: values.config as string | undefined, env: io.env, cwd: io.cwd },
+      gateway: false,
+      log: createSilentLogger(),
+    });
     await host.start();
     try {
       if (values.json) {
         io.out(JSON.stringify(host.plugins, null, 2));
       } else {
-        const rows = host.plugins.map((p) => [p.name, p.version, p.source, p.status + (p.error ? ` (${p.error})` : ""), `${p.loadMs.toFixed(1)} ms`, `${p.setupMs.toFixed(1)} ms`]);
+        const rows = host.plugins.map((p) => [
+          p.name,
+          p.version,
+          p.source,
+          p.status + (p.error ? ` (${p.error})` : ""),
+          `${p.loadMs.toFixed(1)} ms`,
+          `${p.setupMs.toFixed(1)} ms`,
+        ]);
         io.out(renderTable(["NAME", "VERSION", "SOURCE", "STATUS", "LOAD", "SETUP"], rows));
       }
     } finally {

@@ -27,13 +27,16 @@ ${KEY_HELP}`;
 const keyFlags = { key: { type: "string" }, "key-file": { type: "string" } } as const;
 
 async function keyFrom(values: Record<string, unknown>, io: CommandIO, usage: string): Promise<string> {
-  if (values.key !== undefined && values["key-file"] !== undefined) throw new TalonError("TALON_CLI_USAGE", `give either --key or --key-file, not both\n\n${usage}`);
+  if (values.key !== undefined && values["key-file"] !== undefined)
+    throw new TalonError("TALON_CLI_USAGE", `give either --key or --key-file, not both\n\n${usage}`);
   let key = values.key as string | undefined;
   if (values["key-file"] !== undefined) {
     const file = resolve(io.cwd, values["key-file"] as string);
-    key = (await readFile(file, "utf8").catch((error) => {
-      throw new TalonError("TALON_CLI_USAGE", `cannot read --key-file ${file}: ${errorMessage(error)}`);
-    })).split(/\r?\n/, 1)[0];
+    key = (
+      await readFile(file, "utf8").catch((error) => {
+        throw new TalonError("TALON_CLI_USAGE", `cannot read --key-file ${file}: ${errorMessage(error)}`);
+      })
+    ).split(/\r?\n/, 1)[0];
   }
   key ??= io.env.TALON_POLICY_BUNDLE_KEY ?? io.env.OPENCLAW_RS_POLICY_BUNDLE_KEY;
   if (key === undefined || key.trim() === "") throw new TalonError("TALON_CLI_USAGE", `missing the signing key\n\n${usage}`);
@@ -50,7 +53,8 @@ async function readJsonObject(file: string): Promise<{ text: string; object: Rec
   } catch (error) {
     throw new TalonError("TALON_POLICY_BUNDLE_INVALID", `failed parsing policy bundle JSON ${file}: ${errorMessage(error)}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new TalonError("TALON_POLICY_BUNDLE_INVALID", "policy bundle root must be an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new TalonError("TALON_POLICY_BUNDLE_INVALID", "policy bundle root must be an object");
   return { text, object: value as Record<string, unknown> };
 }
 
@@ -67,13 +71,18 @@ export const policySignCommand: Command = {
   summary: "sign a policy bundle with an HMAC key",
   usage: SIGN_USAGE,
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { ...keyFlags, out: { type: "string", short: "o" }, "in-place": { type: "boolean" } }, SIGN_USAGE);
+    const { values, positionals } = parseFlags(
+      argv,
+      { ...keyFlags, out: { type: "string", short: "o" }, "in-place": { type: "boolean" } },
+      SIGN_USAGE,
+    );
     if (values.help) {
       io.out(SIGN_USAGE);
       return EXIT.OK;
     }
     const file = resolve(io.cwd, requirePositional(positionals, 0, "FILE", SIGN_USAGE));
-    if (values.out !== undefined && values["in-place"]) throw new TalonError("TALON_CLI_USAGE", `give either --out or --in-place, not both\n\n${SIGN_USAGE}`);
+    if (values.out !== undefined && values["in-place"])
+      throw new TalonError("TALON_CLI_USAGE", `give either --out or --in-place, not both\n\n${SIGN_USAGE}`);
     const key = await keyFrom(values, io, SIGN_USAGE);
     const { object } = await readJsonObject(file);
     const { signature: _old, ...unsigned } = object;
@@ -110,7 +119,9 @@ export const policyVerifyCommand: Command = {
       const { text } = await readJsonObject(file);
       const bundle = check(text, key, file);
       const fields = bundle.fields.length > 0 ? bundle.fields.join(", ") : "none";
-      io.out(`${file}: valid (bundle ${bundle.bundleId ?? "unnamed"}, version ${bundle.version}${bundle.signedAt ? `, signed ${bundle.signedAt}` : ""}; overrides ${fields})`);
+      io.out(
+        `${file}: valid (bundle ${bundle.bundleId ?? "unnamed"}, version ${bundle.version}${bundle.signedAt ? `, signed ${bundle.signedAt}` : ""}; overrides ${fields})`,
+      );
       return EXIT.OK;
     } catch (error) {
       if (!isTalonError(error) || error.code !== "TALON_POLICY_BUNDLE_INVALID") throw error;

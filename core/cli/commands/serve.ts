@@ -47,14 +47,18 @@ export async function serveOverrides(values: Record<string, unknown>, source: Co
   if (values["log-level"] !== undefined) overrides["log.level"] = values["log-level"];
   if (values.mode !== undefined) {
     const mode = values.mode === "bridge" ? "bridge_client" : values.mode === "standalone" ? "standalone_server" : undefined;
-    if (!mode) throw new TalonError("TALON_CLI_USAGE", `--mode must be standalone or bridge (got ${String(values.mode)})`, { hint: "see talon serve --help" });
+    if (!mode)
+      throw new TalonError("TALON_CLI_USAGE", `--mode must be standalone or bridge (got ${String(values.mode)})`, {
+        hint: "see talon serve --help",
+      });
     overrides["gateway.runtime_mode"] = mode;
   }
   if (values.bind !== undefined || values.port !== undefined) {
     const base = await loadConfig({ ...source, overrides });
     const current = parseBind(base.config.gateway.server.bind);
     const port = values.port === undefined ? current.port : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TalonError("TALON_CLI_USAGE", `--port must be 0..65535 (got ${String(values.port)})`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new TalonError("TALON_CLI_USAGE", `--port must be 0..65535 (got ${String(values.port)})`);
     const host = (values.bind as string | undefined) ?? current.host;
     overrides["gateway.server.bind"] = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   }
@@ -76,7 +80,11 @@ export const serveCommand: Command = {
     const loaded = await loadConfig({ ...source, overrides });
     const config = loaded.config;
     let tokenFile: string | undefined;
-    if (config.gateway.server.auth_mode !== "none" && resolveAuth(config).method === "none" && config.gateway.runtime_mode === "standalone_server") {
+    if (
+      config.gateway.server.auth_mode !== "none" &&
+      resolveAuth(config).method === "none" &&
+      config.gateway.runtime_mode === "standalone_server"
+    ) {
       const stored = await ensureGatewayToken(resolve(io.cwd, config.data_dir));
       overrides["gateway.token"] = stored.token;
       tokenFile = stored.file;
@@ -85,10 +93,14 @@ export const serveCommand: Command = {
     await host.start();
     releaseYoungGeneration();
     const address = host.gateway.address();
-    if (address) io.out(`talon ${host.version} listening on ws://${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port} (${host.mode})`);
+    if (address)
+      io.out(
+        `talon ${host.version} listening on ws://${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port} (${host.mode})`,
+      );
     else io.out(`talon ${host.version} running (${host.mode}, no local listener)`);
     if (tokenFile) io.out(`gateway token stored in ${tokenFile} (clients pass it as auth.token; read it with: cat ${tokenFile})`);
-    if (resolveAuth(host.config).method === "none" && address) io.out("warning: gateway authentication is off (gateway.server.auth_mode = none)");
+    if (resolveAuth(host.config).method === "none" && address)
+      io.out("warning: gateway authentication is off (gateway.server.auth_mode = none)");
     await new Promise<void>((resolveStop) => {
       const stop = () => {
         process.off("SIGINT", stop);

@@ -42,7 +42,10 @@ export function isKnownChannel(value: string): boolean {
 /** The channel search: the seed's channel keys, with `provider` accepted only for a known channel. */
 export const CHANNEL_SEARCH: KeySearch = { keys: CHANNEL_KEYS, accept: (value, key) => key !== "provider" || isKnownChannel(value) };
 /** The model provider search: a `provider` that names a channel is not a model provider. */
-export const MODEL_PROVIDER_SEARCH: KeySearch = { keys: MODEL_PROVIDER_KEYS, accept: (value, key) => key !== "provider" || !isKnownChannel(value) };
+export const MODEL_PROVIDER_SEARCH: KeySearch = {
+  keys: MODEL_PROVIDER_KEYS,
+  accept: (value, key) => key !== "provider" || !isKnownChannel(value),
+};
 /** The model id search. */
 export const MODEL_ID_SEARCH: KeySearch = { keys: MODEL_ID_KEYS };
 

@@ -42,7 +42,12 @@ export function extractAction(frame: Record<string, unknown>, context: Pick<Fram
   const [prompt, scalarCommand, url, filePath, sessionKey, id, tool, channelHit, modelProvider, modelId] = found.values;
   // Without a scalar command, an argument vector (`commandArgv`) stands for it.
   const command = scalarCommand ?? collected.fields.find((field) => field.kind === "command")?.value;
-  const actionable = prompt !== undefined || command !== undefined || url !== undefined || filePath !== undefined || collected.fields.some((field) => field.kind !== "text");
+  const actionable =
+    prompt !== undefined ||
+    command !== undefined ||
+    url !== undefined ||
+    filePath !== undefined ||
+    collected.fields.some((field) => field.kind !== "text");
   if (!actionable) return undefined;
   const channel = channelFrom(channelHit, context.event ?? context.method);
   const model = modelFrom(modelProvider, modelId);

@@ -3,7 +3,14 @@
  * of the root are read. Two fixes: the delivery channel is alias-normalised like the action's
  * channel (seed §15 item 27), and a `provider` naming a model is not a delivery channel.
  */
-import { canonicalSessionKey, normalizeChannelId, normalizeChatType, parseSessionKey, type ActionRouting, type DeliveryContext } from "@talon/sdk";
+import {
+  canonicalSessionKey,
+  normalizeChannelId,
+  normalizeChatType,
+  parseSessionKey,
+  type ActionRouting,
+  type DeliveryContext,
+} from "@talon/sdk";
 import { ACTION_MAX_NAME_CHARS } from "../limits.ts";
 import { isKnownChannel } from "./channel.ts";
 import { boolish, firstTopLevelText, isObject, scalarText } from "./json.ts";
@@ -69,12 +76,21 @@ export function routingOf(root: unknown, channel: string | undefined, sessionKey
   return routing;
 }
 
-function deliveryContextOf(root: Record<string, unknown>, channel: string | undefined, sessionKey: string | undefined): DeliveryContext | undefined {
+function deliveryContextOf(
+  root: Record<string, unknown>,
+  channel: string | undefined,
+  sessionKey: string | undefined,
+): DeliveryContext | undefined {
   const fromSession = sessionKey?.trim() ? parseSessionKey(canonicalSessionKey(sessionKey)).channel : undefined;
   const deliveryTo = firstText(root, ROUTING_KEYS.to) ?? null;
   const accountId = firstText(root, ROUTING_KEYS.accountId);
   const threadId = firstText(root, ROUTING_KEYS.threadId);
   const channelId = deliveryChannel(root) ?? normalizeChannelId(channel) ?? normalizeChannelId(fromSession) ?? null;
   if (channelId === null && deliveryTo === null && accountId === undefined && threadId === undefined) return undefined;
-  return { channel: channelId, to: deliveryTo, ...(accountId !== undefined ? { accountId } : {}), ...(threadId !== undefined ? { threadId } : {}) };
+  return {
+    channel: channelId,
+    to: deliveryTo,
+    ...(accountId !== undefined ? { accountId } : {}),
+    ...(threadId !== undefined ? { threadId } : {}),
+  };
 }

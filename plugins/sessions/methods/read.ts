@@ -49,7 +49,10 @@ const resolveParams = paramsSchema({
 const statusParams = paramsSchema({ ...keyShape });
 
 /** Route selectors shared by list and resolve; over-long values are refused (seed §8 item 14). */
-function routeSelectors(params: { agentId?: string | null; spawnedBy?: string | null; channel?: string | null; to?: string | null; accountId?: string | null }, spawnedByMax: number) {
+function routeSelectors(
+  params: { agentId?: string | null; spawnedBy?: string | null; channel?: string | null; to?: string | null; accountId?: string | null },
+  spawnedByMax: number,
+) {
   return {
     agentId: nameParam(params.agentId, "agentId", 64),
     spawnedBy: nameParam(params.spawnedBy, "spawnedBy", spawnedByMax),
@@ -85,7 +88,8 @@ export function readMethods(deps: MethodDeps): MethodDefinition[] {
         const limit = clamp(params.limit, 200, 1, 1000);
         const offset = params.offset ?? 0;
         const matched = selectSessions(registry.byKey.values(), {
-          updatedSince: params.activeMinutes === undefined || params.activeMinutes === null ? undefined : now - params.activeMinutes * 60_000,
+          updatedSince:
+            params.activeMinutes === undefined || params.activeMinutes === null ? undefined : now - params.activeMinutes * 60_000,
           includeGlobal: params.includeGlobal ?? true,
           includeUnknown: params.includeUnknown ?? true,
           excludeSubagents: params.excludeSubagents === true,
@@ -118,7 +122,10 @@ export function readMethods(deps: MethodDeps): MethodDefinition[] {
       description: "The newest transcript items of up to 64 sessions.",
       params: previewParams,
       async handler(params) {
-        const keys = (params.keys ?? []).map((key) => key.trim()).filter((key) => key !== "").slice(0, 64);
+        const keys = (params.keys ?? [])
+          .map((key) => key.trim())
+          .filter((key) => key !== "")
+          .slice(0, 64);
         const limit = clamp(params.limit, 12, 1, 256);
         const maxChars = clamp(params.maxChars, 240, 20, 4096);
         const previews = [];
@@ -130,7 +137,10 @@ export function readMethods(deps: MethodDeps): MethodDefinition[] {
             continue;
           }
           const events = await registry.transcript(state);
-          const items = events.slice(-limit).reverse().map((event) => toPreviewItem(event, maxChars));
+          const items = events
+            .slice(-limit)
+            .reverse()
+            .map((event) => toPreviewItem(event, maxChars));
           previews.push({ key: requested, status: items.length === 0 ? "empty" : "ok", items });
         }
         return { ts: Date.now(), previews };
@@ -178,7 +188,20 @@ export function readMethods(deps: MethodDeps): MethodDefinition[] {
       },
     }),
 
-    method({ name: "session.status", scope: "operator.read", description: "One session's view and decision state, or a summary.", params: statusParams, handler: status }),
-    method({ name: "sessions.status", scope: "operator.read", advertise: false, description: "Alias of session.status.", params: statusParams, handler: status }),
+    method({
+      name: "session.status",
+      scope: "operator.read",
+      description: "One session's view and decision state, or a summary.",
+      params: statusParams,
+      handler: status,
+    }),
+    method({
+      name: "sessions.status",
+      scope: "operator.read",
+      advertise: false,
+      description: "Alias of session.status.",
+      params: statusParams,
+      handler: status,
+    }),
   ];
 }

@@ -11,7 +11,14 @@ import { clamp } from "../text.ts";
 import { dateOf, dateWindow, emptyTotals, timeseries, toUsageRow, usageInWindow, type UsageRow } from "../usage.ts";
 import { method, type MethodDeps } from "./deps.ts";
 
-const usageParams = paramsSchema({ ...keyShape, limit: optUint(), startDate: optString(), endDate: optString(), days: optUint(), includeContextWeight: optBool() });
+const usageParams = paramsSchema({
+  ...keyShape,
+  limit: optUint(),
+  startDate: optString(),
+  endDate: optString(),
+  days: optUint(),
+  includeContextWeight: optBool(),
+});
 const timeseriesParams = paramsSchema({ ...keyShape, maxPoints: optUint() });
 const logsParams = paramsSchema({ ...keyShape, limit: optUint() });
 const historyParams = paramsSchema({ ...keyShape, sessionId: optString(), limit: optUint() });
@@ -63,7 +70,8 @@ export function usageMethods(deps: MethodDeps): MethodDefinition[] {
         const daily = new Map<number, number>();
         for (const row of rows) {
           for (const day of row.state.rec.days) {
-            if (day.day >= window.startDay && day.day <= window.endDay) daily.set(day.day, (daily.get(day.day) ?? 0) + day.allow + day.review + day.block + day.sends);
+            if (day.day >= window.startDay && day.day <= window.endDay)
+              daily.set(day.day, (daily.get(day.day) ?? 0) + day.allow + day.review + day.block + day.sends);
           }
         }
         return {

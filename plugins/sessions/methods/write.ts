@@ -40,14 +40,32 @@ function checkExpected(key: string, current: SessionState | undefined, expected:
   if (!wanted) return;
   const actual = current?.rec.sessionId;
   if (actual === undefined || actual.toLowerCase() !== wanted.toLowerCase()) {
-    throw new RpcError("TALON_RPC_CONFLICT", `session ${key} changed: expected sessionId ${wanted}, found ${actual ?? "none"}; reload it and retry`, {
-      details: { reason: "session-changed", expectedSessionId: wanted, sessionId: actual ?? null },
-    });
+    throw new RpcError(
+      "TALON_RPC_CONFLICT",
+      `session ${key} changed: expected sessionId ${wanted}, found ${actual ?? "none"}; reload it and retry`,
+      {
+        details: { reason: "session-changed", expectedSessionId: wanted, sessionId: actual ?? null },
+      },
+    );
   }
 }
 
 /** What a reset starts over; label, overrides, channel, route and decision state are kept. */
-const RESET_FIELDS = ["sessionId", "startedAtMs", "updatedAtMs", "totalRequests", "allowedCount", "reviewCount", "blockedCount", "lastAction", "lastRiskScore", "firstSeq", "nextSeq", "compactionCount", "days"] as const satisfies readonly (keyof SessionRecord)[];
+const RESET_FIELDS = [
+  "sessionId",
+  "startedAtMs",
+  "updatedAtMs",
+  "totalRequests",
+  "allowedCount",
+  "reviewCount",
+  "blockedCount",
+  "lastAction",
+  "lastRiskScore",
+  "firstSeq",
+  "nextSeq",
+  "compactionCount",
+  "days",
+] as const satisfies readonly (keyof SessionRecord)[];
 
 function resolvedOf(rec: SessionRecord) {
   return { modelProvider: rec.providerOverride ?? null, model: rec.modelOverride ?? null };
@@ -57,7 +75,10 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
   const { registry } = deps;
   const archiveOf = (current: SessionState, events: HistoryEvent[], reason: string, now: number) => {
     const id = registry.archiveId(current.rec.sessionId, reason, now);
-    return { id, value: { id, reason, archivedAtMs: now, key: current.rec.key, sessionId: current.rec.sessionId, record: current.rec, events } };
+    return {
+      id,
+      value: { id, reason, archivedAtMs: now, key: current.rec.key, sessionId: current.rec.sessionId, record: current.rec, events },
+    };
   };
 
   return [
@@ -74,7 +95,10 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
           checkExpected(key, current, params.expectedSessionId);
           if (plan.label?.op === "set") {
             const owner = registry.labelOwner(plan.label.value);
-            if (owner !== undefined && owner !== key) throw new RpcError("TALON_RPC_INVALID_PARAMS", `label already in use: ${plan.label.value}`, { details: { label: plan.label.value, sessionKey: owner } });
+            if (owner !== undefined && owner !== key)
+              throw new RpcError("TALON_RPC_INVALID_PARAMS", `label already in use: ${plan.label.value}`, {
+                details: { label: plan.label.value, sessionKey: owner },
+              });
           }
           checkSpawnRules(key, current?.rec, plan);
           // applyPatch returns a copy: the live record is never touched before the write.
@@ -98,8 +122,12 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
       params: sendParams,
       handler(params) {
         const key = requireSessionKey(params);
-        const input = sendInput({ ...params, text: params.message ?? params.text ?? params.prompt ?? params.input }, { defaultSource: "rpc", names: "refuse" });
-        if (input.text === undefined && input.command === undefined) throw new RpcError("TALON_RPC_INVALID_PARAMS", "message or command is required");
+        const input = sendInput(
+          { ...params, text: params.message ?? params.text ?? params.prompt ?? params.input },
+          { defaultSource: "rpc", names: "refuse" },
+        );
+        if (input.text === undefined && input.command === undefined)
+          throw new RpcError("TALON_RPC_INVALID_PARAMS", "message or command is required");
         if (input.channel === "webchat") throw new RpcError("TALON_RPC_INVALID_PARAMS", WEBCHAT_MESSAGE);
         return registry.commit(key, "sessions.send", (current, now): Change<unknown> => {
           const { next, event } = registry.buildSend(key, current, now, input);
@@ -107,7 +135,12 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
             next,
             rows: [event],
             result: (state) => {
-              const out: Record<string, unknown> = { ok: true, accepted: true, session: viewOf(deps, state!), recorded: toHistoryRecord(key, event) };
+              const out: Record<string, unknown> = {
+                ok: true,
+                accepted: true,
+                session: viewOf(deps, state!),
+                recorded: toHistoryRecord(key, event),
+              };
               if (event.text !== undefined) out.chunkCount = deps.chunkCount(event.text, event.channel);
               return out;
             },
@@ -125,30 +158,44 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
         const key = requireSessionKey(params);
         const reason = norm(optionalText(params.reason, 16) ?? "reset");
         if (reason !== "new" && reason !== "reset") throw new RpcError("TALON_RPC_INVALID_PARAMS", "reason must be new|reset");
-        return registry.commit(key, "sessions.reset", async (current, now): Promise<Change<unknown>> => {
-          checkExpected(key, current, params.expectedSessionId);
-          let next = createRecord(key, registry.newSessionId(now), now);
-          let archive: Change<unknown>["archive"];
-          if (current) {
-            const old = current.rec;
-            // Label, overrides, channel and last route are kept; counters and history are not.
-            const fresh = next;
-            next = shapeRecord(old);
-            for (const field of RESET_FIELDS) (next as unknown as Record<string, unknown>)[field] = fresh[field];
-            next.titleSend = next.titleAny = next.lastText = next.lastMessageId = undefined;
-            const events = await registry.heldTranscript(current);
-            if (events.length > 0) archive = archiveOf(current, events, "reset", now);
-          }
-          return {
-            next,
-            archive,
-            dropTranscript: current?.rec.sessionId,
-            result: (state) => {
-              const view = viewOf(deps, state!);
-              return { ok: true, key, reset: true, reason, entry: view, session: view, resolved: resolvedOf(next), archived: archive ? [registry.archivePath(archive.id)] : [] };
-            },
-          };
-        }, { exclusive: true });
+        return registry.commit(
+          key,
+          "sessions.reset",
+          async (current, now): Promise<Change<unknown>> => {
+            checkExpected(key, current, params.expectedSessionId);
+            let next = createRecord(key, registry.newSessionId(now), now);
+            let archive: Change<unknown>["archive"];
+            if (current) {
+              const old = current.rec;
+              // Label, overrides, channel and last route are kept; counters and history are not.
+              const fresh = next;
+              next = shapeRecord(old);
+              for (const field of RESET_FIELDS) (next as unknown as Record<string, unknown>)[field] = fresh[field];
+              next.titleSend = next.titleAny = next.lastText = next.lastMessageId = undefined;
+              const events = await registry.heldTranscript(current);
+              if (events.length > 0) archive = archiveOf(current, events, "reset", now);
+            }
+            return {
+              next,
+              archive,
+              dropTranscript: current?.rec.sessionId,
+              result: (state) => {
+                const view = viewOf(deps, state!);
+                return {
+                  ok: true,
+                  key,
+                  reset: true,
+                  reason,
+                  entry: view,
+                  session: view,
+                  resolved: resolvedOf(next),
+                  archived: archive ? [registry.archivePath(archive.id)] : [],
+                };
+              },
+            };
+          },
+          { exclusive: true },
+        );
       },
     }),
 
@@ -161,15 +208,25 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
         const key = requireSessionKey(params);
         if (parseSessionKey(key).kind === "main") throw new RpcError("TALON_RPC_INVALID_PARAMS", "cannot delete main session");
         const deleteTranscript = params.deleteTranscript ?? true;
-        return registry.commit(key, "sessions.delete", async (current, now): Promise<Change<unknown>> => {
-          checkExpected(key, current, params.expectedSessionId);
-          const envelope = (deleted: boolean, archived: string[]) => ({ ok: true, path: registry.path, key, deleted, archived });
-          if (!current) return { result: () => envelope(false, []) };
-          // The transcript rows go either way: deleteTranscript only decides whether they are archived.
-          if (!deleteTranscript) return { remove: true, dropTranscript: current.rec.sessionId, result: () => envelope(true, []) };
-          const archive = archiveOf(current, await registry.heldTranscript(current), "deleted", now);
-          return { remove: true, archive, dropTranscript: current.rec.sessionId, result: () => envelope(true, [registry.archivePath(archive.id)]) };
-        }, { exclusive: true });
+        return registry.commit(
+          key,
+          "sessions.delete",
+          async (current, now): Promise<Change<unknown>> => {
+            checkExpected(key, current, params.expectedSessionId);
+            const envelope = (deleted: boolean, archived: string[]) => ({ ok: true, path: registry.path, key, deleted, archived });
+            if (!current) return { result: () => envelope(false, []) };
+            // The transcript rows go either way: deleteTranscript only decides whether they are archived.
+            if (!deleteTranscript) return { remove: true, dropTranscript: current.rec.sessionId, result: () => envelope(true, []) };
+            const archive = archiveOf(current, await registry.heldTranscript(current), "deleted", now);
+            return {
+              remove: true,
+              archive,
+              dropTranscript: current.rec.sessionId,
+              result: () => envelope(true, [registry.archivePath(archive.id)]),
+            };
+          },
+          { exclusive: true },
+        );
       },
     }),
 
@@ -182,23 +239,37 @@ export function writeMethods(deps: MethodDeps): MethodDefinition[] {
         const key = requireSessionKey(params);
         if (params.maxLines === 0) throw new RpcError("TALON_RPC_INVALID_PARAMS", "maxLines must be >= 1");
         const maxLines = Math.min(params.maxLines ?? deps.config().compactDefaultLines, 100_000);
-        return registry.commit(key, "sessions.compact", async (current, now): Promise<Change<unknown>> => {
-          const envelope = (fields: Record<string, unknown>) => ({ ok: true, path: registry.path, key, ...fields });
-          if (!current) return { result: () => envelope({ compacted: false, kept: 0, removed: 0, reason: "missing session", archived: [] }) };
-          const events = await registry.heldTranscript(current);
-          if (events.length <= maxLines) return { result: () => envelope({ compacted: false, kept: events.length, removed: 0, reason: "below limit", archived: [] }) };
-          const dropped = events.slice(0, events.length - maxLines);
-          const next = shapeRecord(current.rec);
-          next.firstSeq = events[events.length - maxLines]!.seq;
-          next.updatedAtMs = now;
-          next.compactionCount++;
-          const archive = archiveOf(current, dropped, "compact", now);
-          return {
-            next,
-            archive,
-            result: () => envelope({ compacted: true, kept: maxLines, removed: dropped.length, reason: null, archived: [registry.archivePath(archive.id)] }),
-          };
-        }, { exclusive: true });
+        return registry.commit(
+          key,
+          "sessions.compact",
+          async (current, now): Promise<Change<unknown>> => {
+            const envelope = (fields: Record<string, unknown>) => ({ ok: true, path: registry.path, key, ...fields });
+            if (!current)
+              return { result: () => envelope({ compacted: false, kept: 0, removed: 0, reason: "missing session", archived: [] }) };
+            const events = await registry.heldTranscript(current);
+            if (events.length <= maxLines)
+              return { result: () => envelope({ compacted: false, kept: events.length, removed: 0, reason: "below limit", archived: [] }) };
+            const dropped = events.slice(0, events.length - maxLines);
+            const next = shapeRecord(current.rec);
+            next.firstSeq = events[events.length - maxLines]!.seq;
+            next.updatedAtMs = now;
+            next.compactionCount++;
+            const archive = archiveOf(current, dropped, "compact", now);
+            return {
+              next,
+              archive,
+              result: () =>
+                envelope({
+                  compacted: true,
+                  kept: maxLines,
+                  removed: dropped.length,
+                  reason: null,
+                  archived: [registry.archivePath(archive.id)],
+                }),
+            };
+          },
+          { exclusive: true },
+        );
       },
     }),
   ];

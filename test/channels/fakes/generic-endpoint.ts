@@ -16,7 +16,10 @@ export interface GenericEndpoint extends FakePlatform {
   post(body: string, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
   /** Sign and POST a JSON payload (one message or `{messages:[...]}`). */
   /** POST `payload` as JSON, signed; `raw` sends a string payload as it is (for malformed bodies). */
-  postSigned(payload: unknown, options?: { timestamp?: number; secret?: string; raw?: boolean }): Promise<{ status: number; json: any; headers: Headers }>;
+  postSigned(
+    payload: unknown,
+    options?: { timestamp?: number; secret?: string; raw?: boolean },
+  ): Promise<{ status: number; json: any; headers: Headers }>;
   /** Outbound requests refused for a bad signature. */
   readonly badSignatures: number;
   sendAttempts(): number[];
@@ -59,7 +62,13 @@ export function createGenericEndpoint(options: { path?: (accountId: string) => s
             response.writeHead(status, { "content-type": "application/json", ...headers });
             response.end(JSON.stringify(json));
           };
-          const check = verify(GENERIC_OUTBOUND_SECRET, request.headers[SIGNATURE_HEADER] as string, request.headers[TIMESTAMP_HEADER] as string, body, 300);
+          const check = verify(
+            GENERIC_OUTBOUND_SECRET,
+            request.headers[SIGNATURE_HEADER] as string,
+            request.headers[TIMESTAMP_HEADER] as string,
+            body,
+            300,
+          );
           if (!check.ok) {
             badSignatures++;
             return answer(401, { error: check.reason });
@@ -103,7 +112,10 @@ export function createGenericEndpoint(options: { path?: (accountId: string) => s
     async postSigned(payload, signing = {}) {
       const body = signing.raw && typeof payload === "string" ? payload : JSON.stringify(payload);
       const timestamp = signing.timestamp ?? Math.floor(Date.now() / 1000);
-      return endpoint.post(body, { [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: sign(signing.secret ?? GENERIC_SECRET, timestamp, body) });
+      return endpoint.post(body, {
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [SIGNATURE_HEADER]: sign(signing.secret ?? GENERIC_SECRET, timestamp, body),
+      });
     },
     async inject(message: FakeInbound) {
       const id = `in-${++sequence}`;
@@ -124,11 +136,18 @@ export function createGenericEndpoint(options: { path?: (accountId: string) => s
     },
     async redeliver(id) {
       const result = await endpoint.postSigned(delivered.get(id));
-      if (result.status !== 200 || result.json.status !== "duplicate") throw new Error(`redelivery answered ${result.status}: ${JSON.stringify(result.json)}`);
+      if (result.status !== 200 || result.json.status !== "duplicate")
+        throw new Error(`redelivery answered ${result.status}: ${JSON.stringify(result.json)}`);
     },
     async injectOversized(chat, length) {
       const id = `big-${++sequence}`;
-      const result = await endpoint.postSigned({ id, chatType: chat.chatType, chatId: chat.chatId, sender: { id: chat.senderId }, text: "x".repeat(length) });
+      const result = await endpoint.postSigned({
+        id,
+        chatType: chat.chatType,
+        chatId: chat.chatId,
+        sender: { id: chat.senderId },
+        text: "x".repeat(length),
+      });
       if (result.status !== 400) throw new Error(`oversized message answered ${result.status}, expected 400`);
       return id;
     },
@@ -136,8 +155,15 @@ export function createGenericEndpoint(options: { path?: (accountId: string) => s
       const last = sent.at(-1);
       if (!last) throw new Error("nothing sent yet");
       // The receiving system reflects Talon's own message back with the id it gave it.
-      const result = await endpoint.postSigned({ id: last.messageId, chatType: "direct", chatId: last.chatId, sender: { id: "talon-bot" }, text: last.text });
-      if (result.status !== 200 || result.json.status !== "echo") throw new Error(`echo answered ${result.status}: ${JSON.stringify(result.json)}`);
+      const result = await endpoint.postSigned({
+        id: last.messageId,
+        chatType: "direct",
+        chatId: last.chatId,
+        sender: { id: "talon-bot" },
+        text: last.text,
+      });
+      if (result.status !== 200 || result.json.status !== "echo")
+        throw new Error(`echo answered ${result.status}: ${JSON.stringify(result.json)}`);
     },
     sent: () => sent,
     sendAttempts: () => attempts,

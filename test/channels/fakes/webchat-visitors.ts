@@ -14,7 +14,10 @@ interface Visitor {
 
 export interface WebchatVisitors extends FakePlatform {
   /** Call the API as a visitor with a token (or none), returning status and JSON. */
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string }): Promise<{ status: number; json: any }>;
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string },
+  ): Promise<{ status: number; json: any }>;
   /** A visitor's session, created on first use. */
   visitor(hint: string): Promise<Visitor>;
 }
@@ -58,7 +61,11 @@ export function createWebchatVisitors(options: { basePath?: string; accessKey?: 
           while ((end = buffer.indexOf("\n\n")) !== -1) {
             const frame = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const data = frame.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
+            const data = frame
+              .split("\n")
+              .filter((line) => line.startsWith("data: "))
+              .map((line) => line.slice(6))
+              .join("\n");
             if (data) record(visitor.visitorId, JSON.parse(data));
           }
         }
@@ -116,7 +123,8 @@ export function createWebchatVisitors(options: { basePath?: string; accessKey?: 
     async redeliver(id) {
       const original = posted.get(id)!;
       const answer = await fake.api("/api/messages", { body: { id: original.clientId, text: original.text }, token: original.token });
-      if (answer.status !== 200 || answer.json.status !== "duplicate") throw new Error(`redelivery answered ${answer.status} ${JSON.stringify(answer.json)}`);
+      if (answer.status !== 200 || answer.json.status !== "duplicate")
+        throw new Error(`redelivery answered ${answer.status} ${JSON.stringify(answer.json)}`);
     },
     async injectOversized(chat, length) {
       const visitor = await fake.visitor(chat.chatId);
