@@ -14,6 +14,7 @@ import {
   channelSessionKey,
   errorMessage,
   type ActionField,
+  type ChatType,
   type ActionInput,
   type DefenderApi,
   type InboundDraft,
@@ -47,6 +48,8 @@ export interface InboundDeps {
   emit(name: string, payload: unknown): void;
   /** The inbox (opened at start). */
   inbox(): Inbox;
+  /** A chat type from a generic word or the channel's own (its driver's `chatTypeAliases`). */
+  chatType(value: string, channel: string): ChatType | undefined;
 }
 
 /** The dedupe and inbox key of a message. */
@@ -86,7 +89,9 @@ export class InboundPipeline {
     }
     let message: InboundMessage;
     try {
-      message = normalizeInbound(draft, account.driverId, account.accountId, account.settings.maxInboundChars);
+      message = normalizeInbound(draft, account.driverId, account.accountId, account.settings.maxInboundChars, (value) =>
+        this.#deps.chatType(value, account.driverId),
+      );
     } catch (error) {
       counters.rejected++;
       account.recordError(error);

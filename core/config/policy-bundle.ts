@@ -12,9 +12,56 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { errorMessage, isTalonError, type Logger, type TalonConfig } from "@talon/sdk";
-import type { LoadedConfig } from "../../config/load.ts";
-import { applyOverrides, keepPolicy, readBundle, type VerifiedBundle } from "./bundle.ts";
+import {
+  BUNDLE_FIELDS,
+  checkBundleThresholds,
+  errorMessage,
+  isTalonError,
+  readBundle,
+  type Logger,
+  type PolicyOverrides,
+  type TalonConfig,
+  type VerifiedBundle,
+} from "@talon/sdk";
+import { LEGACY_KEYS, getPath, setPath, targetPath } from "./legacy.ts";
+import type { LoadedConfig } from "./load.ts";
+
+/** Where each bundle member lands: a host key under `security`, or (table in legacy.ts) a plugin key. */
+function bundleTarget(field: keyof PolicyOverrides): string[] {
+  const moved = LEGACY_KEYS.find((entry) => entry.bundle === field);
+  return moved ? targetPath(moved) : ["security", field];
+}
+
+/** Make sure `plugins.entries.<name>` exists with its defaults before a plugin key is set under it. */
+function ensureEntry(config: Record<string, unknown>, path: readonly string[]): void {
+  if (path[0] !== "plugins" || getPath(config, path.slice(0, 3)) !== undefined) return;
+  setPath(config, path.slice(0, 3), { enabled: true, optional: false, config: {} });
+}
+
+/** The config with the bundle's overrides applied. Throws when the thresholds end up invalid (seed §6 post-check). */
+export function applyOverrides(config: TalonConfig, overrides: PolicyOverrides, path: string): TalonConfig {
+  checkBundleThresholds(overrides, config.security, path);
+  const next = structuredClone(config) as unknown as Record<string, unknown>;
+  for (const field of BUNDLE_FIELDS) {
+    if (overrides[field] === undefined) continue;
+    const target = bundleTarget(field);
+    ensureEntry(next, target);
+    setPath(next, target, structuredClone(overrides[field]));
+  }
+  return next as unknown as TalonConfig;
+}
+
+/** The policy keys of `from`, copied onto `to` (a refused bundle keeps the previous policy). */
+export function keepPolicy(to: TalonConfig, from: TalonConfig): TalonConfig {
+  const next = structuredClone(to) as unknown as Record<string, unknown>;
+  for (const field of BUNDLE_FIELDS) {
+    const target = bundleTarget(field);
+    const kept = getPath(from, target);
+    if (kept !== undefined) ensureEntry(next, target);
+    if (kept !== undefined || getPath(next, target.slice(0, -1)) !== undefined) setPath(next, target, structuredClone(kept));
+  }
+  return next as unknown as TalonConfig;
+}
 
 /** The configured bundle path, if any (blank means none). */
 function bundlePath(config: TalonConfig, cwd: string): string | undefined {

@@ -2,7 +2,7 @@
  * The conformance harness `@talon/sdk/testing` runs a driver in: a real Talon host (in-memory
  * store, its own port on 127.0.0.1, the bundled decision policy) that loads the driver from its
  * module path through `plugins.load`, exactly as a user's config would. The SDK cannot import
- * the core, so it imports this module by path at run time (see docs/write-a-channel-driver.md).
+ * the core: the host hands this factory to the kit (provider.ts, register.ts).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,12 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isChannelDriverPlugin, type ChannelsApi } from "@talon/sdk";
-import type { ChannelMessageEvent, DriverHarness, HarnessOptions } from "../../sdk/testing/harness.ts";
+import type { ChannelMessageEvent, DriverHarness, HarnessOptions } from "@talon/sdk/testing";
+import { CHANNEL_MESSAGE_EVENT } from "../channels/inbound.ts";
 import { createHost } from "../host.ts";
 import { createSilentLogger } from "../log.ts";
 import { listBundledPlugins } from "../loader/resolve.ts";
 import { importModule } from "../modules/import-module.ts";
-import { CHANNEL_MESSAGE_EVENT } from "./inbound.ts";
+import { waitForMatch } from "./wait.ts";
 
 const POLICY_PLUGIN = "decision-policy";
 
@@ -66,24 +67,7 @@ export async function createDriverHarness(options: HarnessOptions): Promise<Driv
     httpUrl: address ? `http://127.0.0.1:${address.port}` : "",
     channels,
     events: () => events,
-    waitForEvent(predicate, timeoutMs = 10_000) {
-      const hit = events.find(predicate);
-      if (hit) return Promise.resolve(hit);
-      return new Promise((resolve, reject) => {
-        const wake = () => {
-          const found = events.find(predicate);
-          if (!found) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error(`no channel.message event matched within ${timeoutMs} ms (saw ${events.length})`));
-        }, timeoutMs);
-        waiters.add(wake);
-      });
-    },
+    waitForEvent: (predicate, timeoutMs = 10_000) => waitForMatch(events, waiters, predicate, timeoutMs, "channel.message event"),
     call: (method, params) => host.call(method, params) as Promise<any>,
     async accountStatus() {
       const status = (await host.call("channels.status", {})) as { channelAccounts: Record<string, { accountId: string }[]> };

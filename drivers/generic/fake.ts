@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FakeInbound, FakePlatform, FakeSent } from "@talon/sdk/testing";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify } from "../../../drivers/generic/signature.ts";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify } from "./signature.ts";
 
 export const GENERIC_SECRET = "generic-test-secret-0123456789";
 export const GENERIC_OUTBOUND_SECRET = "generic-outbound-secret-98765";

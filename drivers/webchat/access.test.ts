@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { request } from "node:http";
 import { test } from "node:test";
-import { checkAccess } from "../../drivers/webchat/access.ts";
-import { startTestHost } from "../helpers/host.ts";
+import { createTestHost } from "@talon/sdk/testing";
+import { checkAccess } from "./access.ts";
 
 /** A request as the server sees it: peer address and headers. */
 function incoming(remoteAddress: string, headers: Record<string, string>): IncomingMessage {
@@ -48,11 +48,10 @@ test("with an access key anyone may chat who presents it", () => {
 });
 
 test("over real HTTP: a rebinding Host and proxy headers are refused, an access key is enforced", async () => {
-  const { httpUrl } = await startTestHost({
-    plugins: {
-      builtin: ["decision-policy", "webchat"],
-      entries: { webchat: { config: { accounts: { default: {}, team: { accessKey: "team-access-key-0123456789" } } } } },
-    },
+  const { httpUrl } = await createTestHost({
+    plugins: [new URL("./index.ts", import.meta.url)],
+    pluginConfig: { webchat: { accounts: { default: {}, team: { accessKey: "team-access-key-0123456789" } } } },
+    gateway: true,
   });
   const port = Number(new URL(httpUrl).port);
   const call = (path: string, headers: Record<string, string>) =>

@@ -1,12 +1,11 @@
 // The bundled webchat driver passes the shared conformance suite with visitors acting like browsers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { testChannelDriver } from "@talon/sdk/testing";
-import { createWebchatVisitors, type WebchatVisitors } from "./fakes/webchat-visitors.ts";
+import { createWebchatVisitors, type WebchatVisitors } from "./fake.ts";
 
 await testChannelDriver({
-  driver: fileURLToPath(new URL("../../drivers/webchat/index.ts", import.meta.url)),
+  driver: new URL("./index.ts", import.meta.url),
   fake: () => createWebchatVisitors(),
   additionalTests({ harness, fake }) {
     test("webchat: a reply to a chat id that is not a visitor is refused as not found", async () => {

@@ -2,12 +2,11 @@
 // conformance suite as the bundled drivers, against a fake Matrix homeserver on loopback.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { testChannelDriver } from "@talon/sdk/testing";
-import { MATRIX_BOT, createFakeMatrix, type FakeMatrix } from "../fakes/matrix.ts";
+import { MATRIX_BOT, createFakeMatrix, type FakeMatrix } from "./fake.ts";
 
 await testChannelDriver({
-  driver: fileURLToPath(new URL("../../examples/driver-matrix/index.ts", import.meta.url)),
+  driver: new URL("./index.ts", import.meta.url),
   fake: () => createFakeMatrix(),
   additionalTests({ harness, fake, unique }) {
     test("matrix: a message to the bot's own thread reply arrives with its thread, and own events are echoes", async () => {

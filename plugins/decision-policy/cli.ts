@@ -1,11 +1,18 @@
 /** `talon policy sign` / `talon policy verify`: sign and check signed policy bundles (seed-defender §6). */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { TalonError, errorMessage, isTalonError, talonConfigSchema } from "@talon/sdk";
-import { applyOverrides, verifyBundleText } from "../../defender/policy-bundle/bundle.ts";
-import { signBundle } from "../../defender/policy-bundle/signature.ts";
-import { parseFlags, requirePositional, type Command, type CommandIO } from "../command.ts";
-import { EXIT } from "../exit-codes.ts";
+import {
+  EXIT,
+  TalonError,
+  checkBundleThresholds,
+  defineCommand,
+  errorMessage,
+  isTalonError,
+  signBundle,
+  talonConfigSchema,
+  verifyBundleText,
+  type CommandContext,
+} from "@talon/sdk";
 
 const KEY_HELP = `The key is --key K, --key-file FILE (first line), or the environment variable
 TALON_POLICY_BUNDLE_KEY / OPENCLAW_RS_POLICY_BUNDLE_KEY (a key on the command line is visible
@@ -26,7 +33,14 @@ ${KEY_HELP}`;
 
 const keyFlags = { key: { type: "string" }, "key-file": { type: "string" } } as const;
 
-async function keyFrom(values: Record<string, unknown>, io: CommandIO, usage: string): Promise<string> {
+/** The positional at `index`, or a usage error naming it. */
+function requirePositional(positionals: string[], index: number, name: string, usage: string): string {
+  const value = positionals[index];
+  if (value === undefined) throw new TalonError("TALON_CLI_USAGE", `missing ${name}\n\n${usage}`);
+  return value;
+}
+
+async function keyFrom(values: Record<string, unknown>, io: CommandContext, usage: string): Promise<string> {
   if (values.key !== undefined && values["key-file"] !== undefined)
     throw new TalonError("TALON_CLI_USAGE", `give either --key or --key-file, not both\n\n${usage}`);
   let key = values.key as string | undefined;
@@ -61,25 +75,17 @@ async function readJsonObject(file: string): Promise<{ text: string; object: Rec
 /** Verify `text` as a bundle and check it would apply to the built-in defaults. */
 function check(text: string, key: string, file: string) {
   const bundle = verifyBundleText(text, key, file);
-  applyOverrides(talonConfigSchema.parse({}), bundle.overrides, file);
+  checkBundleThresholds(bundle.overrides, talonConfigSchema.parse({}).security, file);
   return bundle;
 }
 
 /** `talon policy sign FILE`. */
-export const policySignCommand: Command = {
+export const policySignCommand = defineCommand({
   path: ["policy", "sign"],
   summary: "sign a policy bundle with an HMAC key",
   usage: SIGN_USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags(
-      argv,
-      { ...keyFlags, out: { type: "string", short: "o" }, "in-place": { type: "boolean" } },
-      SIGN_USAGE,
-    );
-    if (values.help) {
-      io.out(SIGN_USAGE);
-      return EXIT.OK;
-    }
+  options: { ...keyFlags, out: { type: "string", short: "o" }, "in-place": { type: "boolean" } },
+  async run({ values, positionals }, io) {
     const file = resolve(io.cwd, requirePositional(positionals, 0, "FILE", SIGN_USAGE));
     if (values.out !== undefined && values["in-place"])
       throw new TalonError("TALON_CLI_USAGE", `give either --out or --in-place, not both\n\n${SIGN_USAGE}`);
@@ -100,19 +106,15 @@ export const policySignCommand: Command = {
     io.out(`${target}: signed (sha256:${signed.signature})`);
     return EXIT.OK;
   },
-};
+});
 
 /** `talon policy verify FILE`. */
-export const policyVerifyCommand: Command = {
+export const policyVerifyCommand = defineCommand({
   path: ["policy", "verify"],
   summary: "check a signed policy bundle against its key",
   usage: VERIFY_USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, keyFlags, VERIFY_USAGE);
-    if (values.help) {
-      io.out(VERIFY_USAGE);
-      return EXIT.OK;
-    }
+  options: keyFlags,
+  async run({ values, positionals }, io) {
     const file = resolve(io.cwd, requirePositional(positionals, 0, "FILE", VERIFY_USAGE));
     const key = await keyFrom(values, io, VERIFY_USAGE);
     try {
@@ -129,7 +131,7 @@ export const policyVerifyCommand: Command = {
       return EXIT.CHECK_FAILED;
     }
   },
-};
+});
 
-/** Both policy commands, for the command list. */
-export const policyCommands: readonly Command[] = [policySignCommand, policyVerifyCommand];
+/** Both policy commands, contributed by decision-policy. */
+export const policyCommands = [policySignCommand, policyVerifyCommand];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { choiceFor, parseRequestedApproval } from "../../plugins/exec-approvals/approval.ts";
-import { startDefenderHost } from "./harness.ts";
+import { createTestHost } from "@talon/sdk/testing";
+import { choiceFor, parseRequestedApproval } from "./approval.ts";
 
 // The shape upstream 2026.9.6 broadcasts (buildRequestedApprovalEvent over the stored request).
 const requested = (request: Record<string, unknown>, id = "appr-1") => ({
@@ -52,8 +52,11 @@ describe("exec approvals", () => {
   });
 
   test("in bridge mode the approval event is evaluated once, as an exec action", async () => {
-    const { host } = await startDefenderHost({ builtin: ["exec-approvals"], config: { gateway: { runtime_mode: "bridge_client" } } });
-    const evaluations = await host.defender.ingestFrame(
+    const host = await createTestHost({
+      plugins: [new URL("./index.ts", import.meta.url)],
+      config: { gateway: { runtime_mode: "bridge_client" } },
+    });
+    const evaluations = await host.ingestFrame(
       { type: "event", event: "exec.approval.requested", payload: requested({ command: "git status", commandArgv: ["git", "status"] }) },
       { mode: "bridge", kind: "event", event: "exec.approval.requested" },
     );
@@ -64,7 +67,7 @@ describe("exec approvals", () => {
     assert.equal(evaluation.record.action.id, "appr-1");
     assert.equal(evaluation.record.action.source, "exec.approval.requested");
     // In standalone mode the event is an ordinary frame for the generic extractor.
-    const standalone = await host.defender.ingestFrame(
+    const standalone = await host.ingestFrame(
       { type: "event", event: "exec.approval.requested", payload: requested({}, "appr-2") },
       { mode: "standalone", kind: "event", event: "exec.approval.requested" },
     );

@@ -7,7 +7,7 @@
  */
 import { quote } from "shell-quote";
 import type { ActionField } from "@talon/sdk";
-import { ACTION_MAX_FIELDS, EXTRACT_MAX_DEPTH, EXTRACT_MAX_NODES } from "../limits.ts";
+import { ACTION_MAX_FIELDS, EXTRACT_MAX_DEPTH, EXTRACT_MAX_NODES } from "@talon/sdk";
 import { isObject, pointerSegment, scalarText, sortedKeys } from "./json.ts";
 import { FIELD_KIND_BY_KEY, NON_TEXT_KEYS } from "./keys.ts";
 

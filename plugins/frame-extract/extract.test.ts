@@ -1,9 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { extractAction, selectRoot } from "../../core/defender/extract/index.ts";
-import { findFirst, findFirstOf } from "../../core/defender/extract/search.ts";
-import { ACTION_MAX_FIELD_CHARS, ACTION_MAX_FIELDS, EXTRACT_MAX_NODES } from "../../core/defender/limits.ts";
-import { normalizeAction } from "../../core/defender/normalize.ts";
+import { ACTION_MAX_FIELD_CHARS, ACTION_MAX_FIELDS, EXTRACT_MAX_NODES, type Action, type ActionInput } from "@talon/sdk";
+import { createTestHost, type TestHost } from "@talon/sdk/testing";
+import { extractAction, selectRoot } from "./extract.ts";
+import { findFirst, findFirstOf } from "./search.ts";
+
+let host: TestHost | undefined;
+/** The action as the host normalises it (bounds, digest): evaluated through a real host. */
+async function normalized(input: ActionInput): Promise<Action> {
+  host ??= await createTestHost({ bundled: [] });
+  return (await host.decide(input)).action;
+}
 
 const agent = (payload: unknown) => ({ type: "event", event: "agent", payload });
 const extract = (frame: Record<string, unknown>) =>
@@ -156,7 +163,7 @@ describe("action extraction (seed-defender §2)", () => {
     assert.deepEqual(extract(agent({ prompt: "x" }))!.routing, {});
   });
 
-  test("deep nesting, many fields and huge fields are bounded and marked truncated", () => {
+  test("deep nesting, many fields and huge fields are bounded and marked truncated", async () => {
     let deep: Record<string, unknown> = { prompt: "bottom" };
     for (let i = 0; i < 5000; i++) deep = { next: deep };
     const nested = extract(agent({ prompt: "top", deep }))!;
@@ -165,13 +172,10 @@ describe("action extraction (seed-defender §2)", () => {
 
     const many = extract(agent({ items: Array.from({ length: 2000 }, (_, i) => ({ text: `t${i}` })) }))!;
     assert.equal(many.truncated, true);
-    const action = normalizeAction(many, { origin: "bridge", source: "agent" });
+    const action = await normalized(many);
     assert.ok(action.fields.length <= ACTION_MAX_FIELDS);
 
-    const huge = normalizeAction(extract(agent({ prompt: "x".repeat(ACTION_MAX_FIELD_CHARS + 10) }))!, {
-      origin: "bridge",
-      source: "agent",
-    });
+    const huge = await normalized(extract(agent({ prompt: "x".repeat(ACTION_MAX_FIELD_CHARS + 10) }))!);
     assert.equal(huge.prompt!.length, ACTION_MAX_FIELD_CHARS);
     assert.ok(huge.fields.every((field) => field.value.length <= ACTION_MAX_FIELD_CHARS));
     assert.equal(huge.truncated, true);
@@ -218,35 +222,11 @@ describe("action extraction (seed-defender §2)", () => {
     assert.deepEqual(together.values, ["top", "p1", "c2", "u1", "telegram", "m1", undefined]);
   });
 
-  test("invalid UTF-8 and null bytes are carried, not fatal", () => {
+  test("invalid UTF-8 and null bytes are carried, not fatal", async () => {
     const text = Buffer.from([0x72, 0x6d, 0x00, 0xff, 0xfe, 0x20, 0x2f]).toString("utf8");
     const frame = JSON.parse(JSON.stringify(agent({ command: text, prompt: "\u0000\ud800" })));
-    const action = normalizeAction(extract(frame)!, { origin: "bridge", source: "agent" });
+    const action = await normalized(extract(frame)!);
     assert.equal(action.command, text);
     assert.match(action.digest, /^[0-9a-f]{64}$/);
-  });
-});
-
-describe("normalisation", () => {
-  test("canonical session key, tool and channel aliases, digest over content", () => {
-    const a = normalizeAction(
-      { id: "1", sessionKey: " discord:group:g1 ", tool: "Bash", channel: "TG", command: "ls" },
-      { origin: "rpc", source: "rpc" },
-    );
-    assert.equal(a.sessionKey, "agent:main:discord:group:g1");
-    assert.equal(a.rawSessionKey, " discord:group:g1 ");
-    assert.equal(a.tool, "exec");
-    assert.equal(a.channel, "telegram");
-    const b = normalizeAction(
-      { id: "2", sessionKey: "agent:main:discord:group:g1", tool: "exec", channel: "telegram", command: "ls" },
-      { origin: "rpc", source: "rpc" },
-    );
-    assert.equal(a.digest, b.digest, "same content, same digest, whatever the id");
-    const c = normalizeAction(
-      { id: "1", sessionKey: "discord:group:g1", tool: "exec", channel: "telegram", command: "ls -la" },
-      { origin: "rpc", source: "rpc" },
-    );
-    assert.notEqual(a.digest, c.digest);
-    assert.equal(normalizeAction({ prompt: "x" }, { origin: "rpc", source: "rpc" }).sessionKey, "global");
   });
 });

@@ -1,14 +1,14 @@
 /**
- * The core's generic extractor (seed-defender §2): frame → one ActionInput. Root selection,
+ * The generic extractor (seed-defender §2): frame → one ActionInput. Root selection,
  * the seed's recursive key search for the primary fields, and the admission rule are the seed's;
  * every text field is collected too, and channels are never guessed (see channel.ts).
  *
- * The core taps it on `extract` as plugin `talon` at STAGE.HOST_POLICY. Taps at an earlier stage
+ * The frame-extract plugin taps it on `extract` at STAGE.HOST_POLICY. Taps at an earlier stage
  * that push actions for a frame replace it (a plugin with a more precise extractor for one event);
  * taps at later stages add actions.
  */
-import { STAGE, type ActionInput, type ExtractInput, type FrameContext, type HookFacades } from "@talon/sdk";
-import { CHANNEL_SEARCH, MODEL_ID_SEARCH, MODEL_PROVIDER_SEARCH, channelFrom, modelFrom } from "./channel.ts";
+import { KNOWN_CHANNELS, STAGE, type ActionInput, type ExtractInput, type FrameContext, type HookFacades } from "@talon/sdk";
+import { MODEL_ID_SEARCH, channelFrom, channelSearches, modelFrom, type ChannelLookup } from "./channel.ts";
 import { collectFields } from "./collect.ts";
 import { COMMAND_KEYS, FILE_KEYS, ID_KEYS, PROMPT_KEYS, SESSION_KEYS, TOOL_KEYS, URL_KEYS } from "./keys.ts";
 import { routingOf } from "./routing.ts";
@@ -21,9 +21,14 @@ export function selectRoot(frame: Record<string, unknown>): unknown {
   return frame;
 }
 
-/** Extract the action a frame carries, or `undefined` when it carries none (seed §2.5). */
-export function extractAction(frame: Record<string, unknown>, context: Pick<FrameContext, "event" | "method">): ActionInput | undefined {
+/** Extract the action a frame carries, or `undefined` when it carries none (seed §2.5). `channels`: which ids are channels. */
+export function extractAction(
+  frame: Record<string, unknown>,
+  context: Pick<FrameContext, "event" | "method">,
+  channels: ChannelLookup = KNOWN_CHANNELS,
+): ActionInput | undefined {
   const root = selectRoot(frame);
+  const searches = channelSearches(channels);
   if (typeof root !== "object" || root === null) return undefined;
   const collected = collectFields(root);
   // Every key search of the action in one walk of the frame (see search.ts).
@@ -35,8 +40,8 @@ export function extractAction(frame: Record<string, unknown>, context: Pick<Fram
     { keys: SESSION_KEYS },
     { keys: ID_KEYS },
     { keys: TOOL_KEYS },
-    CHANNEL_SEARCH,
-    MODEL_PROVIDER_SEARCH,
+    searches.channel,
+    searches.modelProvider,
     MODEL_ID_SEARCH,
   ]);
   const [prompt, scalarCommand, url, filePath, sessionKey, id, tool, channelHit, modelProvider, modelId] = found.values;
@@ -49,12 +54,12 @@ export function extractAction(frame: Record<string, unknown>, context: Pick<Fram
     filePath !== undefined ||
     collected.fields.some((field) => field.kind !== "text");
   if (!actionable) return undefined;
-  const channel = channelFrom(channelHit, context.event ?? context.method);
+  const channel = channelFrom(channelHit, context.event ?? context.method, channels);
   const model = modelFrom(modelProvider, modelId);
   const input: ActionInput = {
     id: id ?? "unknown",
     fields: collected.fields,
-    routing: routingOf(root, channel, sessionKey),
+    routing: routingOf(root, channel, sessionKey, channels),
     raw: root,
   };
   if (sessionKey !== undefined) input.sessionKey = sessionKey;
@@ -73,11 +78,11 @@ export function extractAction(frame: Record<string, unknown>, context: Pick<Fram
 /** Frame kinds the generic extractor reads: events, requests no handler took (bridge), and untyped JSON. */
 const EXTRACTED_KINDS = ["event", "req", "unknown"] as const;
 
-/** Register the generic extractor as the core's `extract` tap. */
-export function registerDefaultExtractor(hooks: HookFacades): void {
+/** Register the generic extractor as an `extract` tap. */
+export function registerDefaultExtractor(hooks: HookFacades, channels: ChannelLookup = KNOWN_CHANNELS): void {
   hooks.extract.tap({ stage: STAGE.HOST_POLICY, filter: { frameType: [...EXTRACTED_KINDS] } }, (input: ExtractInput, sink) => {
     if (sink.actions.length > 0) return;
-    const action = extractAction(input.frame, input.context);
+    const action = extractAction(input.frame, input.context, channels);
     if (action) sink.push(action);
   });
 }

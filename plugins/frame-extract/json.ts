@@ -2,11 +2,9 @@
  * JSON helpers shared by the extractor: the seed's scalar-to-string rendering, bool-ish values,
  * key order and JSON pointers (seed-defender §0).
  */
+import { compareCodePoints } from "@talon/sdk";
 
-/** A plain JSON object (not an array, not null). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isObject } from "@talon/sdk";
 
 /**
  * Render a JSON scalar as the seed did (seed §0.2): strings verbatim, booleans `true`/`false`,
@@ -41,23 +39,6 @@ export function boolish(value: unknown): boolean | undefined {
     default:
       return undefined;
   }
-}
-
-/** Compare by Unicode code points, the order serde_json's sorted maps use (differs from UTF-16 only for astral characters). */
-export function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // A surrogate (astral character) sorts after every BMP character, as its code point does.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 /** Object keys in the seed's visiting order. */

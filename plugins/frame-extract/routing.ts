@@ -3,16 +3,9 @@
  * of the root are read. Two fixes: the delivery channel is alias-normalised like the action's
  * channel (seed §15 item 27), and a `provider` naming a model is not a delivery channel.
  */
-import {
-  canonicalSessionKey,
-  normalizeChannelId,
-  normalizeChatType,
-  parseSessionKey,
-  type ActionRouting,
-  type DeliveryContext,
-} from "@talon/sdk";
-import { ACTION_MAX_NAME_CHARS } from "../limits.ts";
-import { isKnownChannel } from "./channel.ts";
+import { KNOWN_CHANNELS, canonicalSessionKey, parseSessionKey, type ActionRouting, type DeliveryContext } from "@talon/sdk";
+import { ACTION_MAX_NAME_CHARS } from "@talon/sdk";
+import { isKnownChannel, type ChannelLookup } from "./channel.ts";
 import { boolish, firstTopLevelText, isObject, scalarText } from "./json.ts";
 import { ROUTING_KEYS } from "./keys.ts";
 
@@ -42,12 +35,12 @@ function firstText(root: Record<string, unknown>, keys: readonly string[]): stri
   return undefined;
 }
 
-function deliveryChannel(root: Record<string, unknown>): string | undefined {
+function deliveryChannel(root: Record<string, unknown>, channels: ChannelLookup): string | undefined {
   for (const key of ROUTING_KEYS.deliveryChannel) {
     const value = root[key];
     if (typeof value !== "string" || value.trim() === "") continue;
-    if (key === "provider" && !isKnownChannel(value)) continue;
-    return normalizeChannelId(value);
+    if (key === "provider" && !isKnownChannel(value, channels)) continue;
+    return channels.normalizeId(value);
   }
   return undefined;
 }
@@ -56,10 +49,15 @@ function deliveryChannel(root: Record<string, unknown>): string | undefined {
  * Routing of a frame root. `channel` is the action's channel and `sessionKey` its raw session
  * value, used as the delivery channel's fallbacks.
  */
-export function routingOf(root: unknown, channel: string | undefined, sessionKey: string | undefined): ActionRouting {
+export function routingOf(
+  root: unknown,
+  channel: string | undefined,
+  sessionKey: string | undefined,
+  channels: ChannelLookup = KNOWN_CHANNELS,
+): ActionRouting {
   if (!isObject(root)) return {};
   const routing: ActionRouting = {};
-  const chatType = normalizeChatType(firstTopLevelText(root, ROUTING_KEYS.chatType));
+  const chatType = channels.chatType(firstTopLevelText(root, ROUTING_KEYS.chatType), channel);
   if (chatType) routing.chatType = chatType;
   // The event's `wasMentioned` reads two keys (seed §3.10); activation also accepts three more (§9.3).
   const mentioned = firstPresentBool(root, ROUTING_KEYS.wasMentioned) ?? firstBool(root, ROUTING_KEYS.mentionPresence);
@@ -71,7 +69,7 @@ export function routingOf(root: unknown, channel: string | undefined, sessionKey
   if (replyBack !== undefined) routing.replyBack = replyBack;
   const sender = firstText(root, ROUTING_KEYS.senderId) ?? (isObject(root.sender) ? firstText(root.sender, ["id"]) : undefined);
   if (sender !== undefined) routing.senderId = sender;
-  const delivery = deliveryContextOf(root, channel, sessionKey);
+  const delivery = deliveryContextOf(root, channel, sessionKey, channels);
   if (delivery) routing.deliveryContext = delivery;
   return routing;
 }
@@ -80,12 +78,13 @@ function deliveryContextOf(
   root: Record<string, unknown>,
   channel: string | undefined,
   sessionKey: string | undefined,
+  channels: ChannelLookup,
 ): DeliveryContext | undefined {
   const fromSession = sessionKey?.trim() ? parseSessionKey(canonicalSessionKey(sessionKey)).channel : undefined;
   const deliveryTo = firstText(root, ROUTING_KEYS.to) ?? null;
   const accountId = firstText(root, ROUTING_KEYS.accountId);
   const threadId = firstText(root, ROUTING_KEYS.threadId);
-  const channelId = deliveryChannel(root) ?? normalizeChannelId(channel) ?? normalizeChannelId(fromSession) ?? null;
+  const channelId = deliveryChannel(root, channels) ?? channels.normalizeId(channel) ?? channels.normalizeId(fromSession) ?? null;
   if (channelId === null && deliveryTo === null && accountId === undefined && threadId === undefined) return undefined;
   return {
     channel: channelId,

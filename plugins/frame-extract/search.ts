@@ -10,7 +10,7 @@
  * `collectFields`), so a hostile frame can exhaust neither the stack nor the CPU; a walk cut
  * short reports `truncated`.
  */
-import { EXTRACT_MAX_DEPTH, EXTRACT_MAX_NODES } from "../limits.ts";
+import { EXTRACT_MAX_DEPTH, EXTRACT_MAX_NODES } from "@talon/sdk";
 import { isObject, scalarText, sortedKeys } from "./json.ts";
 
 /** One search: its keys in priority order; `accept` may reject a candidate (the search then goes on). */

@@ -4,16 +4,11 @@
  * server reads the baseline from the same store at its next check, so a rebaseline here clears
  * its alerts without a restart (a shared store: SQLite file or Redis, not `memory`).
  */
-import { PluginLoadError, isTalonError } from "@talon/sdk";
-import { createHost } from "../../host.ts";
-import { createSilentLogger } from "../../log.ts";
-import { parseFlags, type Command, type CommandIO } from "../command.ts";
-import { EXIT } from "../exit-codes.ts";
-import { renderTable } from "../table.ts";
+import { EXIT, PluginLoadError, defineCommand, isTalonError, renderTable, type CommandContext } from "@talon/sdk";
 
 const STATUS_USAGE = `Usage: talon integrity status [--config FILE] [--json]
 
-Check security.protect_paths against the stored baseline now. Exits 7 if a file changed,
+Check the protected paths (protectPaths; the seed's security.protect_paths) against the stored baseline now. Exits 7 if a file changed,
 vanished, appeared or cannot be read.`;
 
 const REBASELINE_USAGE = `Usage: talon integrity rebaseline [--config FILE] [--path PATH]... [--json]
@@ -36,15 +31,9 @@ interface IntegrityResult {
   rebaselined?: string[];
 }
 
-async function callIntegrity(io: CommandIO, file: string | undefined, method: string, params: unknown): Promise<IntegrityResult> {
-  const host = await createHost({
-    config: { file, env: io.env, cwd: io.cwd, overrides: { "plugins.builtin": ["host-integrity"], "plugins.load": [] } },
-    gateway: false,
-    log: createSilentLogger(),
-  });
-  await host.start();
+async function callIntegrity(ctx: CommandContext, file: string | undefined, method: string, params: unknown): Promise<IntegrityResult> {
   try {
-    return (await host.call(method, params)) as IntegrityResult;
+    return (await ctx.withHost({ configFile: file, plugins: [ctx.plugin] }, (host) => host.call(method, params))) as IntegrityResult;
   } catch (error) {
     if (isTalonError(error) && error.code === "TALON_RPC_UNKNOWN_METHOD") {
       throw new PluginLoadError("TALON_PLUGIN_NOT_FOUND", "the host-integrity plugin is not enabled in this config", {
@@ -53,12 +42,10 @@ async function callIntegrity(io: CommandIO, file: string | undefined, method: st
       });
     }
     throw error;
-  } finally {
-    await host.stop();
   }
 }
 
-function render(io: CommandIO, result: IntegrityResult, json: boolean): void {
+function render(io: CommandContext, result: IntegrityResult, json: boolean): void {
   if (json) {
     io.out(JSON.stringify(result, null, 2));
     return;
@@ -70,50 +57,36 @@ function render(io: CommandIO, result: IntegrityResult, json: boolean): void {
     path.sha256 ? path.sha256.slice(0, 16) : "-",
     path.baselineAt ? new Date(path.baselineAt).toISOString() : "-",
   ]);
-  io.out(
-    rows.length > 0 ? renderTable(["PATH", "BASELINE", "SHA-256", "TAKEN"], rows) : "no protected paths (security.protect_paths is empty)",
-  );
+  io.out(rows.length > 0 ? renderTable(["PATH", "BASELINE", "SHA-256", "TAKEN"], rows) : "no protected paths (protectPaths is empty)");
   for (const alert of result.alerts) io.out(`MISMATCH  ${alert}`);
   for (const error of result.errors) io.out(`ERROR     ${error}`);
   io.out(result.ok ? "integrity: ok" : "integrity: FAILED");
 }
 
-const statusCommand: Command = {
+const statusCommand = defineCommand({
   path: ["integrity", "status"],
   summary: "check protected files against their stored baseline",
   usage: STATUS_USAGE,
-  async run(argv, io) {
-    const { values } = parseFlags(argv, { config: { type: "string" }, json: { type: "boolean" } }, STATUS_USAGE);
-    if (values.help) {
-      io.out(STATUS_USAGE);
-      return EXIT.OK;
-    }
-    const result = await callIntegrity(io, values.config as string | undefined, "security.integrity.status", {});
+  options: { config: { type: "string" }, json: { type: "boolean" } },
+  async run({ values }, io) {
+    const result = await callIntegrity(io, values.config, "security.integrity.status", {});
     render(io, result, values.json === true);
     return result.ok ? EXIT.OK : EXIT.CHECK_FAILED;
   },
-};
+});
 
-const rebaselineCommand: Command = {
+const rebaselineCommand = defineCommand({
   path: ["integrity", "rebaseline"],
   summary: "accept the current protected files as the new baseline",
   usage: REBASELINE_USAGE,
-  async run(argv, io) {
-    const { values } = parseFlags(
-      argv,
-      { config: { type: "string" }, json: { type: "boolean" }, path: { type: "string", multiple: true } },
-      REBASELINE_USAGE,
-    );
-    if (values.help) {
-      io.out(REBASELINE_USAGE);
-      return EXIT.OK;
-    }
-    const paths = values.path as string[] | undefined;
-    const result = await callIntegrity(io, values.config as string | undefined, "security.integrity.rebaseline", paths ? { paths } : {});
+  options: { config: { type: "string" }, json: { type: "boolean" }, path: { type: "string", multiple: true } },
+  async run({ values }, io) {
+    const paths = values.path;
+    const result = await callIntegrity(io, values.config, "security.integrity.rebaseline", paths ? { paths } : {});
     render(io, result, values.json === true);
     return result.ok ? EXIT.OK : EXIT.CHECK_FAILED;
   },
-};
+});
 
 /** `talon integrity status` and `talon integrity rebaseline`. */
-export const integrityCommands: readonly Command[] = [statusCommand, rebaselineCommand];
+export const integrityCommands = [statusCommand, rebaselineCommand];

@@ -1,30 +1,34 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Decision } from "@talon/sdk";
-import { runCli } from "../../core/cli/main.ts";
-import { startTestHost } from "../helpers/host.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { waitFor } from "./wait.ts";
+import { createTestHost, runTalon } from "@talon/sdk/testing";
+
+const tempDir = () => mkdtemp(join(tmpdir(), "talon-integrity-"));
+
+/** Wait for a condition (never a fixed sleep): poll until `check` returns a truthy value or the time limit passes. */
+async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function integrityHost(paths: string[], dir: string, plugin: Record<string, unknown> = {}) {
-  const started = await startTestHost(
-    {
-      state: { url: `sqlite://${join(dir, "talon.sqlite")}` },
-      security: { protect_paths: paths },
-      plugins: {
-        builtin: ["host-integrity", "decision-policy"],
-        entries: { "host-integrity": { config: { intervalMs: 100, ...plugin } } },
-      },
-    },
-    { gateway: false },
-  );
-  const decide = async (): Promise<Decision> =>
-    started.host.defender.decisionOf(await started.host.defender.evaluate({ id: `i-${Math.random()}`, prompt: "hello" }))!;
-  const status = () => started.host.call("security.integrity.status", {}) as Promise<{ alerts: string[]; errors: string[]; ok: boolean }>;
-  return { ...started, decide, status };
+  const host = await createTestHost({
+    plugins: [new URL("./index.ts", import.meta.url)],
+    config: { state: { url: `sqlite://${join(dir, "talon.sqlite")}` } },
+    pluginConfig: { "host-integrity": { intervalMs: 100, protectPaths: paths, ...plugin } },
+  });
+  const decide = async (): Promise<Decision> => (await host.decide({ id: `i-${Math.random()}`, prompt: "hello" })).decision;
+  const status = () => host.call("security.integrity.status", {}) as Promise<{ alerts: string[]; errors: string[]; ok: boolean }>;
+  return { host, stop: () => host.stop(), decide, status };
 }
 
 test("a changed file raises risk on every action, across a restart, until an operator rebaselines", async () => {
@@ -104,15 +108,18 @@ test("`talon integrity status` and `rebaseline` work on the store a running host
     }),
   );
   const running = await integrityHost([file], dir);
-  const out: string[] = [];
-  const io = { out: (text: string) => void out.push(text), err: (text: string) => void out.push(text), env: {}, cwd: dir };
-  assert.equal(await runCli(["integrity", "status", "--config", configFile], io), 0);
+  const talon = (...argv: string[]) => runTalon(argv, { cwd: dir });
+  assert.equal((await talon("integrity", "status", "--config", configFile)).code, 0);
   await writeFile(file, "v2");
-  assert.equal(await runCli(["integrity", "status", "--config", configFile], io), 7);
-  assert.ok(out.join("\n").includes("MISMATCH"));
+  const changed = await talon("integrity", "status", "--config", configFile);
+  assert.equal(changed.code, 7);
+  assert.ok(changed.out.includes("MISMATCH"));
   await waitFor(async () => (await running.decide()).tags.includes("host_integrity"), "the running host to see the change");
-  assert.equal(await runCli(["integrity", "rebaseline", "--config", configFile, "--json"], io), 0);
-  assert.deepEqual(JSON.parse(out.at(-1)!).rebaselined, [file]);
+  const rebaselined = await talon("integrity", "rebaseline", "--config", configFile, "--json");
+  assert.equal(rebaselined.code, 0, rebaselined.err);
+  assert.deepEqual(JSON.parse(rebaselined.out).rebaselined, [file]);
   await waitFor(async () => !(await running.decide()).tags.includes("host_integrity"), "the running host to read the new baseline");
-  assert.equal(await runCli(["integrity", "rebaseline", "--config", configFile, "--path", "/nope"], io), 1);
+  assert.equal((await talon("integrity", "rebaseline", "--config", configFile, "--path", "/nope")).code, 1);
+  const help = await talon("--help");
+  assert.match(help.out, /integrity status .*\(host-integrity\)/, "talon --help lists the plugin's commands");
 });

@@ -1,7 +1,6 @@
 /** `talon replay FILE`: run a corpus of frames through the real pipeline and report each case. */
-import { runReplayFile } from "../../defender/replay/runner.ts";
-import { parseFlags, requirePositional, type Command } from "../command.ts";
-import { EXIT } from "../exit-codes.ts";
+import { EXIT, TalonError, defineCommand } from "@talon/sdk";
+import { runReplayFile } from "./runner.ts";
 
 const USAGE = `Usage: talon replay FILE [--json]
 
@@ -11,18 +10,15 @@ gateway: extraction, the session scheduler, every loaded detector, the policy an
 Prints PASS or FAIL per case and a summary line; exits 0 when every case passes, 7 otherwise.`;
 
 /** `talon replay FILE`. */
-export const replayCommand: Command = {
+export const replayCommand = defineCommand({
   path: ["replay"],
   summary: "replay a corpus of frames through the defender and check each decision",
   usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { json: { type: "boolean" } }, USAGE);
-    if (values.help) {
-      io.out(USAGE);
-      return EXIT.OK;
-    }
-    const file = requirePositional(positionals, 0, "FILE", USAGE);
-    const report = await runReplayFile(file, { cwd: io.cwd });
+  options: { json: { type: "boolean" } },
+  async run({ values, positionals }, io) {
+    const file = positionals[0];
+    if (file === undefined) throw new TalonError("TALON_CLI_USAGE", `missing FILE\n\n${USAGE}`);
+    const report = await runReplayFile(file, { cwd: io.cwd, withHost: (options, body) => io.withHost(options, body) });
     if (values.json) {
       io.out(JSON.stringify(report, null, 2));
     } else {
@@ -31,4 +27,4 @@ export const replayCommand: Command = {
     }
     return report.failed === 0 && report.cases.length > 0 ? EXIT.OK : EXIT.CHECK_FAILED;
   },
-};
+});

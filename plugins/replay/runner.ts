@@ -16,13 +16,26 @@
  * The envelope may add `talon: {config?, plugins?}`: host config merged over the harness's
  * (in-memory store, temporary data and quarantine folders), and plugin paths relative to the
  * corpus file (e.g. a detector that takes 120 ms, as the seed's routing harness had).
+ *
+ * Hosts come from `withHost` (the CLI command's `ctx.withHost`, or a test host provider).
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { TalonError, errorMessage, mergeConfig, type Evaluation, type FrameContext, type FrameKind } from "@talon/sdk";
-import { createHost } from "../../host.ts";
-import { createSilentLogger, type HostLogger } from "../../log.ts";
+import {
+  TalonError,
+  errorMessage,
+  isObject,
+  mergeConfig,
+  type CommandContext,
+  type Evaluation,
+  type FrameContext,
+  type FrameKind,
+  type HostHandle,
+} from "@talon/sdk";
+
+/** Starts a host from options, runs the body, stops it. */
+export type HostRunner = CommandContext["withHost"];
 
 /** The outcome of one corpus case. */
 export interface ReplayCaseResult {
@@ -48,10 +61,6 @@ interface Envelope {
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function invalid(file: string, message: string): TalonError {
   return new TalonError("TALON_CLI_USAGE", `${file}: ${message}`, {
     hint: "a replay corpus is {cases:[...]} in the seed's replay or session-routing format",
@@ -66,26 +75,18 @@ function frameKind(frame: Json): FrameKind {
   return "unknown";
 }
 
-async function withHost<T>(
-  config: Json,
-  cwd: string,
-  log: HostLogger,
-  body: (host: Awaited<ReturnType<typeof createHost>>) => Promise<T>,
-): Promise<T> {
+async function withHost<T>(config: Json, cwd: string, run: HostRunner, body: (host: HostHandle) => Promise<T>): Promise<T> {
   const scratch = await mkdtemp(join(tmpdir(), "talon-replay-"));
   const base: Json = {
     data_dir: join(scratch, "data"),
     state: { url: "memory" },
     log: { level: "silent" },
     gateway: { runtime_mode: "bridge_client", server: { reload_interval_secs: 0 } },
-    security: { quarantine_dir: join(scratch, "quarantine") },
+    plugins: { entries: { quarantine: { config: { dir: join(scratch, "quarantine") } } } },
   };
-  const host = await createHost({ config: { inline: mergeConfig(base, config), env: {}, cwd }, gateway: false, log });
   try {
-    await host.start();
-    return await body(host);
+    return await run({ inline: mergeConfig(base, config), env: {}, cwd }, body);
   } finally {
-    await host.stop();
     await rm(scratch, { recursive: true, force: true });
   }
 }
@@ -97,7 +98,7 @@ function describe(evaluation: Evaluation | undefined): string {
   return `${decision.action} risk=${decision.risk_score} tags=[${decision.tags.join(",")}]`;
 }
 
-async function runDecisionCase(host: Awaited<ReturnType<typeof createHost>>, item: Json, index: number): Promise<ReplayCaseResult> {
+async function runDecisionCase(host: HostHandle, item: Json, index: number): Promise<ReplayCaseResult> {
   const name = typeof item.name === "string" ? item.name : `case ${index + 1}`;
   if (!isObject(item.frame) || !isObject(item.expect))
     return { name, pass: false, detail: "case needs a frame object and an expect object" };
@@ -109,7 +110,7 @@ async function runDecisionCase(host: Awaited<ReturnType<typeof createHost>>, ite
     ...(typeof frame.event === "string" ? { event: frame.event } : {}),
     ...(typeof frame.method === "string" ? { method: frame.method } : {}),
   };
-  const evaluations = await host.defender.ingestFrame(frame, context);
+  const evaluations = await host.ingestFrame(frame, context);
   const evaluation = evaluations.find((entry) => entry.status === "decided") ?? evaluations[0];
   const seen = describe(evaluation);
   if (!evaluation || evaluation.status !== "decided")
@@ -137,7 +138,7 @@ function routingFrame(request: Json): Json {
   return { type: "event", event: "agent", payload };
 }
 
-async function runRoutingCase(config: Json, cwd: string, log: HostLogger, item: Json, index: number): Promise<ReplayCaseResult> {
+async function runRoutingCase(config: Json, cwd: string, run: HostRunner, item: Json, index: number): Promise<ReplayCaseResult> {
   const name = typeof item.name === "string" ? item.name : `case ${index + 1}`;
   if (!Array.isArray(item.requests) || !Array.isArray(item.expect_request_ids))
     return { name, pass: false, detail: "case needs requests and expect_request_ids" };
@@ -145,14 +146,14 @@ async function runRoutingCase(config: Json, cwd: string, log: HostLogger, item: 
   if (typeof item.max_queue === "number") runtime.max_queue = item.max_queue;
   if (typeof item.queue_mode === "string") runtime.session_queue_mode = item.queue_mode;
   if (typeof item.group_activation_mode === "string") runtime.group_activation_mode = item.group_activation_mode;
-  return withHost(mergeConfig(config, { runtime }), cwd, log, async (host) => {
+  return withHost(mergeConfig(config, { runtime }), cwd, run, async (host) => {
     const decided: string[] = [];
     const refused: string[] = [];
     const other: string[] = [];
     const context: FrameContext = { mode: "bridge", kind: "event", event: "agent" };
     // Back to back, without waiting, as the seed's fake gateway sent them; record in settle order.
     const all = (item.requests as Json[]).map((request) =>
-      host.defender.ingestFrame(routingFrame(request), context).then((evaluations) => {
+      host.ingestFrame(routingFrame(request), context).then((evaluations) => {
         for (const evaluation of evaluations) {
           if (evaluation.status !== "decided") other.push(`${evaluation.action.id}:${evaluation.status}`);
           else if (evaluation.record.refused) refused.push(evaluation.record.action.id);
@@ -170,7 +171,7 @@ async function runRoutingCase(config: Json, cwd: string, log: HostLogger, item: 
 }
 
 /** Run one corpus file. Throws TALON_CLI_USAGE for a file that is not a corpus. */
-export async function runReplayFile(file: string, options: { cwd: string; log?: HostLogger; config?: Json }): Promise<ReplayReport> {
+export async function runReplayFile(file: string, options: { cwd: string; withHost: HostRunner; config?: Json }): Promise<ReplayReport> {
   const path = resolve(options.cwd, file);
   let corpus: unknown;
   try {
@@ -185,12 +186,11 @@ export async function runReplayFile(file: string, options: { cwd: string; log?: 
     mergeConfig(envelope.talon?.config ?? {}, options.config ?? {}),
     plugins.length > 0 ? { plugins: { load: plugins } } : {},
   );
-  const log = options.log ?? createSilentLogger();
   const first = envelope.cases[0];
   const format = isObject(first) && Array.isArray(first.requests) ? "routing" : "decisions";
   const cases: ReplayCaseResult[] = [];
   if (format === "decisions") {
-    await withHost(config, options.cwd, log, async (host) => {
+    await withHost(config, options.cwd, options.withHost, async (host) => {
       for (const [index, item] of envelope.cases.entries())
         cases.push(
           isObject(item) ? await runDecisionCase(host, item, index) : { name: `case ${index + 1}`, pass: false, detail: "not an object" },
@@ -200,7 +200,7 @@ export async function runReplayFile(file: string, options: { cwd: string; log?: 
     for (const [index, item] of envelope.cases.entries())
       cases.push(
         isObject(item)
-          ? await runRoutingCase(config, options.cwd, log, item, index)
+          ? await runRoutingCase(config, options.cwd, options.withHost, item, index)
           : { name: `case ${index + 1}`, pass: false, detail: "not an object" },
       );
   }

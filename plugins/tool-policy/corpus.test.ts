@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { compilePolicy, deniedBecause } from "../../plugins/tool-policy/policy.ts";
+import { compilePolicy, deniedBecause } from "./policy.ts";
 
 interface PolicyCase {
   policy: Parameters<typeof compilePolicy>[0];
@@ -13,9 +13,7 @@ interface PolicyCase {
   note?: string;
 }
 
-const cases: PolicyCase[] = JSON.parse(
-  readFileSync(fileURLToPath(new URL("../fixtures/detectors/tool-policy/cases.json", import.meta.url)), "utf8"),
-).cases;
+const cases: PolicyCase[] = JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/cases.json", import.meta.url)), "utf8")).cases;
 
 test(`tool policy table (${cases.length} cases): profiles, groups, aliases, wildcards, byProvider`, () => {
   const wrong = cases.filter(

@@ -1,31 +1,26 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { Decision } from "@talon/sdk";
-import { startFakeVirusTotal, type FakeVirusTotal } from "../fakes/virustotal.ts";
-import { startTestHost } from "../helpers/host.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { createTestHost } from "@talon/sdk/testing";
+import { startFakeVirusTotal, type FakeVirusTotal } from "./fake.ts";
 
 const urlId = (url: string) => Buffer.from(url).toString("base64url");
+const tempDir = () => mkdtemp(join(tmpdir(), "talon-vt-"));
 
 async function vtHost(fake: FakeVirusTotal, config: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  const { host } = await startTestHost(
+  const host = await createTestHost({
+    plugins: [new URL("./index.ts", import.meta.url)],
     // A generous evaluation deadline: the VirusTotal time limit, not a loaded test machine, must be what bounds these.
-    {
-      runtime: { eval_timeout_ms: 30_000 },
-      plugins: {
-        builtin: ["virustotal", "decision-policy"],
-        entries: { virustotal: { config: { apiKey: fake.apiKey, baseUrl: fake.baseUrl, ...config } } },
-      },
-      ...extra,
-    },
-    { gateway: false },
-  );
+    config: { runtime: { eval_timeout_ms: 30_000 }, ...extra },
+    pluginConfig: { virustotal: { apiKey: fake.apiKey, baseUrl: fake.baseUrl, ...config } },
+  });
   const decide = async (input: Record<string, unknown>): Promise<Decision> =>
-    host.defender.decisionOf(await host.defender.evaluate({ id: `a-${Math.random()}`, ...input }))!;
+    (await host.decide({ id: `a-${Math.random()}`, ...input })).decision;
   return { host, decide };
 }
 

@@ -1,7 +1,9 @@
 /**
- * Reading, verifying and applying a signed policy bundle (seed-defender §6). A bundle overrides
- * up to eight `security.*` keys of the host config; every plugin then reads the bundle's values
- * from `ctx.host.config`, exactly as the seed applied the bundle to its config.
+ * Reading and verifying a signed policy bundle (seed-defender §6). A bundle overrides up to eight
+ * of the seed's `security.*` keys: the host's thresholds and, through the host's table of seed
+ * keys, the plugin keys they became (command prefixes and patterns, prompt patterns, tool
+ * policies, tool and channel bonuses). The host applies it (core/config/policy-bundle.ts); the
+ * `talon policy` commands sign and check it.
  *
  * One seed defect is fixed (seed §15 item 14): list entries are no longer trimmed, so a prefix
  * `"git "` stays `"git "` (the seed made it `"git"`, which also matches `gitk`) and a pattern's
@@ -9,7 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { TalonError, type TalonConfig } from "@talon/sdk";
+import { TalonError } from "../errors.ts";
 import { verifyBundleSignature } from "./signature.ts";
 
 const u8 = z.number().int().min(0).max(255);
@@ -65,7 +67,7 @@ const bundleSchema = z
   .loose();
 
 /** The `security.*` keys a bundle may override, in the seed's `overridden_fields` order. */
-const BUNDLE_FIELDS = [
+export const BUNDLE_FIELDS = [
   "review_threshold",
   "block_threshold",
   "allowed_command_prefixes",
@@ -198,18 +200,18 @@ export async function readBundle(path: string, key: string | undefined): Promise
   return { bundle: verifyBundleText(text, key, path), text };
 }
 
-/** The config with the bundle's overrides applied. Throws when the thresholds end up invalid (seed §6 post-check). */
-export function applyOverrides(config: TalonConfig, overrides: PolicyOverrides, path: string): TalonConfig {
-  const security = { ...config.security, ...overrides };
-  if (security.review_threshold >= security.block_threshold) {
+/**
+ * The seed's post-check (seed §6): with the bundle's thresholds laid over `base` (the host's
+ * `security` thresholds), review must stay below block. Throws TALON_POLICY_BUNDLE_INVALID.
+ */
+export function checkBundleThresholds(
+  overrides: PolicyOverrides,
+  base: { review_threshold: number; block_threshold: number },
+  path: string,
+): void {
+  const review = overrides.review_threshold ?? base.review_threshold;
+  const block = overrides.block_threshold ?? base.block_threshold;
+  if (review >= block) {
     throw invalid("policy bundle produced invalid thresholds: review_threshold must be lower than block_threshold", { path });
   }
-  return { ...config, security };
-}
-
-/** The policy keys of `from`, copied onto `to` (a refused bundle keeps the previous policy). */
-export function keepPolicy(to: TalonConfig, from: TalonConfig): TalonConfig {
-  const kept: Partial<TalonConfig["security"]> = {};
-  for (const field of BUNDLE_FIELDS) (kept as Record<string, unknown>)[field] = from.security[field];
-  return { ...to, security: { ...to.security, ...kept } };
 }

@@ -3,7 +3,7 @@
  * object keys sorted recursively by code point (arrays keep their order), serialised as compact
  * JSON the way serde_json prints it (non-ASCII unescaped, control characters escaped).
  */
-import { compareCodePoints } from "../extract/json.ts";
+import { compareCodePoints } from "../json.ts";
 
 /** Compact, recursively key-sorted JSON of `value`. */
 export function canonicalJson(value: unknown): string {

@@ -1,11 +1,8 @@
 /**
  * The contract between the conformance suite and the host that runs the driver under test.
- * The SDK never imports the core: the suite receives a {@link HarnessFactory}, or loads one at
- * run time from the module named by `TALON_HARNESS_MODULE`, or from the Talon checkout this SDK
- * sits in (`core/channels/harness.ts`).
+ * The SDK never imports the core: the host hands its factory in (`provideTestHost`, see
+ * provider.ts), or a test passes one as `harness`.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Decision } from "../action.ts";
 import type { ChannelsApi } from "../channel.ts";
 import type { ChannelDriverPlugin } from "../driver.ts";
@@ -70,22 +67,5 @@ export interface HarnessOptions {
   accountId?: string;
 }
 
-/** Builds a harness; Talon's is `createDriverHarness` in `core/channels/harness.ts`. */
+/** Builds a harness; Talon's is `createDriverHarness` in `core/testing/driver-harness.ts`. */
 export type HarnessFactory = (options: HarnessOptions) => Promise<DriverHarness>;
-
-/** Find the host's harness without a static import of the core. */
-export async function loadHarnessFactory(): Promise<HarnessFactory> {
-  const named = process.env.TALON_HARNESS_MODULE;
-  const candidates: string[] = [];
-  if (named) candidates.push(named.startsWith("file:") ? named : pathToFileURL(named).href);
-  // The SDK inside a Talon checkout or package: the host sits two folders up.
-  const sibling = new URL(["..", "..", "core", "channels", "harness.ts"].join("/"), import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) candidates.push(sibling.href);
-  for (const candidate of candidates) {
-    const module = (await import(candidate)) as { createDriverHarness?: HarnessFactory };
-    if (typeof module.createDriverHarness === "function") return module.createDriverHarness;
-  }
-  throw new Error(
-    "[talon] no conformance harness found: pass `harness` to testChannelDriver, or set TALON_HARNESS_MODULE to a module exporting createDriverHarness (Talon's core/channels/harness.ts)",
-  );
-}
