@@ -20,7 +20,8 @@ import {
 } from "@talon/sdk";
 import { createChannelRuntime, type ChannelRuntime } from "./channels/index.ts";
 import { PolicyBundleManager } from "./config/policy-bundle.ts";
-import { HostSecrets } from "./config/redact.ts";
+import { configChanges } from "./config/changes.ts";
+import { HostSecrets, type PluginSecrets } from "./config/redact.ts";
 import { startConfigReload, type ReloadWatcher } from "./config/reload.ts";
 import { loadConfig, type ConfigSource, type LoadedConfig } from "./config/load.ts";
 import { createDefender, type DefenderRuntime } from "./defender/index.ts";
@@ -31,7 +32,7 @@ import { HttpRoutes } from "./http/routes.ts";
 import { resolveAndValidate, setupPlugins, type LoadedPlugin, type PluginRecord } from "./loader/load-plugins.ts";
 import { validatePluginConfig } from "./loader/manifest.ts";
 import { createLogger, startMemorySampler, type HostLogger } from "./log.ts";
-import { createPluginContext, type PluginEntryState } from "./plugin-context.ts";
+import { createHostInfo, createPluginContext, type PluginEntryState } from "./plugin-context.ts";
 import { TALON_VERSION } from "./version.ts";
 import { registerHostMethods } from "./rpc/host-methods.ts";
 import { MethodRegistry } from "./rpc/registry.ts";
@@ -40,9 +41,6 @@ import type { StoreBackend } from "./state/backend.ts";
 import { openStoreBackend } from "./state/open-store.ts";
 
 export { TALON_VERSION } from "./version.ts";
-
-/** A plugin's config schema, as the host reads it for secrets. */
-type PluginSchema = NonNullable<LoadedPlugin["definition"]["configSchema"]>;
 
 export interface CreateHostOptions {
   /** Where the config comes from (file, inline object, overrides, env, cwd). */
@@ -153,11 +151,6 @@ export class TalonHost {
     return new TalonHost(loaded, source, options, manager);
   }
 
-  /** Every secret value the host knows (fields marked `secret()` in the host and plugin schemas). */
-  secrets(): readonly string[] {
-    return this.#secrets.values;
-  }
-
   /** A copy of `value` with every known secret value replaced (status results, dumps). */
   redact<T>(value: T): T {
     return this.#secrets.redact(value);
@@ -169,13 +162,10 @@ export class TalonHost {
   }
 
   /** Each active plugin's name, schema and parsed config. */
-  #pluginSchemas(): { name: string; schema: PluginSchema; config: unknown }[] {
-    const out: { name: string; schema: PluginSchema; config: unknown }[] = [];
-    for (const [name, entry] of this.#entries) {
-      const schema = entry.loaded.definition.configSchema;
-      if (entry.state.active && schema) out.push({ name, schema, config: entry.state.config });
-    }
-    return out;
+  #pluginSchemas(): PluginSecrets[] {
+    return [...this.#entries].flatMap(([name, { loaded, state }]) =>
+      state.active && loaded.definition.configSchema ? [{ name, schema: loaded.definition.configSchema, config: state.config }] : [],
+    );
   }
 
   /** Recollect the secret values after the config or the plugin set changed. */
@@ -323,21 +313,7 @@ export class TalonHost {
       }
     }
     const previous = this.#loaded.config;
-    const changed = Object.keys(next.config).filter(
-      (key) => JSON.stringify((next.config as never)[key]) !== JSON.stringify((previous as never)[key]),
-    );
-    const restartOnly = ["data_dir", "state"].filter((key) => changed.includes(key));
-    if (
-      previous.gateway.runtime_mode !== next.config.gateway.runtime_mode ||
-      previous.gateway.server.bind !== next.config.gateway.server.bind
-    )
-      restartOnly.push("gateway.runtime_mode/bind");
-    if (
-      JSON.stringify(previous.plugins.builtin) !== JSON.stringify(next.config.plugins.builtin) ||
-      JSON.stringify(previous.plugins.load) !== JSON.stringify(next.config.plugins.load)
-    ) {
-      restartOnly.push("plugins.builtin/load");
-    }
+    const { changed, restartOnly } = configChanges(previous, next.config);
     this.#loaded = next;
     for (const [name, config] of nextConfigs) this.#entries.get(name)!.state.config = config;
     this.#refreshSecrets();
@@ -381,24 +357,15 @@ export class TalonHost {
     const name = plugin.definition.name;
     const state: PluginEntryState = { active: true, config: plugin.config };
     this.#entries.set(name, { loaded: plugin, state });
-    const host = this;
-    const info: HostInfo = {
+    const info = createHostInfo({
       version: this.version,
-      get mode() {
-        return host.mode;
-      },
-      get dataDir() {
-        return host.dataDir;
-      },
-      get baseDir() {
-        return host.#loaded.baseDir;
-      },
-      get config() {
-        return host.config;
-      },
-      resolvePath: (path) => resolve(host.#source.cwd ?? process.cwd(), path),
-      secrets: () => host.#secrets.values,
-    };
+      mode: () => this.mode,
+      dataDir: () => this.dataDir,
+      baseDir: () => this.#loaded.baseDir,
+      config: () => this.config,
+      cwd: this.#source.cwd ?? process.cwd(),
+      secrets: () => this.#secrets.values,
+    });
     const deps = {
       hooks: this.hooks,
       log: this.log,

@@ -2,7 +2,8 @@
  * The context one plugin's `setup` receives: its config, a child logger, its store namespace,
  * hook facades that can tap but not call, and the host's registries, all scoped to the plugin.
  */
-import { PluginLoadError, type HostInfo, type PluginContext } from "@talon/sdk";
+import { resolve } from "node:path";
+import { PluginLoadError, type HostInfo, type PluginContext, type TalonConfig } from "@talon/sdk";
 import type { ChannelRuntime } from "./channels/index.ts";
 import type { DefenderRuntime } from "./defender/index.ts";
 import type { EventBus } from "./events/bus.ts";
@@ -35,6 +36,35 @@ export interface ContextDeps {
   readonly signal: AbortSignal;
   /** Another plugin's live state (for `use`). */
   entry(name: string): PluginEntryState | undefined;
+}
+
+/** `ctx.host`: read-only facts, each read live from the host. */
+export function createHostInfo(facts: {
+  version: string;
+  mode(): "standalone" | "bridge";
+  dataDir(): string;
+  baseDir(): string;
+  config(): TalonConfig;
+  cwd: string;
+  secrets(): readonly string[];
+}): HostInfo {
+  return {
+    version: facts.version,
+    get mode() {
+      return facts.mode();
+    },
+    get dataDir() {
+      return facts.dataDir();
+    },
+    get baseDir() {
+      return facts.baseDir();
+    },
+    get config() {
+      return facts.config();
+    },
+    resolvePath: (path) => resolve(facts.cwd, path),
+    secrets: facts.secrets,
+  };
 }
 
 /** Build the context of plugin `name` (`loadIndex` orders its stop hooks). */

@@ -8,9 +8,13 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A promise or any object with a `then` method (what `await` would unwrap). */
+/** A promise or any object or function with a `then` method (what `await` would unwrap). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function"
+  );
 }
 
 /** Compare by Unicode code points, the order serde_json's sorted maps use (differs from UTF-16 only for astral characters). */

@@ -24,6 +24,7 @@ import {
   type ReceiveResult,
 } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
+import { settleWithin } from "../runtime/timeout.ts";
 import type { ChannelAccount } from "./account.ts";
 import type { Inbox, InboxEntry } from "./inbox.ts";
 import { hasControlCommand, resolveMentionGate } from "./mention-gate.ts";
@@ -76,9 +77,7 @@ export class InboundPipeline {
   /** Stop admitting, then wait (bounded) for messages in process. */
   async close(timeoutMs: number): Promise<void> {
     this.#accepting = false;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.#running]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await settleWithin(Promise.allSettled([...this.#running]), timeoutMs);
   }
 
   /** `ctx.receive` of every driver. */

@@ -16,6 +16,7 @@ import {
   type TalonConfig,
 } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
+import { settleWithin } from "../runtime/timeout.ts";
 import { SessionScheduler } from "../scheduler/index.ts";
 import { DeadlineClock } from "./deadline.ts";
 import { IdempotencyCache } from "./idempotency.ts";
@@ -149,14 +150,11 @@ export function createDefender(deps: {
       return Promise.all(actions.map((input) => evaluate({ origin, source, ...input })));
     },
     async drain(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
       const all = (async () => {
         await scheduler.idle();
         while (observers.size > 0) await Promise.allSettled([...observers]);
       })();
-      await Promise.race([all, limit]);
-      clearTimeout(timer);
+      await settleWithin(all, timeoutMs);
     },
     clearIdempotency: () => cache.clear(),
     stats: () => ({ ...scheduler.stats(), idempotencyEntries: cache.size, observersRunning: observers.size }),

@@ -16,3 +16,15 @@ export async function withTimeout<T>(work: T | PromiseLike<T>, ms: number, onTim
     clearTimeout(timer);
   }
 }
+
+/** Wait for `work` to settle, but at most `ms` (drains at shutdown: never rejects, never waits longer). */
+export async function settleWithin(work: PromiseLike<unknown>, ms: number): Promise<void> {
+  await withTimeout(
+    Promise.resolve(work).then(
+      () => undefined,
+      () => undefined,
+    ),
+    ms,
+    () => new Error("drain time limit"),
+  ).catch(() => undefined);
+}
