@@ -6,9 +6,8 @@
  * stop:  stop reload → close the gateway (no new work) → drain evaluations → `stop` taps
  *        (reverse order) → close the store.
  */
-import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
   DROP,
   PluginLoadError,
@@ -20,28 +19,28 @@ import {
   type TalonConfig,
 } from "@talon/sdk";
 import { createChannelRuntime, type ChannelRuntime } from "./channels/index.ts";
+import { PolicyBundleManager } from "./config/policy-bundle.ts";
+import { configChanges } from "./config/changes.ts";
+import { HostSecrets, type PluginSecrets } from "./config/redact.ts";
 import { startConfigReload, type ReloadWatcher } from "./config/reload.ts";
 import { loadConfig, type ConfigSource, type LoadedConfig } from "./config/load.ts";
 import { createDefender, type DefenderRuntime } from "./defender/index.ts";
-import { registerDefaultExtractor } from "./defender/extract/index.ts";
-import { PolicyBundleManager } from "./defender/policy-bundle/manager.ts";
 import { EventBus } from "./events/bus.ts";
 import { createGateway, type GatewayRuntime } from "./gateway/index.ts";
-import { createHookFacades, createHostHooks, type ContainmentPolicy, type HostHooks, type PluginState, type TapGate } from "./hooks.ts";
+import { createHookFacades, createHostHooks, type ContainmentPolicy, type HostHooks, type TapGate } from "./hooks.ts";
 import { HttpRoutes } from "./http/routes.ts";
 import { resolveAndValidate, setupPlugins, type LoadedPlugin, type PluginRecord } from "./loader/load-plugins.ts";
 import { validatePluginConfig } from "./loader/manifest.ts";
-import { TALON_ROOT } from "./loader/resolve.ts";
-import { withTimeout } from "./loader/timeout.ts";
 import { createLogger, startMemorySampler, type HostLogger } from "./log.ts";
+import { createHostInfo, createPluginContext, type PluginEntryState } from "./plugin-context.ts";
+import { TALON_VERSION } from "./version.ts";
 import { registerHostMethods } from "./rpc/host-methods.ts";
 import { MethodRegistry } from "./rpc/registry.ts";
+import { withTimeout } from "./runtime/timeout.ts";
 import type { StoreBackend } from "./state/backend.ts";
-import { createNamespacedStore } from "./state/namespaced-store.ts";
 import { openStoreBackend } from "./state/open-store.ts";
 
-/** Talon's version (from its package.json); plugins' `hostRange` is checked against it. */
-export const TALON_VERSION: string = JSON.parse(readFileSync(join(TALON_ROOT, "package.json"), "utf8")).version;
+export { TALON_VERSION } from "./version.ts";
 
 export interface CreateHostOptions {
   /** Where the config comes from (file, inline object, overrides, env, cwd). */
@@ -56,7 +55,7 @@ export interface CreateHostOptions {
 
 interface PluginEntry {
   loaded: LoadedPlugin;
-  state: PluginState & { config: unknown; api?: unknown };
+  state: PluginEntryState;
 }
 
 export class TalonHost {
@@ -86,19 +85,28 @@ export class TalonHost {
   #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   readonly #policy: ContainmentPolicy;
   readonly #bundles: PolicyBundleManager;
+  /** Every secret-marked value of the host config and the loaded plugins' configs. */
+  readonly #secrets = new HostSecrets();
 
   private constructor(loaded: LoadedConfig, source: ConfigSource, options: CreateHostOptions, bundles: PolicyBundleManager) {
     this.#loaded = loaded;
     this.#bundles = bundles;
     this.#source = source;
     this.#options = options;
-    this.log = options.log ?? createLogger({ level: loaded.config.log.level, pretty: loaded.config.log.pretty });
+    this.log =
+      options.log ??
+      createLogger({ level: loaded.config.log.level, pretty: loaded.config.log.pretty, secrets: () => this.#secrets.values });
     bundles.attach(this.log);
     this.#policy = { hookErrorAction: () => this.config.runtime.hook_error_action };
     this.methods = new MethodRegistry(this.hooks, this.log);
     this.events = new EventBus();
     this.http = new HttpRoutes(this.log);
-    this.defender = createDefender({ hooks: this.hooks, config: () => this.config, log: this.log.child({ component: "defender" }) });
+    this.defender = createDefender({
+      hooks: this.hooks,
+      config: () => this.config,
+      log: this.log.child({ component: "defender" }),
+      channelId: (value) => this.channels.directory.normalizeId(value),
+    });
     this.channels = createChannelRuntime({
       log: this.log.child({ component: "channels" }),
       hooks: this.hooks,
@@ -132,7 +140,6 @@ export class TalonHost {
       state: { active: true },
     });
     registerHostMethods(this, talonHooks);
-    registerDefaultExtractor(talonHooks);
     for (const method of this.channels.methods()) this.methods.register(method, "talon", talonHooks.rpc);
   }
 
@@ -142,6 +149,28 @@ export class TalonHost {
     // A configured signed policy bundle must verify before anything starts (seed-defender §6).
     const { manager, loaded } = await PolicyBundleManager.start(await loadConfig(source), source.cwd ?? process.cwd());
     return new TalonHost(loaded, source, options, manager);
+  }
+
+  /** A copy of `value` with every known secret value replaced (status results, dumps). */
+  redact<T>(value: T): T {
+    return this.#secrets.redact(value);
+  }
+
+  /** The live config with every secret-marked field redacted, plugin configs by their own schemas (for `config.get`). */
+  redactedConfig(): TalonConfig {
+    return this.#secrets.redactConfig(this.config, this.#pluginSchemas());
+  }
+
+  /** Each active plugin's name, schema and parsed config. */
+  #pluginSchemas(): PluginSecrets[] {
+    return [...this.#entries].flatMap(([name, { loaded, state }]) =>
+      state.active && loaded.definition.configSchema ? [{ name, schema: loaded.definition.configSchema, config: state.config }] : [],
+    );
+  }
+
+  /** Recollect the secret values after the config or the plugin set changed. */
+  #refreshSecrets(): void {
+    this.#secrets.update(this.config, this.#pluginSchemas());
   }
 
   /** The live config. */
@@ -171,6 +200,11 @@ export class TalonHost {
     return this.#state === "running";
   }
 
+  /** A plugin's exposed API (`ctx.expose`), for tests and tools. */
+  pluginApi(name: string): unknown {
+    return this.#entries.get(name)?.state.api;
+  }
+
   /** Call a method as another plugin would (no authorisation). */
   call(method: string, params?: unknown, context: Partial<RpcContext> = {}): Promise<unknown> {
     return this.methods.dispatch(method, params, { method, origin: "internal", ...context });
@@ -194,6 +228,7 @@ export class TalonHost {
       await mkdir(this.dataDir, { recursive: true }).catch(() => undefined);
       this.#backend = await openStoreBackend(this.config.state.url, this.dataDir);
       await this.#loadPlugins();
+      this.#refreshSecrets();
       this.#gate.started = true;
       await this.hooks.start.promise();
       if (this.#options.gateway !== false) await this.gateway.start();
@@ -260,8 +295,10 @@ export class TalonHost {
     this.log.flush?.();
   }
 
-  /** Apply a validated new config: re-validate plugin configs, swap, announce on `configReload`. */
+  /** Apply a validated new config: the policy bundle, then the plugin configs, swap, announce on `configReload`. */
   async applyConfig(next: LoadedConfig): Promise<void> {
+    // The bundle first: it overrides plugin keys, which the plugins' schemas then validate.
+    next = await this.#bundles.applyOnReload(next, this.#loaded.config);
     const nextConfigs = new Map<string, unknown>();
     for (const [name, entry] of this.#entries) {
       if (!entry.state.active) continue;
@@ -275,25 +312,11 @@ export class TalonHost {
         return;
       }
     }
-    next = await this.#bundles.applyOnReload(next, this.#loaded.config);
     const previous = this.#loaded.config;
-    const changed = Object.keys(next.config).filter(
-      (key) => JSON.stringify((next.config as never)[key]) !== JSON.stringify((previous as never)[key]),
-    );
-    const restartOnly = ["data_dir", "state"].filter((key) => changed.includes(key));
-    if (
-      previous.gateway.runtime_mode !== next.config.gateway.runtime_mode ||
-      previous.gateway.server.bind !== next.config.gateway.server.bind
-    )
-      restartOnly.push("gateway.runtime_mode/bind");
-    if (
-      JSON.stringify(previous.plugins.builtin) !== JSON.stringify(next.config.plugins.builtin) ||
-      JSON.stringify(previous.plugins.load) !== JSON.stringify(next.config.plugins.load)
-    ) {
-      restartOnly.push("plugins.builtin/load");
-    }
+    const { changed, restartOnly } = configChanges(previous, next.config);
     this.#loaded = next;
     for (const [name, config] of nextConfigs) this.#entries.get(name)!.state.config = config;
+    this.#refreshSecrets();
     if (restartOnly.length > 0) this.log.warn({ keys: restartOnly }, "config changes that need a restart were recorded but not applied");
     this.log.info({ changed }, "config reloaded");
     // Cached decisions were reached under the previous config/policy bundle: forget them now, and
@@ -332,70 +355,35 @@ export class TalonHost {
 
   #createContext(plugin: LoadedPlugin, loadIndex: number): PluginContext<unknown> {
     const name = plugin.definition.name;
-    const state: PluginEntry["state"] = { active: true, config: plugin.config };
+    const state: PluginEntryState = { active: true, config: plugin.config };
     this.#entries.set(name, { loaded: plugin, state });
-    const log = this.log.child({ plugin: name });
-    const hooks = createHookFacades(this.hooks, { plugin: name, loadIndex, gate: this.#gate, log, policy: this.#policy, state });
-    const host = this;
-    const hostInfo: HostInfo = {
+    const info = createHostInfo({
       version: this.version,
-      get mode() {
-        return host.mode;
-      },
-      get dataDir() {
-        return host.dataDir;
-      },
-      get baseDir() {
-        return host.#loaded.baseDir;
-      },
-      get config() {
-        return host.config;
-      },
-      resolvePath: (path) => resolve(host.#source.cwd ?? process.cwd(), path),
-    };
-    const dependsOn = new Set(plugin.definition.dependsOn ?? []);
-    const storeNamespace = name.replace(/[^A-Za-z0-9_.-]/g, "_");
-    return {
-      name,
-      get config() {
-        return state.config;
-      },
-      host: hostInfo,
-      log,
-      store: createNamespacedStore(this.store, storeNamespace),
-      hooks,
-      registerMethod: (definition) => this.methods.register(definition as never, name, hooks.rpc),
-      registerHttpRoute: (route) => this.http.register(route, name),
-      registerStatusSection: (section, provider) => {
-        const existing = this.statusSections.get(section);
-        if (existing)
-          throw new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", `status section ${section} is already provided by ${existing.plugin}`, {
-            plugin: name,
-          });
-        this.statusSections.set(section, { plugin: name, provider });
-      },
-      events: {
-        declare: (definition) => this.events.declare(definition, name),
-        emit: (event, payload) => this.events.emit(event, payload),
-      },
+      mode: () => this.mode,
+      dataDir: () => this.dataDir,
+      baseDir: () => this.#loaded.baseDir,
+      config: () => this.config,
+      cwd: this.#source.cwd ?? process.cwd(),
+      secrets: () => this.#secrets.values,
+    });
+    const deps = {
+      hooks: this.hooks,
+      log: this.log,
+      gate: this.#gate,
+      policy: this.#policy,
+      info,
+      store: this.store,
+      methods: this.methods,
+      http: this.http,
+      events: this.events,
+      statusSections: this.statusSections,
       defender: this.defender,
       gateway: this.gateway,
-      channels: this.channels.apiFor(name),
-      use: <T>(other: string) => {
-        if (!dependsOn.has(other)) {
-          throw new PluginLoadError(
-            "TALON_PLUGIN_DEPENDENCY_MISSING",
-            `plugin ${name} asked for ${other}'s API without listing it in dependsOn`,
-            { plugin: name },
-          );
-        }
-        return this.#entries.get(other)?.state.api as T;
-      },
-      expose: (api) => {
-        state.api = api;
-      },
+      channels: this.channels,
       signal: this.#abort.signal,
+      entry: (other: string) => this.#entries.get(other)?.state,
     };
+    return createPluginContext(deps, name, loadIndex, state, plugin.definition.dependsOn ?? []);
   }
 }
 

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import pino from "pino";
 import type { Logger } from "@talon/sdk";
+import { replaceSecrets } from "./config/redact.ts";
 
 /** Keys whose values never reach a log line, at any of the first two levels. */
 const SECRET_KEYS = ["token", "password", "apiKey", "api_key", "virustotal_api_key", "policy_bundle_key", "authorization", "secret"];
@@ -16,6 +17,8 @@ export interface LogOptions {
   pretty?: boolean;
   /** Write here instead of stdout (tests, CLI subcommands that print to stdout). */
   destination?: NodeJS.WritableStream | number;
+  /** The secret values of the live config (fields marked `secret()`): never written, whatever key they sit under. */
+  secrets?: () => readonly string[];
 }
 
 export type HostLogger = Logger & { level: string; flush?: () => void };
@@ -32,6 +35,16 @@ export function createLogger(options: LogOptions): HostLogger {
     },
     serializers: { err: pino.stdSerializers.err },
   };
+  const secrets = options.secrets;
+  if (secrets) {
+    base.hooks = {
+      logMethod(args, method) {
+        const known = secrets();
+        // Child loggers share this hook: a plugin logging its own config cannot leak a marked secret.
+        return method.apply(this, (known.length === 0 ? args : args.map((arg) => replaceSecrets(arg, known))) as Parameters<typeof method>);
+      },
+    };
+  }
   if (usePretty) {
     // Loaded only for terminals: pino-pretty and its dependencies cost memory a service never needs.
     const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");

@@ -1,19 +1,24 @@
 /**
- * Regenerate docs/config.md from the host config schema (sdk/config.ts) and the environment
- * bindings (core/config/env.ts):  node --import tsx scripts/gen-config-doc.ts
+ * Regenerate docs/config.md from the host config schema (sdk/config.ts), the environment bindings
+ * (core/config/env.ts), the table of seed keys that moved into plugins (core/config/legacy.ts) and
+ * every bundled plugin's and driver's own `configSchema`, one heading each:
+ *   node --import tsx scripts/gen-config-doc.ts
  * test/meta/docs.test.ts fails when the doc is out of date.
  */
 import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL, fileURLToPath } from "node:url";
 import { z } from "zod";
-import { talonConfigSchema } from "../sdk/config.ts";
+import { channelRuntimeSettingsSchema, isChannelDriverPlugin, talonConfigSchema, type PluginDefinition } from "../sdk/index.ts";
 import { ENV_BINDINGS } from "../core/config/env.ts";
+import { LEGACY_KEYS, targetPath } from "../core/config/legacy.ts";
+import { listBundledPlugins } from "../core/loader/resolve.ts";
 
 interface JsonSchema {
   type?: string | string[];
   enum?: unknown[];
   default?: unknown;
   description?: string;
+  secret?: boolean;
   properties?: Record<string, JsonSchema>;
   additionalProperties?: JsonSchema | boolean;
   items?: JsonSchema;
@@ -42,29 +47,73 @@ function defaultOf(schema: JsonSchema): string {
   return `\`${JSON.stringify(schema.default)}\``;
 }
 
+/** The variables that set `path` (a full dotted config path). */
 function envFor(path: string): string {
   return ENV_BINDINGS.filter((binding) => binding.path.join(".") === path)
     .map((binding) => `\`TALON_${binding.name}\`, \`OPENCLAW_RS_${binding.name}\``)
     .join(", ");
 }
 
-function rows(schema: JsonSchema, prefix: string[], out: string[][]): void {
+function meaning(schema: JsonSchema): string {
+  const text = (schema.description ?? "").replaceAll("|", "\\|");
+  return schema.secret ? `**Secret** (redacted everywhere). ${text}` : text;
+}
+
+/** One row per key; `prefix` is shown, `envPrefix` is the full config path the environment sets. */
+function rows(schema: JsonSchema, prefix: string[], envPrefix: string[], out: string[][]): void {
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     const path = [...prefix, key];
+    const full = [...envPrefix, key];
     const dotted = path.join(".");
     if (child.properties) {
-      out.push([`**\`${dotted}\`**`, "table", "", child.description ?? "", ""]);
-      rows(child, path, out);
+      out.push([`**\`${dotted}\`**`, "table", "", meaning(child), ""]);
+      rows(child, path, full, out);
       continue;
     }
-    out.push([`\`${dotted}\``, typeOf(child), defaultOf(child), (child.description ?? "").replaceAll("|", "\\|"), envFor(dotted)]);
+    out.push([`\`${dotted}\``, typeOf(child), defaultOf(child), meaning(child), envFor(full.join("."))]);
   }
 }
 
-export function renderConfigDoc(): string {
-  const schema = z.toJSONSchema(talonConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
-  const table: string[][] = [];
-  rows(schema, [], table);
+function table(schema: z.ZodType, envPrefix: string[] = []): string[] {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  const out: string[][] = [];
+  rows(json, [], envPrefix, out);
+  if (out.length === 0) return ["No settings."];
+  return [
+    "| key | type | default | meaning | environment |",
+    "| --- | --- | --- | --- | --- |",
+    ...out.map((row) => `| ${row.join(" | ")} |`),
+  ];
+}
+
+/** Every bundled plugin and driver, by name, in folder order. */
+async function bundledDefinitions(): Promise<PluginDefinition[]> {
+  const out: PluginDefinition[] = [];
+  for (const [, entry] of listBundledPlugins()) out.push((await import(pathToFileURL(entry).href)).default as PluginDefinition);
+  return out;
+}
+
+function pluginSection(definition: PluginDefinition): string[] {
+  const name = definition.name;
+  const moved = LEGACY_KEYS.filter((entry) => entry.plugin === name);
+  const lines = [`### ${name}`, "", `${definition.description ?? ""} Settings: \`plugins.entries.${name}.config\`.`, ""];
+  if (moved.length > 0) lines.push(`Seed keys read here: ${moved.map((entry) => `\`${entry.key}\` → \`${entry.path}\``).join(", ")}.`, "");
+  const envPrefix = ["plugins", "entries", name, "config"];
+  if (isChannelDriverPlugin(definition)) {
+    const account = definition.channelDriver.configSchema;
+    lines.push(
+      "A channel driver: one account's settings (or `accounts.<id>` with one table each), plus `runtime` (see Channel runtime settings).",
+      "",
+      ...(account ? table(account, envPrefix) : ["No account settings."]),
+    );
+  } else {
+    lines.push(...(definition.configSchema ? table(definition.configSchema, envPrefix) : ["No settings."]));
+  }
+  return [...lines, ""];
+}
+
+export async function renderConfigDoc(): Promise<string> {
+  const definitions = await bundledDefinitions();
   const lines = [
     "# Configuration reference",
     "",
@@ -76,17 +125,38 @@ export function renderConfigDoc(): string {
     "override both. A changed file is re-read every `gateway.server.reload_interval_secs`: a valid one is",
     "applied and announced to plugins, an invalid one is logged and the previous config stays.",
     "",
-    "Each plugin's own settings go under `plugins.entries.<name>.config` (see the plugin's README).",
+    "The host reads the keys below; each plugin owns its settings under `plugins.entries.<name>.config`",
+    "(one section per bundled plugin and driver further down). Fields marked **Secret** are redacted in",
+    "logs, `status`, quarantine files and config dumps.",
     "",
-    "Generated from `sdk/config.ts` by `node --import tsx scripts/gen-config-doc.ts`.",
+    "Generated from `sdk/config.ts` and every bundled plugin's `configSchema` by `node --import tsx scripts/gen-config-doc.ts`.",
     "",
-    "| key | type | default | meaning | environment |",
-    "| --- | --- | --- | --- | --- |",
-    ...table.map((row) => `| ${row.join(" | ")} |`),
+    "## Host",
+    "",
+    ...table(talonConfigSchema),
+    "",
+    "## Seed keys that moved into plugins",
+    "",
+    "The seed's `openclaw-rs.toml` keeps working: each key below is moved onto its plugin's key before",
+    "validation (giving both spellings is an error). Its environment variable sets the plugin key, and a",
+    "signed policy bundle overrides it there.",
+    "",
+    "| seed key | plugin key | environment |",
+    "| --- | --- | --- |",
+    ...LEGACY_KEYS.map((entry) => `| \`${entry.key}\` | \`${targetPath(entry).join(".")}\` | ${envFor(targetPath(entry).join("."))} |`),
+    "",
+    "## Plugins",
+    "",
+    ...definitions.flatMap(pluginSection),
+    "## Channel runtime settings",
+    "",
+    "Every driver's `plugins.entries.<id>.config.runtime`: how the core chunks, paces, retries and gates its messages.",
+    "",
+    ...table(channelRuntimeSettingsSchema),
   ];
   return `${lines.join("\n")}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeFileSync(fileURLToPath(new URL("../docs/config.md", import.meta.url)), renderConfigDoc());
+  writeFileSync(fileURLToPath(new URL("../docs/config.md", import.meta.url)), await renderConfigDoc());
 }

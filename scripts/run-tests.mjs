@@ -39,9 +39,15 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = suite === "default" ? "2" : "1";
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files], {
-  cwd: root,
-  stdio: "inherit",
-  env: { ...process.env, TALON_TEST: "1" },
-});
+// The host hands itself to @talon/sdk/testing before any test loads (plugin and driver tests use only the kit).
+const register = "./core/testing/register.ts";
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--import", register, "--test", `--test-concurrency=${concurrency}`, ...files],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, TALON_TEST: "1" },
+  },
+);
 process.exit(result.status ?? 1);

@@ -4,7 +4,10 @@
  * on these; drivers only convert to and from their platform's wire format.
  */
 import type { ChatType } from "./action.ts";
-import type { ChannelDriverDefinition, DriverPluginConfig, MessageRef, PollDraft, SentMessage, TypingTarget } from "./driver.ts";
+import { CHANNEL_PLATFORMS, KNOWN_CHANNELS, type ChannelDirectory } from "./channel-platforms.ts";
+import type { ChannelDriverDefinition } from "./driver.ts";
+import type { DriverPluginConfig } from "./driver-config.ts";
+import type { MessageRef, PollDraft, SentMessage, TypingTarget } from "./driver-messages.ts";
 import type { PluginContext } from "./plugin.ts";
 
 export interface MessageSender {
@@ -109,44 +112,26 @@ export interface ChannelsApi {
   list(): string[];
   /**
    * The chunks `send` would deliver for `text` on `target.channel`: that driver's limits when it is
-   * loaded, else Talon's per-channel table (Discord 2000 and 17 lines, webchat one paragraph per
-   * message, 4000 elsewhere). Nothing is sent.
+   * loaded, else the known channels' table (`CHANNEL_PLATFORMS`), else 4000 characters. Nothing is sent.
    */
   chunk(text: string, target: ChannelTarget): string[];
+  /** Known channels: the table plus every loaded driver's declaration (ids, aliases, chat-type words). */
+  readonly directory: Pick<ChannelDirectory, "normalizeId" | "has" | "get" | "ids" | "chatType">;
 }
 
-/** Channel id aliases (seed §8.2): `tg` → `telegram`, `wa` → `whatsapp`, ... */
-export const CHANNEL_ALIASES: Readonly<Record<string, string>> = {
-  tg: "telegram",
-  grammy: "telegram",
-  wa: "whatsapp",
-  baileys: "whatsapp",
-  "signal-cli": "signal",
-  "web-chat": "webchat",
-  web_chat: "webchat",
-  "webchat-ui": "webchat",
-};
+/** Channel id aliases (seed §8.2) of the known channels: `tg` → `telegram`, `wa` → `whatsapp`, ... */
+export const CHANNEL_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  CHANNEL_PLATFORMS.flatMap((platform) => (platform.aliases ?? []).map((alias) => [alias, platform.id])),
+);
 
-/** Trim, lowercase and alias-normalise a channel id; `undefined` for blank input. */
+/** Trim, lowercase and alias-normalise a channel id by the known channels; `undefined` for blank input. */
 export function normalizeChannelId(value: string | undefined): string | undefined {
-  const key = value?.trim().toLowerCase();
-  if (!key) return undefined;
-  return CHANNEL_ALIASES[key] ?? key;
+  return KNOWN_CHANNELS.normalizeId(value);
 }
 
-/** Chat type normalisation (seed §8.3): `dm` → `direct`; unknown values → `undefined`. */
-export function normalizeChatType(value: string | undefined): import("./action.ts").ChatType | undefined {
-  switch (value?.trim().toLowerCase()) {
-    case "direct":
-    case "dm":
-      return "direct";
-    case "group":
-      return "group";
-    case "channel":
-      return "channel";
-    default:
-      return undefined;
-  }
+/** Chat type normalisation (seed §8.3): `dm` → `direct`, and the channel's own words when it is named; unknown → `undefined`. */
+export function normalizeChatType(value: string | undefined, channel?: string): ChatType | undefined {
+  return KNOWN_CHANNELS.chatType(value, channel);
 }
 
 /** The account id of the single-account shorthand config. */

@@ -1,60 +1,21 @@
 /**
- * The host config schema. It is a superset of the seed's `openclaw-rs.toml` (seed-defender §10):
- * every seed key keeps its name, type and default, so an existing file loads unchanged. Talon's
- * own additions (`data_dir`, `state`, `log`, `plugins`, a few gateway limits) have defaults too.
- *
- * Each plugin's own config lives under `plugins.entries.<name>.config` and is validated against
- * that plugin's `configSchema` by the loader.
+ * The host config schema: what the host itself reads. The seed's keys that belong to a plugin
+ * (`security.virustotal_api_key`, `security.protect_paths`, the command and prompt patterns, tool
+ * policies and bonuses, `security.tool_runtime_policy`, ...) live in that plugin's own
+ * `configSchema` under `plugins.entries.<name>.config`; the host maps the seed's spelling onto
+ * them before validating (core/config/legacy.ts), so an existing `openclaw-rs.toml` loads
+ * unchanged. Secrets are marked with `secret()`.
  */
 import { z } from "zod";
+import { secret } from "./secret-fields.ts";
 
 const u8 = z.number().int().min(0).max(255);
 const uint = z.number().int().min(0);
-const verdict = z.enum(["allow", "review", "block"]);
 
-/** `byProvider` also accepts the seed's snake_case spelling `by_provider`. */
-function withAlias<T extends z.ZodType>(schema: T, alias: string, name: string) {
-  return z.preprocess((value) => {
-    if (value && typeof value === "object" && !Array.isArray(value) && alias in value) {
-      const { [alias]: aliased, ...rest } = value as Record<string, unknown>;
-      return name in rest ? value : { ...rest, [name]: aliased };
-    }
-    return value;
-  }, schema);
-}
-
-const toolRuleSchema = z.strictObject({
-  profile: z.string().optional().describe("Profile for this provider or model: minimal, coding, messaging or full."),
-  allow: z
-    .array(z.string())
-    .default([])
-    .describe("Tools or groups (`group:fs`) allowed; `*` wildcards. Empty allows everything the profile allows."),
-  deny: z.array(z.string()).default([]).describe("Tools or groups denied; deny wins."),
-});
-
-const loopDetectionSchema = z.strictObject({
-  enabled: z.boolean().default(false).describe("Detect an agent calling the same tool with the same arguments over and over."),
-  history_size: uint.default(30).describe("Calls remembered per session."),
-  warning_threshold: uint.default(10).describe("Identical calls in a row that force review."),
-  critical_threshold: uint.default(20).describe("Identical calls in a row that force block; must exceed warning_threshold."),
-});
-
-const toolRuntimePolicySchema = withAlias(
-  z.strictObject({
-    profile: z.string().optional().describe("Tool profile: minimal, coding, messaging or full (no filtering)."),
-    allow: z.array(z.string()).default([]).describe("Tools or groups allowed (`*` wildcards; aliases such as bash → exec apply)."),
-    deny: z.array(z.string()).default([]).describe("Tools or groups denied; deny always wins."),
-    byProvider: z
-      .record(z.string(), toolRuleSchema)
-      .default({})
-      .describe("Narrower rules per model provider (`openai`) or model (`openai/gpt-5`); the seed's `by_provider` works too."),
-    loop_detection: loopDetectionSchema.prefault({}).describe("Tool-loop guard."),
-  }),
-  "by_provider",
-  "byProvider",
-);
-
-/** Seed defaults (seed-defender §3.4–3.6). */
+/**
+ * The seed's defaults for the keys that are now plugin keys (seed-defender §3.4–3.6): the
+ * plugins that own them (defender-command, defender-prompt, decision-policy) default to these.
+ */
 export const SEED_DEFAULTS = {
   allowedCommandPrefixes: ["git ", "ls", "rg "],
   blockedCommandPatterns: [
@@ -160,8 +121,8 @@ const gatewayBridgeSchema = z.strictObject({
 
 const gatewaySchema = z.strictObject({
   url: z.string().default("ws://127.0.0.1:18789/ws").describe("Upstream OpenClaw gateway the bridge connects to."),
-  token: z.string().optional().describe("Shared secret: clients present it to Talon; the bridge presents it upstream."),
-  password: z.string().optional().describe("Shared password (password auth); preferred over the token in `auto` mode."),
+  token: secret(z.string().optional().describe("Shared secret: clients present it to Talon; the bridge presents it upstream.")),
+  password: secret(z.string().optional().describe("Shared password (password auth); preferred over the token in `auto` mode.")),
   runtime_mode: z
     .enum(["bridge_client", "standalone_server"])
     .default("standalone_server")
@@ -216,43 +177,11 @@ const runtimeSchema = z.strictObject({
 const securitySchema = z.strictObject({
   review_threshold: u8.default(35).describe("Total risk at which an action needs review."),
   block_threshold: u8.default(65).describe("Total risk at which an action is blocked; must exceed review_threshold."),
-  virustotal_api_key: z.string().optional().describe("VirusTotal v3 API key; unset disables lookups (env OPENCLAW_RS_VT_API_KEY)."),
-  virustotal_timeout_ms: uint.default(1400).describe("Time limit of one VirusTotal request (minimum 500)."),
   policy_bundle_path: z
     .string()
     .optional()
-    .describe("Signed policy bundle (JSON, HMAC-SHA256) applied over these keys; a bad signature stops start-up."),
-  policy_bundle_key: z.string().optional().describe("HMAC key of the policy bundle (env OPENCLAW_RS_POLICY_BUNDLE_KEY)."),
-  quarantine_dir: z.string().default(".openclaw-rs/quarantine").describe("Where blocked actions are written (redacted, bounded)."),
-  protect_paths: z
-    .array(z.string())
-    .default(["./openclaw.mjs", "./dist/index.js"])
-    .describe("Files or folders whose hashes are baselined and checked; a change raises risk on every action until rebaselined."),
-  allowed_command_prefixes: z
-    .array(z.string())
-    .default([...SEED_DEFAULTS.allowedCommandPrefixes])
-    .describe("Commands known to be fine, matched per segment on whole words (`ls` does not allow `lsblk`)."),
-  blocked_command_patterns: z
-    .array(z.string())
-    .default([...SEED_DEFAULTS.blockedCommandPatterns])
-    .describe("Extra regexes (`(?i)` allowed) that block a command."),
-  prompt_injection_patterns: z
-    .array(z.string())
-    .default([...SEED_DEFAULTS.promptInjectionPatterns])
-    .describe("Extra regexes (`(?i)` allowed) that flag a prompt injection."),
-  tool_policies: z
-    .record(z.string(), verdict)
-    .default({})
-    .describe('Minimum verdict per tool, e.g. `{ gateway = "review" }`; aliases apply (`bash` is `exec`).'),
-  tool_risk_bonus: z
-    .record(z.string(), u8)
-    .default({ ...SEED_DEFAULTS.toolRiskBonus })
-    .describe("Risk added per tool; giving the map replaces the defaults."),
-  channel_risk_bonus: z
-    .record(z.string(), u8)
-    .default({ ...SEED_DEFAULTS.channelRiskBonus })
-    .describe("Risk added per channel; giving the map replaces the defaults."),
-  tool_runtime_policy: toolRuntimePolicySchema.prefault({}).describe("Which tools an agent may use, and the loop guard."),
+    .describe("Signed policy bundle (JSON, HMAC-SHA256) applied over the policy keys; a bad signature stops start-up."),
+  policy_bundle_key: secret(z.string().optional().describe("HMAC key of the policy bundle (env OPENCLAW_RS_POLICY_BUNDLE_KEY).")),
 });
 
 const pluginEntrySchema = z.strictObject({
@@ -300,7 +229,11 @@ const baseSchema = z.strictObject({
     .describe("Folder for the store, the generated token and other state; relative to the working directory."),
   gateway: gatewaySchema.prefault({}).describe("Gateway protocol: Talon's server and the bridge to an upstream gateway."),
   runtime: runtimeSchema.prefault({}).describe("The defender's scheduling, limits and fail-closed rules."),
-  security: securitySchema.prefault({}).describe("Detection and policy (the seed's keys)."),
+  security: securitySchema
+    .prefault({})
+    .describe(
+      "The thresholds and the signed policy bundle. The seed's other `security.*` keys are still read: they land on the plugins that own them (see the table below).",
+    ),
   state: stateSchema.prefault({}).describe("Where state lives."),
   log: logSchema.prefault({}).describe("Logging."),
   plugins: pluginsSchema.prefault({}).describe("Which plugins load and their settings."),
@@ -326,19 +259,6 @@ export const talonConfigSchema = baseSchema.superRefine((config, ctx) => {
   ];
   for (const [path, value] of positive) if (value <= 0) issue(path, `${path.join(".")} must be > 0`);
   if (config.gateway.server.bind.trim() === "") issue(["gateway", "server", "bind"], "gateway.server.bind must not be empty");
-  const loop = config.security.tool_runtime_policy.loop_detection;
-  const loopPath = ["security", "tool_runtime_policy", "loop_detection"];
-  if (loop.warning_threshold <= 0)
-    issue([...loopPath, "warning_threshold"], "security.tool_runtime_policy.loop_detection.warning_threshold must be > 0");
-  if (loop.critical_threshold <= 0)
-    issue([...loopPath, "critical_threshold"], "security.tool_runtime_policy.loop_detection.critical_threshold must be > 0");
-  if (loop.history_size <= 0) issue([...loopPath, "history_size"], "security.tool_runtime_policy.loop_detection.history_size must be > 0");
-  if (loop.critical_threshold <= loop.warning_threshold) {
-    issue(
-      [...loopPath, "critical_threshold"],
-      "security.tool_runtime_policy.loop_detection.critical_threshold must be greater than warning_threshold",
-    );
-  }
   if (config.gateway.server.auth_mode === "token" && !config.gateway.token?.trim()) {
     issue(["gateway", "token"], "gateway.server.auth_mode=token requires gateway.token or OPENCLAW_RS_GATEWAY_TOKEN");
   }

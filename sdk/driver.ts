@@ -16,10 +16,19 @@
  *   },
  * });
  */
-import { z } from "zod";
+import type { z } from "zod";
 import type { ChatType } from "./action.ts";
-import type { Attachment, InboundMessage, MessageSender } from "./channel.ts";
-import type { Decision } from "./action.ts";
+import { driverPluginConfigSchema, type DriverPluginConfig } from "./driver-config.ts";
+import type {
+  InboundDraft,
+  MessageRef,
+  OperationContext,
+  OutboundChunk,
+  PollDraft,
+  ReceiveResult,
+  SentMessage,
+  TypingTarget,
+} from "./driver-messages.ts";
 import { PluginLoadError } from "./errors.ts";
 import {
   definePlugin,
@@ -55,7 +64,7 @@ export interface DriverCapabilities {
 
 /** The platform's limits; the core chunks, paces and validates against them. */
 export interface DriverLimits {
-  /** Most characters (UTF-16 units) per text message. Default: the core's table for the driver id, else 4000. */
+  /** Most characters (UTF-16 units) per text message. Default: the known channels' table (`CHANNEL_PLATFORMS`), else 4000. */
   readonly text?: number;
   /** Most characters in a media caption. */
   readonly caption?: number;
@@ -87,112 +96,6 @@ export interface DriverMeta {
   readonly docsPath?: string;
   /** How it reaches the platform, shown in `channels.status` (`polling`, `webhook`, `socket`, `local`). Default `polling`. */
   readonly mode?: string;
-}
-
-/** What a driver hands to `ctx.receive`: a normalised message without the fields the core fills in. */
-export interface InboundDraft {
-  /** Platform message id, unique per account. */
-  id: string;
-  /** `direct`, `group` or `channel`; aliases such as `dm` are accepted. */
-  chatType: ChatType | string;
-  chatId: string;
-  threadId?: string;
-  sender: MessageSender;
-  text: string;
-  /** Ids or handles mentioned in the message. */
-  mentions?: string[];
-  /** The bot itself was mentioned; leave it out when the platform cannot tell. */
-  wasMentioned?: boolean;
-  replyTo?: string;
-  attachments?: Attachment[];
-  /** The platform payload (kept for debugging; never sent to clients). */
-  raw?: unknown;
-  /** When the platform says the message was sent (ms); default now. */
-  receivedAt?: number;
-}
-
-/** What happened to a message once the core finished with it. */
-export interface InboundOutcome {
-  /**
-   * `decided`: the defender reached a decision; `gated`: a group message that did not mention the
-   * bot (mention gating); `ignored` / `superseded`: the defender's scheduler skipped it;
-   * `failed`: processing failed (the message stays in the inbox and is replayed on restart).
-   */
-  status: "decided" | "gated" | "ignored" | "superseded" | "failed";
-  sessionKey: string;
-  message: InboundMessage;
-  decision?: Decision;
-  reason?: string;
-}
-
-/**
- * The answer to `ctx.receive`. Acknowledge the platform (HTTP 2xx, an ACK frame, an advanced
- * offset) only once this resolves: an admitted message is stored durably and is never lost.
- */
-export type ReceiveResult =
-  /** Stored in the inbox; `outcome` settles (never rejects) when the defender has decided. */
-  | { status: "admitted"; sessionKey: string; outcome: Promise<InboundOutcome> }
-  /** Seen within the dedupe window (a platform redelivery); acknowledge it again. */
-  | { status: "duplicate" }
-  /** The driver's own message coming back; acknowledge and forget it. */
-  | { status: "echo" }
-  /** An `inbound` tap cancelled it. */
-  | { status: "cancelled" };
-
-/** One message for the platform, after the core's outbound hook and chunker. */
-export interface OutboundChunk {
-  chatId: string;
-  chatType?: ChatType;
-  threadId?: string;
-  /** At most `limits.text` characters (and `limits.lines` lines); may be empty when only attachments go. */
-  text: string;
-  replyTo?: string;
-  /** Only on the first chunk, and only when the driver declares `media`. */
-  attachments?: Attachment[];
-  /** Position of this chunk in its message (0-based) and the chunk count. */
-  index: number;
-  total: number;
-  /**
-   * Stable for this chunk across the core's retries, and across a resumed send with the same
-   * idempotency key: pass it to the platform's own idempotency mechanism where there is one
-   * (Matrix transaction ids, Telegram has none), so a retry after a lost answer never posts twice.
-   */
-  idempotencyKey: string;
-}
-
-/** What the core passes with every edit, delete, reaction and poll. */
-export interface OperationContext {
-  /** Stable across the core's retries of this one operation (see {@link OutboundChunk.idempotencyKey}). */
-  idempotencyKey: string;
-}
-
-/** The platform's id for what was sent: proof the platform accepted it. */
-export interface SentMessage {
-  messageId: string;
-}
-
-/** A message on the platform, for edit, delete and react. */
-export interface MessageRef {
-  chatId: string;
-  messageId: string;
-  threadId?: string;
-}
-
-/** Where a typing indicator goes. */
-export interface TypingTarget {
-  chatId: string;
-  threadId?: string;
-}
-
-/** A poll, validated by the core before it reaches the driver. */
-export interface PollDraft {
-  chatId: string;
-  threadId?: string;
-  question: string;
-  options: string[];
-  maxSelections?: number;
-  durationSeconds?: number;
-  anonymous?: boolean;
 }
 
 /** What `create` returns. Optional methods exist exactly when their capability is declared. */
@@ -254,93 +157,14 @@ export interface ChannelDriverDefinition<C = unknown> {
   readonly meta: DriverMeta;
   readonly capabilities: DriverCapabilities;
   readonly limits?: DriverLimits;
+  /** Other spellings of the id that mean this channel (`tg` for telegram); the core resolves them everywhere. */
+  readonly aliases?: readonly string[];
+  /** The platform's own chat-type words the driver may pass as `chatType` (`private` → `direct`). */
+  readonly chatTypeAliases?: Readonly<Record<string, ChatType>>;
   /** One account's config. Users may also list several under `accounts`. */
   readonly configSchema?: z.ZodType<C>;
   /** Build the driver for one account. Called during plugin setup; no network here. */
   create(ctx: DriverContext<C>): ChannelDriver;
-}
-
-/** Settings of the core channel runtime, per driver: `plugins.entries.<id>.config.runtime`. */
-export const channelRuntimeSettingsSchema = z.strictObject({
-  /** Group and channel messages must mention the bot (seed §8.5). */
-  requireMention: z.boolean().default(true),
-  /** Sender ids allowed to use bypass commands (`/reset`, `/stop`, ...) without a mention; `*` = anyone. */
-  authorizedSenders: z.array(z.string()).default([]),
-  /** Lower the driver's text limit (never raises it). */
-  textChunkLimit: z.number().int().min(1).optional(),
-  /** Override the driver's chunk mode. */
-  chunkMode: z.enum(["length", "newline"]).optional(),
-  /** Longest inbound text accepted (characters); longer messages are refused, never truncated. */
-  maxInboundChars: z.number().int().min(1).default(100_000),
-  /** How long a message id is remembered to drop platform redeliveries (ms). */
-  dedupeTtlMs: z.number().int().min(1000).default(300_000),
-  /** Retries of one failed send, and the time budget of all attempts together. */
-  retry: z
-    .strictObject({
-      retries: z.number().int().min(0).max(10).default(3),
-      minDelayMs: z.number().int().min(0).default(250),
-      maxDelayMs: z.number().int().min(0).default(5_000),
-      maxTotalMs: z.number().int().min(100).default(30_000),
-    })
-    .prefault({}),
-  /** Restarts of an account whose start failed or whose connection dropped (seed §8.6 backoff). */
-  reconnect: z
-    .strictObject({
-      maxAttempts: z.number().int().min(0).default(10),
-      initialDelayMs: z.number().int().min(1).default(1_000),
-      maxDelayMs: z.number().int().min(1).default(30_000),
-      factor: z.number().min(1.1).max(10).default(2),
-      jitter: z.number().min(0).max(1).default(0.2),
-    })
-    .prefault({}),
-  /** Time limit of one account's start and stop (ms). */
-  startTimeoutMs: z.number().int().min(100).default(15_000),
-});
-
-/** The runtime settings after defaults. */
-export type ChannelRuntimeSettings = z.output<typeof channelRuntimeSettingsSchema>;
-
-/** A driver plugin's config once parsed: runtime settings plus one config per account. */
-export interface DriverPluginConfig<C = unknown> {
-  runtime: ChannelRuntimeSettings;
-  accounts: Record<string, C>;
-}
-
-const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
-
-/**
- * The plugin config schema of a driver: `{ runtime?, accounts: { <id>: <account> } }`, or the
- * single-account shorthand `{ runtime?, ...<account> }` (account id `default`).
- */
-export function driverPluginConfigSchema<C>(account: z.ZodType<C> | undefined) {
-  const accountSchema = (account ?? z.object({}).loose()) as z.ZodType<C>;
-  return z.preprocess(
-    (value) => {
-      if (value === undefined || value === null) value = {};
-      if (typeof value !== "object" || Array.isArray(value)) return value;
-      const { runtime, accounts, ...rest } = value as Record<string, unknown>;
-      if (accounts !== undefined) {
-        return Object.keys(rest).length > 0 ? { runtime, accounts, unexpected: Object.keys(rest) } : { runtime, accounts };
-      }
-      if (Object.keys(rest).length === 0) {
-        // Nothing configured: a driver that needs no settings runs one default account; one that
-        // needs credentials loads idle (no accounts) instead of stopping Talon's start-up.
-        return { runtime, accounts: accountSchema.safeParse({}).success ? { default: {} } : {} };
-      }
-      return { runtime, accounts: { default: rest } };
-    },
-    z.strictObject({
-      runtime: channelRuntimeSettingsSchema.prefault({}),
-      accounts: z.record(
-        z.string().regex(ACCOUNT_ID, "account ids use letters, digits, '_', '.', '@' and '-' (at most 64)"),
-        accountSchema,
-      ),
-      unexpected: z
-        .array(z.string())
-        .optional()
-        .refine((keys) => keys === undefined, { message: "with `accounts`, put every account setting inside its account" }),
-    }),
-  ) as unknown as z.ZodType<DriverPluginConfig<C>>;
 }
 
 /** A driver definition made by {@link defineChannelDriver}: a plugin that also carries the driver. */
@@ -388,6 +212,13 @@ function checkDefinition(definition: ChannelDriverDefinition<unknown>): void {
     if (key === "chunkMode") continue;
     if (typeof value !== "number" || !(value > 0)) problems.push(`limits.${key} must be a positive number`);
   }
+  if (
+    definition.aliases !== undefined &&
+    (!Array.isArray(definition.aliases) || definition.aliases.some((a) => typeof a !== "string" || a.trim() === ""))
+  )
+    problems.push("aliases must be a list of non-blank strings");
+  for (const [word, type] of Object.entries(definition.chatTypeAliases ?? {}))
+    if (!["direct", "group", "channel"].includes(type)) problems.push(`chatTypeAliases.${word} must be direct, group or channel`);
   if (typeof definition.create !== "function") problems.push("create(ctx) is required");
   if (problems.length > 0) {
     throw new PluginLoadError("TALON_PLUGIN_MANIFEST", `channel driver ${String(definition.id)} is invalid: ${problems.join("; ")}`, {

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import type { Action, ActionInput, Decision, DecisionRecord } from "./action.ts";
 import type { ChannelsApi } from "./channel.ts";
+import type { CommandDefinition } from "./command.ts";
 import type { TalonConfig } from "./config.ts";
 import type { OperatorScope } from "./frames.ts";
 import type { HookFacades, RpcContext } from "./hooks.ts";
@@ -146,8 +147,13 @@ export interface HostInfo {
   readonly baseDir: string;
   /** The live host config (replaced on reload; read it when you need it). */
   readonly config: Readonly<TalonConfig>;
-  /** Resolve a path from the host config (e.g. `security.quarantine_dir`) the way the host does: against the working directory. */
+  /** Resolve a path from the host or a plugin config (e.g. quarantine's `dir`) the way the host does: against the working directory. */
   resolvePath(path: string): string;
+  /**
+   * Every secret value the host knows: fields marked with `secret()` in the host schema and in each
+   * loaded plugin's `configSchema`. Redact these wherever data leaves the host (files, events).
+   */
+  secrets(): readonly string[];
 }
 
 /** What `setup` receives. Everything here is scoped to the plugin. */
@@ -189,8 +195,10 @@ export interface PluginDefinition<C = unknown> {
   hostRange?: string;
   /** Plugins that must be set up first. */
   dependsOn?: readonly string[];
-  /** Validated before `setup` runs; the parsed value is `ctx.config`. */
+  /** Validated before `setup` runs; the parsed value is `ctx.config`. Mark secrets with `secret()`. */
   configSchema?: z.ZodType<C>;
+  /** CLI commands the plugin contributes (`talon <path...>`); listed by `talon --help` without running `setup`. */
+  commands?: readonly CommandDefinition<any>[];
   setup(ctx: PluginContext<C>): void | Promise<void>;
 }
 

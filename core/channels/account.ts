@@ -10,6 +10,7 @@ import {
   capabilityMismatches,
   errorMessage,
   isTalonError,
+  KNOWN_CHANNELS,
   LruMap,
   type ChannelDriver,
   type ChannelDriverDefinition,
@@ -24,7 +25,7 @@ import {
 import { backoffDelay } from "../runtime/backoff.ts";
 import { effectiveLimits, type EffectiveLimits } from "./limits.ts";
 import { createSnapshot, type AccountSnapshot } from "./snapshot.ts";
-import { withDeadline } from "./timeout.ts";
+import { withTimeout } from "../runtime/timeout.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { TtlSet } from "./ttl-set.ts";
 
@@ -80,7 +81,7 @@ export class ChannelAccount {
     this.driverId = definition.id;
     this.accountId = accountId;
     this.settings = deps.settings;
-    this.limits = effectiveLimits(definition.id, definition.limits, deps.settings);
+    this.limits = effectiveLimits(KNOWN_CHANNELS.get(definition.id)?.limits, definition.limits, deps.settings);
     this.snapshot = createSnapshot(accountId, definition.meta.mode ?? "polling");
     this.log = plugin.log.child({ channel: definition.id, account: accountId });
     this.bucket = new TokenBucket(this.limits.sendsPerSecond, this.limits.burst, definition.id);
@@ -177,7 +178,15 @@ export class ChannelAccount {
     this.#inAttempt = true;
     const run = (async () => {
       try {
-        await withDeadline(this.driver.start(), this.settings.startTimeoutMs, this.driverId, `start of account ${this.accountId}`);
+        await withTimeout(
+          this.driver.start(),
+          this.settings.startTimeoutMs,
+          () =>
+            new DriverNetworkError(
+              this.driverId,
+              `start of account ${this.accountId} did not finish within ${this.settings.startTimeoutMs} ms`,
+            ),
+        );
         if (this.#stopped) return;
         if (this.#lostDuringStart) {
           // The connection broke before start returned: a failed start.
@@ -248,7 +257,15 @@ export class ChannelAccount {
   /** Stop the driver without marking the account stopped (between restarts). */
   async #stopDriver(): Promise<void> {
     try {
-      await withDeadline(this.driver.stop(), this.settings.startTimeoutMs, this.driverId, `stop of account ${this.accountId}`);
+      await withTimeout(
+        this.driver.stop(),
+        this.settings.startTimeoutMs,
+        () =>
+          new DriverNetworkError(
+            this.driverId,
+            `stop of account ${this.accountId} did not finish within ${this.settings.startTimeoutMs} ms`,
+          ),
+      );
     } catch (error) {
       this.recordError(error);
       this.log.warn({ err: error }, "channel driver stop failed");

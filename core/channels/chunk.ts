@@ -4,7 +4,7 @@
  * `length` mode cuts at the last line break inside the window, else the last whitespace, else at
  * the limit; `newline` mode sends one paragraph per message and falls back to `length` for a
  * paragraph that is too long. On top of the seed's rules:
- * - lengths are UTF-16 code units (what Telegram and JavaScript platforms count), and a cut never
+ * - lengths are UTF-16 code units (what most chat platforms and JavaScript count), and a cut never
  *   falls between the two halves of a surrogate pair, so no chunk carries a broken character;
  * - a chunk that ends inside a code fence is closed with the fence and the next chunk reopens it
  *   with the same info string, so every chunk renders as code; text inside a fence is never

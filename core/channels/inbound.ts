@@ -14,6 +14,7 @@ import {
   channelSessionKey,
   errorMessage,
   type ActionField,
+  type ChatType,
   type ActionInput,
   type DefenderApi,
   type InboundDraft,
@@ -23,6 +24,7 @@ import {
   type ReceiveResult,
 } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
+import { settleWithin } from "../runtime/timeout.ts";
 import type { ChannelAccount } from "./account.ts";
 import type { Inbox, InboxEntry } from "./inbox.ts";
 import { hasControlCommand, resolveMentionGate } from "./mention-gate.ts";
@@ -47,6 +49,8 @@ export interface InboundDeps {
   emit(name: string, payload: unknown): void;
   /** The inbox (opened at start). */
   inbox(): Inbox;
+  /** A chat type from a generic word or the channel's own (its driver's `chatTypeAliases`). */
+  chatType(value: string, channel: string): ChatType | undefined;
 }
 
 /** The dedupe and inbox key of a message. */
@@ -73,9 +77,7 @@ export class InboundPipeline {
   /** Stop admitting, then wait (bounded) for messages in process. */
   async close(timeoutMs: number): Promise<void> {
     this.#accepting = false;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.#running]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await settleWithin(Promise.allSettled([...this.#running]), timeoutMs);
   }
 
   /** `ctx.receive` of every driver. */
@@ -86,7 +88,9 @@ export class InboundPipeline {
     }
     let message: InboundMessage;
     try {
-      message = normalizeInbound(draft, account.driverId, account.accountId, account.settings.maxInboundChars);
+      message = normalizeInbound(draft, account.driverId, account.accountId, account.settings.maxInboundChars, (value) =>
+        this.#deps.chatType(value, account.driverId),
+      );
     } catch (error) {
       counters.rejected++;
       account.recordError(error);

@@ -8,13 +8,14 @@
  * across a restart.
  */
 import {
+  ChannelDirectory,
+  DriverNetworkError,
   PluginLoadError,
   RpcError,
   TalonError,
   channelRuntimeSettingsSchema,
   driverPluginConfigSchema,
   errorMessage,
-  normalizeChannelId,
   type ChannelDriverDefinition,
   type ChannelsApi,
   type DefenderApi,
@@ -38,7 +39,7 @@ import { Inbox } from "./inbox.ts";
 import { CHANNEL_SENT_EVENT, OutboundPipeline } from "./outbound.ts";
 import { channelMethods, type ChannelRpcTarget } from "./rpc.ts";
 import { buildChannelsStatus, defaultAccountOf } from "./status.ts";
-import { withDeadline } from "./timeout.ts";
+import { withTimeout } from "../runtime/timeout.ts";
 
 /** Store namespace of the runtime's own state (plugins cannot be named with a leading `_`). */
 const STORE_NAMESPACE = "_channels";
@@ -69,6 +70,8 @@ export interface ChannelRuntime extends ChannelRpcTarget {
 
 export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
   const registry = new Map<string, ChannelAccount[]>();
+  // The SDK's table of known channels, plus each driver's declaration as it registers.
+  const directory = new ChannelDirectory();
   let runtimeStore: Store | undefined;
   let inbox: Inbox | undefined;
   deps.events.declare({ name: CHANNEL_MESSAGE_EVENT, scope: "operator.read" }, "talon");
@@ -83,11 +86,12 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       if (!inbox) throw new TalonError("TALON_STATE_UNWRITABLE", "the channel inbox is opened when the host starts");
       return inbox;
     },
+    chatType: (value, channel) => directory.chatType(value, channel),
   });
   const outbound = new OutboundPipeline({ hooks: deps.hooks, log: deps.log, emit });
 
   const account = (channel: string, accountId?: string): ChannelAccount => {
-    const id = normalizeChannelId(channel);
+    const id = directory.normalizeId(channel);
     const accounts = id ? registry.get(id) : undefined;
     if (!accounts) {
       throw new TalonError("TALON_CHANNEL_UNKNOWN", `no channel driver ${JSON.stringify(channel)} is loaded`, {
@@ -138,20 +142,27 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
         }),
     );
     registry.set(definition.id, accounts);
+    directory.add({
+      id: definition.id,
+      aliases: definition.aliases,
+      limits: definition.limits,
+      chatTypeAliases: definition.chatTypeAliases,
+    });
     deps.log.debug({ channel: definition.id, accounts: accounts.map((a) => a.accountId) }, "channel driver registered");
   };
 
-  /** Chunks for a loaded driver's account, or for a channel by Talon's table. */
+  /** Chunks for a loaded driver's account, or for a channel by what the known channels' table says. */
   const chunkFor = (text: string, channel: string, accountId?: string): string[] => {
-    const id = normalizeChannelId(channel) ?? channel;
+    const id = directory.normalizeId(channel) ?? channel;
     const limits = registry.has(id)
       ? account(id, accountId).limits
-      : effectiveLimits(id, id === "webchat" ? { chunkMode: "newline" } : undefined, channelRuntimeSettingsSchema.parse({}));
+      : effectiveLimits(directory.get(id)?.limits, undefined, channelRuntimeSettingsSchema.parse({}));
     return chunkText(text, { limit: limits.text, mode: limits.mode, maxLines: limits.lines });
   };
 
   const runtime: ChannelRuntime = {
     drivers: () => registry,
+    directory,
     account,
     send: (message: OutboundMessage): Promise<SendReceipt> => outbound.send(account(message.channel, message.accountId), message),
     poll: (target, poll) => outbound.poll(target, poll),
@@ -161,7 +172,13 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       if (supported) {
         try {
           cleared =
-            (await withDeadline(target.driver.logout!(), target.settings.startTimeoutMs, target.driverId, "logout")).cleared === true;
+            (
+              await withTimeout(
+                target.driver.logout!(),
+                target.settings.startTimeoutMs,
+                () => new DriverNetworkError(target.driverId, `logout did not finish within ${target.settings.startTimeoutMs} ms`),
+              )
+            ).cleared === true;
         } catch (error) {
           target.recordError(error);
           throw error;
@@ -185,6 +202,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
         poll: (target, poll) => outbound.poll(account(target.channel, target.accountId), poll),
         list: () => [...registry.keys()],
         chunk: (text, target) => chunkFor(text, target.channel, target.accountId),
+        directory,
       };
     },
 

@@ -1,17 +1,8 @@
 /**
- * Per-channel text limits (upstream-protocol §4.5, seed §8.6) used when a driver does not declare
- * its own, and the resolution of a driver's effective limits from its declaration and config.
+ * A driver's effective limits: its declaration, then what the known channels' table says about
+ * its channel (`CHANNEL_PLATFORMS` in the SDK), then the defaults; config may lower the text limit.
  */
-import type { ChannelRuntimeSettings, DriverLimits } from "@talon/sdk";
-
-/** Upstream's per-channel chunk limits (characters) and Discord's line limit. */
-export const CHANNEL_TEXT_LIMITS: Readonly<Record<string, { text: number; lines?: number }>> = {
-  telegram: { text: 4000 },
-  discord: { text: 2000, lines: 17 },
-  slack: { text: 4000 },
-  whatsapp: { text: 4000 },
-  signal: { text: 4000 },
-};
+import type { ChannelPlatform, ChannelRuntimeSettings, DriverLimits } from "@talon/sdk";
 
 /** Upstream's `DEFAULT_CHUNK_LIMIT`. */
 export const DEFAULT_TEXT_LIMIT = 4000;
@@ -33,15 +24,19 @@ export interface EffectiveLimits {
   pollOptions: number;
 }
 
-/** Declared limits, then the channel table, then the default; config may lower the text limit, never raise it. */
-export function effectiveLimits(channel: string, declared: DriverLimits | undefined, settings: ChannelRuntimeSettings): EffectiveLimits {
-  const table = CHANNEL_TEXT_LIMITS[channel];
+/** Declared limits, then the channel's known limits, then the default; config may lower the text limit, never raise it. */
+export function effectiveLimits(
+  known: ChannelPlatform["limits"] | undefined,
+  declared: DriverLimits | undefined,
+  settings: ChannelRuntimeSettings,
+): EffectiveLimits {
+  const table = known;
   const ceiling = declared?.text ?? table?.text ?? DEFAULT_TEXT_LIMIT;
   const sendsPerSecond = declared?.sendsPerSecond ?? DEFAULT_SENDS_PER_SECOND;
   return {
     text: settings.textChunkLimit !== undefined ? Math.min(settings.textChunkLimit, ceiling) : ceiling,
     lines: declared?.lines ?? table?.lines ?? 0,
-    mode: settings.chunkMode ?? declared?.chunkMode ?? "length",
+    mode: settings.chunkMode ?? declared?.chunkMode ?? table?.chunkMode ?? "length",
     caption: declared?.caption,
     mediaBytes: declared?.mediaBytes,
     sendsPerSecond,

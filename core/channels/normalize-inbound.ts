@@ -9,8 +9,9 @@
  */
 import {
   DriverValidationError,
-  normalizeChatType,
+  isObject,
   type Attachment,
+  type ChatType,
   type InboundDraft,
   type InboundMessage,
   type MessageSender,
@@ -27,10 +28,6 @@ class Invalid extends Error {
   ) {
     super(message);
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A required id: a non-empty string (trimmed) or a finite number, at most `max` characters. */
@@ -108,8 +105,17 @@ function attachments(value: unknown): Attachment[] {
   });
 }
 
-/** Normalise a driver's draft into the one inbound shape; throws DriverValidationError. */
-export function normalizeInbound(draft: InboundDraft, channel: string, accountId: string, maxChars: number): InboundMessage {
+/**
+ * Normalise a driver's draft into the one inbound shape; throws DriverValidationError.
+ * `chatType` reads the chat type: the generic words and the driver's declared `chatTypeAliases`.
+ */
+export function normalizeInbound(
+  draft: InboundDraft,
+  channel: string,
+  accountId: string,
+  maxChars: number,
+  chatType: (value: string) => ChatType | undefined,
+): InboundMessage {
   const input = draft as unknown;
   try {
     if (!isObject(input)) throw new Invalid("", "the message must be an object");
@@ -123,14 +129,14 @@ export function normalizeInbound(draft: InboundDraft, channel: string, accountId
       });
     }
     if (typeof input.chatType !== "string") throw new Invalid("/chatType", input.chatType === undefined ? "required" : "must be a string");
-    const chatType = normalizeChatType(input.chatType);
-    if (!chatType)
+    const type = chatType(input.chatType);
+    if (!type)
       throw new Invalid("/chatType", `unknown chat type ${JSON.stringify(input.chatType.slice(0, 32))} (use direct, group or channel)`);
     const message: InboundMessage = {
       id: id(input.id, "/id", 256),
       channel,
       accountId,
-      chatType,
+      chatType: type,
       chatId: id(input.chatId, "/chatId", 512),
       sender: sender(input.sender),
       text,

@@ -7,7 +7,15 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { LruMap, RpcError, TalonError, normalizeChannelId, type MethodDefinition, type OutboundMessage, type PollDraft } from "@talon/sdk";
+import {
+  LruMap,
+  RpcError,
+  TalonError,
+  type ChannelDirectory,
+  type MethodDefinition,
+  type OutboundMessage,
+  type PollDraft,
+} from "@talon/sdk";
 import type { ChannelAccount } from "./account.ts";
 import { buildChannelsStatus } from "./status.ts";
 
@@ -19,6 +27,8 @@ const MAX_SEND_CHARS = 100_000;
 /** What the RPCs need from the channel runtime. */
 export interface ChannelRpcTarget {
   drivers(): ReadonlyMap<string, readonly ChannelAccount[]>;
+  /** Known channels and loaded drivers: ids and aliases. */
+  readonly directory: ChannelDirectory;
   /** The account, or a TALON_CHANNEL_UNKNOWN / TALON_RPC_NOT_FOUND error. */
   account(channel: string, accountId?: string): ChannelAccount;
   send(message: OutboundMessage): Promise<import("@talon/sdk").SendReceipt>;
@@ -115,7 +125,7 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
 
   const accountParams = (method: string, params: Record<string, unknown>) => {
     const raw = text(params.channel, 64);
-    const channel = normalizeChannelId(raw);
+    const channel = target.directory.normalizeId(raw);
     if (!channel || !target.drivers().has(channel))
       throw new RpcError("TALON_RPC_INVALID_PARAMS", `invalid ${method} channel`, {
         details: { channel: raw ?? null, loaded: [...target.drivers().keys()] },
@@ -176,7 +186,7 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
       ];
       if ((message === undefined || message.trim() === "") && media.length === 0) throw invalid("send", "text or media is required");
       const given = text(params.channel, 64);
-      const channel = normalizeChannelId(channelFor(target, "send", given))!;
+      const channel = target.directory.normalizeId(channelFor(target, "send", given))!;
       if (!target.drivers().has(channel)) throw unknownChannel("unsupported channel", given ?? channel);
       const accountId = text(params.accountId, 128);
       const threadId = text(params.threadId, 128);
@@ -218,7 +228,7 @@ export function channelMethods(target: ChannelRpcTarget): MethodDefinition[] {
         ? params.options.map((option) => text(option, 1024)).filter((option): option is string => option !== undefined)
         : [];
       const given = text(params.channel, 64);
-      const channel = normalizeChannelId(channelFor(target, "poll", given))!;
+      const channel = target.directory.normalizeId(channelFor(target, "poll", given))!;
       if (!target.drivers().has(channel)) throw unknownChannel("unsupported poll channel", given ?? channel);
       const account = target.account(channel, text(params.accountId, 128));
       if (account.definition.capabilities.polls !== true) throw unknownChannel("unsupported poll channel", channel);

@@ -1,27 +1,10 @@
 /**
- * Documented exit codes of the `talon` CLI (also in the README). A failure's code comes from the
- * error's area, so scripts can tell a bad config from a busy port.
+ * The exit code of a failure comes from the error's area, so scripts can tell a bad config from a
+ * busy port. The codes themselves (`EXIT`) are in the SDK: plugin commands return them too.
  */
-import { isTalonError } from "@talon/sdk";
+import { EXIT, isTalonError } from "@talon/sdk";
 
-export const EXIT = Object.freeze({
-  /** Success. */
-  OK: 0,
-  /** Unexpected failure. */
-  FAILURE: 1,
-  /** Bad command line: unknown command or flag, missing argument. */
-  USAGE: 2,
-  /** The config file is missing, unparsable or invalid. */
-  CONFIG: 3,
-  /** A plugin could not be resolved, validated or set up. */
-  PLUGIN: 4,
-  /** The store cannot be opened (unwritable, corrupt, unreachable). */
-  STATE: 5,
-  /** The gateway could not listen (port in use, bad bind). */
-  GATEWAY: 6,
-  /** A check ran and failed (doctor, policy verify, replay). */
-  CHECK_FAILED: 7,
-});
+export { EXIT } from "@talon/sdk";
 
 export function exitCodeFor(error: unknown): number {
   if (!isTalonError(error)) return EXIT.FAILURE;

@@ -1,32 +1,36 @@
 /**
- * The `talon` command line. `talon` alone runs `serve`. Exit codes are in exit-codes.ts and the
- * README.
+ * The `talon` command line. `talon` alone runs `serve`. The host's own commands come first; any
+ * other command is looked up among the plugins' (`definePlugin({ commands })`), which is also
+ * what `talon --help` lists. Exit codes are `EXIT` in the SDK and the README.
  */
 import { errorMessage, isTalonError } from "@talon/sdk";
-import { TALON_VERSION } from "../host.ts";
+import { TALON_VERSION } from "../version.ts";
 import type { Command, CommandIO } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { discoverPluginCommands } from "./plugin-commands.ts";
 
-function help(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.path.join(" ").length));
+function help(commands: readonly Command[], problems: readonly string[] = []): string {
+  const width = Math.max(...commands.map((command) => command.path.join(" ").length));
   return [
     `talon ${TALON_VERSION}: security host for OpenClaw gateways`,
     "",
     "Usage: talon [command] [options]     (no command runs `serve`)",
     "",
     "Commands:",
-    ...COMMANDS.map((command) => `  ${command.path.join(" ").padEnd(width)}  ${command.summary}`),
+    ...commands.map((command) => `  ${command.path.join(" ").padEnd(width)}  ${command.summary}`),
     "",
+    ...problems.map((problem) => `note: ${problem}`),
+    ...(problems.length > 0 ? [""] : []),
     "Run `talon <command> --help` for a command's options.",
     "Exit codes: 0 ok, 1 failure, 2 usage, 3 config, 4 plugin, 5 store, 6 gateway listen, 7 check failed.",
   ].join("\n");
 }
 
 /** Pick the command whose path is the longest prefix of argv. */
-function select(argv: string[]): { command: Command; rest: string[] } | undefined {
+function select(commands: readonly Command[], argv: string[]): { command: Command; rest: string[] } | undefined {
   let best: Command | undefined;
-  for (const command of COMMANDS) {
+  for (const command of commands) {
     const matches = command.path.every((word, index) => argv[index] === word);
     if (matches && (!best || command.path.length > best.path.length)) best = command;
   }
@@ -38,24 +42,31 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     io.out(TALON_VERSION);
     return EXIT.OK;
   }
+  const reserved = COMMANDS.map((command) => command.path.join(" "));
   if (argv.length === 0 || argv[0]!.startsWith("-")) {
     if (argv[0] === "--help" || argv[0] === "-h") {
-      io.out(help());
+      const plugins = await discoverPluginCommands(argv, io, reserved);
+      io.out(help([...COMMANDS, ...plugins.commands], plugins.problems));
       return EXIT.OK;
     }
     argv = ["serve", ...argv];
   }
-  const selected = select(argv);
-  if (!selected) {
-    const group = COMMANDS.filter((command) => command.path[0] === argv[0]);
-    io.err(
-      group.length > 0
-        ? `unknown ${argv[0]} command: ${argv.slice(1).join(" ") || "(none)"}\n\n${help()}`
-        : `unknown command: ${argv[0]}\n\n${help()}`,
-    );
-    return EXIT.USAGE;
-  }
   try {
+    let selected = select(COMMANDS, argv);
+    if (!selected) {
+      const plugins = await discoverPluginCommands(argv, io, reserved);
+      const all = [...COMMANDS, ...plugins.commands];
+      selected = select(all, argv);
+      if (!selected) {
+        const group = all.filter((command) => command.path[0] === argv[0]);
+        io.err(
+          group.length > 0
+            ? `unknown ${argv[0]} command: ${argv.slice(1).join(" ") || "(none)"}\n\n${help(all, plugins.problems)}`
+            : `unknown command: ${argv[0]}\n\n${help(all, plugins.problems)}`,
+        );
+        return EXIT.USAGE;
+      }
+    }
     return await selected.command.run(selected.rest, io);
   } catch (error) {
     const code = exitCodeFor(error);

@@ -1,53 +1,13 @@
 /**
  * Environment overrides, applied to the raw config after the file is read and before it is
  * validated. Every seed variable `OPENCLAW_RS_<NAME>` (seed-defender §10.3) works unchanged, and
- * `TALON_<NAME>` sets the same key; when both are set, `TALON_*` wins.
+ * `TALON_<NAME>` sets the same key; when both are set, `TALON_*` wins. Variables of seed keys that
+ * moved into a plugin come from the table in legacy.ts and land on the plugin's key.
  */
+import { LEGACY_ENV_BINDINGS } from "./legacy.ts";
+import { oneOf, trimmed, trimmedOrClear, truthy, unsigned, verbatim, type EnvBinding } from "./env-parse.ts";
 
-type Parser = (value: string) => { value: unknown } | { clear: true } | undefined;
-
-interface EnvBinding {
-  /** Variable name without the prefix. */
-  name: string;
-  /** Config path the value lands on. */
-  path: string[];
-  parse: Parser;
-  /** Older spelling still read when `name` is unset. */
-  fallback?: string;
-}
-
-const verbatim: Parser = (value) => ({ value });
-
-/** Trimmed; blank is ignored. */
-const trimmed: Parser = (value) => (value.trim() === "" ? undefined : { value: value.trim() });
-
-/** Trimmed; blank clears the key. */
-const trimmedOrClear: Parser = (value) => (value.trim() === "" ? { clear: true } : { value: value.trim() });
-
-/** Strict unsigned integer (optional `+`, digits only); anything else leaves the key unchanged. */
-function unsigned(floor = 0): Parser {
-  return (value) => {
-    if (!/^\+?\d+$/.test(value)) return undefined;
-    const parsed = Number(value);
-    return Number.isSafeInteger(parsed) ? { value: Math.max(parsed, floor) } : undefined;
-  };
-}
-
-function oneOf(aliases: Record<string, string>): Parser {
-  return (value) => {
-    const hit = aliases[value.trim().toLowerCase()];
-    return hit === undefined ? undefined : { value: hit };
-  };
-}
-
-const truthy: Parser = (value) => ({ value: ["1", "true", "yes", "on"].includes(value.trim().toLowerCase()) });
-
-const commaList: Parser = (value) => ({
-  value: value
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== ""),
-});
+export type { EnvBinding } from "./env-parse.ts";
 
 /** Seed §10.3, in the seed's order, then Talon's own variables. */
 export const ENV_BINDINGS: readonly EnvBinding[] = [
@@ -78,7 +38,6 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: "GATEWAY_HANDSHAKE_TIMEOUT_MS", path: ["gateway", "server", "handshake_timeout_ms"], parse: unsigned(500) },
   { name: "GATEWAY_RELOAD_INTERVAL_SECS", path: ["gateway", "server", "reload_interval_secs"], parse: unsigned() },
   { name: "AUDIT_ONLY", path: ["runtime", "audit_only"], parse: truthy },
-  { name: "VT_API_KEY", path: ["security", "virustotal_api_key"], parse: verbatim },
   { name: "POLICY_BUNDLE_PATH", path: ["security", "policy_bundle_path"], parse: trimmedOrClear },
   { name: "POLICY_BUNDLE_KEY", path: ["security", "policy_bundle_key"], parse: trimmedOrClear },
   { name: "WORKER_CONCURRENCY", path: ["runtime", "worker_concurrency"], parse: unsigned(1) },
@@ -94,7 +53,6 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     path: ["runtime", "group_activation_mode"],
     parse: oneOf({ mention: "mention", always: "always" }),
   },
-  { name: "ALLOWED_COMMAND_PREFIXES", path: ["security", "allowed_command_prefixes"], parse: commaList },
   { name: "MEMORY_SAMPLE_SECS", path: ["runtime", "memory_sample_secs"], parse: unsigned(1) },
   { name: "IDEMPOTENCY_TTL_SECS", path: ["runtime", "idempotency_ttl_secs"], parse: unsigned(1) },
   { name: "IDEMPOTENCY_MAX_ENTRIES", path: ["runtime", "idempotency_max_entries"], parse: unsigned(32) },
@@ -108,6 +66,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     path: ["log", "level"],
     parse: oneOf(Object.fromEntries(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => [l, l]))),
   },
+  ...LEGACY_ENV_BINDINGS,
 ];
 
 const PREFIXES = ["TALON_", "OPENCLAW_RS_"] as const;

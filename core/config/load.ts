@@ -1,6 +1,6 @@
 /**
- * Load the host config: find the file, read it, apply environment overrides and command-line
- * overrides, validate. Relative paths in `plugins.load` resolve against the config file's
+ * Load the host config: find the file, read it, move the seed's plugin keys onto their plugins
+ * (legacy.ts), apply environment overrides and command-line overrides, validate. Relative paths in `plugins.load` resolve against the config file's
  * folder; every other path resolves against the working directory, as the seed's did.
  */
 import { createHash } from "node:crypto";
@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { TalonConfig } from "@talon/sdk";
 import { applyEnvOverrides, setRawPath, type AppliedEnv } from "./env.ts";
+import { moveLegacyKeys, type MovedKey } from "./legacy.ts";
 import { readConfigFile } from "./read.ts";
 import { validateConfig } from "./validate.ts";
 
@@ -42,6 +43,8 @@ export interface LoadedConfig {
   /** SHA-256 of the effective raw config; equal hashes mean nothing changed. */
   hash: string;
   appliedEnv: AppliedEnv[];
+  /** Seed keys found in the file and moved to their plugin's key. */
+  movedKeys: MovedKey[];
 }
 
 /** Which file to read, or undefined for built-in defaults. */
@@ -72,10 +75,11 @@ export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfi
     file = resolveConfigFile(source);
     if (file) raw = (await readConfigFile(file)).raw;
   }
+  const movedKeys = moveLegacyKeys(raw, file);
   const { raw: withEnv, applied } = applyEnvOverrides(raw, env);
   for (const [path, value] of Object.entries(source.overrides ?? {})) {
     if (value !== undefined) setRawPath(withEnv, path, value);
   }
   const config = validateConfig(withEnv, file);
-  return { config, file, baseDir: file ? dirname(file) : cwd, hash: hashOf(withEnv), appliedEnv: applied };
+  return { config, file, baseDir: file ? dirname(file) : cwd, hash: hashOf(withEnv), appliedEnv: applied, movedKeys };
 }

@@ -16,10 +16,11 @@ import {
   type TalonConfig,
 } from "@talon/sdk";
 import type { HostHooks } from "../hooks.ts";
+import { settleWithin } from "../runtime/timeout.ts";
 import { SessionScheduler } from "../scheduler/index.ts";
 import { DeadlineClock } from "./deadline.ts";
 import { IdempotencyCache } from "./idempotency.ts";
-import { normalizeAction } from "./normalize.ts";
+import { mergeCollected, normalizeAction } from "./normalize.ts";
 import {
   DECISION_SOURCE,
   MAX_OBSERVER_BACKLOG,
@@ -53,7 +54,13 @@ export interface DefenderRuntime extends DefenderApi {
 }
 
 /** Build the defender runtime over the host's hooks and live config. */
-export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; log: Logger }): DefenderRuntime {
+export function createDefender(deps: {
+  hooks: HostHooks;
+  config(): TalonConfig;
+  log: Logger;
+  /** Resolve a channel id or alias (known channels plus loaded drivers). */
+  channelId(value: string | undefined): string | undefined;
+}): DefenderRuntime {
   const observers = new Set<Promise<unknown>>();
   const cache = new IdempotencyCache();
   const pipeline: PipelineDeps = {
@@ -92,6 +99,7 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
     config: deps.config,
     log: deps.log,
     run,
+    merge: mergeCollected,
     refuse(action, reason) {
       deps.log.warn(
         { code: "TALON_DEFENDER_CAPACITY", requestId: action.id, sessionKey: action.sessionKey, source: action.source },
@@ -124,7 +132,7 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
   });
 
   const evaluate = (input: ActionInput): Promise<Evaluation> => {
-    const action = normalizeAction(input, { origin: input.origin ?? "rpc", source: input.source ?? "rpc" });
+    const action = normalizeAction(input, { origin: input.origin ?? "rpc", source: input.source ?? "rpc", channelId: deps.channelId });
     return scheduler.submit(action);
   };
 
@@ -142,14 +150,11 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
       return Promise.all(actions.map((input) => evaluate({ origin, source, ...input })));
     },
     async drain(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
       const all = (async () => {
         await scheduler.idle();
         while (observers.size > 0) await Promise.allSettled([...observers]);
       })();
-      await Promise.race([all, limit]);
-      clearTimeout(timer);
+      await settleWithin(all, timeoutMs);
     },
     clearIdempotency: () => cache.clear(),
     stats: () => ({ ...scheduler.stats(), idempotencyEntries: cache.size, observersRunning: observers.size }),

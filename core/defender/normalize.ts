@@ -5,6 +5,11 @@
  */
 import { hash } from "node:crypto";
 import {
+  ACTION_MAX_FIELD_CHARS,
+  ACTION_MAX_FIELDS,
+  ACTION_MAX_ID_CHARS,
+  ACTION_MAX_NAME_CHARS,
+  ACTION_MAX_SESSION_KEY_CHARS,
   boundedSessionKey,
   normalizeChannelId,
   normalizeToolName,
@@ -13,13 +18,6 @@ import {
   type ActionInput,
   type ActionRouting,
 } from "@talon/sdk";
-import {
-  ACTION_MAX_FIELD_CHARS,
-  ACTION_MAX_FIELDS,
-  ACTION_MAX_ID_CHARS,
-  ACTION_MAX_NAME_CHARS,
-  ACTION_MAX_SESSION_KEY_CHARS,
-} from "./limits.ts";
 
 /** Cuts `value` to `max` code units and reports whether it did. */
 function bounded(value: string, max: number, cut: { truncated: boolean }): string {
@@ -90,8 +88,14 @@ function boundedRouting(routing: ActionRouting | undefined): ActionRouting {
   };
 }
 
-/** Normalise and bound an ActionInput; `defaults` fill a missing origin and source. */
-export function normalizeAction(input: ActionInput, defaults: { origin: Action["origin"]; source: string }): Action {
+/**
+ * Normalise and bound an ActionInput; `defaults` fill a missing origin and source. `channelId`
+ * resolves channel aliases (the host's: known channels plus loaded drivers; default the table).
+ */
+export function normalizeAction(
+  input: ActionInput,
+  defaults: { origin: Action["origin"]; source: string; channelId?: (value: string | undefined) => string | undefined },
+): Action {
   const cut = { truncated: input.truncated === true };
   const rawSessionKey = input.sessionKey?.trim() ? bounded(input.sessionKey, ACTION_MAX_SESSION_KEY_CHARS, cut) : undefined;
   // The canonical key under the same bound the sessions RPCs apply (one rule: SESSION_KEY_MAX_CHARS
@@ -100,7 +104,7 @@ export function normalizeAction(input: ActionInput, defaults: { origin: Action["
   if (bounds?.truncated) cut.truncated = true;
   const sessionKey = bounds?.key || "global";
   const tool = input.tool?.trim() ? normalizeToolName(bounded(input.tool, ACTION_MAX_NAME_CHARS, cut)) : undefined;
-  const channel = normalizeChannelId(optionalText(input.channel, ACTION_MAX_NAME_CHARS, cut));
+  const channel = (defaults.channelId ?? normalizeChannelId)(optionalText(input.channel, ACTION_MAX_NAME_CHARS, cut));
   const fields = mergeFields(input, cut);
   const id = input.id?.trim() ? bounded(input.id, ACTION_MAX_ID_CHARS, cut) : "unknown";
   const action: Action = {

@@ -14,80 +14,22 @@
  */
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
-import { RpcError, TalonError, errorMessage, type ClientInfo, type FrameContext, type FrameKind, type WireError } from "@talon/sdk";
+import { RpcError, TalonError, errorMessage, isObject, type FrameContext, type FrameKind, type WireError } from "@talon/sdk";
 import { backoffDelay, bridgeBackoff } from "../runtime/backoff.ts";
+import { displayUrl, type BridgeClient, type BridgeState, type BridgeStatus } from "./bridge-status.ts";
+import { answerUpstream } from "./bridge-requests.ts";
+import { ScreeningPool } from "./bridge-screening.ts";
 import type { GatewayHostView } from "./host-view.ts";
 import { PendingCalls } from "./pending-calls.ts";
-import { PROTOCOL_VERSION, MIN_NODE_PROTOCOL_VERSION, classifyFrame, isRequestFrame } from "./protocol.ts";
+import { PROTOCOL_VERSION, MIN_NODE_PROTOCOL_VERSION, classifyFrame } from "./protocol.ts";
 import { readWireError } from "./upstream-error.ts";
-import { toWireError } from "./wire-error.ts";
 
 /** Largest frame accepted from upstream (its maxPayload is 25 MiB; frames carry some envelope). */
 const BRIDGE_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
 /** Client capabilities announced upstream: approval and tool events are what the defender screens. */
 const BRIDGE_CAPS = ["approvals", "exec-approvals", "tool-events"];
-/** Frames that may wait for a screening slot, per slot of `max_inflight_frames`. */
-const BACKLOG_PER_SLOT = 4;
 /** Upstream's reference client closes after two silent tick intervals; so does the bridge. */
 const TICK_MISSES_ALLOWED = 2;
-
-/** Where the bridge is in its connect/reconnect cycle. */
-export type BridgeState = "connecting" | "challenge" | "handshake" | "connected" | "waiting" | "stopped";
-
-/** What `status` reports about the bridge. Never contains credentials. */
-export interface BridgeStatus {
-  state: BridgeState;
-  /** Upstream URL without user info or query. */
-  url: string;
-  connected: boolean;
-  connectedSinceMs?: number;
-  /** Failed attempts since the last healthy connection. */
-  attempt: number;
-  reconnects: number;
-  nextRetryInMs?: number;
-  lastError?: string;
-  protocol?: number;
-  grantedScopes?: string[];
-  pendingCalls: number;
-  framesReceived: number;
-  /** Upstream events this bridge never saw (gaps in `seq`). */
-  eventsMissed: number;
-  /** Upstream frames received but not screened because the backlog was full. */
-  framesDropped: number;
-  /** Frames being screened now, and waiting for a slot. */
-  screening: number;
-  backlog: number;
-}
-
-/** The running bridge, as the gateway runtime uses it. */
-export interface BridgeClient {
-  readonly connected: boolean;
-  /** Call a method upstream. Rejects with `TALON_GATEWAY_NOT_CONNECTED` when not connected. */
-  call(method: string, params?: unknown, options?: { timeoutMs?: number }): Promise<unknown>;
-  status(): BridgeStatus;
-  stop(): Promise<void>;
-}
-
-/** Upstream URL for logs and status: no credentials in user info or query. */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "(invalid url)";
-  }
-}
-
-/** Who the upstream gateway is when it sends Talon a request (no scopes: only `none`-scope methods answer). */
-const UPSTREAM_CALLER: ClientInfo = Object.freeze({
-  connId: "upstream",
-  id: "upstream-gateway",
-  mode: "backend",
-  role: "operator",
-  scopes: Object.freeze([]) as readonly string[],
-});
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 class Bridge implements BridgeClient {
   readonly #host: GatewayHostView;
@@ -113,9 +55,7 @@ class Bridge implements BridgeClient {
   #lastSeq: number | undefined;
   #eventsMissed = 0;
   #framesReceived = 0;
-  #inflight = 0;
-  readonly #backlog: (() => Promise<void>)[] = [];
-  #framesDropped = 0;
+  readonly #screening: ScreeningPool;
   #connectTimer: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #watchdog: NodeJS.Timeout | undefined;
@@ -125,6 +65,7 @@ class Bridge implements BridgeClient {
     this.#pending = new PendingCalls(host.config().gateway.bridge.max_pending_calls, `talon-${this.#instanceId.slice(0, 8)}`);
     this.#frameHook = host.hookUsed("frame");
     this.#extractHook = host.hookUsed("extract");
+    this.#screening = new ScreeningPool(() => this.#config.bridge.max_inflight_frames, host.log);
   }
 
   get connected(): boolean {
@@ -145,9 +86,9 @@ class Bridge implements BridgeClient {
       pendingCalls: this.#pending.size,
       framesReceived: this.#framesReceived,
       eventsMissed: this.#eventsMissed,
-      framesDropped: this.#framesDropped,
-      screening: this.#inflight,
-      backlog: this.#backlog.length,
+      framesDropped: this.#screening.dropped,
+      screening: this.#screening.inflight,
+      backlog: this.#screening.waiting,
     };
     if (this.connected) status.connectedSinceMs = this.#connectedAt;
     if (this.#state === "waiting" && this.#nextRetryAt > 0) status.nextRetryInMs = Math.max(0, this.#nextRetryAt - Date.now());
@@ -236,7 +177,7 @@ class Bridge implements BridgeClient {
       this.#host.log.debug({ bytes: data.length }, "bridge dropped an upstream frame that is not JSON");
       return;
     }
-    if (!isRecord(frame)) return;
+    if (!isObject(frame)) return;
     const kind = classifyFrame(frame);
     if (this.#state !== "connected") return this.#onHandshakeFrame(ws, frame, kind);
     if (kind === "res") this.#pending.settle(frame);
@@ -246,22 +187,22 @@ class Bridge implements BridgeClient {
 
   #onHandshakeFrame(ws: WebSocket, frame: Record<string, unknown>, kind: FrameKind): void {
     if (kind === "event" && frame.event === "connect.challenge" && (this.#state === "challenge" || this.#state === "connecting")) {
-      const nonce = isRecord(frame.payload) ? frame.payload.nonce : undefined;
+      const nonce = isObject(frame.payload) ? frame.payload.nonce : undefined;
       if (typeof nonce !== "string" || nonce === "") this.#host.log.warn({}, "upstream connect.challenge has no nonce; connecting anyway");
       return this.#sendConnect(ws);
     }
     if (kind !== "res" || frame.id !== this.#connectRequestId) return;
     clearTimeout(this.#connectTimer);
     const payload = frame.payload;
-    if (frame.ok === true && isRecord(payload) && payload.type === "hello-ok") return this.#onHello(payload);
+    if (frame.ok === true && isObject(payload) && payload.type === "hello-ok") return this.#onHello(payload);
     const wire = readWireError(frame.error);
     this.#refused(wire);
     ws.close(1000, "connect refused");
   }
 
   #onHello(hello: Record<string, unknown>): void {
-    const policy = isRecord(hello.policy) ? hello.policy : {};
-    const auth = isRecord(hello.auth) ? hello.auth : {};
+    const policy = isObject(hello.policy) ? hello.policy : {};
+    const auth = isObject(hello.auth) ? hello.auth : {};
     this.#tickIntervalMs = typeof policy.tickIntervalMs === "number" && policy.tickIntervalMs > 0 ? policy.tickIntervalMs : 30_000;
     this.#maxPayload = typeof policy.maxPayload === "number" && policy.maxPayload > 0 ? policy.maxPayload : BRIDGE_MAX_PAYLOAD_BYTES;
     this.#protocol = typeof hello.protocol === "number" ? hello.protocol : undefined;
@@ -289,7 +230,7 @@ class Bridge implements BridgeClient {
   }
 
   #refused(wire: WireError): void {
-    const detail = isRecord(wire.details) && typeof wire.details.code === "string" ? wire.details.code : undefined;
+    const detail = isObject(wire.details) && typeof wire.details.code === "string" ? wire.details.code : undefined;
     this.#lastError = `${wire.code}: ${wire.message}`;
     if (wire.retryable && typeof wire.retryAfterMs === "number") this.#retryAfterMs = wire.retryAfterMs;
     const authProblem = detail?.startsWith("AUTH_") || detail === "DEVICE_IDENTITY_REQUIRED";
@@ -326,7 +267,7 @@ class Bridge implements BridgeClient {
    * socket (pausing it would deadlock like the seed's shared queue, seed-defender §15 item 22).
    */
   #screen(ws: WebSocket, frame: Record<string, unknown>, kind: FrameKind): void {
-    if (kind === "req") return this.#schedule(() => this.#answer(ws, frame), frame);
+    if (kind === "req") return this.#screening.schedule(() => answerUpstream(this.#host, ws, frame, this.#frameHook), frame);
     if (!this.#frameHook && (kind !== "event" || !this.#extractHook)) return;
     const context: FrameContext = {
       mode: "bridge",
@@ -335,63 +276,10 @@ class Bridge implements BridgeClient {
       event: typeof frame.event === "string" ? frame.event : undefined,
     };
     const host = this.#host;
-    this.#schedule(async () => {
+    this.#screening.schedule(async () => {
       const inspected = this.#frameHook ? await host.inspectFrame(frame, context) : frame;
       if (inspected && kind === "event" && this.#extractHook) await host.ingestFrame(inspected, context);
     }, frame);
-  }
-
-  #schedule(task: () => Promise<void>, frame: Record<string, unknown>): void {
-    const limit = this.#config.bridge.max_inflight_frames;
-    if (this.#inflight < limit) return this.#start(task);
-    if (this.#backlog.length < limit * BACKLOG_PER_SLOT) {
-      this.#backlog.push(task);
-      return;
-    }
-    // Nothing left to buffer into: the frame is not screened. Counted and logged, never silent;
-    // an unanswered upstream approval expires upstream rather than being allowed.
-    this.#framesDropped++;
-    if (this.#framesDropped === 1 || this.#framesDropped % 100 === 0) {
-      this.#host.log.error(
-        { dropped: this.#framesDropped, event: frame.event, method: frame.method, inflight: this.#inflight },
-        "bridge overloaded: upstream frames arrive faster than plugins screen them; frames were not screened (raise gateway.bridge.max_inflight_frames or speed up frame taps)",
-      );
-    }
-  }
-
-  #start(task: () => Promise<void>): void {
-    this.#inflight++;
-    task()
-      .catch((error) => this.#host.log.error({ err: error }, "an upstream frame could not be screened"))
-      .finally(() => {
-        this.#inflight--;
-        const next = this.#backlog.shift();
-        if (next) this.#start(next);
-      });
-  }
-
-  /** Upstream sent Talon a request: same dispatcher as standalone clients, with no scopes. */
-  async #answer(ws: WebSocket, frame: Record<string, unknown>): Promise<void> {
-    const id = typeof frame.id === "string" && frame.id !== "" ? frame.id : "invalid";
-    const reply = (body: { ok: true; payload: unknown } | { ok: false; error: WireError }) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "res", id, ...body }));
-    };
-    try {
-      if (!isRequestFrame(frame)) throw new RpcError("TALON_RPC_INVALID_REQUEST", "invalid request frame");
-      const method = frame.method as string;
-      const context: FrameContext = { mode: "bridge", kind: "req", method };
-      const inspected = this.#frameHook ? await this.#host.inspectFrame(frame, context) : frame;
-      if (!inspected) throw new RpcError("TALON_RPC_INVALID_REQUEST", "request refused by a frame policy");
-      const payload = await this.#host.methods.invoke(method, inspected.params, {
-        method,
-        origin: "bridge",
-        client: UPSTREAM_CALLER,
-        requestId: id,
-      });
-      reply({ ok: true, payload });
-    } catch (error) {
-      reply({ ok: false, error: toWireError(error) });
-    }
   }
 
   #onClose(ws: WebSocket, code: number, reason: string): void {
@@ -497,6 +385,8 @@ class Bridge implements BridgeClient {
 }
 
 /** Start the bridge: it connects at once and keeps reconnecting until stopped. */
+export { displayUrl, type BridgeClient, type BridgeState, type BridgeStatus } from "./bridge-status.ts";
+
 export function startBridgeClient(host: GatewayHostView): BridgeClient {
   const bridge = new Bridge(host);
   bridge.connect();

@@ -10,10 +10,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
-import { RpcError, errorMessage, type ClientInfo, type FrameContext, type WireError } from "@talon/sdk";
+import { RpcError, isThenable, errorMessage, type ClientInfo, type FrameContext, type WireError } from "@talon/sdk";
 import type { FailureBackoff, ResolvedAuth } from "./auth.ts";
 import { withSeq } from "./event-frame.ts";
-import { batchWrites } from "./write-batch.ts";
+import { batchSocketWrites, sendTextFrame, setReceiverLimit } from "./ws-internals.ts";
 import { evaluateHandshake, truncateReason, type HandshakeAccepted } from "./handshake.ts";
 import type { GatewayHostView } from "./host-view.ts";
 import type { OriginPolicy } from "./origin.ts";
@@ -64,13 +64,6 @@ const enum State {
 type ResponseId = string | number;
 
 /** The socket methods write batching needs (ws keeps its net.Socket in a private field). */
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 
 /** Socket errors end in a `close` event, which is where the connection reacts (shared, no closure per socket). */
 const ignoreSocketError = (): void => undefined;
@@ -161,9 +154,7 @@ export class Connection {
 
   #sendRaw(text: string): boolean {
     if (this.#ws.readyState !== 1) return false;
-    const socket = (this.#ws as unknown as { _socket?: FrameSink })._socket;
-    if (socket) writeTextFrame(socket, text);
-    else this.#ws.send(text);
+    sendTextFrame(this.#ws, text);
     if (this.#ws.bufferedAmount > this.settings.maxBufferedBytes) {
       this.close(1008, "slow consumer");
       return false;
@@ -200,7 +191,7 @@ export class Connection {
   #onMessage(data: Buffer, isBinary: boolean): void {
     switch (this.#state) {
       case State.Open:
-        batchWrites((this.#ws as unknown as { _socket?: Corkable })._socket);
+        batchSocketWrites(this.#ws);
         return this.#onFrame(data);
       case State.Handshake:
         if (data.length > MAX_PREAUTH_PAYLOAD_BYTES) return this.close(1009, "preauth payload too large");
@@ -391,40 +382,3 @@ export class Connection {
 }
 
 /** The socket write a text frame needs. */
-interface FrameSink {
-  write(chunk: Buffer): boolean;
-}
-
-/**
- * One unmasked text frame (RFC 6455 §5.2) written straight to the socket in a single write,
- * instead of ws's header and payload writes. Safe because the server never compresses
- * (perMessageDeflate off): ws then writes in call order and queues nothing of its own.
- */
-function writeTextFrame(socket: FrameSink, text: string): void {
-  const length = Buffer.byteLength(text);
-  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = 0x81; // FIN, text
-  if (length < 126) {
-    frame[1] = length;
-  } else if (length < 65536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
-  frame.write(text, header, "utf8");
-  socket.write(frame);
-}
-
-/**
- * Raise the frame size limit once authenticated. ws keeps the limit on its receiver; the server
- * starts every connection at the pre-auth limit so unauthenticated peers cannot make it buffer
- * large frames. (Private ws field, covered by a test of both limits.)
- */
-function setReceiverLimit(ws: WebSocket, maxPayload: number): void {
-  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
-  if (receiver && typeof receiver._maxPayload === "number") receiver._maxPayload = maxPayload;
-}

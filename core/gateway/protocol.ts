@@ -52,37 +52,6 @@ export const requestFrameSchema = z.strictObject({
   expectedProfileId: z.string().min(1).max(128).optional(),
 });
 
-/** Upstream's `ErrorShape`. */
-export const wireErrorSchema = z.strictObject({
-  code: nonEmpty,
-  message: nonEmpty,
-  details: z.unknown().optional(),
-  retryable: z.boolean().optional(),
-  retryAfterMs: z.number().int().min(0).optional(),
-});
-
-/** `{type:"res", id, ok, payload?, error?}` (closed). */
-export const responseFrameSchema = z.strictObject({
-  type: z.literal("res"),
-  id: nonEmpty,
-  ok: z.boolean(),
-  payload: z.unknown().optional(),
-  error: wireErrorSchema.optional(),
-});
-
-/** `{type:"event", event, payload?, seq?, stateVersion?, recipientProfileId?}` (closed). */
-export const eventFrameSchema = z.strictObject({
-  type: z.literal("event"),
-  event: nonEmpty,
-  payload: z.unknown().optional(),
-  seq: z.number().int().min(0).optional(),
-  stateVersion: z.strictObject({ presence: z.number().int(), health: z.number().int() }).optional(),
-  recipientProfileId: z.string().optional(),
-});
-
-/** Any frame, discriminated on `type`. */
-export const gatewayFrameSchema = z.discriminatedUnion("type", [requestFrameSchema, responseFrameSchema, eventFrameSchema]);
-
 /**
  * The hot-path equivalent of `requestFrameSchema.safeParse(frame).success` (no allocation, no
  * zod). A property test keeps the two in agreement; on `false` callers run the schema to word
@@ -181,68 +150,4 @@ export function classifyFrame(value: unknown): FrameKind {
   if (type === "event") return "event";
   if (type === "error") return "error";
   return "error" in value ? "error" : "unknown";
-}
-
-/** The seed's method families (seed-gateway §1.1), pinned by the frame corpus. */
-export type MethodFamily =
-  | "connect"
-  | "gateway"
-  | "agent"
-  | "sessions"
-  | "session"
-  | "node"
-  | "cron"
-  | "message"
-  | "browser"
-  | "canvas"
-  | "pairing"
-  | "config"
-  | "unknown";
-
-const FAMILY_RULES: readonly [readonly string[], MethodFamily][] = [
-  [["agent", "agents"], "agent"],
-  [["sessions"], "sessions"],
-  [["session"], "session"],
-  [["node"], "node"],
-  [["cron"], "cron"],
-  [["gateway", "usage", "models", "skills", "update", "web", "wizard"], "gateway"],
-  [["message"], "message"],
-  [["browser"], "browser"],
-  [["canvas"], "canvas"],
-  [["pairing"], "pairing"],
-  [["config"], "config"],
-];
-
-/** Seed §1.1 method family, on the trimmed lowercase method. */
-export function methodFamily(method: string): MethodFamily {
-  const m = method.trim().toLowerCase();
-  if (m === "connect") return "connect";
-  if (m === "health" || m === "status") return "gateway";
-  for (const [roots, family] of FAMILY_RULES) {
-    for (const root of roots) if (m === root || m.startsWith(`${root}.`)) return family;
-  }
-  return "unknown";
-}
-
-/** What the seed's frame corpus pins about a frame (seed-gateway §1.1 request/response extraction). */
-export interface FrameSummary {
-  kind: FrameKind;
-  /** Requests with a string method. */
-  method?: string;
-  family?: MethodFamily;
-  /** The string id, or `unknown` when missing (requests and responses). */
-  requestId?: string;
-  /** Responses: whether they carry an error object. */
-  responseHasError?: boolean;
-}
-
-/** Summarise a parsed frame for logs and the parity corpus. */
-export function summarizeFrame(value: unknown): FrameSummary {
-  const kind = classifyFrame(value);
-  const frame = value as Record<string, unknown>;
-  const requestId = typeof frame?.id === "string" ? frame.id : "unknown";
-  if (kind === "req" && typeof frame.method === "string")
-    return { kind, method: frame.method, family: methodFamily(frame.method), requestId };
-  if (kind === "res") return { kind, requestId, responseHasError: typeof frame.error === "object" && frame.error !== null };
-  return { kind };
 }

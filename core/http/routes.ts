@@ -1,5 +1,5 @@
 /**
- * HTTP routes plugins serve on Talon's port (the webchat page, webhook inbound). Bodies are read
+ * HTTP routes plugins serve on Talon's port (a driver's page, inbound webhooks). Bodies are read
  * with a size cap; a handler that throws answers 500 without taking the server down.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";

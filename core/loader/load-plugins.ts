@@ -9,7 +9,7 @@ import { validateManifest, validatePluginConfig } from "./manifest.ts";
 import { orderByDependencies } from "./order.ts";
 import { preflightPackageManifest } from "./package-manifest.ts";
 import { resolvePluginSources, TALON_ROOT, type PluginSource, type PluginSourceKind } from "./resolve.ts";
-import { withTimeout } from "./timeout.ts";
+import { withTimeout } from "../runtime/timeout.ts";
 
 /** What `talon plugins list` and `status` report per plugin. */
 export interface PluginRecord {
@@ -44,7 +44,7 @@ export interface LoaderDeps {
   warn(message: string, fields: Record<string, unknown>): void;
 }
 
-async function importSource(source: PluginSource, baseDir: string): Promise<Record<string, unknown>> {
+export async function importSource(source: PluginSource, baseDir: string): Promise<Record<string, unknown>> {
   try {
     if (source.kind === "npm") return (await importPackage(source.target, baseDir)).module;
     return await importModule(source.target);

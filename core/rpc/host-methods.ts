@@ -7,23 +7,38 @@
  * `health` is synchronous when every section is (the gateway answers it without a promise).
  */
 import { z } from "zod";
-import { RpcError, STAGE, errorMessage, type HookFacades, type MethodDefinition } from "@talon/sdk";
+import { RpcError, STAGE, errorMessage, isThenable, type HookFacades, type MethodDefinition, type TalonConfig } from "@talon/sdk";
+import type { GatewayRuntime } from "../gateway/index.ts";
+import type { PluginRecord } from "../loader/load-plugins.ts";
 import { residentKib } from "../log.ts";
-import type { TalonHost } from "../host.ts";
+import { withTimeout } from "../runtime/timeout.ts";
+import type { MethodRegistry } from "./registry.ts";
 import { UsageCounter, daysBetween, startFor, utcDate } from "./usage-counter.ts";
+
+/** The slice of the host these methods read (the host passes itself; no import of host.ts). */
+export interface HostMethodsView {
+  readonly version: string;
+  readonly startedAt: number;
+  readonly mode: "standalone" | "bridge";
+  readonly config: TalonConfig;
+  readonly configFile: string | undefined;
+  readonly plugins: readonly PluginRecord[];
+  readonly statusSections: ReadonlyMap<string, { plugin: string; provider: () => unknown }>;
+  readonly methods: MethodRegistry;
+  readonly gateway: Pick<GatewayRuntime, "mode" | "connected" | "stats">;
+  /** Replace every known secret value in `value` (fields marked secret() in any schema). */
+  redact<T>(value: T): T;
+}
 
 /** A status section that does not answer in this time is reported as timed out. */
 const SECTION_TIMEOUT_MS = 2000;
 
 type Sections = Record<string, unknown>;
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
-
 /** Every section's value; a promise only when some provider is asynchronous. */
 const NO_SECTIONS: Sections = Object.freeze({});
 
-function collectSections(host: TalonHost): Sections | Promise<Sections> {
+function collectSections(host: HostMethodsView): Sections | Promise<Sections> {
   if (host.statusSections.size === 0) return NO_SECTIONS;
   const out: Sections = {};
   let pending: Promise<void>[] | undefined;
@@ -34,17 +49,11 @@ function collectSections(host: TalonHost): Sections | Promise<Sections> {
         out[name] = value;
         continue;
       }
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${SECTION_TIMEOUT_MS} ms`)), SECTION_TIMEOUT_MS);
-      });
       (pending ??= []).push(
-        Promise.race([Promise.resolve(value), limit])
-          .then(
-            (resolved) => void (out[name] = resolved),
-            (error) => void (out[name] = { error: errorMessage(error) }),
-          )
-          .finally(() => clearTimeout(timer)),
+        withTimeout(value, SECTION_TIMEOUT_MS, () => new Error(`timed out after ${SECTION_TIMEOUT_MS} ms`)).then(
+          (resolved) => void (out[name] = resolved),
+          (error) => void (out[name] = { error: errorMessage(error) }),
+        ),
       );
     } catch (error) {
       out[name] = { error: errorMessage(error) };
@@ -53,7 +62,7 @@ function collectSections(host: TalonHost): Sections | Promise<Sections> {
   return pending ? Promise.all(pending).then(() => out) : out;
 }
 
-function withSections<T>(host: TalonHost, build: (sections: Sections) => T): T | Promise<T> {
+function withSections<T>(host: HostMethodsView, build: (sections: Sections) => T): T | Promise<T> {
   const sections = collectSections(host);
   return isThenable(sections) ? sections.then(build) : build(sections);
 }
@@ -93,13 +102,13 @@ interface PluginSummary {
 }
 
 /** The statuses a summary was built from, to reuse it while they hold. */
-const summaries = new WeakMap<TalonHost, { statuses: string[]; summary: PluginSummary }>();
+const summaries = new WeakMap<HostMethodsView, { statuses: string[]; summary: PluginSummary }>();
 
 /**
  * Loaded and failed plugins. Rebuilt only when a plugin's name or status changed (compared
  * without allocating), so `health` does not rebuild the same lists thousands of times a second.
  */
-function pluginSummary(host: TalonHost): PluginSummary {
+function pluginSummary(host: HostMethodsView): PluginSummary {
   const cached = summaries.get(host);
   const plugins = host.plugins;
   if (cached && cached.statuses.length === plugins.length * 2) {
@@ -136,7 +145,7 @@ const ZERO_COST = { totalCost: 0, inputCost: 0, outputCost: 0, cacheReadCost: 0,
 const ZERO_TOKENS = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0 };
 
 /** Register the host's methods, and count decisions for the usage methods. */
-export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
+export function registerHostMethods(host: HostMethodsView, hooks: HookFacades): void {
   const register = <S extends z.ZodType>(definition: MethodDefinition<S>) =>
     host.methods.register(definition as unknown as MethodDefinition, "talon", hooks.rpc);
   const empty = z.object({}).loose();
@@ -200,7 +209,8 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
           setupMs: Math.round(p.setupMs),
           ...(p.error ? { error: p.error } : {}),
         }));
-        return {
+        // Plugin sections may carry config values: every secret the host knows is replaced.
+        return host.redact({
           runtime: {
             name: "talon",
             version: host.version,
@@ -242,7 +252,7 @@ export function registerHostMethods(host: TalonHost, hooks: HookFacades): void {
           eventLoop: eventLoop(),
           rpc: { supportedMethods: host.methods.advertised(), count: host.methods.size() },
           ...sections,
-        };
+        });
       });
     },
   });

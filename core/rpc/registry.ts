@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import {
   RpcError,
+  isThenable,
   TalonError,
   errorMessage,
   isTalonError,
@@ -73,11 +74,6 @@ function refusal(client: ClientInfo, required: MethodScope): RpcError | undefine
     details: { code: "MISSING_SCOPE", missingScope: verdict.missing, requiredScopes: [verdict.missing] },
   });
 }
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null &&
-  (typeof value === "object" || typeof value === "function") &&
-  typeof (value as PromiseLike<unknown>).then === "function";
 
 /** A handler that returns nothing answers `null` (the wire has no `undefined`). */
 function normalizeResult(value: unknown): unknown {

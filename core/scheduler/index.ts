@@ -13,7 +13,6 @@
  * - A lane exists only while it has work: idle lanes are deleted, so every map is bounded.
  */
 import type { Action, DecisionRecord, Evaluation, Logger, TalonConfig } from "@talon/sdk";
-import { mergeCollected } from "../defender/normalize.ts";
 import { checkActivation, type ActivationSettings } from "./activation.ts";
 import { Semaphore } from "./semaphore.ts";
 
@@ -30,6 +29,8 @@ export interface SchedulerDeps {
   refuse(action: Action, reason: string): DecisionRecord;
   /** Settle an action whose evaluation failed unexpectedly (fail closed). */
   fail(action: Action, error: unknown): DecisionRecord;
+  /** `collect` mode: merge a queued prompt-only action with the newer one behind it. */
+  merge(queued: Action, incoming: Action): Action;
 }
 
 interface Job {
@@ -143,7 +144,7 @@ export class SessionScheduler {
       const last = lane.queue.at(-1);
       if (last && collectable(last.action) && collectable(job.action)) {
         this.#supersede(last, job.action);
-        lane.queue[lane.queue.length - 1] = { action: mergeCollected(last.action, job.action), settle: job.settle };
+        lane.queue[lane.queue.length - 1] = { action: this.#deps.merge(last.action, job.action), settle: job.settle };
         return undefined;
       }
     }

@@ -5,7 +5,7 @@
 import Keyv from "keyv";
 import KeyvRedis from "@keyv/redis";
 import { TalonError, errorMessage } from "@talon/sdk";
-import { withTimeout } from "../loader/timeout.ts";
+import { withTimeout } from "../runtime/timeout.ts";
 import { isExpired, type Envelope, type StoreBackend } from "./backend.ts";
 
 /** The URL without its password, for logs and `doctor`. */

@@ -3,7 +3,7 @@
  * the sender POSTs signed JSON messages to Talon's port; outbound: Talon POSTs signed JSON to
  * `outboundUrl`. Both directions use HMAC-SHA256 over the timestamp and the body.
  */
-import { DriverValidationError, defineChannelDriver, z } from "@talon/sdk";
+import { DriverValidationError, defineChannelDriver, secret, z } from "@talon/sdk";
 import { postEvent } from "./api.ts";
 import { MAX_FUTURE_SKEW_SECS } from "./signature.ts";
 import { createWebhookHandler } from "./webhook.ts";
@@ -13,25 +13,29 @@ const DRIVER_ID = "generic";
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export const configSchema = z.strictObject({
-  /** Shared secret for inbound signatures (at least 16 characters). */
-  secret: z.string().min(16, "use a secret of at least 16 characters"),
-  /** Where replies are POSTed; without it the account only receives. */
-  outboundUrl: z.url({ protocol: /^https?$/ }).optional(),
-  /** Secret for outbound signatures; defaults to `secret`. */
-  outboundSecret: z.string().min(16).optional(),
-  /**
-   * Oldest accepted request age (seconds). With the 60 s of allowed clock skew it must fit in the
-   * runtime's dedupe window (`runtime.dedupeTtlMs`, 300 s by default), or a signed request
-   * replayed after its id is forgotten would be admitted again; a longer window is refused.
-   */
-  replayWindowSecs: z.number().int().min(10).max(3600).default(240),
-  /** Inbound path on Talon's port; default `/channels/generic/<accountId>`. */
+  secret: secret(
+    z.string().min(16, "use a secret of at least 16 characters").describe("Shared secret for inbound signatures (at least 16 characters)."),
+  ),
+  outboundUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("Where replies are POSTed; without it the account only receives."),
+  outboundSecret: secret(z.string().min(16).optional().describe("Secret for outbound signatures; defaults to `secret`.")),
+  replayWindowSecs: z
+    .number()
+    .int()
+    .min(10)
+    .max(3600)
+    .default(240)
+    .describe(
+      "Oldest accepted request age (seconds). With the 60 s of allowed clock skew it must fit in the runtime's dedupe window (`runtime.dedupeTtlMs`, 300 s by default), or a signed request replayed after its id is forgotten would be admitted again; a longer window is refused.",
+    ),
   path: z
     .string()
     .regex(/^\/[A-Za-z0-9/_.-]*$/)
-    .optional(),
-  /** Time limit of one outbound POST (ms). */
-  timeoutMs: z.number().int().min(100).default(10_000),
+    .optional()
+    .describe("Inbound path on Talon's port; default `/channels/generic/<accountId>`."),
+  timeoutMs: z.number().int().min(100).default(10_000).describe("Time limit of one outbound POST (ms)."),
 });
 
 /** One generic account's config. */

@@ -5,7 +5,7 @@
  * configured; the page never needs the operator's gateway token.
  */
 import { randomBytes } from "node:crypto";
-import { DriverNotFoundError, defineChannelDriver, z } from "@talon/sdk";
+import { DriverNotFoundError, defineChannelDriver, secret, z } from "@talon/sdk";
 import { webchatRoutes } from "./routes.ts";
 import { Visitors, isVisitorId } from "./visitors.ts";
 
@@ -14,19 +14,27 @@ const DRIVER_ID = "webchat";
 const PING_INTERVAL_MS = 15_000;
 
 export const configSchema = z.strictObject({
-  /** Let other machines chat when they present this key (at least 16 characters); without it, loopback only. */
-  accessKey: z.string().min(16, "use an access key of at least 16 characters").optional(),
-  /** Where the page is served; default `/webchat` (`/webchat/<accountId>` for other accounts). */
+  accessKey: secret(
+    z
+      .string()
+      .min(16, "use an access key of at least 16 characters")
+      .optional()
+      .describe("Let other machines chat when they present this key (at least 16 characters); without it, loopback only."),
+  ),
   path: z
     .string()
     .regex(/^\/[A-Za-z0-9/_.-]*[A-Za-z0-9_.-]$/)
-    .optional(),
-  /** Page title. */
-  title: z.string().max(100).default("Talon WebChat"),
-  /** Visitors remembered in memory (least recently active are forgotten first). */
-  maxVisitors: z.number().int().min(1).max(100_000).default(1_000),
-  /** Open event streams across all visitors. */
-  maxStreams: z.number().int().min(1).max(100_000).default(500),
+    .optional()
+    .describe("Where the page is served; default `/webchat` (`/webchat/<accountId>` for other accounts)."),
+  title: z.string().max(100).default("Talon WebChat").describe("Page title."),
+  maxVisitors: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1_000)
+    .describe("Visitors remembered in memory (least recently active are forgotten first)."),
+  maxStreams: z.number().int().min(1).max(100_000).default(500).describe("Open event streams across all visitors."),
 });
 
 /** One webchat account's config. */

@@ -10,7 +10,7 @@
  *   homeserver = "https://matrix.example.org"
  *   accessToken = "syt_..."
  */
-import { DriverNetworkError, defineChannelDriver, z } from "@talon/sdk";
+import { DriverNetworkError, defineChannelDriver, secret, z } from "@talon/sdk";
 import { createClient, segment } from "./api.ts";
 import { DRIVER_ID } from "./constants.ts";
 import { editContent, messageContent, reactionContent } from "./format.ts";
@@ -24,8 +24,8 @@ const SENDS_PER_SECOND = 5;
 export const configSchema = z.strictObject({
   /** Base URL of the homeserver, e.g. `https://matrix.example.org`. */
   homeserver: z.url({ protocol: /^https?$/ }),
-  /** The bot user's access token. */
-  accessToken: z.string().min(1),
+  /** The bot user's access token (marked secret: Talon keeps it out of logs, status and quarantine). */
+  accessToken: secret(z.string().min(1)),
   /** Long-poll timeout of `/sync` (ms). */
   syncTimeoutMs: z.number().int().min(0).max(120_000).default(30_000),
   /** Time limit of every other request (ms). */

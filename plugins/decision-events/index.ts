@@ -15,14 +15,13 @@ const SCOPES = ["operator.read", "operator.write", "operator.admin", "operator.a
 /** `plugins.entries.decision-events.config`. */
 export const configSchema = z
   .strictObject({
-    /** Scope a client needs to receive decision events. */
-    scope: z.enum(SCOPES).default("operator.read"),
-    /**
-     * A slow client may miss decision events (default true, as the seed's drop-if-slow): the gap
-     * in its event `seq` tells it so, and the sessions history keeps every decision. With false,
-     * a client that cannot keep up is disconnected with "slow consumer" instead.
-     */
-    droppable: z.boolean().default(true),
+    scope: z.enum(SCOPES).default("operator.read").describe("Scope a client needs to receive decision events."),
+    droppable: z
+      .boolean()
+      .default(true)
+      .describe(
+        'A slow client may miss decision events (default true, as the seed\'s drop-if-slow): the gap in its event `seq` tells it so, and the sessions history keeps every decision. With false, a client that cannot keep up is disconnected with "slow consumer" instead.',
+      ),
   })
   .prefault({});
 

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { talonConfigSchema } from "@talon/sdk";
 import { analyzeCommand } from "./analyze.ts";
 import { buildSettings, configSchema, type CommandSettings } from "./config.ts";
 import { toFindings, unlistedCommands } from "./findings.ts";
@@ -10,7 +9,7 @@ let parser: ShellParser;
 let settings: CommandSettings;
 before(async () => {
   parser = await loadShellParser();
-  settings = buildSettings("defender-command", talonConfigSchema.parse({}), configSchema.parse({}));
+  settings = buildSettings("defender-command", configSchema.parse({}));
 });
 
 const judge = (command: string, s = settings) => toFindings(analyzeCommand(parser, command, s.analyzer).hits, "/command", s.findings);
@@ -135,11 +134,7 @@ test("allow prefixes apply per segment and to whole words (seed §15 item 4)", (
 });
 
 test("configured blocked patterns still work; the seed defaults are superseded by the parser rules", () => {
-  const custom = buildSettings(
-    "defender-command",
-    talonConfigSchema.parse({ security: { blocked_command_patterns: ["(?i)\\bchmod\\s+777\\b"] } }),
-    configSchema.parse({}),
-  );
+  const custom = buildSettings("defender-command", configSchema.parse({ blockedCommandPatterns: ["(?i)\\bchmod\\s+777\\b"] }));
   const findings = judge("chmod 777 deploy.sh", custom);
   assert.ok(
     findings.some(
@@ -156,7 +151,6 @@ test("configured blocked patterns still work; the seed defaults are superseded b
 test("rules can be switched off or re-graded", () => {
   const s = buildSettings(
     "defender-command",
-    talonConfigSchema.parse({}),
     configSchema.parse({ rules: { privilege_escalation: { enabled: false }, credential_read: { severity: "block" } } }),
   );
   assert.deepEqual(judge("sudo ls", s), []);

@@ -1,10 +1,10 @@
 /**
  * defender-command's config (`plugins.entries.defender-command.config`) and the settings built
- * from it plus the seed's `security.blocked_command_patterns` and
- * `security.allowed_command_prefixes`, read live from the host config.
+ * from it. The seed's `security.blocked_command_patterns` and `security.allowed_command_prefixes`
+ * land on `blockedCommandPatterns` and `allowedCommandPrefixes` (core/config/legacy.ts).
  */
 import { z } from "zod";
-import { SEED_DEFAULTS, compileSeedPattern, type TalonConfig } from "@talon/sdk";
+import { SEED_DEFAULTS, compileSeedPattern } from "@talon/sdk";
 import type { AnalyzerSettings } from "./analyze.ts";
 import type { FindingSettings } from "./findings.ts";
 import { RULES, type RuleId } from "./rules/context.ts";
@@ -38,6 +38,16 @@ const ruleSchema = z.strictObject({
 
 export const configSchema = z
   .strictObject({
+    allowedCommandPrefixes: z
+      .array(z.string())
+      .default([...SEED_DEFAULTS.allowedCommandPrefixes])
+      .describe(
+        "Commands known to be fine, matched per segment on whole words (`ls` does not allow `lsblk`). Seed: `security.allowed_command_prefixes`.",
+      ),
+    blockedCommandPatterns: z
+      .array(z.string())
+      .default([...SEED_DEFAULTS.blockedCommandPatterns])
+      .describe("Regexes (`(?i)` allowed) that block a command. Seed: `security.blocked_command_patterns`."),
     /** Per-rule switches and severities, keyed by rule id (`destructive_delete`, `privilege_escalation`, ...). */
     rules: z.record(z.string(), ruleSchema).default({}),
     /** Points of a block-level rule (the seed's blocked-pattern score). */
@@ -46,7 +56,7 @@ export const configSchema = z
     reviewScore: score.default(20),
     /** More blocked patterns, in the seed's syntax, matched against the command and every nested script. */
     extraBlockedPatterns: z.array(z.string().min(1)).default([]),
-    /** Points when a top-level command matches no `security.allowed_command_prefixes` entry (the seed gave 20; 0 = off). */
+    /** Points when a top-level command matches no `allowedCommandPrefixes` entry (the seed gave 20; 0 = off). */
     unlistedScore: score.default(0),
     /** URL prefixes of installers whose `curl … | sh` is reviewed instead of blocked. */
     knownInstallers: z.array(z.string().min(1)).default([...DEFAULT_KNOWN_INSTALLERS]),
@@ -86,11 +96,11 @@ export interface CommandSettings {
  * blocked patterns are implemented by the structural rules (which also catch their bypasses),
  * so only patterns an operator added are matched as regexes.
  */
-export function buildSettings(detector: string, host: Readonly<TalonConfig>, config: DefenderCommandConfig): CommandSettings {
+export function buildSettings(detector: string, config: DefenderCommandConfig): CommandSettings {
   const seedDefaults = new Set<string>(SEED_DEFAULTS.blockedCommandPatterns);
   const patterns = [
-    ...host.security.blocked_command_patterns.flatMap((source, index) =>
-      seedDefaults.has(source) ? [] : [compileSeedPattern(source, `security.blocked_command_patterns[${index}]`)],
+    ...config.blockedCommandPatterns.flatMap((source, index) =>
+      seedDefaults.has(source) ? [] : [compileSeedPattern(source, `plugins.entries.${detector}.config.blockedCommandPatterns[${index}]`)],
     ),
     ...config.extraBlockedPatterns.map((source, index) =>
       compileSeedPattern(source, `plugins.entries.${detector}.config.extraBlockedPatterns[${index}]`),
@@ -113,7 +123,7 @@ export function buildSettings(detector: string, host: Readonly<TalonConfig>, con
       reviewScore: config.reviewScore,
       rules: config.rules as Partial<Record<RuleId, { enabled?: boolean; severity?: "block" | "review" }>>,
     },
-    allowPrefixes: host.security.allowed_command_prefixes,
+    allowPrefixes: config.allowedCommandPrefixes,
     unlistedScore: config.unlistedScore,
   };
 }

@@ -2,7 +2,7 @@
  * defender-command: command risk with a real shell parser (tree-sitter-bash). Every command
  * field of an action is parsed and every segment judged, recursively through `sh -c`, `eval`,
  * substitutions and decoded payloads. Keeps the seed's keys (`security.blocked_command_patterns`,
- * `security.allowed_command_prefixes`), read live from config.
+ * `security.allowed_command_prefixes`, now this plugin's), read live from config.
  */
 import { STAGE, definePlugin, errorMessage, type Finding } from "@talon/sdk";
 import { analyzeCommand } from "./analyze.ts";
@@ -35,10 +35,10 @@ export default definePlugin({
           throw error;
         },
       );
-    let settings = buildSettings(PLUGIN_NAME, ctx.host.config, ctx.config);
+    let settings = buildSettings(PLUGIN_NAME, ctx.config);
     ctx.hooks.configReload.tap((change) => {
       try {
-        settings = buildSettings(PLUGIN_NAME, change.next, ctx.config);
+        settings = buildSettings(PLUGIN_NAME, ctx.config);
       } catch (error) {
         ctx.log.warn(
           { code: "TALON_CONFIG_RELOAD_REJECTED", err: error },

@@ -1,9 +1,10 @@
 /**
  * defender-prompt's config (`plugins.entries.defender-prompt.config`) and the settings built from
- * it plus the seed's `security.prompt_injection_patterns`, read live from the host config.
+ * it. The seed's `security.prompt_injection_patterns` lands on `promptInjectionPatterns`
+ * (core/config/legacy.ts).
  */
 import { z } from "zod";
-import { compileSeedPattern, compileSeedPatterns, type ActionFieldKind, type TalonConfig } from "@talon/sdk";
+import { SEED_DEFAULTS, compileSeedPattern, compileSeedPatterns, type ActionFieldKind } from "@talon/sdk";
 import { FAMILIES } from "./families.ts";
 import type { PromptSettings } from "./scan.ts";
 
@@ -29,11 +30,15 @@ const extraPatternSchema = z.union([
 
 export const configSchema = z
   .strictObject({
+    promptInjectionPatterns: z
+      .array(z.string())
+      .default([...SEED_DEFAULTS.promptInjectionPatterns])
+      .describe("Regexes (`(?i)` allowed) that flag a prompt injection. Seed: `security.prompt_injection_patterns`."),
     /** Per-family switches and scores, keyed by family id (`instruction_override`, `jailbreak`, ...). */
     families: z.record(z.string(), familySchema).default({}),
-    /** Extra patterns matched like `security.prompt_injection_patterns`. */
+    /** Extra patterns matched like `promptInjectionPatterns`, with their own score and tag. */
     extraPatterns: z.array(extraPatternSchema).default([]),
-    /** Points per match of a `security.prompt_injection_patterns` entry (the seed gave 18, which never reached review). */
+    /** Points per match of a `promptInjectionPatterns` entry (the seed gave 18, which never reached review). */
     configuredPatternScore: score.default(35),
     /** Weight of the second strongest family; the third gets its square, and so on. */
     secondaryWeight: z.number().min(0).max(1).default(0.5),
@@ -67,16 +72,18 @@ export const configSchema = z
 export type DefenderPromptConfig = z.output<typeof configSchema>;
 
 /** Build scanner settings; throws ConfigError (with the key path) for a bad pattern. */
-export function buildSettings(detector: string, host: Readonly<TalonConfig>, config: DefenderPromptConfig): PromptSettings {
+export function buildSettings(detector: string, config: DefenderPromptConfig): PromptSettings {
   const families = FAMILIES.filter((family) => config.families[family.id]?.enabled !== false).map((family) => {
     const override = config.families[family.id]?.score;
     return override === undefined ? family : { ...family, score: override };
   });
-  const configured = compileSeedPatterns(host.security.prompt_injection_patterns, "security.prompt_injection_patterns").map((pattern) => ({
-    pattern,
-    score: config.configuredPatternScore,
-    tag: "prompt_injection",
-  }));
+  const configured = compileSeedPatterns(config.promptInjectionPatterns, `plugins.entries.${detector}.config.promptInjectionPatterns`).map(
+    (pattern) => ({
+      pattern,
+      score: config.configuredPatternScore,
+      tag: "prompt_injection",
+    }),
+  );
   const extra = config.extraPatterns.map((entry, index) => {
     const spec = typeof entry === "string" ? { pattern: entry, score: 35, tag: "prompt_injection" } : entry;
     return {

@@ -1,6 +1,6 @@
 /**
  * defender-prompt: prompt-injection detection on every text field of an action. The seed's
- * pattern families and config key (`security.prompt_injection_patterns`), plus normalisation,
+ * pattern families and config key (`security.prompt_injection_patterns`, now this plugin's `promptInjectionPatterns`), plus normalisation,
  * decoding of embedded blobs and Talon's own rule families (families.ts). Read live from config.
  */
 import { STAGE, definePlugin, errorMessage } from "@talon/sdk";
@@ -16,11 +16,11 @@ export default definePlugin({
   hostRange: "^0.1.0",
   configSchema,
   setup(ctx) {
-    let settings = buildSettings(PLUGIN_NAME, ctx.host.config, ctx.config);
+    let settings = buildSettings(PLUGIN_NAME, ctx.config);
     let kinds = fieldKindSet(ctx.config);
     ctx.hooks.configReload.tap((change) => {
       try {
-        settings = buildSettings(PLUGIN_NAME, change.next, ctx.config);
+        settings = buildSettings(PLUGIN_NAME, ctx.config);
         kinds = fieldKindSet(ctx.config);
       } catch (error) {
         ctx.log.warn(

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SEED_DEFAULTS, isTalonError, talonConfigSchema, unsafePatternReason } from "@talon/sdk";
+import { SEED_DEFAULTS, isTalonError, unsafePatternReason } from "@talon/sdk";
 import { buildSettings, configSchema } from "./config.ts";
 import { FAMILIES } from "./families.ts";
 import { scanPrompt, type PromptSettings } from "./scan.ts";
 
-const host = talonConfigSchema.parse({});
-const settings = (overrides: Record<string, unknown> = {}, hostOverrides: Record<string, unknown> = {}): PromptSettings =>
-  buildSettings("defender-prompt", talonConfigSchema.parse(hostOverrides), configSchema.parse(overrides));
+const settings = (overrides: Record<string, unknown> = {}): PromptSettings =>
+  buildSettings("defender-prompt", configSchema.parse(overrides));
 const scan = (text: string, s = settings()) => scanPrompt([{ path: "/prompt", value: text }], s);
 const total = (findings: { score: number }[]) => findings.reduce((sum, finding) => sum + finding.score, 0);
 
@@ -54,7 +53,7 @@ test("the seed's configured patterns keep their reason format; the seed's score 
   const seed = findings.find((finding) => finding.pattern === SEED_DEFAULTS.promptInjectionPatterns[1]);
   assert.ok(seed);
   assert.ok(seed.reasons[0]!.startsWith(`prompt matched risky pattern \`${SEED_DEFAULTS.promptInjectionPatterns[1]}\``));
-  const custom = scan("the password is swordfish", settings({}, { security: { prompt_injection_patterns: ["(?i)swordfish"] } }));
+  const custom = scan("the password is swordfish", settings({ promptInjectionPatterns: ["(?i)swordfish"] }));
   assert.deepEqual(
     custom.map((finding) => finding.pattern),
     ["(?i)swordfish"],
@@ -139,8 +138,8 @@ test("config: families can be switched off or re-weighted; bad entries are refus
       error.message.includes("nested quantifier"),
   );
   assert.throws(
-    () => settings({}, { security: { prompt_injection_patterns: ["(?i)([unclosed"] } }),
-    (error) => isTalonError(error) && error.message.includes("security.prompt_injection_patterns[0]"),
+    () => settings({ promptInjectionPatterns: ["(?i)([unclosed"] }),
+    (error) => isTalonError(error) && error.message.includes("plugins.entries.defender-prompt.config.promptInjectionPatterns[0]"),
   );
-  assert.ok(host.security.prompt_injection_patterns.length > 0);
+  assert.ok(configSchema.parse({}).promptInjectionPatterns.length > 0);
 });

@@ -26,8 +26,7 @@ export const configSchema = z
     on_review: choice.default("none"),
     /** Answer for a blocked command. */
     on_block: choice.default("deny"),
-    /** Time limit of the `exec.approval.resolve` call (ms). */
-    call_timeout_ms: z.number().int().min(100).default(10_000),
+    call_timeout_ms: z.number().int().min(100).default(10_000).describe("Time limit of the `exec.approval.resolve` call (ms)."),
   })
   .prefault({});
 

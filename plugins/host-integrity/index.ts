@@ -1,39 +1,47 @@
 /**
- * host-integrity: baselines `security.protect_paths` (files and directories) in the store,
+ * host-integrity: baselines `protectPaths` (files and directories; the seed's `security.protect_paths`) in the store,
  * re-checks them periodically, and while anything differs adds risk to every action until an
  * operator runs `talon integrity rebaseline` (RPC `security.integrity.rebaseline`).
  */
-import { z } from "zod";
-import { RpcError, STAGE, definePlugin, type TalonConfig } from "@talon/sdk";
+import { RpcError, STAGE, definePlugin, z } from "@talon/sdk";
+import { integrityCommands } from "./cli.ts";
 import { IntegrityMonitor, type ProtectedPath } from "./monitor.ts";
 
 const PLUGIN_NAME = "host-integrity";
 
 export const configSchema = z.strictObject({
-  /** Time between checks (ms); the seed checked at most every 20 s. */
-  intervalMs: z.number().int().min(100).default(20_000),
-  /** Added to every action while a protected path differs from its baseline (the seed's 55). */
-  mismatchScore: z.number().int().min(0).max(255).default(55),
-  /** Added while a path cannot be checked (the seed's 20). */
-  errorScore: z.number().int().min(0).max(255).default(20),
-  /** Most files hashed in one protected directory. */
-  maxDirFiles: z.number().int().min(1).default(2000),
-  /** Most bytes hashed per protected path. */
+  protectPaths: z
+    .array(z.string())
+    .default(["./openclaw.mjs", "./dist/index.js"])
+    .describe(
+      "Files or folders whose hashes are baselined and checked; a change raises risk on every action until rebaselined. Seed: `security.protect_paths`.",
+    ),
+  intervalMs: z.number().int().min(100).default(20_000).describe("Time between checks (ms); the seed checked at most every 20 s."),
+  mismatchScore: z
+    .number()
+    .int()
+    .min(0)
+    .max(255)
+    .default(55)
+    .describe("Added to every action while a protected path differs from its baseline (the seed's 55)."),
+  errorScore: z.number().int().min(0).max(255).default(20).describe("Added while a path cannot be checked (the seed's 20)."),
+  maxDirFiles: z.number().int().min(1).default(2000).describe("Most files hashed in one protected directory."),
   maxBytes: z
     .number()
     .int()
     .min(1)
-    .default(1024 * 1024 * 1024),
+    .default(1024 * 1024 * 1024)
+    .describe("Most bytes hashed per protected path."),
 });
 
 /** host-integrity's validated config. */
 export type HostIntegrityConfig = z.output<typeof configSchema>;
 
-/** `protect_paths` resolve the way the host resolves config paths (against the working directory, as the seed's did). */
-function protectedPaths(config: Readonly<TalonConfig>, resolvePath: (path: string) => string): ProtectedPath[] {
+/** `protectPaths` resolve the way the host resolves config paths (against the working directory, as the seed's did). */
+function protectedPaths(configuredPaths: readonly string[], resolvePath: (path: string) => string): ProtectedPath[] {
   const seen = new Set<string>();
   const out: ProtectedPath[] = [];
-  for (const configured of config.security.protect_paths) {
+  for (const configured of configuredPaths) {
     if (configured.trim() === "") continue;
     const absolute = resolvePath(configured);
     if (seen.has(absolute)) continue;
@@ -49,9 +57,10 @@ export default definePlugin({
   description: "Baselines protected files in the store, re-checks them, raises risk until an operator rebaselines.",
   hostRange: "^0.1.0",
   configSchema,
+  commands: integrityCommands,
   setup(ctx) {
     const limits = () => ({ maxDirFiles: ctx.config.maxDirFiles, maxBytes: ctx.config.maxBytes });
-    const paths = () => protectedPaths(ctx.host.config, (path) => ctx.host.resolvePath(path));
+    const paths = () => protectedPaths(ctx.config.protectPaths, (path) => ctx.host.resolvePath(path));
     const monitor = new IntegrityMonitor(ctx.store, ctx.log, paths(), limits());
     const ok = () => monitor.state.alerts.length === 0 && monitor.state.errors.length === 0;
     /** What a reload must act on: the paths, the limits and the interval. */
@@ -129,7 +138,7 @@ export default definePlugin({
         if (unknown.length > 0)
           throw new RpcError(
             "TALON_RPC_NOT_FOUND",
-            `not a protected path: ${unknown.join(", ")}; protected paths come from security.protect_paths`,
+            `not a protected path: ${unknown.join(", ")}; protected paths come from plugins.entries.host-integrity.config.protectPaths (the seed's security.protect_paths)`,
           );
         const { rebaselined } = await monitor.rebaseline(params.paths);
         return { rebaselined, ...(await status()) };

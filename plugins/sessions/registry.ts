@@ -13,65 +13,19 @@
  * `t:<sessionId>:<seq>` → HistoryEvent; `archive:<id>` → archived transcript (with a TTL).
  */
 import { randomBytes } from "node:crypto";
-import { RpcError, TalonError, errorMessage, type DecisionRecord, type Logger, type Store } from "@talon/sdk";
+import { TalonError, errorMessage, type DecisionRecord, type Logger, type Store } from "@talon/sdk";
+import { decisionEvent, sendChange, type Change, type SendInput } from "./change.ts";
+import { CommitQueue } from "./commit-queue.ts";
 import type { SessionsConfig } from "./config.ts";
 import { createRecord, isSessionRecord, shapeRecord, stateOf, type HistoryEvent, type SessionRecord, type SessionState } from "./entry.ts";
-import { inWindow, noteEvent, rowKey } from "./history.ts";
+import { inWindow, noteEvent } from "./history.ts";
 import { archivePath } from "./store-path.ts";
-import { optionalText } from "./text.ts";
 import { PendingWrites } from "./pending-writes.ts";
 import { TranscriptCache } from "./transcript-cache.ts";
 import { DecisionFlusher, MAX_BATCH_ROWS } from "./flusher.ts";
-import { MAX_QUEUED_JOBS, SerialWriter } from "./writer.ts";
+import { SerialWriter } from "./writer.ts";
 
-/** Changes written together in one group commit (each is a record and at most a few rows). */
-const MAX_GROUP_JOBS = 256;
-
-/** What an RPC change does; built inside the writer while the session is held. */
-export interface Change<T> {
-  /** The session's new record (absent: unchanged). */
-  next?: SessionRecord;
-  /** Delete the session. */
-  remove?: boolean;
-  /** New transcript events, under `next.sessionId`. */
-  rows?: HistoryEvent[];
-  /** Other entries written in the same batch (e.g. a remembered chat run id). */
-  extra?: { key: string; value: unknown; ttlMs?: number }[];
-  /** An archived transcript to keep (written in the same batch as the record). */
-  archive?: { id: string; value: unknown };
-  /**
-   * A whole old transcript to delete once committed. Rows of this transcript that fell out of
-   * the window (events rolled out, compaction) are trimmed after every commit.
-   */
-  dropTranscript?: string;
-  result(state: SessionState | undefined): T;
-}
-
-/** A message to record (sessions.send, chat.send, chat.inject, the public API). */
-export interface SendInput {
-  text?: string;
-  command?: string;
-  requestId?: string;
-  source: string;
-  /** Event channel; with `replaceChannel` it also becomes the session's channel. */
-  channel?: string;
-  /** Replace the session's channel (sends) or only fill it when empty (chat: seed §8 item 16). */
-  replaceChannel: boolean;
-  to?: string;
-  accountId?: string;
-}
-
-type StoreEntry = { key: string; value: unknown; ttlMs?: number };
-
-/** A queued change. */
-interface Job {
-  key: string;
-  operation: string;
-  build: (current: SessionState | undefined, now: number) => Change<unknown> | Promise<Change<unknown>>;
-  exclusive: boolean;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
+export type { Change, SendInput } from "./change.ts";
 
 export interface RegistryOptions {
   store: Store;
@@ -101,10 +55,8 @@ export class SessionRegistry {
   readonly #flusher: DecisionFlusher;
   /** Sessions held by the change being written; their decisions wait in `#deferred`. */
   readonly #lockedKeys = new Set<string>();
-  /** Queued changes (bounded). */
-  readonly #jobs: Job[] = [];
+  readonly #queue: CommitQueue;
   #overlayLabels: Map<string, string | null> | undefined;
-  #drainQueued = false;
   #deferred: (() => void)[] = [];
   #idSeq = 0;
   #closed = false;
@@ -122,6 +74,20 @@ export class SessionRegistry {
       log: this.#log,
       config: this.#config,
       isLive: (state) => this.byKey.get(state.rec.key) === state,
+    });
+    this.#queue = new CommitQueue({
+      store: this.#store,
+      log: this.#log,
+      writer: this.#writer,
+      byKey: this.byKey,
+      archiveRetentionDays: () => this.#config().archiveRetentionDays,
+      closed: () => this.#closed,
+      labelOwner: (label) => this.labelOwner(label),
+      setOverlayLabels: (labels) => (this.#overlayLabels = labels),
+      lock: (keys) => this.#lock(keys),
+      unlock: () => this.#unlock(),
+      apply: (key, current, change) => this.#apply(key, current, change),
+      cleanup: (change, state) => this.#cleanup(change, state),
     });
   }
 
@@ -199,34 +165,10 @@ export class SessionRegistry {
       state = stateOf(createRecord(key, this.newSessionId(now), now));
       this.#index(state);
     }
-    const rec = state.rec;
-    const verdict = record.decision.action;
-    const channel = action.channel;
-    rec.updatedAtMs = now;
-    rec.totalRequests++;
-    if (verdict === "allow") rec.allowedCount++;
-    else if (verdict === "review") rec.reviewCount++;
-    else rec.blockedCount++;
-    rec.lastAction = verdict;
-    rec.lastRiskScore = record.decision.risk_score;
-    if (rec.channel === null && channel !== undefined) rec.channel = channel;
-    if (rec.firstSeenMs === undefined) rec.firstSeenMs = now;
-    rec.lastSeenMs = now;
-    const source = optionalText(action.source, 128);
-    rec.lastSource = source;
-    rec.lastChannel = channel ?? null;
-    const event: HistoryEvent = { seq: rec.nextSeq, atMs: now, kind: "decision", action: verdict, riskScore: record.decision.risk_score };
-    if (action.id !== "unknown") event.requestId = action.id;
-    const text = optionalText(action.prompt, 2048);
-    if (text !== undefined) event.text = text;
-    const command = optionalText(action.command, 1024);
-    if (command !== undefined) event.command = command;
-    if (source !== undefined) event.source = source;
-    const eventChannel = channel ?? rec.channel ?? undefined;
-    if (eventChannel !== undefined) event.channel = eventChannel;
     const config = this.#config();
-    noteEvent(rec, event, config);
-    this.#cache.append(rec.sessionId, event, config.maxHistoryEvents);
+    const event = decisionEvent(state.rec, record, now);
+    noteEvent(state.rec, event, config);
+    this.#cache.append(state.rec.sessionId, event, config.maxHistoryEvents);
     this.#pending.push(state, event);
     this.#flusher.added();
     if (this.byKey.size > config.maxSessions) this.#schedulePrune();
@@ -280,13 +222,7 @@ export class SessionRegistry {
 
   // --- RPC changes ---------------------------------------------------------------------------
 
-  /**
-   * Change one session: hold it, build the change (which may throw: nothing is written), write
-   * the store, then apply the change to memory. Changes whose build is synchronous are grouped:
-   * those queued together are built one after another against each other's results and written
-   * in one atomic batch (group commit), so many clients patching at once cost one store write.
-   * `exclusive` changes (reset, delete, compact: they read a transcript) run alone.
-   */
+  /** Change one session (see commit-queue.ts): built, written, then applied; grouped unless `exclusive`. */
   commit<T>(key: string, operation: string, build: (current: SessionState | undefined, now: number) => Change<T>): Promise<T>;
   commit<T>(
     key: string,
@@ -300,122 +236,7 @@ export class SessionRegistry {
     build: (current: SessionState | undefined, now: number) => Change<T> | Promise<Change<T>>,
     options: { exclusive?: boolean } = {},
   ): Promise<T> {
-    if (this.#jobs.length >= MAX_QUEUED_JOBS) {
-      return Promise.reject(
-        new RpcError("TALON_RPC_UNAVAILABLE", "the sessions store is busy; retry shortly", { details: { queued: this.#jobs.length } }),
-      );
-    }
-    return new Promise<T>((resolve, reject) => {
-      this.#jobs.push({
-        key,
-        operation,
-        build,
-        exclusive: options.exclusive === true,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
-      if (this.#drainQueued) return;
-      this.#drainQueued = true;
-      this.#writer.run(() => this.#drainJobs()).catch((error) => this.#log.error({ err: error }, "session change queue failed"));
-    });
-  }
-
-  /**
-   * Runs inside the writer: the changes queued so far, in order, in groups. Changes queued
-   * meanwhile wait for the next drain, behind any decision flush queued before it.
-   */
-  async #drainJobs(): Promise<void> {
-    this.#drainQueued = false;
-    const jobs = this.#jobs.splice(0);
-    let next = 0;
-    try {
-      while (next < jobs.length) {
-        if (this.#closed) {
-          for (const job of jobs.slice(next))
-            job.reject(new RpcError("TALON_RPC_UNAVAILABLE", "the sessions plugin is stopping; retry after the restart"));
-          return;
-        }
-        let end = next + 1;
-        if (!jobs[next]!.exclusive) while (end < jobs.length && end - next < MAX_GROUP_JOBS && !jobs[end]!.exclusive) end++;
-        // A change on its own needs no group bookkeeping.
-        if (end - next === 1) await this.#runExclusive(jobs[next]!);
-        else await this.#runGroup(jobs.slice(next, end));
-        next = end;
-      }
-    } catch (error) {
-      // No job stays unsettled: those not run yet (and any of the failed run: settling twice is a
-      // no-op) are refused with the error.
-      for (const job of jobs.slice(next)) job.reject(error);
-      throw error;
-    }
-  }
-
-  async #runExclusive(job: Job): Promise<void> {
-    this.#lock([job.key]);
-    try {
-      const current = this.byKey.get(job.key);
-      const change = await job.build(current, Date.now());
-      await this.#write(job.key, job.operation, change);
-      const state = this.#apply(job.key, current, change);
-      await this.#cleanup(change, state);
-      job.resolve(change.result(state));
-    } catch (error) {
-      job.reject(error);
-    } finally {
-      this.#unlock();
-    }
-  }
-
-  /** Build every change against the ones before it, write them in one batch, then apply them. */
-  async #runGroup(jobs: Job[]): Promise<void> {
-    this.#lock(jobs.map((job) => job.key));
-    const overlay = new Map<string, SessionState>();
-    const labels = new Map<string, string | null>();
-    this.#overlayLabels = labels;
-    const built: { job: Job; change: Change<unknown> }[] = [];
-    const entries: StoreEntry[] = [];
-    try {
-      const now = Date.now();
-      for (const job of jobs) {
-        const current = overlay.get(job.key) ?? this.byKey.get(job.key);
-        let change: Change<unknown>;
-        try {
-          change = job.build(current, now) as Change<unknown>;
-        } catch (error) {
-          job.reject(error);
-          continue;
-        }
-        if (change.next) {
-          const previous = current?.rec.label;
-          const next = change.next.label;
-          if (previous !== undefined && previous.toLowerCase() !== next?.toLowerCase() && this.labelOwner(previous) === job.key)
-            labels.set(previous.toLowerCase(), null);
-          if (next !== undefined) labels.set(next.toLowerCase(), job.key);
-          overlay.set(job.key, stateOf(change.next));
-        }
-        built.push({ job, change });
-        entries.push(...this.#entriesOf(job.key, change));
-      }
-      try {
-        if (entries.length > 0) await this.#store.setMany(entries);
-      } catch (error) {
-        for (const { job } of built) job.reject(this.#writeError(job.operation, job.key, error));
-        return;
-      }
-      this.#overlayLabels = undefined;
-      for (const { job, change } of built) {
-        try {
-          const state = this.#apply(job.key, this.byKey.get(job.key), change);
-          await this.#cleanup(change, state);
-          job.resolve(change.result(state));
-        } catch (error) {
-          job.reject(error);
-        }
-      }
-    } finally {
-      this.#overlayLabels = undefined;
-      this.#unlock();
-    }
+    return this.#queue.commit(key, operation, build, options);
   }
 
   #lock(keys: readonly string[]): void {
@@ -428,42 +249,6 @@ export class SessionRegistry {
     const deferred = this.#deferred;
     this.#deferred = [];
     for (const run of deferred) run();
-  }
-
-  #entriesOf(key: string, change: Change<unknown>): StoreEntry[] {
-    const entries: StoreEntry[] = [];
-    if (change.archive)
-      entries.push({
-        key: `archive:${change.archive.id}`,
-        value: change.archive.value,
-        ttlMs: this.#config().archiveRetentionDays * 86_400_000,
-      });
-    if (change.next) entries.push({ key: `meta:${key}`, value: change.next });
-    for (const event of change.rows ?? []) entries.push({ key: rowKey(change.next!.sessionId, event.seq), value: event });
-    if (change.extra) entries.push(...change.extra);
-    return entries;
-  }
-
-  #writeError(operation: string, key: string, error: unknown): RpcError {
-    return new RpcError(
-      "TALON_RPC_UNAVAILABLE",
-      `${operation} was not applied: the store write failed (${errorMessage(error)}); the session is unchanged, retry once the store is writable`,
-      {
-        cause: error,
-        details: { code: "TALON_STATE_WRITE_FAILED", sessionKey: key },
-      },
-    );
-  }
-
-  async #write(key: string, operation: string, change: Change<unknown>): Promise<void> {
-    const entries = this.#entriesOf(key, change);
-    try {
-      if (entries.length > 0) await this.#store.setMany(entries);
-      if (change.remove) await this.#store.delete(`meta:${key}`);
-    } catch (error) {
-      if (change.archive && change.remove) await this.#store.delete(`archive:${change.archive.id}`).catch(() => undefined);
-      throw this.#writeError(operation, key, error);
-    }
   }
 
   #apply(key: string, current: SessionState | undefined, change: Change<unknown>): SessionState | undefined {
@@ -521,19 +306,7 @@ export class SessionRegistry {
 
   /** A change that records one message (seed §4.1 "recording a send"). */
   buildSend(key: string, current: SessionState | undefined, now: number, input: SendInput): { next: SessionRecord; event: HistoryEvent } {
-    const next = current ? shapeRecord(current.rec) : createRecord(key, this.newSessionId(now), now);
-    next.updatedAtMs = now;
-    if (input.channel !== undefined && (input.replaceChannel || next.channel === null)) next.channel = input.channel;
-    if (input.to !== undefined) next.lastTo = input.to;
-    if (input.accountId !== undefined) next.lastAccountId = input.accountId;
-    const event: HistoryEvent = { seq: next.nextSeq, atMs: now, kind: "send", source: input.source };
-    if (input.requestId !== undefined) event.requestId = input.requestId;
-    if (input.text !== undefined) event.text = input.text;
-    if (input.command !== undefined) event.command = input.command;
-    const channel = input.channel ?? next.channel ?? undefined;
-    if (channel !== undefined) event.channel = channel;
-    noteEvent(next, event, this.#config());
-    return { next, event };
+    return sendChange(current ? shapeRecord(current.rec) : createRecord(key, this.newSessionId(now), now), now, input, this.#config());
   }
 
   /** An archive id in upstream's style: `<sessionId>.<reason>.<ISO time>`. */

@@ -3,7 +3,7 @@
  * `recordSend`: texts cut like stored texts, names bounded, `requestId` at most 256 bytes.
  */
 import { RpcError, normalizeChannelId } from "@talon/sdk";
-import type { SendInput } from "./registry.ts";
+import type { SendInput } from "./change.ts";
 import { byteLength, nameParam, optionalText } from "./text.ts";
 
 /** Longest `requestId` recorded with a message (UTF-8 bytes). */

@@ -1,25 +1,43 @@
 /**
- * tool-policy: `security.tool_runtime_policy` (profiles minimal/coding/messaging/full, groups,
- * allow/deny with wildcards, byProvider rules), read live from config. A denied tool gets a
- * finding with a block floor, whatever its score.
+ * tool-policy: which tools an agent may use (profiles minimal/coding/messaging/full, groups,
+ * allow/deny with wildcards, byProvider rules), read live from config. The seed's
+ * `security.tool_runtime_policy` lands here. A denied tool gets a finding with a block floor,
+ * whatever its score.
  */
-import { z } from "zod";
-import { STAGE, definePlugin, errorMessage, type TalonConfig } from "@talon/sdk";
+import { STAGE, definePlugin, errorMessage, z } from "@talon/sdk";
 import { modelOf } from "./model.ts";
 import { compilePolicy, deniedBecause, type ToolPolicy } from "./policy.ts";
 
 const PLUGIN_NAME = "tool-policy";
 
+const ruleSchema = z.strictObject({
+  profile: z.string().optional().describe("Profile for this provider or model: minimal, coding, messaging or full."),
+  allow: z
+    .array(z.string())
+    .default([])
+    .describe("Tools or groups (`group:fs`) allowed; `*` wildcards. Empty allows everything the profile allows."),
+  deny: z.array(z.string()).default([]).describe("Tools or groups denied; deny wins."),
+});
+
 export const configSchema = z.strictObject({
-  /** Tools allowed on top of any profile or allow list (upstream's `tools.alsoAllow`). */
-  alsoAllow: z.array(z.string()).default([]),
+  profile: z
+    .string()
+    .optional()
+    .describe("Tool profile: minimal, coding, messaging or full (no filtering). Seed: `security.tool_runtime_policy.profile`."),
+  allow: z.array(z.string()).default([]).describe("Tools or groups allowed (`*` wildcards; aliases such as bash → exec apply)."),
+  deny: z.array(z.string()).default([]).describe("Tools or groups denied; deny always wins."),
+  byProvider: z
+    .record(z.string(), ruleSchema)
+    .default({})
+    .describe("Narrower rules per model provider (`openai`) or model (`openai/gpt-5`); the seed's `by_provider` lands here too."),
+  alsoAllow: z.array(z.string()).default([]).describe("Tools allowed on top of any profile or allow list (upstream's `tools.alsoAllow`)."),
 });
 
 /** tool-policy's validated config. */
 export type ToolPolicyConfig = z.output<typeof configSchema>;
 
-function policyFrom(config: Readonly<TalonConfig>, plugin: ToolPolicyConfig): ToolPolicy {
-  return compilePolicy(config.security.tool_runtime_policy, plugin.alsoAllow);
+function policyFrom(config: ToolPolicyConfig): ToolPolicy {
+  return compilePolicy(config, config.alsoAllow, `plugins.entries.${PLUGIN_NAME}.config`);
 }
 
 export default definePlugin({
@@ -29,10 +47,10 @@ export default definePlugin({
   hostRange: "^0.1.0",
   configSchema,
   setup(ctx) {
-    let policy = policyFrom(ctx.host.config, ctx.config);
+    let policy = policyFrom(ctx.config);
     ctx.hooks.configReload.tap((change) => {
       try {
-        policy = policyFrom(change.next, ctx.config);
+        policy = policyFrom(ctx.config);
       } catch (error) {
         ctx.log.warn(
           { code: "TALON_CONFIG_RELOAD_REJECTED", err: error },

@@ -1,9 +1,9 @@
 /**
- * virustotal's config (`plugins.entries.virustotal.config`), on top of the seed's
- * `security.virustotal_api_key` (env `OPENCLAW_RS_VT_API_KEY`) and `security.virustotal_timeout_ms`.
+ * virustotal's config (`plugins.entries.virustotal.config`). The seed's
+ * `security.virustotal_api_key` (env `OPENCLAW_RS_VT_API_KEY`) and `security.virustotal_timeout_ms`
+ * land on `apiKey` and `timeoutMs`.
  */
-import { z } from "zod";
-import type { TalonConfig } from "@talon/sdk";
+import { secret, z } from "@talon/sdk";
 import type { ClientSettings } from "./client.ts";
 import type { CacheSettings } from "./lookups.ts";
 import type { RateSettings } from "./limiter.ts";
@@ -12,48 +12,60 @@ import type { FailureMode, VerdictScores } from "./verdict.ts";
 const score = z.number().int().min(0).max(255);
 
 export const configSchema = z.strictObject({
-  /** API key; overrides `security.virustotal_api_key`. Lookups are off without one. */
-  apiKey: z.string().optional(),
-  /** API base (tests point it at a fake server on loopback). */
-  baseUrl: z.string().url().default("https://www.virustotal.com/api/v3"),
-  /** Time limit of one lookup, file hashing included (ms); default `security.virustotal_timeout_ms`, at least 500. */
-  timeoutMs: z.number().int().min(1).optional(),
-  /** Folders whose files may be hashed and looked up (relative to the config file's folder). Empty: no file lookups. */
-  fileRoots: z.array(z.string().min(1)).default([]),
-  /** Largest file hashed (bytes). */
+  apiKey: secret(
+    z
+      .string()
+      .optional()
+      .describe("VirusTotal v3 API key; lookups are off without one (seed: `security.virustotal_api_key`, env OPENCLAW_RS_VT_API_KEY)."),
+  ),
+  baseUrl: z
+    .string()
+    .url()
+    .default("https://www.virustotal.com/api/v3")
+    .describe("API base (tests point it at a fake server on loopback)."),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(1400)
+    .describe("Time limit of one lookup, file hashing included (ms; effective minimum 500; seed: `security.virustotal_timeout_ms`)."),
+  fileRoots: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Folders whose files may be hashed and looked up (relative to the config file's folder). Empty: no file lookups."),
   maxFileBytes: z
     .number()
     .int()
     .min(1)
-    .default(32 * 1024 * 1024),
-  /** Largest response body read (bytes). */
+    .default(32 * 1024 * 1024)
+    .describe("Largest file hashed (bytes)."),
   maxResponseBytes: z
     .number()
     .int()
     .min(1024)
-    .default(1024 * 1024),
-  /** How long an answer is cached (ms). */
+    .default(1024 * 1024)
+    .describe("Largest response body read (bytes)."),
   cacheTtlMs: z
     .number()
     .int()
     .min(0)
-    .default(24 * 3_600_000),
-  /** How long "VirusTotal has never seen it" is cached (ms). */
-  notFoundTtlMs: z.number().int().min(0).default(3_600_000),
-  /** Public API quota: lookups a minute and a day. */
-  ratePerMinute: z.number().int().min(1).default(4),
-  ratePerDay: z.number().int().min(1).default(500),
-  /** When VirusTotal cannot answer: `unknown` (add the `unknown` tag and `unknownScore`), `review` or `block` (also force that verdict). */
-  failureMode: z.enum(["unknown", "review", "block"]).default("unknown"),
-  /** Score of a failed or skipped lookup. */
-  unknownScore: score.default(10),
-  /** Scores of answers (the seed's: 75, 45, 10 for an unknown URL, 8 for an unknown file). */
-  maliciousScore: score.default(75),
-  suspiciousScore: score.default(45),
-  unknownUrlScore: score.default(10),
-  unknownFileScore: score.default(8),
-  /** Most lookups per action. */
-  maxLookupsPerAction: z.number().int().min(1).default(4),
+    .default(24 * 3_600_000)
+    .describe("How long an answer is cached (ms)."),
+  notFoundTtlMs: z.number().int().min(0).default(3_600_000).describe('How long "VirusTotal has never seen it" is cached (ms).'),
+  ratePerMinute: z.number().int().min(1).default(4).describe("Public API quota: lookups a minute."),
+  ratePerDay: z.number().int().min(1).default(500).describe("Public API quota: lookups a day."),
+  failureMode: z
+    .enum(["unknown", "review", "block"])
+    .default("unknown")
+    .describe(
+      "When VirusTotal cannot answer: `unknown` (add the `unknown` tag and `unknownScore`), `review` or `block` (also force that verdict).",
+    ),
+  unknownScore: score.default(10).describe("Score of a failed or skipped lookup."),
+  maliciousScore: score.default(75).describe("Score of a malicious verdict (the seed's 75)."),
+  suspiciousScore: score.default(45).describe("Score of a suspicious verdict (the seed's 45)."),
+  unknownUrlScore: score.default(10).describe("Score of a URL VirusTotal has never seen (the seed's 10)."),
+  unknownFileScore: score.default(8).describe("Score of a file VirusTotal has never seen (the seed's 8)."),
+  maxLookupsPerAction: z.number().int().min(1).default(4).describe("Most lookups per action."),
 });
 
 /** virustotal's validated config. */
@@ -74,15 +86,15 @@ export interface VtSettings {
   readonly maxLookups: number;
 }
 
-export function buildSettings(host: Readonly<TalonConfig>, config: VirusTotalConfig): VtSettings {
-  const key = config.apiKey ?? host.security.virustotal_api_key;
+export function buildSettings(config: VirusTotalConfig): VtSettings {
+  const key = config.apiKey;
   const apiKey = key !== undefined && key.trim() !== "" ? key : undefined;
   return {
     apiKey,
     client: {
       baseUrl: config.baseUrl,
       apiKey: apiKey ?? "",
-      timeoutMs: Math.max(config.timeoutMs ?? host.security.virustotal_timeout_ms, 500),
+      timeoutMs: Math.max(config.timeoutMs, 500),
       maxResponseBytes: config.maxResponseBytes,
     },
     cache: { foundTtlMs: config.cacheTtlMs, notFoundTtlMs: config.notFoundTtlMs },

@@ -28,7 +28,7 @@ export default definePlugin({
   hostRange: "^0.1.0",
   configSchema,
   setup(ctx) {
-    let settings = buildSettings(ctx.host.config, ctx.config);
+    let settings = buildSettings(ctx.config);
     let roots: FileRoot[] = [];
     const limiter = new RateLimiter(ctx.store.namespace("quota"), settings.rate);
     const lookups = new Lookups(ctx.store.namespace("cache"), limiter);
@@ -43,10 +43,13 @@ export default definePlugin({
     ctx.hooks.start.tapPromise(async () => {
       await refreshRoots();
       if (!settings.apiKey)
-        ctx.log.info({}, "VirusTotal lookups are off: no API key (security.virustotal_api_key or OPENCLAW_RS_VT_API_KEY)");
+        ctx.log.info(
+          {},
+          "VirusTotal lookups are off: no API key (plugins.entries.virustotal.config.apiKey, the seed's security.virustotal_api_key, or OPENCLAW_RS_VT_API_KEY)",
+        );
     });
     ctx.hooks.configReload.tapPromise(async (change) => {
-      settings = buildSettings(change.next, ctx.config);
+      settings = buildSettings(ctx.config);
       limiter.configure(settings.rate);
       await refreshRoots();
     });

@@ -15,7 +15,7 @@ import hostIntegrity from "../../plugins/host-integrity/index.ts";
 import loopGuard from "../../plugins/loop-guard/index.ts";
 import toolPolicy from "../../plugins/tool-policy/index.ts";
 import virustotal from "../../plugins/virustotal/index.ts";
-import { startFakeVirusTotal } from "../fakes/virustotal.ts";
+import { startFakeVirusTotal } from "../../plugins/virustotal/fake.ts";
 import {
   createCommandJudge,
   evaluateCommands,

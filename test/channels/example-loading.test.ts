@@ -7,18 +7,25 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startTestHost } from "../helpers/host.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { MATRIX_TOKEN, createFakeMatrix } from "../fakes/matrix.ts";
+import { MATRIX_TOKEN, createFakeMatrix } from "../../examples/driver-matrix/fake.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/driver-matrix/", import.meta.url));
 
-test("the example package depends on @talon/sdk only and imports nothing else", async () => {
+test("the example package depends on @talon/sdk only and imports nothing else (its tests: the SDK's test kit)", async () => {
   const pkg = JSON.parse(await readFile(join(EXAMPLE, "package.json"), "utf8"));
   assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ["@talon/sdk"]);
   assert.equal(pkg.devDependencies, undefined);
   for (const file of (await readdir(EXAMPLE)).filter((name) => name.endsWith(".ts"))) {
     const source = await readFile(join(EXAMPLE, file), "utf8");
     for (const [, specifier] of source.matchAll(/from\s+"([^"]+)"/g)) {
-      assert.ok(specifier === "@talon/sdk" || specifier.startsWith("node:") || specifier.startsWith("./"), `${file} imports ${specifier}`);
+      const testOnly = file.endsWith(".test.ts") || file === "fake.ts";
+      assert.ok(
+        specifier === "@talon/sdk" ||
+          (testOnly && specifier === "@talon/sdk/testing") ||
+          specifier.startsWith("node:") ||
+          specifier.startsWith("./"),
+        `${file} imports ${specifier}`,
+      );
     }
   }
 });

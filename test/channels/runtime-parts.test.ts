@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DriverRateLimitError, MAX_RETRY_AFTER_MS, channelSessionKey, parseSessionKey, z } from "@talon/sdk";
+import { DriverRateLimitError, KNOWN_CHANNELS, MAX_RETRY_AFTER_MS, channelSessionKey, parseSessionKey, z } from "@talon/sdk";
 import { effectiveLimits } from "../../core/channels/limits.ts";
 import { hasControlCommand, resolveMentionGate, type MentionGateInput } from "../../core/channels/mention-gate.ts";
 import { callPlatform } from "../../core/channels/retry.ts";
 import { TokenBucket } from "../../core/channels/token-bucket.ts";
 import { TtlSet } from "../../core/channels/ttl-set.ts";
-import { channelRuntimeSettingsSchema, driverPluginConfigSchema } from "../../sdk/driver.ts";
+import { channelRuntimeSettingsSchema, driverPluginConfigSchema } from "../../sdk/driver-config.ts";
 
 const group: MentionGateInput = {
   isGroup: true,
@@ -69,21 +69,24 @@ test("channel session keys: canonical, parse to the right kind, ids cannot forge
   assert.equal(forged, "agent:main:telegram:group:g1%3Atopic%3Aevil");
 });
 
-test("limits: the per-channel table, declared limits, config may only lower", () => {
+test("limits: the known channels' table, declared limits, config may only lower", () => {
   const settings = channelRuntimeSettingsSchema.parse({});
+  const known = (id: string) => KNOWN_CHANNELS.get(id)?.limits;
   assert.deepEqual(
-    [effectiveLimits("discord", undefined, settings).text, effectiveLimits("discord", undefined, settings).lines],
+    [effectiveLimits(known("discord"), undefined, settings).text, effectiveLimits(known("discord"), undefined, settings).lines],
     [2000, 17],
   );
   for (const id of ["telegram", "slack", "whatsapp", "signal", "unknown-platform"])
-    assert.equal(effectiveLimits(id, undefined, settings).text, 4000, id);
-  assert.equal(effectiveLimits("x", { text: 500 }, settings).text, 500);
+    assert.equal(effectiveLimits(known(id), undefined, settings).text, 4000, id);
+  assert.equal(effectiveLimits(known("webchat"), undefined, settings).mode, "newline", "webchat: one paragraph per message");
+  assert.equal(effectiveLimits(known("x"), { text: 500 }, settings).text, 500);
+  assert.equal(effectiveLimits(known("discord"), { text: 500 }, settings).lines, 17, "the table fills what a driver leaves out");
   assert.equal(
-    effectiveLimits("x", { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 9000 })).text,
+    effectiveLimits(known("x"), { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 9000 })).text,
     500,
     "config never raises the platform's limit",
   );
-  assert.equal(effectiveLimits("x", { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 100 })).text, 100);
+  assert.equal(effectiveLimits(known("x"), { text: 500 }, channelRuntimeSettingsSchema.parse({ textChunkLimit: 100 })).text, 100);
 });
 
 test("driver plugin config: single-account shorthand, several accounts, idle when unconfigured, clear errors", () => {

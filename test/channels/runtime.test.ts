@@ -8,7 +8,7 @@ import { createSilentLogger } from "../../core/log.ts";
 import { GatewayError, TestClient } from "../helpers/gateway-client.ts";
 import { startTestHost, type TestHost } from "../helpers/host.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { GENERIC_SECRET, createGenericEndpoint, type GenericEndpoint } from "./fakes/generic-endpoint.ts";
+import { GENERIC_SECRET, createGenericEndpoint, type GenericEndpoint } from "../../drivers/generic/fake.ts";
 
 const FAILING = fileURLToPath(new URL("./fixtures/failing-driver/index.ts", import.meta.url));
 const HOLD = fileURLToPath(new URL("./fixtures/hold-detector/index.ts", import.meta.url));

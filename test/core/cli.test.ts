@@ -38,6 +38,13 @@ test("--help lists the commands and the exit codes; every command has its own --
   const help = await talon(["--help"], cwd);
   assert.equal(help.code, 0);
   for (const command of ["serve", "config validate", "plugins list", "doctor"]) assert.match(help.stdout, new RegExp(command));
+  // Plugins contribute theirs: listed with the plugin that owns them.
+  for (const [command, plugin] of [
+    ["integrity status", "host-integrity"],
+    ["policy sign", "decision-policy"],
+    ["replay", "replay"],
+  ])
+    assert.match(help.stdout, new RegExp(`${command} .*\\(${plugin}\\)`));
   assert.match(help.stdout, /Exit codes: 0 ok/);
   const serveHelp = await talon(["serve", "--help"], cwd);
   assert.equal(serveHelp.code, 0);
@@ -61,6 +68,12 @@ test("config validate: the seed's example passes; a bad file lists every problem
   assert.match(result.stderr, /2 problems/);
   assert.match(result.stderr, /security\.review_threshold: .*\n\s+hint: give a value of type number/);
   assert.match(result.stderr, /security\.typo_key: unknown key "typo_key"/);
+  // A seed key that moved into a plugin is checked against that plugin's schema, under its new path.
+  await writeFile(bad, `[security]\nprotect_paths = 3\n[plugins.entries.virustotal.config]\ntimeoutMs = "slow"\n`);
+  const plugin = await talon(["config", "validate", bad], cwd);
+  assert.equal(plugin.code, 3, plugin.stdout);
+  assert.match(plugin.stderr, /plugins\.entries\.host-integrity\.config\.protectPaths: /);
+  assert.match(plugin.stderr, /plugins\.entries\.virustotal\.config\.timeoutMs: /);
   const missing = await talon(["config", "validate", join(cwd, "nope.toml")], cwd);
   assert.equal(missing.code, 3);
   assert.match(missing.stderr, /does not exist/);

@@ -11,6 +11,10 @@ import { startTestHost } from "../helpers/host.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 const SEED_EXAMPLE = fileURLToPath(new URL("../../parity/corpus/seed/openclaw-rs.example.toml", import.meta.url));
+
+/** A plugin's raw config as the host hands it to the plugin's schema (`plugins.entries.<name>.config`). */
+const entry = (config: { plugins: { entries: Record<string, { config?: unknown }> } }, name: string) =>
+  config.plugins.entries[name]?.config as Record<string, any>;
 const reloadRecorder = fileURLToPath(new URL("../fixtures/plugins/reload-recorder", import.meta.url));
 
 test("the seed's example openclaw-rs.toml loads unchanged with the seed's values", async () => {
@@ -22,11 +26,50 @@ test("the seed's example openclaw-rs.toml loads unchanged with the seed's values
   assert.equal(config.runtime.session_queue_mode, "followup");
   assert.equal(config.security.review_threshold, 35);
   assert.equal(config.security.block_threshold, 65);
-  assert.deepEqual(config.security.allowed_command_prefixes, ["git ", "ls", "cat ", "rg "]);
-  assert.equal(config.security.blocked_command_patterns.length, 6);
-  assert.deepEqual(config.security.tool_policies, { gateway: "review", nodes: "review" });
-  assert.equal(config.security.tool_runtime_policy.profile, "full");
-  assert.equal(config.security.tool_runtime_policy.loop_detection.critical_threshold, 20);
+  // The seed's plugin keys land on the plugins that own them.
+  assert.deepEqual(entry(config, "defender-command").allowedCommandPrefixes, ["git ", "ls", "cat ", "rg "]);
+  assert.equal(entry(config, "defender-command").blockedCommandPatterns.length, 6);
+  assert.equal(entry(config, "defender-prompt").promptInjectionPatterns.length, 5);
+  assert.deepEqual(entry(config, "decision-policy").toolPolicies, { gateway: "review", nodes: "review" });
+  assert.equal(entry(config, "decision-policy").channelRiskBonus.telegram, 6);
+  assert.equal(entry(config, "tool-policy").profile, "full");
+  assert.equal(entry(config, "loop-guard").criticalThreshold, 20);
+  assert.equal(entry(config, "virustotal").apiKey, "");
+  assert.equal(entry(config, "virustotal").timeoutMs, 1400);
+  assert.equal(entry(config, "quarantine").dir, ".openclaw-rs/quarantine");
+  assert.deepEqual(entry(config, "host-integrity").protectPaths, ["./openclaw.mjs", "./dist/index.js"]);
+  assert.deepEqual(Object.keys(config.security).sort(), ["block_threshold", "review_threshold"], "only the host's own keys stay");
+});
+
+test("the seed's keys and the plugin keys they became: one spelling at a time, no stray keys in seed tables", async () => {
+  const dir = await tempDir();
+  const file = join(dir, "talon.json");
+  await writeFile(
+    file,
+    JSON.stringify({ security: { protect_paths: ["a"] }, plugins: { entries: { "host-integrity": { config: { protectPaths: ["b"] } } } } }),
+  );
+  await assert.rejects(
+    loadConfig({ file, env: {} }),
+    (error: { code: string; details: { issues: { path: string; message: string }[] } }) => {
+      assert.equal(error.code, "TALON_CONFIG_INVALID");
+      assert.equal(error.details.issues[0]!.path, "security.protect_paths");
+      assert.match(error.details.issues[0]!.message, /plugins\.entries\.host-integrity\.config\.protectPaths are both set/);
+      return true;
+    },
+  );
+  await writeFile(file, JSON.stringify({ security: { tool_runtime_policy: { profile: "coding", shape: "round" } } }));
+  await assert.rejects(loadConfig({ file, env: {} }), (error: { details: { issues: { path: string }[] } }) => {
+    assert.deepEqual(
+      error.details.issues.map((issue) => issue.path),
+      ["security.tool_runtime_policy.shape"],
+    );
+    return true;
+  });
+  await writeFile(file, JSON.stringify({ security: { quarantine_dir: "q" }, plugins: { entries: { quarantine: { optional: true } } } }));
+  const { config, movedKeys } = await loadConfig({ file, env: {} });
+  assert.deepEqual(entry(config, "quarantine"), { dir: "q" });
+  assert.equal(config.plugins.entries.quarantine!.optional, true, "the entry's own settings are kept");
+  assert.deepEqual(movedKeys, [{ from: "security.quarantine_dir", to: "plugins.entries.quarantine.config.dir" }]);
 });
 
 test("every seed key (seed-defender §10.2) is accepted, including the by_provider alias", async () => {
@@ -91,9 +134,11 @@ critical_threshold = 6
   const { config } = await loadConfig({ file, env: {} });
   assert.equal(config.gateway.server.auth_mode, "password");
   assert.equal(config.runtime.session_queue_mode, "collect");
-  assert.deepEqual(config.security.tool_runtime_policy.byProvider.openai, { allow: ["group:runtime"], deny: ["gateway"] });
-  assert.equal(config.security.tool_runtime_policy.byProvider["openai/gpt-5"]!.profile, "minimal");
-  assert.equal(config.security.tool_runtime_policy.loop_detection.history_size, 12);
+  assert.deepEqual(entry(config, "tool-policy").byProvider.openai, { allow: ["group:runtime"], deny: ["gateway"] });
+  assert.equal(entry(config, "tool-policy").byProvider["openai/gpt-5"]!.profile, "minimal");
+  assert.equal(entry(config, "loop-guard").historySize, 12);
+  assert.equal(entry(config, "virustotal").apiKey, "k");
+  assert.equal(config.security.policy_bundle_key, "secret");
 });
 
 test("JSON and talon.config.ts (defineConfig) load; a default file is found in the working directory", async () => {
@@ -126,6 +171,7 @@ test("environment overrides: the seed's OPENCLAW_RS_* and Talon's TALON_* (which
       OPENCLAW_RS_IDEMPOTENCY_TTL_SECS: "12 ",
       OPENCLAW_RS_AUDIT_ONLY: "yes",
       OPENCLAW_RS_ALLOWED_COMMAND_PREFIXES: "git, npm ,, make",
+      OPENCLAW_RS_VT_API_KEY: "vt-from-env",
       OPENCLAW_RS_GROUP_ACTIVATION: "always",
       OPENCLAW_RS_POLICY_BUNDLE_PATH: "   ",
       TALON_DATA_DIR: "/var/lib/talon",
@@ -138,12 +184,14 @@ test("environment overrides: the seed's OPENCLAW_RS_* and Talon's TALON_* (which
   assert.equal(config.runtime.worker_concurrency, 3);
   assert.equal(config.runtime.idempotency_ttl_secs, 300, "a malformed integer leaves the value unchanged");
   assert.equal(config.runtime.audit_only, true);
-  assert.deepEqual(config.security.allowed_command_prefixes, ["git", "npm", "make"]);
+  assert.deepEqual(entry(config, "defender-command").allowedCommandPrefixes, ["git", "npm", "make"], "over the file's seed key");
   assert.equal(config.runtime.group_activation_mode, "always");
   assert.equal(config.security.policy_bundle_path, undefined);
   assert.equal(config.data_dir, "/var/lib/talon");
   assert.equal(config.log.level, "debug");
+  assert.equal(entry(config, "virustotal").apiKey, "vt-from-env", "a seed variable of a moved key lands on the plugin's key");
   assert.ok(appliedEnv.some((e) => e.variable === "TALON_GATEWAY_TOKEN" && e.path === "gateway.token"));
+  assert.ok(appliedEnv.some((e) => e.variable === "OPENCLAW_RS_VT_API_KEY" && e.path === "plugins.entries.virustotal.config.apiKey"));
   assert.ok(!JSON.stringify(appliedEnv).includes("from-talon"), "applied-env report never carries values");
 });
 

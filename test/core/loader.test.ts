@@ -104,8 +104,12 @@ test("a plugin's config is validated against its schema before setup", async () 
     { code: "TALON_PLUGIN_CONFIG", message: /plugins\.entries\.score-keyword\.config\.word/ },
   );
   await failsWith(
-    { builtin: ["decision-policy"], entries: { "decision-policy": { config: { x: 1 } } } },
+    { builtin: ["frame-extract"], entries: { "frame-extract": { config: { x: 1 } } } },
     { code: "TALON_PLUGIN_CONFIG", message: /takes no config/ },
+  );
+  await failsWith(
+    { builtin: ["decision-policy"], entries: { "decision-policy": { config: { x: 1 } } } },
+    { code: "TALON_PLUGIN_CONFIG", message: /plugins\.entries\.decision-policy\.config\.x: unknown key/ },
   );
 });
 

@@ -23,7 +23,10 @@ export function startDefenderHost(
 ): Promise<TestHost> {
   const config = mergeConfig(
     {
-      plugins: { builtin: ["decision-policy", ...(options.builtin ?? [])], load: (options.fixtures ?? []).map((name) => FIXTURES[name]) },
+      plugins: {
+        builtin: ["decision-policy", "frame-extract", ...(options.builtin ?? [])],
+        load: (options.fixtures ?? []).map((name) => FIXTURES[name]),
+      },
       security: { protect_paths: [] },
     },
     options.config ?? {},

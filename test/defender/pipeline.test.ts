@@ -5,7 +5,7 @@ import { loadConfig } from "../../core/config/load.ts";
 import { IdempotencyCache } from "../../core/defender/idempotency.ts";
 import { MAX_OBSERVER_BACKLOG } from "../../core/defender/pipeline.ts";
 import { OBSERVER_GATE, type ObserverGate } from "../fixtures/plugins/observer-gate/index.ts";
-import { ACTION_MAX_FIELD_CHARS } from "../../core/defender/limits.ts";
+import { ACTION_MAX_FIELD_CHARS } from "@talon/sdk";
 import { TestClient } from "../helpers/gateway-client.ts";
 import { scoreGate, startDefenderHost, until } from "./harness.ts";
 

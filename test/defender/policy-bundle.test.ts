@@ -2,10 +2,15 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { isTalonError } from "@talon/sdk";
-import { verifyBundleText } from "../../core/defender/policy-bundle/bundle.ts";
-import { canonicalJson, signedPayload } from "../../core/defender/policy-bundle/canonical.ts";
-import { signBundle, verifyBundleSignature } from "../../core/defender/policy-bundle/signature.ts";
+import {
+  canonicalJson,
+  isTalonError,
+  signBundle,
+  signedPayload,
+  verifyBundleSignature,
+  verifyBundleText,
+  type TalonConfig,
+} from "@talon/sdk";
 import { createHost } from "../../core/index.ts";
 import { createSilentLogger } from "../../core/log.ts";
 import { runCli } from "../../core/cli/main.ts";
@@ -13,6 +18,9 @@ import { tempDir } from "../helpers/temp-dir.ts";
 import { startDefenderHost } from "./harness.ts";
 
 const KEY = "policy-secret";
+
+/** A plugin's raw config in the host config (where the bundle's plugin keys land). */
+const entry = (config: TalonConfig, name: string) => config.plugins.entries[name]?.config as Record<string, any>;
 const OPS_BUNDLE = {
   version: 1,
   bundleId: "ops-bundle",
@@ -150,7 +158,8 @@ describe("policy bundles in the host", () => {
       config: { security: { policy_bundle_path: "policy.json", policy_bundle_key: KEY } },
     });
     assert.equal(host.config.security.review_threshold, 25);
-    assert.deepEqual(host.config.security.allowed_command_prefixes, ["git ", "rg "]);
+    assert.deepEqual(entry(host.config, "defender-command").allowedCommandPrefixes, ["git ", "rg "], "through the table of seed keys");
+    assert.deepEqual(entry(host.config, "defender-prompt").promptInjectionPatterns, ["(?i)ignore\\s+all\\s+previous\\s+instructions"]);
     const decision = host.defender.decisionOf(
       await host.defender.evaluate({ id: "b1", tool: "bash", channel: "discord", command: "git status" }),
     )!;
@@ -217,9 +226,9 @@ describe("policy bundles in the host", () => {
       await writeFile(bundleFile, signed({ ...OPS_BUNDLE, policy: { ...OPS_BUNDLE.policy, blockThreshold: 90 } }, "attacker"));
       await writeFile(configFile, config({ quarantine_dir: "q2" }));
       await host.applyConfig(await (await import("../../core/config/load.ts")).loadConfig({ file: configFile, env: {}, cwd: dir }));
-      assert.equal(host.config.security.quarantine_dir, "q2", "the rest of the reload applies");
+      assert.equal(entry(host.config, "quarantine").dir, "q2", "the rest of the reload applies");
       assert.equal(host.config.security.block_threshold, 55, "the previous policy is kept");
-      assert.deepEqual(host.config.security.tool_risk_bonus, { exec: 40 });
+      assert.deepEqual(entry(host.config, "decision-policy").toolRiskBonus, { exec: 40 });
       assert.ok(
         lines.some((line) => /policy bundle refused; keeping the previous policy: policy bundle signature verification failed/.test(line)),
       );
@@ -227,7 +236,7 @@ describe("policy bundles in the host", () => {
       await writeFile(bundleFile, signed({ ...OPS_BUNDLE, policy: { ...OPS_BUNDLE.policy, blockThreshold: 80 } }));
       assert.equal(await host.checkPolicyBundle(), true);
       assert.equal(host.config.security.block_threshold, 80);
-      assert.equal(host.config.security.quarantine_dir, "q2");
+      assert.equal(entry(host.config, "quarantine").dir, "q2");
       assert.equal(await host.checkPolicyBundle(), false, "unchanged file: nothing to do");
     } finally {
       await host.stop();

@@ -17,6 +17,7 @@ import { toFindings } from "../../plugins/defender-command/findings.ts";
 import { loadShellParser, type ShellParser } from "../../plugins/defender-command/parser.ts";
 import { buildSettings as buildPromptSettings, configSchema as promptSchema } from "../../plugins/defender-prompt/config.ts";
 import { scanPrompt } from "../../plugins/defender-prompt/scan.ts";
+import { configSchema as policySchema } from "../../plugins/decision-policy/index.ts";
 import { applyPolicy, normalizeChannelMap, normalizeToolMap, type PolicySettings } from "../../plugins/decision-policy/policy.ts";
 import { createSeedCommandGuard, createSeedPromptGuard } from "../bench/seed-baseline.ts";
 
@@ -93,13 +94,14 @@ export interface Evaluation {
 
 const policy: PolicySettings = (() => {
   const config = talonConfigSchema.parse({});
+  const own = policySchema.parse({});
   return {
     reviewThreshold: config.security.review_threshold,
     blockThreshold: config.security.block_threshold,
     auditOnly: false,
-    toolPolicies: normalizeToolMap(config.security.tool_policies),
-    toolRiskBonus: normalizeToolMap(config.security.tool_risk_bonus),
-    channelRiskBonus: normalizeChannelMap(config.security.channel_risk_bonus),
+    toolPolicies: normalizeToolMap(own.toolPolicies),
+    toolRiskBonus: normalizeToolMap(own.toolRiskBonus),
+    channelRiskBonus: normalizeChannelMap(own.channelRiskBonus),
   };
 })();
 
@@ -155,14 +157,14 @@ function evaluate<C extends { id: string; label: string; category: string }>(
 
 /** Talon's prompt detector with default config. */
 export function createPromptJudge(): (text: string) => Finding[] {
-  const settings = buildPromptSettings("defender-prompt", talonConfigSchema.parse({}), promptSchema.parse({}));
+  const settings = buildPromptSettings("defender-prompt", promptSchema.parse({}));
   return (text) => scanPrompt([{ path: "/prompt", value: text }], settings);
 }
 
 /** Talon's command detector with default config. */
 export async function createCommandJudge(): Promise<{ parser: ShellParser; judge: (command: string) => Finding[] }> {
   const parser = await loadShellParser();
-  const settings = buildCommandSettings("defender-command", talonConfigSchema.parse({}), commandSchema.parse({}));
+  const settings = buildCommandSettings("defender-command", commandSchema.parse({}));
   return { parser, judge: (command) => toFindings(analyzeCommand(parser, command, settings.analyzer).hits, "/command", settings.findings) };
 }
 

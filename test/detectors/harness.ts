@@ -17,6 +17,7 @@ import {
   type Store,
   type Verdict,
 } from "@talon/sdk";
+import { moveLegacyKeys } from "../../core/config/legacy.ts";
 import { normalizeAction } from "../../core/defender/normalize.ts";
 
 type Tap = (...args: any[]) => unknown;
@@ -75,7 +76,10 @@ export interface LoadedTaps {
   stop(): Promise<void>;
 }
 
-/** Set up `definition` with `host` (inline host config) and `config` (the plugin's own). */
+/**
+ * Set up `definition` with `host` (inline host config; the seed's `security.*` keys land on the
+ * plugin as they would in Talon) and `config` (the plugin's own, laid over them).
+ */
 export async function loadTaps(
   definition: BrandedPluginDefinition<any>,
   host: Record<string, unknown> = {},
@@ -86,11 +90,14 @@ export async function loadTaps(
     tap: (first: unknown, second?: unknown) => (taps[name] ??= []).push((typeof first === "function" ? first : second) as Tap),
     tapPromise: (first: unknown, second?: unknown) => (taps[name] ??= []).push((typeof first === "function" ? first : second) as Tap),
   });
-  const hostConfig = talonConfigSchema.parse(host);
+  const raw = structuredClone(host);
+  moveLegacyKeys(raw);
+  const hostConfig = talonConfigSchema.parse(raw);
+  const own = { ...(hostConfig.plugins.entries[definition.name]?.config as object | undefined), ...(config as object) };
   const abort = new AbortController();
   const ctx = {
     name: definition.name,
-    config: definition.configSchema ? definition.configSchema.parse(config) : config,
+    config: definition.configSchema ? definition.configSchema.parse(own) : own,
     host: {
       version: "0.1.0",
       mode: "standalone",
@@ -98,6 +105,7 @@ export async function loadTaps(
       baseDir: process.cwd(),
       config: hostConfig,
       resolvePath: (path: string) => resolve(process.cwd(), path),
+      secrets: () => [],
     },
     log: silent,
     store: memoryStore(),

@@ -50,7 +50,17 @@ test("rm -rf / is denied and git status is allowed once, by Talon, through upstr
         token: upstream.token,
         bridge: { scopes: ["operator.admin", "operator.approvals", "operator.read", "operator.write"] },
       },
-      plugins: { builtin: ["decision-policy", "decision-events", "exec-approvals", "defender-command", "defender-prompt", "tool-policy"] },
+      plugins: {
+        builtin: [
+          "decision-policy",
+          "frame-extract",
+          "decision-events",
+          "exec-approvals",
+          "defender-command",
+          "defender-prompt",
+          "tool-policy",
+        ],
+      },
       security: { protect_paths: [] },
     },
     { gateway: true },

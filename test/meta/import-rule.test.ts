@@ -33,6 +33,28 @@ function specifiers(text: string): string[] {
   return found;
 }
 
+/**
+ * Imports the scanner cannot read: a dynamic `import(...)` whose argument is not one string
+ * literal, or `new URL(...)` built from pieces and handed to an import. A computed path could
+ * reach any folder, so it escapes the rule; the file must say where it imports from.
+ */
+function computedImports(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(/\bimport\s*\(\s*([^)]*?)\s*\)/g)) {
+    const argument = match[1]!;
+    if (/^(["'])[^"'`]*\1$/.test(argument)) continue;
+    found.push(match[0]);
+  }
+  for (const match of text.matchAll(/new URL\(\s*\[[^\]]*\]\s*\.join\(/g)) found.push(match[0]);
+  return found;
+}
+
+/** Files allowed a computed import, each with the reason (loaders import what the user configures). */
+const COMPUTED_IMPORT_ALLOWED: Record<string, string> = {
+  "core/modules/import-module.ts": "the plugin and config loader imports the files a user names",
+  "sdk/testing/conformance/index.ts": "imports the driver module under test, named by the test",
+};
+
 test("plugins, drivers and examples import only the SDK, never core/", () => {
   const offenders: string[] = [];
   for (const folder of ["plugins", "drivers", "examples"]) {
@@ -68,9 +90,35 @@ test("the SDK imports nothing of core/, plugins/ or drivers/, and no runtime dep
   assert.deepEqual(offenders, []);
 });
 
+test("core imports nothing of plugins/, drivers/ or examples/ (a feature is loaded as a plugin, never imported)", () => {
+  const offenders: string[] = [];
+  for (const file of sources(join(root, "core"))) {
+    for (const spec of specifiers(readFileSync(file, "utf8"))) {
+      const resolved = spec.startsWith(".") ? relative(root, join(file, "..", spec)) : spec;
+      if (["plugins/", "drivers/", "examples/"].some((prefix) => resolved.startsWith(prefix)))
+        offenders.push(`${relative(root, file)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test("no computed import paths: core, the SDK, plugins, drivers and examples import by literal path only", () => {
+  const offenders: string[] = [];
+  for (const folder of ["core", "sdk", "plugins", "drivers", "examples"]) {
+    for (const file of sources(join(root, folder))) {
+      const name = relative(root, file);
+      if (name in COMPUTED_IMPORT_ALLOWED) continue;
+      for (const found of computedImports(readFileSync(file, "utf8"))) offenders.push(`${name}: ${found}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
 test("the import scanner itself sees the forms it must catch", () => {
   const text = `import a from "../../core/host.ts";\nexport { b } from "./x.ts";\nconst c = await import("../core/y.ts");\nimport "side-effect";\nimport type { T } from "@talon/sdk";`;
   assert.deepEqual(specifiers(text), ["../../core/host.ts", "./x.ts", "../core/y.ts", "side-effect", "@talon/sdk"]);
+  const computed = `await import(path);\nawait import(\`../\${dir}/x.ts\`);\nawait import("./literal.ts");\nnew URL(["..", "core"].join("/"), import.meta.url);`;
+  assert.deepEqual(computedImports(computed), ["import(path)", "import(`../${dir}/x.ts`)", 'new URL(["..", "core"].join(']);
 });
 
 test("every bundled plugin, driver and example has a README", () => {

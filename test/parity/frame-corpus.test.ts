@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { summarizeFrame } from "../../core/gateway/protocol.ts";
+import { summarizeFrame } from "./frame-summary.ts";
 
 interface CorpusCase {
   name: string;

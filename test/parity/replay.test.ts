@@ -4,10 +4,13 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../../core/cli/main.ts";
-import { runReplayFile } from "../../core/defender/replay/runner.ts";
+import { withCommandHost } from "../../core/cli/plugin-commands.ts";
+import { runReplayFile, type HostRunner } from "../../plugins/replay/runner.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** Hosts as `talon replay` gets them (the command's `ctx.withHost`). */
+const withHost: HostRunner = (options, body) => withCommandHost({ env: {}, cwd: ROOT }, "replay", new Map(), options, body);
 
 async function cli(argv: string[]) {
   const out: string[] = [];
@@ -18,7 +21,7 @@ async function cli(argv: string[]) {
 
 describe("talon replay", () => {
   test("the seed's replay corpus passes with only its envelope adapted (seed-defender §13.1)", async () => {
-    const report = await runReplayFile("parity/replay/replay-basic.json", { cwd: ROOT });
+    const report = await runReplayFile("parity/replay/replay-basic.json", { cwd: ROOT, withHost });
     assert.equal(report.format, "decisions");
     assert.deepEqual(
       report.cases.map((entry) => [entry.name, entry.pass]),
@@ -35,7 +38,7 @@ describe("talon replay", () => {
   });
 
   test("the seed's session-routing corpus passes with only its envelope adapted (seed-gateway §6.3)", async () => {
-    const report = await runReplayFile("parity/replay/session-routing.json", { cwd: ROOT });
+    const report = await runReplayFile("parity/replay/session-routing.json", { cwd: ROOT, withHost });
     assert.equal(report.format, "routing");
     assert.deepEqual(
       report.cases.map((entry) => [entry.name, entry.pass]),
@@ -59,7 +62,7 @@ describe("talon replay", () => {
     await writeFile(
       corpus,
       JSON.stringify({
-        talon: { config: { plugins: { builtin: ["decision-policy"] } } },
+        talon: { config: { plugins: { builtin: ["decision-policy", "frame-extract"] } } },
         cases: [
           {
             name: "safe",

@@ -10,7 +10,7 @@ import { createSilentLogger } from "../../log.ts";
 import { openStoreBackend } from "../../state/open-store.ts";
 import { parseFlags, type Command } from "../command.ts";
 import { EXIT } from "../exit-codes.ts";
-import { renderTable } from "../table.ts";
+import { renderTable } from "@talon/sdk";
 import { SERVE_FLAGS, serveOverrides } from "./serve.ts";
 
 const USAGE = `Usage: talon doctor [serve's options]

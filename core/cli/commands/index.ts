@@ -1,19 +1,8 @@
-/** Every CLI command. Add a command by adding its file and one line here. */
+/** The host's own CLI commands; plugins add theirs with `definePlugin({ commands })`. */
 import type { Command } from "../command.ts";
 import { configValidateCommand } from "./config-validate.ts";
 import { doctorCommand } from "./doctor.ts";
-import { integrityCommands } from "./integrity.ts";
 import { pluginsListCommand } from "./plugins-list.ts";
-import { policyCommands } from "./policy.ts";
-import { replayCommand } from "./replay.ts";
 import { serveCommand } from "./serve.ts";
 
-export const COMMANDS: readonly Command[] = [
-  serveCommand,
-  configValidateCommand,
-  pluginsListCommand,
-  doctorCommand,
-  ...policyCommands,
-  replayCommand,
-  ...integrityCommands,
-];
+export const COMMANDS: readonly Command[] = [serveCommand, configValidateCommand, pluginsListCommand, doctorCommand];

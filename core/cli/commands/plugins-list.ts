@@ -3,7 +3,7 @@ import { createHost } from "../../host.ts";
 import { createSilentLogger } from "../../log.ts";
 import { parseFlags, type Command } from "../command.ts";
 import { EXIT } from "../exit-codes.ts";
-import { renderTable } from "../table.ts";
+import { renderTable } from "@talon/sdk";
 
 const USAGE = `Usage: talon plugins list [--config FILE] [--json]
 

@@ -7,7 +7,7 @@ import { RpcError, parseSessionKey, type MethodDefinition } from "@talon/sdk";
 import { createRecord, shapeRecord, toHistoryRecord, type HistoryEvent, type SessionRecord, type SessionState } from "../entry.ts";
 import { applyPatch, checkSpawnRules, parsePatch, patchScope } from "../patch-rules.ts";
 import { keyShape, optBool, optString, optUint, paramsSchema, requireSessionKey } from "../params.ts";
-import type { Change } from "../registry.ts";
+import type { Change } from "../change.ts";
 import { sendInput } from "../send-input.ts";
 import { norm, optionalText } from "../text.ts";
 import { method, viewOf, type MethodDeps } from "./deps.ts";
