@@ -42,7 +42,12 @@ function judgeTargets(targets: readonly Word[], recursive: boolean, invocation: 
   for (const target of targets) {
     if (target.dynamic && !target.alternatives) {
       if (recursive && target.raw === XARGS_INPUT) {
-        ctx.hit("destructive_delete", "review", `${what} of paths read from stdin through xargs (${display([invocation.nameWord, ...invocation.args])})`, segment);
+        ctx.hit(
+          "destructive_delete",
+          "review",
+          `${what} of paths read from stdin through xargs (${display([invocation.nameWord, ...invocation.args])})`,
+          segment,
+        );
         continue;
       }
       if (recursive && UNRESOLVED_ROOTISH.test(target.value)) {

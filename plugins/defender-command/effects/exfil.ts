@@ -227,7 +227,8 @@ function senderRules(sender: Invocation, command: SimpleCommand, invocationOf: I
   const cwd = command.cwd;
   const sent = uploads(sender);
   const remote = destination(sender);
-  if (sent.length > 0 && !(remote && isLocalHost(remote))) ctx.fact("network_send", `${sender.name} sends ${sent.join(", ")}`, command.text);
+  if (sent.length > 0 && !(remote && isLocalHost(remote)))
+    ctx.fact("network_send", `${sender.name} sends ${sent.join(", ")}`, command.text);
   for (const file of sent) {
     if (file === "-") continue;
     if (isCredentialPath(file, cwd) || isCredentialDir(file, cwd)) exfilHit(ctx, normalizePath(file, cwd), sender, command.text);

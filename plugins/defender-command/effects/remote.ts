@@ -14,7 +14,19 @@ import type { RuleContext } from "./context.ts";
 import { judgeCode } from "./exec.ts";
 
 /** Tools that fetch from the network. */
-const FETCHERS: ReadonlySet<string> = new Set(["curl", "wget", "fetch", "aria2c", "http", "https", "xh", "lwp-download", "axel", "get", "lwp-request"]);
+const FETCHERS: ReadonlySet<string> = new Set([
+  "curl",
+  "wget",
+  "fetch",
+  "aria2c",
+  "http",
+  "https",
+  "xh",
+  "lwp-download",
+  "axel",
+  "get",
+  "lwp-request",
+]);
 const SHELL_LIKE = (name: string) => isShell(name);
 const RUNS_PROGRAMS = (name: string) => isShell(name) || isInterpreter(name) || name === "eval" || name === "source" || name === ".";
 
@@ -188,7 +200,10 @@ export function remoteRules(script: Script, invocationOf: InvocationOf, ctx: Rul
     for (const redirect of command.redirects) reverseRedirect(redirect.target, command.text, ctx, invocation);
     if (!invocation) continue;
     if (invocation.nameWord.tainted) taintHit(ctx, invocation.nameWord, `the command ${invocation.nameWord.raw} is run`, command.text);
-    if (readsProgramFromStdin(invocation) || (invocation.command.pipeline && !isShell(invocation.name) && isInterpreter(invocation.name) && !inlineCode(invocation)))
+    if (
+      readsProgramFromStdin(invocation) ||
+      (invocation.command.pipeline && !isShell(invocation.name) && isInterpreter(invocation.name) && !inlineCode(invocation))
+    )
       pipedProgram(invocation, invocationOf, ctx);
     substitutedProgram(invocation, invocationOf, ctx);
     reverseShell(invocation, invocationOf, ctx);
@@ -228,7 +243,10 @@ function reverseShell(invocation: Invocation, invocationOf: InvocationOf, ctx: R
   if (!NETWORK_READERS.has(name) && !(command.pipeline && SHELL_LIKE(name))) return;
   const values = args.map((arg) => arg.value);
   const rule = listens(invocation) ? "bind_shell" : "reverse_shell";
-  if ((name === "nc" || name === "ncat" || name === "netcat") && values.some((value) => /^(?:-e|-c|--exec|--sh-exec|--lua-exec)$|^-\w*[ec]$/.test(value)))
+  if (
+    (name === "nc" || name === "ncat" || name === "netcat") &&
+    values.some((value) => /^(?:-e|-c|--exec|--sh-exec|--lua-exec)$|^-\w*[ec]$/.test(value))
+  )
     ctx.hit(rule, "block", `${name} hands a shell to a network peer (${display(args)})`, command.text);
   if (name === "socat" && values.some((value) => /(?:^|[!,])(?:exec|system):/i.test(value)))
     ctx.hit(rule, "block", `socat connects a network socket to a program (${display(args)})`, command.text);
@@ -242,6 +260,12 @@ function reverseShell(invocation: Invocation, invocationOf: InvocationOf, ctx: R
       .filter((other) => other !== command)
       .map(invocationOf);
     const peer = others.find((other) => other && isNetworkRead(other) && !FETCHERS.has(other.name));
-    if (peer) ctx.hit(listens(peer) ? "bind_shell" : "reverse_shell", "block", `${name} is wired to a network connection (${peer.name})`, pipelineText(pipeline));
+    if (peer)
+      ctx.hit(
+        listens(peer) ? "bind_shell" : "reverse_shell",
+        "block",
+        `${name} is wired to a network connection (${peer.name})`,
+        pipelineText(pipeline),
+      );
   }
 }
