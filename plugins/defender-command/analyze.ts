@@ -52,8 +52,8 @@ interface State {
   readonly settings: AnalyzerSettings;
   readonly hits: Hit[];
   readonly facts: Fact[];
-  /** Top-level simple commands as word lists (for the allow list). */
-  readonly segments: string[][];
+  /** Top-level scripts, for the allow list's segments (read only when asked for). */
+  readonly topLevel: Script[];
   nested: number;
   nestedChars: number;
 }
@@ -64,17 +64,34 @@ export interface Analysis {
   readonly segments: readonly (readonly string[])[];
 }
 
+/** The top-level commands as word lists, built on first use (only the allow list needs them). */
+class Result implements Analysis {
+  readonly hits: readonly Hit[];
+  readonly #scripts: readonly Script[];
+  #segments: string[][] | undefined;
+
+  constructor(hits: readonly Hit[], scripts: readonly Script[]) {
+    this.hits = hits;
+    this.#scripts = scripts;
+  }
+
+  get segments(): readonly (readonly string[])[] {
+    this.#segments ??= this.#scripts.flatMap((script) => script.commands.map((command) => command.words.map((word) => word.value)));
+    return this.#segments;
+  }
+}
+
 /** Analyse `text`. */
 export function analyzeCommand(parser: ShellParser, text: string, settings: AnalyzerSettings): Analysis {
-  const state: State = { parser, settings, hits: [], facts: [], segments: [], nested: 0, nestedChars: 0 };
+  const state: State = { parser, settings, hits: [], facts: [], topLevel: [], nested: 0, nestedChars: 0 };
   analyzeText(text, 0, "", state, false, undefined);
-  for (const hit of judgeFacts(state.facts)) if (state.hits.length < MAX_HITS) state.hits.push(hit);
-  return { hits: state.hits, segments: state.segments };
+  if (state.facts.length > 1) for (const hit of judgeFacts(state.facts)) if (state.hits.length < MAX_HITS) state.hits.push(hit);
+  return new Result(state.hits, state.topLevel);
 }
 
 /** Analyse interpreter code found in text (a python or js block): the same code model as `python -c`. */
 export function analyzeCode(parser: ShellParser, code: string, language: string, settings: AnalyzerSettings): Analysis {
-  const state: State = { parser, settings, hits: [], facts: [], segments: [], nested: 0, nestedChars: 0 };
+  const state: State = { parser, settings, hits: [], facts: [], topLevel: [], nested: 0, nestedChars: 0 };
   const ctx = new Context(state, 0, `${language} code`, false, undefined);
   judgeCode(code, { program: language, language, inline: true, segment: code.slice(0, 200), privileged: false }, ctx);
   for (const hit of judgeFacts(state.facts)) if (state.hits.length < MAX_HITS) state.hits.push(hit);
@@ -87,42 +104,42 @@ export function analyzeCode(parser: ShellParser, code: string, language: string,
  * methods cost no allocation per instance.
  */
 class Context implements RuleContext {
-  readonly #state: State;
-  readonly #depth: number;
-  readonly #via: string;
-  readonly #suffix: string;
+  private readonly state: State;
+  private readonly depth: number;
+  private readonly via: string;
+  private readonly suffix: string;
   readonly privileged: boolean;
   env: VarEnv | undefined;
   /** A nested script this one handed on opened an interactive shell. */
   interactive = false;
 
   constructor(state: State, depth: number, via: string, privileged: boolean, env: VarEnv | undefined) {
-    this.#state = state;
-    this.#depth = depth;
-    this.#via = via;
-    this.#suffix = via ? ` (in ${via})` : "";
+    this.state = state;
+    this.depth = depth;
+    this.via = via;
+    this.suffix = via ? ` (in ${via})` : "";
     this.privileged = privileged;
     this.env = env;
   }
 
   hit(rule: RuleId, severity: Severity, reason: string, segment: string): void {
     // Bounded: a command with ten thousand `rm -rf /` needs one finding, not ten thousand.
-    const hits = this.#state.hits;
+    const hits = this.state.hits;
     if (hits.length < MAX_HITS)
-      hits.push({ rule, severity, reason: reason + this.#suffix, segment: segment.length > 300 ? segment.slice(0, 300) : segment });
+      hits.push({ rule, severity, reason: reason + this.suffix, segment: segment.length > 300 ? segment.slice(0, 300) : segment });
   }
 
   fact(kind: FactKind, detail: string, segment: string): void {
-    const facts = this.#state.facts;
+    const facts = this.state.facts;
     if (facts.length < MAX_FACTS) facts.push({ kind, detail, segment: segment.length > 200 ? segment.slice(0, 200) : segment });
   }
 
   nested(text: string, inner: string, options?: NestedOptions): NestedResult {
     const result = analyzeText(
       text,
-      this.#depth + 1,
-      this.#via ? `${this.#via} → ${inner}` : inner,
-      this.#state,
+      this.depth + 1,
+      this.via ? `${this.via} → ${inner}` : inner,
+      this.state,
       options?.privileged ?? this.privileged,
       this.env,
     );
@@ -134,9 +151,9 @@ class Context implements RuleContext {
     const result = analyzeCommandWords(
       words,
       cwd,
-      this.#depth,
-      this.#via ? `${this.#via} → ${inner}` : inner,
-      this.#state,
+      this.depth,
+      this.via ? `${this.via} → ${inner}` : inner,
+      this.state,
       options?.privileged ?? this.privileged,
       this.env,
     );
@@ -145,7 +162,7 @@ class Context implements RuleContext {
   }
 
   knownInstaller(url: string): boolean {
-    return this.#state.settings.knownInstallers.some(
+    return this.state.settings.knownInstallers.some(
       (prefix) => startsAtBoundary(url, prefix) || startsAtBoundary(url.replace(/^https?:\/\//, ""), prefix.replace(/^https?:\/\//, "")),
     );
   }
@@ -193,13 +210,13 @@ function analyzeText(text: string, depth: number, via: string, state: State, pri
         source.slice(0, 200),
       );
     const fallback = fallbackScript(source);
-    if (depth === 0) state.segments.push(...fallback.commands.map((command) => command.words.map((word) => word.value)));
+    if (depth === 0) state.topLevel.push(fallback);
     return runScript(fallback, ctx);
   }
   try {
     const script = simple ?? buildScript(parsed, state.settings.maxNodes, env);
     ctx.env = script.env ?? env;
-    if (depth === 0) state.segments.push(...script.commands.map((command) => command.words.map((word) => word.value)));
+    if (depth === 0) state.topLevel.push(script);
     if (script.truncated)
       ctx.hit(
         "analysis_limit",

@@ -89,15 +89,30 @@ function redirectOf(node: Node, env: Env, walk: Walk): { redirect?: Redirect; st
   }
   const op = parts.find((child) => !child.isNamed)?.type ?? ">";
   // The target follows the operator (tree-sitter may attach a trailing `0` of `0>&1` as well).
-  const target = parts.find((child) => child.isNamed && child.type !== "file_descriptor");
-  return { redirect: { op, target: target ? resolveWord(target, env, walk) : undefined } };
+  const target = parts.find((child) => child.isNamed && child.type !== "file_descriptor" && child.type !== "ERROR");
+  if (target) return { redirect: { op, target: resolveWord(target, env, walk) } };
+  // `5<>/dev/tcp/…` can leave the target in an error node: read it from the text after the operator.
+  const text = node.text;
+  const after = text
+    .slice(text.indexOf(op) + op.length)
+    .trim()
+    .split(/\s/)[0];
+  return { redirect: { op, target: after ? literal(after, after) : undefined } };
 }
 
-function buildCommand(node: Node, env: Env, walk: Walk, extraRedirects: Redirect[] = [], stdinText?: string): SimpleCommand {
+function buildCommand(
+  node: Node,
+  env: Env,
+  walk: Walk,
+  extraRedirects: Redirect[] = [],
+  stdinText?: string,
+  redirectStart = -1,
+): SimpleCommand {
   const words: Word[] = [];
   const assignments: [string, Word][] = [];
   const redirects: Redirect[] = [...extraRedirects];
   let stdin = stdinText;
+  let lastWordEnd = -1;
   for (const child of children(node)) {
     if (child.type === "variable_assignment") {
       const name = child.namedChildren[0]?.text ?? "";
@@ -107,13 +122,17 @@ function buildCommand(node: Node, env: Env, walk: Walk, extraRedirects: Redirect
       const inner = child.namedChildren[0];
       if (inner) words.push(resolveWord(inner, env, walk));
     } else if (REDIRECT_TYPES.has(child.type)) {
+      // `sh 0<&1`: tree-sitter-bash may read the descriptor as a word of its own; it belongs to the redirect.
+      if (lastWordEnd === child.startIndex && /^\d+$/.test(words[words.length - 1]?.raw ?? "")) words.pop();
       const { redirect, stdinText: text } = redirectOf(child, env, walk);
       if (redirect) redirects.push(redirect);
       if (text !== undefined) stdin = text;
     } else if (child.isNamed && child.type !== "comment") {
       words.push(resolveWord(child, env, walk));
+      lastWordEnd = child.endIndex;
     }
   }
+  if (redirectStart !== -1 && lastWordEnd === redirectStart && /^\d+$/.test(words[words.length - 1]?.raw ?? "")) words.pop();
   return { words, assignments, redirects, stdinText: stdin, text: node.text, cwd: env.cwd };
 }
 
@@ -202,7 +221,8 @@ function visitInner(node: Node, env: Env, walk: Walk, out: SimpleCommand[]): voi
       }
       const local: SimpleCommand[] = [];
       if (body.type === "command") {
-        const command = buildCommand(body, env, walk, redirects, stdinText);
+        const firstRedirect = parts.find((child) => REDIRECT_TYPES.has(child.type));
+        const command = buildCommand(body, env, walk, redirects, stdinText, firstRedirect?.startIndex ?? -1);
         script.commands.push(command);
         local.push(command);
       } else {

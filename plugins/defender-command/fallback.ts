@@ -113,6 +113,11 @@ export function fallbackScript(text: string): Script {
       if ((ch === "&" || ch === "|") && source[i + 1] === ch) i++;
       continue;
     }
+    // `5<>/dev/tcp/…`, `2>&1`: digits right before a redirect are its descriptor, not a word.
+    if ((ch === ">" || ch === "<") && inWord && !quoted && /^\d+$/.test(current)) {
+      current = raw = "";
+      inWord = false;
+    }
     if ((ch === ">" || ch === "<") && !inWord) {
       let op = ch;
       while (source[i + 1] === ">" || source[i + 1] === "<" || source[i + 1] === "&") op += source[++i];

@@ -59,6 +59,9 @@ export function programNameOf(value: string): string {
   const trimmed = value.trim();
   let base = trimmed.slice(trimmed.lastIndexOf("/") + 1).toLowerCase();
   if (base.endsWith(".exe")) base = base.slice(0, -4);
+  // Only a name ending in a digit (or a `-dbg`-style suffix) can carry a version.
+  const last = base.charCodeAt(base.length - 1);
+  if ((last < 48 || last > 57) && !/-?(?:dbg|debug|m|u|d)$/.test(base)) return base;
   const versioned = VERSIONED_NAME.exec(base);
   if (versioned && VERSIONED.has(versioned[1]!)) return versioned[1]!;
   // `python3` and `pip3` are their own names in the tables, but `python3.11` is not.

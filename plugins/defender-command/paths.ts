@@ -203,6 +203,7 @@ const BLOCK_DEVICE =
 
 /** A block device (`/dev/sda`, `/dev/nvme0n1p2`, `/dev/mapper/root`); `/dev/null` and friends are not. */
 export function isBlockDevice(path: string): boolean {
+  if (!path.includes("/dev/")) return false;
   return BLOCK_DEVICE.test(normalizePath(path));
 }
 
@@ -210,6 +211,9 @@ export function isBlockDevice(path: string): boolean {
 export function isLocalHost(host: string): boolean {
   return /^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|host\.docker\.internal)$/i.test(host);
 }
+
+const FILE_EXTENSION =
+  /\.(?:key|pem|crt|csr|pub|txt|md|json|ya?ml|toml|ini|cfg|conf|log|csv|tsv|xml|html?|js|ts|py|rb|sh|go|rs|c|h|cpp|java|tar|gz|tgz|zip|bz2|xz|zst|7z|rar|deb|rpm|iso|img|bin|so|dll|exe|png|jpe?g|gif|svg|pdf|docx?|xlsx?|db|sqlite|bak|tmp|lock|env|rc|d|service|timer|socket)$/i;
 
 /** Host of a URL-ish argument (`https://x.example/a`, `x.example:8080/a`, `user@host:path`). */
 export function hostOf(value: string): string | undefined {
@@ -219,5 +223,7 @@ export function hostOf(value: string): string | undefined {
   const scp = /^(?:[^@\s/]+@)?([a-z0-9.-]+|\[[^\]]+\]):/i.exec(value);
   if (scp && !value.includes("://")) return scp[1]!.toLowerCase();
   const bare = /^([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:\/|$)/i.exec(value);
-  return bare ? bare[1]!.toLowerCase() : undefined;
+  // `server.key`, `notes.txt`: a file name is not a host.
+  if (!bare || FILE_EXTENSION.test(bare[1]!)) return undefined;
+  return bare[1]!.toLowerCase();
 }

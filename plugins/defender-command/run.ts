@@ -50,13 +50,16 @@ export function runScript(script: Script, ctx: RuleContext & { readonly interact
   const written = new WrittenFiles();
   let session: Session | undefined;
   let previous: Session | undefined;
-  for (const command of script.commands) {
+  const commands = script.commands;
+  for (let index = 0; index < commands.length; index++) {
+    const command = commands[index]!;
     for (const redirect of command.redirects) {
       redirectRules(redirect, command, ctx);
       blockDeviceRedirect(redirect.target, redirect.op, command.text, ctx);
     }
     // `!/bin/sh`, `:!sh`, `:shell` as a line of their own are typed into the program before them.
-    const typedInto = session ?? (isEscapeLine(command) ? previous : undefined);
+    const escapeLine = isEscapeLine(command);
+    const typedInto = session ?? (escapeLine ? previous : undefined);
     if (typedInto) typedLine(command, typedInto, ctx);
     const unwrapped = unwrap(command);
     if (unwrapped.script && !unwrapped.script.text.dynamic) {
@@ -72,16 +75,22 @@ export function runScript(script: Script, ctx: RuleContext & { readonly interact
     const base = unwrapped.invocation;
     if (!base) continue;
     cache.set(command, base);
-    previous = isEscapeLine(command) ? previous : { program: base.name, privileged: base.privileged || ctx.privileged };
-    for (const variant of variantsOf(command)) {
-      const invocation = variant === command ? base : unwrap(variant).invocation;
-      if (!invocation) continue;
-      classify(invocation, ctx, invocationOf);
-      if (isInteractiveShell(invocation)) result.interactiveShell = true;
-    }
+    if (!escapeLine && commands.length > 1) previous = { program: base.name, privileged: base.privileged || ctx.privileged };
+    const variants = variantsOf(command);
+    if (!variants) {
+      classify(base, ctx, invocationOf);
+      if (isInteractiveShell(base)) result.interactiveShell = true;
+    } else
+      for (const variant of variants) {
+        const invocation = unwrap(variant).invocation;
+        if (!invocation) continue;
+        classify(invocation, ctx, invocationOf);
+        if (isInteractiveShell(invocation)) result.interactiveShell = true;
+      }
     consumeWritten(base, written, ctx);
     recordWrites(command, base, written, ctx);
-    const opened = opensSession(base);
+    // Only a command with lines after it can have lines typed into it.
+    const opened = (index < commands.length - 1 || base.privileged || ctx.privileged) && opensSession(base);
     if (opened) {
       session = { program: base.name, privileged: base.privileged || ctx.privileged };
       if (session.privileged)
@@ -111,6 +120,9 @@ function classify(invocation: Invocation, ctx: RuleContext, invocationOf: (comma
   tamperRules(invocation, ctx);
   operationRules(invocation, ctx);
   fileRules(invocation, ctx);
+  const piped = pipedNames(invocation, invocationOf);
+  if (piped) fileRules(piped, ctx);
+  launcherFiles(invocation, ctx);
   execRules(invocation, ctx);
   xargsRules(invocation, ctx, invocationOf);
   networkFacts(invocation, ctx);
@@ -148,11 +160,48 @@ function opensSession(invocation: Invocation): boolean {
 /** A line that only makes sense typed into another program's prompt: `!cmd`, `:!cmd`, `:shell`, `:sh`. */
 function isEscapeLine(command: SimpleCommand): boolean {
   const first = command.words[0]?.value ?? "";
+  const code = first.charCodeAt(0);
+  // `!…`, `:…` or `v:…`-style lines only.
+  if (code !== 33 && code !== 58 && first.charCodeAt(1) !== 58) return false;
   return (
     /^(?:\w?:)?!/.test(first) ||
     /^\w?:sh(?:ell)?$/.test(first) ||
     (first === ":set" && command.words.some((word) => /^shell=/.test(word.value)))
   );
+}
+
+/**
+ * Names echoed into a program that reads file names from stdin (`echo /etc/shadow | cpio -o`,
+ * `printf '%s\n' f | tar -T -`): judged as if they were its arguments.
+ */
+function pipedNames(invocation: Invocation, invocationOf: (command: SimpleCommand) => Invocation | undefined): Invocation | undefined {
+  const { pipeline, stage } = invocation.command;
+  if (!pipeline || !stage || pipeline.stages[stage - 1]!.length !== 1) return undefined;
+  const producer = invocationOf(pipeline.stages[stage - 1]![0]!);
+  if (!producer || (producer.name !== "echo" && producer.name !== "printf")) return undefined;
+  const text = literalOutput(producer, true)?.text;
+  if (!text || text.length > 4096) return undefined;
+  const names = text
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 16)
+    .map((value) => ({ value, dynamic: false, substitutions: [], raw: value }));
+  // Named through stdin: which way the data goes is unknown, so the program gets a name no table knows.
+  return { ...invocation, name: `${invocation.name} (stdin)`, args: names };
+}
+
+/** Files named in a launcher's own options (`rlwrap -l LOG`, `strace -o OUT`, `time -o OUT`). */
+function launcherFiles(invocation: Invocation, ctx: RuleContext): void {
+  if (invocation.wrappers.length === 0) return;
+  const words = invocation.command.words;
+  const end = words.indexOf(invocation.nameWord);
+  if (end <= 1) return;
+  const launcher = unwrapName(words[0]!.value);
+  fileRules({ ...invocation, name: launcher, nameWord: words[0]!, args: words.slice(1, end) }, ctx);
+}
+
+function unwrapName(value: string): string {
+  return value.slice(value.lastIndexOf("/") + 1).toLowerCase();
 }
 
 /** A line typed into an interactive program (`!/bin/sh` in a pager, `system("/bin/sh")` in a REPL). */
@@ -209,9 +258,10 @@ function contentOf(command: SimpleCommand): string | undefined {
 
 /** Remember what the command writes, and judge writes into sensitive places by their content. */
 function recordWrites(command: SimpleCommand, invocation: Invocation, written: WrittenFiles, ctx: RuleContext): void {
-  const targets = [...redirectTargets(command), ...argumentTargets(invocation)];
   if (invocation.name === "chmod" && invocation.args.some((arg) => /^[ugoa]*\+[rw]*x|^0?[0-7]?[1357][0-7]{2}$/.test(arg.value)))
     for (const target of positionals(invocation.args).slice(1)) written.markExecutable(target.value, command.cwd);
+  const targets = argumentTargets(invocation);
+  for (const target of redirectTargets(command)) if (!target.value.startsWith("/dev/")) targets.push(target);
   if (targets.length === 0) return;
   let content = invocation.name === "tee" ? pipedTextOf(command) : contentOf(command);
   if ((invocation.name === "cp" || invocation.name === "mv" || invocation.name === "install") && content === undefined) {

@@ -18,7 +18,8 @@ const MAX_FILES = 32;
 const MAX_CONTENT = 32768;
 
 function hasVariants(word: Word): boolean {
-  return (word.alternatives !== undefined && word.alternatives.length > 1) || splitsUnquoted(word);
+  if (word.alternatives !== undefined) return word.alternatives.length > 1 || splitsUnquoted(word);
+  return word.raw.charCodeAt(0) === 36 /* $ */ && splitsUnquoted(word);
 }
 
 /** `$CMD` unquoted holding `rm -rf /` is three words when the shell runs it. */
@@ -26,9 +27,9 @@ function splitsUnquoted(word: Word): boolean {
   return !word.dynamic && /^\$\{?\w+\}?$/.test(word.raw) && /\s/.test(word.value.trim());
 }
 
-/** The commands a simple command can be once its words take each of their values (bounded). */
-export function variantsOf(command: SimpleCommand): SimpleCommand[] {
-  if (!command.words.some(hasVariants)) return [command];
+/** The commands a simple command can be once its words take each of their values (bounded); undefined when it has only one. */
+export function variantsOf(command: SimpleCommand): SimpleCommand[] | undefined {
+  if (!command.words.some(hasVariants)) return undefined;
   let lists: Word[][] = [[]];
   for (const word of command.words) {
     const choices: Word[][] = [];

@@ -22,6 +22,8 @@ export interface Invocation {
   readonly privileged: boolean;
   /** `NAME=value` words given to launchers (`env PAGER=… man`, `sudo LD_PRELOAD=… cmd`). */
   readonly assigned: readonly Word[];
+  /** The arguments' values (computed once: every classifier reads them). */
+  readonly values: readonly string[];
 }
 
 /** Launchers that run the next command as another user. */
@@ -62,8 +64,16 @@ export interface Unwrapped {
   readonly shell?: { readonly via: string; readonly privileged: boolean };
 }
 
+const NONE: readonly never[] = [];
+
 /** Unwrap launchers. */
 export function unwrap(command: SimpleCommand): Unwrapped {
+  // Most commands have no launcher: answer without the bookkeeping.
+  const first = command.words[0];
+  if (!first) return { invocation: undefined };
+  const firstName = commandName(first);
+  if (WRAPPERS[firstName] === undefined && firstName !== "capsh")
+    return { invocation: asInvocation(command.words, command, NONE, false, NONE, firstName) };
   let words: readonly Word[] = command.words;
   const wrappers: string[] = [];
   const assigned: Word[] = [];
@@ -101,10 +111,16 @@ export function unwrap(command: SimpleCommand): Unwrapped {
         if (spec.queries?.includes(flag)) query = true;
         if (spec.shellOptions?.includes(flag) || (spec.shellOptions && /^-[a-zA-Z]*[is][a-zA-Z]*$/.test(flag) && name === "sudo"))
           shellOption = true;
+        // `env -S 'cmd args'` splits the string with quotes honoured, as a shell would: read it as a script.
         if (spec.splitOptions?.includes(flag)) {
-          const value = inline ?? words[index + 1]?.value ?? "";
-          split = value.split(/\s+/).filter(Boolean).map(literal);
-          index += inline === undefined ? 2 : 1;
+          const value = inline !== undefined ? { ...word, value: inline } : words[index + 1];
+          const rest = words.slice(index + (inline === undefined ? 2 : 1)).map((item) => item.value);
+          if (value)
+            return {
+              invocation: undefined,
+              script: { text: { ...value, value: [value.value, ...rest].join(" ") }, via: [...wrappers, name].join(" "), privileged },
+            };
+          index += 1;
           break;
         }
         if (spec.commandOptions?.includes(flag)) {
@@ -167,9 +183,13 @@ function asInvocation(
   wrappers: readonly string[],
   privileged: boolean,
   assigned: readonly Word[],
+  name?: string,
 ): Invocation | undefined {
   if (words.length === 0) return undefined;
-  return { name: commandName(words[0]), nameWord: words[0]!, args: words.slice(1), command, wrappers, privileged, assigned };
+  const args = words.slice(1);
+  const values: string[] = new Array(args.length);
+  for (let i = 0; i < args.length; i++) values[i] = args[i]!.value;
+  return { name: name ?? commandName(words[0]), nameWord: words[0]!, args, command, wrappers, privileged, assigned, values };
 }
 
 /** The innermost invocation, or undefined (a launcher that runs a string or a shell itself). */

@@ -30,6 +30,8 @@ export interface CodeSource {
   readonly data?: boolean;
   readonly segment: string;
   readonly privileged: boolean;
+  /** Variables set for this command only (`S=/x node -e …`, `env S=/x python -c …`). */
+  readonly vars?: readonly (readonly [string, string])[];
 }
 
 // A shell path anywhere in text handed to a program (data files, hooks), or a bare shell name
@@ -38,15 +40,24 @@ const SHELL_IN_TEXT =
   /\/bin\/(?:ba|da|z|k|c|tc|fi|a|mk|ya|po|r)?sh\b(?![.-])|^(?:exec\s+)?(?:ba|da|z|k|c|tc|a|mk|ya)?sh(?:\s*$|\s+[-#<>0-9]|;)/;
 const BARE_SHELL_PATH = /^(?:\S*\/)?(?:ba|da|z|k|c|tc|fi|a|mk|ya|po|r)?sh$/;
 
-/** Values of known variables whose names the code mentions (`os.getenv("LFILE")`, `$ENV{LFILE}`, `$LFILE`). */
-function mentionedValues(text: string, env: VarEnv | undefined): string[] {
-  if (!env || env.vars.size === 0) return [];
+/** Does the code name this variable (`$NAME`, `os.getenv("NAME")`, `process.env.NAME`, `$ENV{NAME}`, `$E:NAME`)? */
+function mentions(text: string, name: string): boolean {
+  if (!text.includes(name)) return false;
+  // A one-letter name only counts where the language reads a variable.
+  const lead =
+    name.length === 1 ? String.raw`(?:\$\{?|env\.|env\[["']|getenv\(["']|ENV[\[{]["']?|\$E:|\$env:)` : String.raw`(?:^|[^A-Za-z0-9_])`;
+  return new RegExp(`${lead}${name}(?:$|[^A-Za-z0-9_])`).test(text);
+}
+
+/** Values of known variables whose names the code mentions; `local` are the command's own (`S=… node -e …`). */
+function mentionedValues(text: string, env: VarEnv | undefined, local: readonly (readonly [string, string])[] = []): string[] {
   const out: string[] = [];
+  for (const [name, value] of local) if (value !== "" && mentions(text, name)) out.push(value);
+  if (!env || env.vars.size === 0) return out;
   let checked = 0;
   for (const [name, values] of env.vars) {
     if (++checked > 64) break;
-    if (!values || name.length < 2 || !text.includes(name)) continue;
-    if (new RegExp(`(?:^|[^A-Za-z0-9_])${name}(?:$|[^A-Za-z0-9_])`).test(text)) out.push(...values.slice(0, 4));
+    if (values && mentions(text, name)) out.push(...values.slice(0, 4));
   }
   return out;
 }
@@ -87,7 +98,7 @@ export function judgeCode(text: string, source: CodeSource, ctx: RuleContext): v
   if (network) ctx.fact("network_send", `${program} code opens the network`, segment);
   if (network && facts.readsFile && !remoteShell)
     ctx.hit("sensitive_upload", "review", `${program} code reads a file and sends data over the network`, segment);
-  const mentioned = mentionedValues(text, ctx.env);
+  const mentioned = mentionedValues(text, ctx.env, source.vars);
   const found = sensitiveIn(mentioned.length > 0 ? `${text}\n${mentioned.join("\n")}` : text);
   for (const item of found.slice(0, 8)) {
     if (item.cls === "secret" || (item.cls === "access" && item.strong && !facts.writesFile)) {
@@ -117,6 +128,7 @@ const LIBRARY_VARIABLE = /^(?:LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH|DYLD_INSERT_LI
 
 /** `PAGER='sh -c …' man x`, `LD_PRELOAD=./x.so cmd`: variables that make a program run code. */
 function environmentHooks(invocation: Invocation, ctx: RuleContext): void {
+  if (invocation.command.assignments.length === 0 && invocation.assigned.length === 0) return;
   const words = [...invocation.command.assignments.map(([name, value]) => ({ name, value })), ...invocation.assigned.map(splitAssignment)];
   const privileged = invocation.privileged || ctx.privileged;
   for (const { name, value } of words) {
@@ -202,9 +214,12 @@ function sedExec(invocation: Invocation, ctx: RuleContext): void {
 }
 
 /** Libraries loaded by option: `ssh-keygen -D lib.so`, `openssl … -engine ./x.so`, `ldconfig -f conf`, `ld.so --preload`. */
+const LIBRARY_LOADERS: ReadonlySet<string> = new Set(["ssh-keygen", "openssl", "ldconfig", "ld.so", "enable", "insmod", "kmod"]);
+
 function libraryLoads(invocation: Invocation, ctx: RuleContext): void {
-  const { name, args } = invocation;
-  const values = args.map((arg) => arg.value);
+  const { name } = invocation;
+  if (!LIBRARY_LOADERS.has(name)) return;
+  const values = invocation.values;
   const so = (value: string | undefined) => value !== undefined && /\.(?:so(?:\.\d+)*|dylib|dll)$/.test(value);
   const hit = (what: string) =>
     ctx.hit("library_load", invocation.privileged || ctx.privileged ? "block" : "review", what, invocation.command.text);
@@ -254,10 +269,21 @@ function inlineCodeOf(invocation: Invocation, ctx: RuleContext): void {
         inline: !interactive,
         segment: invocation.command.text,
         privileged: invocation.privileged || ctx.privileged,
+        vars: localVariables(invocation),
       },
       ctx,
     );
   }
+}
+
+/** Variables set for one command (`S=/x node -e …`, `env S=/x python -c …`). */
+function localVariables(invocation: Invocation): [string, string][] {
+  const out: [string, string][] = invocation.command.assignments.map(([name, value]) => [name, value.value]);
+  for (const word of invocation.assigned) {
+    const at = word.value.indexOf("=");
+    out.push([word.value.slice(0, at), word.value.slice(at + 1)]);
+  }
+  return out;
 }
 
 /** Scripts and code one command hands on. */

@@ -75,7 +75,6 @@ const READERS = new Set([
   "bzip2",
   "xz",
   "zstd",
-  "openssl",
   "jq",
   "yq",
   "dd",
@@ -298,6 +297,7 @@ export function networkFacts(invocation: Invocation, ctx: RuleContext): void {
   const caps = capabilitiesOf(invocation.name);
   if (!(caps & (CAP.upload | CAP.raw))) return;
   if ((invocation.name === "curl" || invocation.name === "wget") && uploads(invocation).length === 0) return;
+  if (invocation.name === "openssl" && !invocation.args.some((arg) => /^(?:s_client|s_server|-connect)$/.test(arg.value))) return;
   const host = destination(invocation);
   if (host && isLocalHost(host)) return;
   if (host || caps & CAP.interactive)

@@ -46,6 +46,8 @@ const KEY_USERS: ReadonlySet<string> = new Set([
   "op",
   "pass",
 ]);
+/** Secrets no program needs for its purpose: password hashes and process environments. */
+const SYSTEM_SECRET = /(?:^|\/)etc\/(?:g?shadow|master\.passwd|security\/opasswd)|^\/proc\//;
 /** Data printers: their arguments are text, not files (unless piped somewhere, see analyze.ts). */
 const TEXT_ONLY: ReadonlySet<string> = new Set([
   "echo",
@@ -74,17 +76,18 @@ interface Mention {
   readonly role: Role;
 }
 
-/** The sensitive paths a word names: the word itself, a value after `=`/`@`, or paths inside a longer string. */
-function sensitiveOf(word: Word, cwd: string | undefined): Sensitive[] {
+/** The sensitive paths a word names: the word itself, a value after `=`/`@`, or paths inside a longer string (`inside`). */
+function sensitiveOf(word: Word, cwd: string | undefined): { found: Sensitive; inside: boolean }[] {
   if (word.dynamic && !word.alternatives) return [];
-  const out: Sensitive[] = [];
+  const out: { found: Sensitive; inside: boolean }[] = [];
+  if (!word.alternatives && (word.value.length < 4 || !MAYBE_PATH.test(word.value))) return out;
   for (const value of word.alternatives ? [word.value, ...word.alternatives] : [word.value]) {
-    const direct = classifyPath(value.replace(/^[A-Za-z-]*=/, "").replace(/^@/, ""), cwd);
-    if (direct) out.push(direct);
+    const direct = /\s/.test(value) ? undefined : classifyPath(value.replace(/^[A-Za-z-]*=/, "").replace(/^@/, ""), cwd);
+    if (direct) out.push({ found: direct, inside: false });
     else if (value.length > 2)
       for (const token of pathTokens(value)) {
         const found = classifyPath(token, cwd);
-        if (found) out.push(found);
+        if (found) out.push({ found, inside: true });
       }
   }
   return out;
@@ -98,13 +101,20 @@ function roleOf(invocation: Invocation, index: number, caps: number): Role {
   if (name === "tee" || name === "truncate" || name === "shred" || name === "rm" || name === "unlink" || name === "srm") return "write";
   if (name === "dd") return word.value.startsWith("of=") ? "write" : word.value.startsWith("if=") ? "read" : "none";
   if (name === "sed" && args.some((arg) => /^-\w*i|^--in-place/.test(arg.value))) return "write";
-  if (/^(?:cp|mv|install|ln|rsync|scp|cpio|dos2unix|unix2dos|iconv|csplit|split|sponge)$/.test(name)) {
+  if (/^(?:cp|mv|install|ln|rsync|scp|cpio|dos2unix|unix2dos|iconv|csplit|split|sponge|xxd)$/.test(name)) {
     const items = positionals(args);
     return items[items.length - 1] === word && items.length > 1 ? "write" : "read";
   }
   if (caps & CAP.editor) return "write";
   if (caps & (CAP.reader | CAP.archive | CAP.decode)) return "read";
   return "unknown";
+}
+
+// Every sensitive path has a `/`, a leading `.` or `~`, or a `.pem`-like name; other words are skipped at once.
+const MAYBE_PATH = /[/~]|^\.|\.(?:pem|key|p12|pfx|jks|keystore|ppk|kdbx|env)\b/;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Sensitive paths named by an invocation's arguments, with the way data goes. */
@@ -115,7 +125,16 @@ function mentions(invocation: Invocation): Mention[] {
   if (caps & (CAP.inspect | CAP.perm | CAP.account)) return [];
   const out: Mention[] = [];
   for (let index = 0; index < args.length && out.length < 16; index++) {
-    for (const found of sensitiveOf(args[index]!, command.cwd)) out.push({ found, role: roleOf(invocation, index, caps) });
+    for (const { found, inside } of sensitiveOf(args[index]!, command.cwd)) {
+      let role = roleOf(invocation, index, caps);
+      // A path inside a longer argument (`-b "%d/root/.ssh/authorized_keys"`, sed's `w FILE`) may be where it writes.
+      if (inside && role === "read")
+        role =
+          name === "sed" && new RegExp(`\\bw\\s*${escapeRegExp(found.path.replace(/^~/, ""))}`).test(args[index]!.value)
+            ? "write"
+            : "unknown";
+      out.push({ found, role });
+    }
   }
   return out;
 }
@@ -123,11 +142,16 @@ function mentions(invocation: Invocation): Mention[] {
 /** Secret reads, sensitive writes and log tampering named in an invocation's arguments. */
 export function fileRules(invocation: Invocation, ctx: RuleContext): void {
   const segment = invocation.command.text;
-  const shown = display([invocation.nameWord, ...invocation.args]);
   for (const { found, role } of mentions(invocation)) {
     const isSecret = found.cls === "secret" || (found.cls === "access" && found.strong);
-    if (isSecret && role !== "write" && !KEY_USERS.has(invocation.name) && (found.strong || role === "read")) {
-      ctx.hit("credential_read", "review", `${invocation.name} reads ${found.path} (${shown})`, segment);
+    const forItsPurpose = KEY_USERS.has(invocation.name) && !SYSTEM_SECRET.test(found.path);
+    if (isSecret && role !== "write" && !forItsPurpose && (found.strong || role === "read")) {
+      ctx.hit(
+        "credential_read",
+        "review",
+        `${invocation.name} reads ${found.path} (${display([invocation.nameWord, ...invocation.args])})`,
+        segment,
+      );
       ctx.fact("secret_read", found.path, segment);
     }
     if (role === "write" || role === "unknown") written(found, role, invocation.name, segment, ctx);
@@ -142,8 +166,7 @@ function written(found: Sensitive, role: Role, by: string, segment: string, ctx:
     else if (!KEY_USERS.has(by)) ctx.hit("system_tamper", "review", `${by} is given ${found.path} and may modify it`, segment);
   } else if (found.cls === "persist" && !found.rc && (sure || !KEY_USERS.has(by)))
     ctx.hit("persistence", "review", `${by} ${sure ? "writes" : "is given"} ${found.path}, which runs later`, segment);
-  else if (found.cls === "log" && sure && by !== "cp" && by !== "ln")
-    ctx.hit("security_disable", "review", `${by} erases or rewrites ${found.path}`, segment);
+  else if (found.cls === "log" && sure) ctx.hit("security_disable", "review", `${by} erases or rewrites ${found.path}`, segment);
 }
 
 /** Redirects: `> /etc/sudoers`, `>> ~/.ssh/authorized_keys`, `> ~/.bash_history`, `< /etc/shadow`. */
@@ -174,8 +197,16 @@ export function redirectTargets(command: SimpleCommand): Word[] {
     .map((redirect) => redirect.target!);
 }
 
+const WRITERS =
+  /^(?:tee|truncate|shred|rm|unlink|srm|dd|sed|cp|mv|install|ln|rsync|scp|cpio|dos2unix|unix2dos|iconv|csplit|split|sponge|xxd|rlwrap)$/;
+
 /** Paths a command writes through its arguments (tee, cp/mv/install dest, dd of=, -o F). */
 export function argumentTargets(invocation: Invocation): Word[] {
+  if (
+    !WRITERS.test(invocation.name) &&
+    !invocation.values.some((value) => value.charCodeAt(0) === 45 /* - */ && (OUTPUT_OPTION.test(value) || OUTPUT_INLINE.test(value)))
+  )
+    return [];
   const caps = capabilitiesOf(invocation.name);
   const out: Word[] = [];
   invocation.args.forEach((word, index) => {

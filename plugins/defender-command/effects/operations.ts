@@ -42,8 +42,8 @@ const OPERATION_NAMES: ReadonlySet<string> = new Set([
 const CONTAINER_NAMES: ReadonlySet<string> = new Set(["docker", "podman", "nerdctl", "kubectl", "nsenter"]);
 const LISTENER_NAMES: ReadonlySet<string> = new Set(["nc", "ncat", "netcat", "socat"]);
 
-function values(invocation: Invocation): string[] {
-  return invocation.args.map((arg) => arg.value);
+function values(invocation: Invocation): readonly string[] {
+  return invocation.values;
 }
 
 /** git's own options before the subcommand (`git -C dir -c k=v push …`). */

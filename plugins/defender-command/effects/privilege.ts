@@ -19,8 +19,8 @@ const WORLD_READABLE = /^0?[0-7]?[0-7][0-7][4-7]$/;
 const SETUID_MODE = /^(?:[ugoa]*[+=][rwxXt]*s[rwxXst]*|0?[2467][0-7]{3})$/;
 const PRIVILEGED_GROUP = /(?:^|,)(?:sudo|wheel|admin|root|docker|lxd|disk|shadow|adm|libvirt|kvm)(?:,|$)/;
 
-function values(invocation: Invocation): string[] {
-  return invocation.args.map((arg) => arg.value);
+function values(invocation: Invocation): readonly string[] {
+  return invocation.values;
 }
 
 /** A shell or interpreter binary (`/bin/bash`, `/usr/bin/python3`), whose setuid copy is a root shell. */

@@ -60,8 +60,8 @@ const NAMES: ReadonlySet<string> = new Set([
   "sv",
 ]);
 
-function values(invocation: Invocation): string[] {
-  return invocation.args.map((arg) => arg.value);
+function values(invocation: Invocation): readonly string[] {
+  return invocation.values;
 }
 
 /** Tampering with history, logs, agents and defences, for one invocation. */
