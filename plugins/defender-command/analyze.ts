@@ -10,7 +10,7 @@
 import type { CompiledPattern } from "@talon/sdk";
 import { buildScript } from "./build.ts";
 import type { Fact, FactKind, Hit, NestedOptions, NestedResult, RuleContext, RuleId, Severity } from "./effects/context.ts";
-import { FALLBACK_MAX_CHARS, fallbackScript } from "./fallback.ts";
+import { FALLBACK_MAX_CHARS, fallbackScript, fallbackTailScripts } from "./fallback.ts";
 import type { Script, SimpleCommand, VarEnv, Word } from "./ir.ts";
 import { judgeCode } from "./effects/exec.ts";
 import { judgeFacts } from "./judge.ts";
@@ -38,8 +38,9 @@ export interface AnalyzerSettings extends ParseLimits {
 /** Stands for the parse a simple command (simple.ts) did not need. */
 const SIMPLE: ParseResult = { ok: true, root: new SyntaxNode("program", true, 0, 0, ""), hasError: false };
 
-/** Most hits kept per command. */
+/** Most hits kept per command, and per rule (one finding per rule: a thousand repeats of one rule must not crowd out another). */
 const MAX_HITS = 256;
+const MAX_HITS_PER_RULE = 8;
 /** Most facts kept per command. */
 const MAX_FACTS = 64;
 /** Most characters of nested text analysed per command, all nested scripts together. */
@@ -51,6 +52,8 @@ interface State {
   readonly parser: ShellParser;
   readonly settings: AnalyzerSettings;
   readonly hits: Hit[];
+  /** Hits kept so far per rule. */
+  readonly perRule: Map<RuleId, number>;
   readonly facts: Fact[];
   /** Top-level scripts, for the allow list's segments (read only when asked for). */
   readonly topLevel: Script[];
@@ -83,7 +86,7 @@ class Result implements Analysis {
 
 /** Analyse `text`. */
 export function analyzeCommand(parser: ShellParser, text: string, settings: AnalyzerSettings): Analysis {
-  const state: State = { parser, settings, hits: [], facts: [], topLevel: [], nested: 0, nestedChars: 0 };
+  const state: State = { parser, settings, hits: [], perRule: new Map(), facts: [], topLevel: [], nested: 0, nestedChars: 0 };
   analyzeText(text, 0, "", state, false, undefined);
   if (state.facts.length > 1) for (const hit of judgeFacts(state.facts)) if (state.hits.length < MAX_HITS) state.hits.push(hit);
   return new Result(state.hits, state.topLevel);
@@ -91,7 +94,7 @@ export function analyzeCommand(parser: ShellParser, text: string, settings: Anal
 
 /** Analyse interpreter code found in text (a python or js block): the same code model as `python -c`. */
 export function analyzeCode(parser: ShellParser, code: string, language: string, settings: AnalyzerSettings): Analysis {
-  const state: State = { parser, settings, hits: [], facts: [], topLevel: [], nested: 0, nestedChars: 0 };
+  const state: State = { parser, settings, hits: [], perRule: new Map(), facts: [], topLevel: [], nested: 0, nestedChars: 0 };
   const ctx = new Context(state, 0, `${language} code`, false, undefined);
   judgeCode(code, { program: language, language, inline: true, segment: code.slice(0, 200), privileged: false }, ctx);
   for (const hit of judgeFacts(state.facts)) if (state.hits.length < MAX_HITS) state.hits.push(hit);
@@ -125,6 +128,9 @@ class Context implements RuleContext {
   hit(rule: RuleId, severity: Severity, reason: string, segment: string): void {
     // Bounded: a command with ten thousand `rm -rf /` needs one finding, not ten thousand.
     const hits = this.state.hits;
+    const kept = this.state.perRule.get(rule) ?? 0;
+    if (kept >= MAX_HITS_PER_RULE) return;
+    this.state.perRule.set(rule, kept + 1);
     if (hits.length < MAX_HITS)
       hits.push({ rule, severity, reason: reason + this.suffix, segment: segment.length > 300 ? segment.slice(0, 300) : segment });
   }
@@ -177,7 +183,11 @@ function startsAtBoundary(url: string, prefix: string): boolean {
 function analyzeText(text: string, depth: number, via: string, state: State, privileged: boolean, env: VarEnv | undefined): NestedResult {
   const ctx = new Context(state, depth, via, privileged, env);
   if (text.trim() === "") return NOT_INTERACTIVE;
-  if (depth > state.settings.maxDepth || state.nested > state.settings.maxNested || state.nestedChars + text.length > MAX_NESTED_CHARS) {
+  if (
+    depth > state.settings.maxDepth ||
+    state.nested > state.settings.maxNested ||
+    (depth > 0 && state.nestedChars + text.length > MAX_NESTED_CHARS)
+  ) {
     ctx.hit(
       "analysis_limit",
       "review",
@@ -211,6 +221,7 @@ function analyzeText(text: string, depth: number, via: string, state: State, pri
       );
     const fallback = fallbackScript(source);
     if (depth === 0) state.topLevel.push(fallback);
+    for (const tail of fallbackTailScripts(source)) runScript(tail, ctx);
     return runScript(fallback, ctx);
   }
   try {

@@ -139,3 +139,14 @@ function findDoubleQuoteEnd(source: string, from: number): number {
   }
   return -1;
 }
+
+/**
+ * The tail of an oversized text read as if it started inside a quote: the part in between was
+ * not read, so the quote state where the tail starts is unknown, and padding could otherwise hide
+ * a command inside what the tokeniser takes for a quoted string.
+ */
+export function fallbackTailScripts(text: string): Script[] {
+  if (text.length <= FALLBACK_MAX_CHARS) return [];
+  const tail = text.slice(text.length - (FALLBACK_MAX_CHARS >> 2));
+  return [fallbackScript(`'${tail}`), fallbackScript(`"${tail}`)];
+}

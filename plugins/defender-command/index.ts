@@ -88,7 +88,13 @@ export default definePlugin({
             snippet.language === "shell"
               ? analyzeCommand(parser!, snippet.code, settings.analyzer)
               : analyzeCode(parser!, snippet.code, snippet.language, settings.analyzer);
-          for (const finding of toTextFindings(analysis.hits, field.path, settings.findings, textCode.severity, snippet.where))
+          for (const finding of toTextFindings(
+            analysis.hits,
+            field.path,
+            settings.findings,
+            textCode.severity,
+            `${snippet.where} in ${field.path}`,
+          ))
             report.add(finding);
         }
       }
