@@ -315,5 +315,6 @@ export function buildScript(parsed: { readonly root: Node; readonly hasError: bo
   visit(root, env, walk, []);
   // Only a script that assigned something carries variables (simple.ts builds the others exactly alike).
   if (env.vars.size > 0 || env.taint.size > 0) script.env = { vars: env.vars, taint: env.taint };
+  if (root.text.includes("\n")) script.source = root.text;
   return script;
 }

@@ -65,7 +65,7 @@ const DYNAMIC_SPAWN =
   /\b(?:system|popen|exec|io\.popen|os\.execute|shell_exec|passthru|spawn|execSync|IO\.popen)\s*\(\s*[A-Za-z_$][\w.$]*\s*[,)]|\|&\s*getline|\bexec\s+\$\w+|\b(?:system|exec)\s*\$\w|\beval\s+\$\w+|\[eval\s+\$\w+\]|\bset\s+e\s+"exec\s+\$/;
 
 const SOCKET =
-  /\bsocket\s*[.(]|\bsocket\.(?:socket|tcp|udp)\b|\bcreate_connection\s*\(|\bTCPSocket\b|\bUDPSocket\b|\bfsockopen\s*\(|\bstream_socket_client\b|IO::Socket|\bSocket::|\bnet\.(?:Socket|connect|createConnection)\b|require\(\s*["'](?:net|tls|dgram)["']\)|\[socket\s|require\s*\(?\s*["']socket["']|\/inet6?\/(?:tcp|udp)\/|\/dev\/(?:tcp|udp)\/|\bs_client\b|Net\.Sockets|TcpClient|\bztcp\b|\bnc\s+-/;
+  /\bsocket\s*[.(]|\bsocket\.(?:socket|tcp|udp)\b|\bcreate_connection\s*\(|\bTCPSocket\b|\bUDPSocket\b|\bfsockopen\s*\(|\bstream_socket_client\b|IO::Socket|\bSocket::|\bnet\.(?:Socket|connect|createConnection)\b|require\(\s*["'](?:net|tls|dgram)["']\)|\[socket\s|require\s*\(?\s*["']socket["']|\/inet6?\/(?:tcp|udp)\/|\/dev\/(?:tcp|udp)\/|\bs_client\b|Net\.Sockets|TcpClient|\bztcp\b|\bnc\s+-|\bjava\.net\.Socket\b|\bnew\s+Socket\s*\(|\bSocketChannel\b|\bgetaddrinfo\s*\(/;
 
 const LISTEN =
   /\.listen\s*\(|\bcreateServer\b|\bTCPServer\b|\bHTTPServer\b|SimpleHTTPRequestHandler|\bserve_forever\b|socketserver|SocketServer|[.:]bind\s*\(|\.accept\s*\(|\/inet6?\/tcp\/(?:"\s*\w+\s*"|\d+)\/0\/0|\bWEBrick\b|\bTcpListener\b|\[socket\s+-server|\bhttpd\b|\bs_server\b/;

@@ -81,7 +81,7 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     for (const id of Object.keys(config.rules)) {
-      if (!(id in RULES))
+      if (!Object.hasOwn(RULES, id))
         ctx.addIssue({ code: "custom", path: ["rules", id], message: `unknown rule ${id}; known: ${Object.keys(RULES).join(", ")}` });
     }
   });

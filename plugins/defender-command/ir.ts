@@ -86,4 +86,6 @@ export interface Script {
   truncated: boolean;
   /** Variables known at the end of the script (nested scripts such as `bash -c '…'` inherit them). */
   env?: VarEnv;
+  /** The script's text, when it spans several lines (lines typed into an interactive program are read from it). */
+  source?: string;
 }

@@ -52,7 +52,7 @@ const SUDO_VALUED = [
   "--command-timeout",
 ];
 
-export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
+const SPECS: Readonly<Record<string, WrapperSpec>> = {
   sudo: {
     valued: SUDO_VALUED,
     assignments: true,
@@ -240,3 +240,6 @@ export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   "ld.so": { valued: ["--library-path", "--preload", "--audit", "--argv0"] },
   runcon: { valued: ["-u", "-r", "-t", "-l"], skip: 1 },
 };
+
+/** Launchers by name (a Map: a command called `constructor` or `__proto__` is not a launcher). */
+export const WRAPPERS: ReadonlyMap<string, WrapperSpec> = new Map(Object.entries(SPECS));

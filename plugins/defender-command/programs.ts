@@ -66,10 +66,10 @@ code: python pypy perl ruby jruby node nodejs bun deno php lua luajit tclsh wish
 launch: env nice ionice nohup time timeout stdbuf unbuffer setsid chrt taskset numactl cgexec firejail torsocks torify proxychains proxychains4 tsocks strace ltrace valgrind perf multitime hyperfine rlwrap catchsegv faketime softlimit aoss padsp optirun primusrun vglrun xvfb-run choom cpulimit start-stop-daemon sshpass grc tmate chroot unshare nsenter setarch capsh sg newgrp flock setlock watch xargs parallel script logsave pexec run-parts xdotool runcon ld.so systemd-run dbus-launch flatpak-spawn task cabal yarn npm npx bundle bundler genie
 interactive: vipw vigr visudo less more most pg man vi vim rvim view rview vimdiff nvim ex ed red nano pico joe emacs mg ftp sftp psftp lftp ncftp tftp smbclient telnet mail mailx mutt alpine minicom gdb lldb mysql psql sqlite3 bconsole cpan crash debugfs iftop top htop ispell aspell hping3 nmap ncdu tdbtool ginsh tclsh wish irb pry byebug ghci msfconsole jtag tasksh w3m links lynx elinks zathura run-mailcap pdb screen tmux volatility dosbox scanmem
 connect: nc ncat netcat socat telnet openssl curl wget aria2c axel ftp tftp sftp psftp scp rsync ssh sshpass smbclient lftp ncftp mail mailx sendmail mutt lp cancel restic rclone whois finger dig nslookup host drill ping traceroute mtr hping3 nmap fping ntpdate lwp-download lwp-request http https xh git svn hg kubectl gcloud aws az gsutil docker podman vagrant check_by_ssh distcc sqlmap ab irssi weechat links lynx w3m elinks yum dnf zypper apt apt-get pip npm gem socket
-listen: nc ncat netcat socat openssl php ruby python busybox ssh kubectl gawk
-upload: curl wget scp rsync sftp psftp ftp tftp smbclient lftp ncftp nc ncat netcat socat openssl telnet restic rclone lp mail mailx sendmail mutt aws gsutil gcloud az whois socket
+listen: nc ncat netcat socat openssl php ruby python busybox ssh kubectl gawk httpd
+upload: curl wget scp rsync sftp psftp ftp tftp smbclient lftp ncftp nc ncat netcat socat openssl telnet restic rclone lp cancel mail mailx sendmail mutt aws gsutil gcloud az whois socket
 download: curl wget aria2c axel scp rsync sftp ftp tftp smbclient lftp ncftp lwp-download lwp-request openssl nc ncat netcat socat yum dnf rpm pip git http https xh
-raw: nc ncat netcat socat telnet openssl socket
+raw: nc ncat netcat socat telnet openssl socket ztcp
 library: ldconfig ld.so ssh-keygen openssl gdb bash
 hooks: pip pip3 easy_install gem bundle bundler composer npm yarn cabal cargo make cmake gcc cc c89 c99 ansible-playbook ansible-test cdist puppet dpkg rpm yum dnf apt apt-get snap opkg pkg zypper vagrant terraform bbot autoconf autoreconf autoheader latexmk
 inspect: ls stat file test [ [[ which whereis type command realpath readlink basename dirname du df md5sum sha1sum sha224sum sha256sum sha384sum sha512sum b2sum cksum touch mkdir rmdir lsattr getfacl namei tree exa eza find fd locate ldd
@@ -182,6 +182,11 @@ export const INLINE_CODE: Readonly<Record<string, readonly string[] | true>> = {
   nawk: true,
 };
 
+/** The inline-code options of a program (own keys only: `constructor` is not an interpreter). */
+export function inlineFlagsOf(name: string): readonly string[] | true | undefined {
+  return Object.hasOwn(INLINE_CODE, name) ? INLINE_CODE[name] : undefined;
+}
+
 /** Options of an interpreter that take their value in the next word without being code (`perl -I DIR -e …`). */
 export const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   awk: ["-F", "-v", "-f"],
@@ -193,3 +198,8 @@ export const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   ruby: ["-I", "-r"],
   node: ["-r", "--require", "--import", "--loader"],
 };
+
+/** The valued options of an interpreter. */
+export function valuedOptionsOf(name: string): readonly string[] {
+  return Object.hasOwn(VALUED_OPTIONS, name) ? VALUED_OPTIONS[name]! : [];
+}

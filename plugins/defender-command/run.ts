@@ -93,6 +93,10 @@ export function runScript(script: Script, ctx: RuleContext & { readonly interact
     const opened = (index < commands.length - 1 || base.privileged || ctx.privileged) && opensSession(base);
     if (opened) {
       session = { program: base.name, privileged: base.privileged || ctx.privileged };
+      // What follows is typed at the program's prompt, line by line: read those lines as one piece of code.
+      const typed = linesAfter(script.source, command.text);
+      if (typed !== undefined)
+        judgeCode(typed, { program: session.program, typed: true, segment: typed.slice(0, 300), privileged: session.privileged }, ctx);
       if (session.privileged)
         ctx.hit(
           "privilege_escalation",
@@ -127,6 +131,15 @@ function classify(invocation: Invocation, ctx: RuleContext, invocationOf: (comma
   xargsRules(invocation, ctx, invocationOf);
   networkFacts(invocation, ctx);
   persistenceSinks(invocation, ctx, invocationOf);
+}
+
+/** The source lines after the line holding `text` (undefined without a multi-line source). */
+function linesAfter(source: string | undefined, text: string): string | undefined {
+  if (source === undefined) return undefined;
+  const at = source.indexOf(text);
+  if (at === -1) return undefined;
+  const end = source.indexOf("\n", at + text.length);
+  return end === -1 ? undefined : source.slice(end + 1);
 }
 
 /** Pagers keep reading the keyboard when their input is piped (`echo x | less`, then `!sh`). */
@@ -229,7 +242,6 @@ function persistenceSinks(
     if (name === "crontab") cronJobs(piped, false, "a crontab entry", ctx);
     else ctx.nested(piped, `a job for ${name}`, { privileged: invocation.privileged || ctx.privileged });
   }
-  void invocationOf;
 }
 
 /**

@@ -92,7 +92,7 @@ const LOG = new RegExp(
 
 // Every sensitive path contains one of these; one test rules out almost every argument cheaply.
 const MAYBE_SENSITIVE =
-  /shadow|\.ssh|passwd|group|sudoers|pam\.d|security|ld\.so|crontab|cron\.|\/boot\/|profile|bashrc|zshrc|environment|hosts|resolv|fstab|nsswitch|doas|polkit|\.aws|gcloud|\.kube|\.docker|netrc|credentials|vault|pypirc|pgpass|gnupg|\/gh\/|\.azure|\.terraform|system32|\/proc\/|\.env|npmrc|my\.cnf|s3cfg|boto|history|\.(?:pem|key|p12|pfx|jks|keystore|ppk|kdbx)$|\/var\/|systemd|\/init\.d|\/rc|update-motd|udev|apt\.conf|autostart|dispatcher|Launch|\.git\/|rc$|login|logout|zsh|inputrc|xinit|xprofile|xsession|gitconfig|tmux\.conf|pam_|\.config\/|utmp|wtmp|credentials|ssh_host/i;
+  /shadow|\.ssh|passwd|group|sudoers|pam\.d|security|ld\.so|crontab|cron\.|\/boot\/|profile|bashrc|zshrc|environment|hosts|resolv|fstab|nsswitch|doas|polkit|\.aws|gcloud|\.kube|\.docker|netrc|credentials|vault|pypirc|pgpass|gnupg|\/gh\/|\.azure|\.terraform|system32|\/proc\/|\.env|npmrc|my\.cnf|s3cfg|boto|history|\.(?:pem|key|p12|pfx|jks|keystore|ppk|kdbx)$|\/var\/|systemd|\/init\.d|\/rc|update-motd|udev|apt\.conf|autostart|dispatcher|Launch|\.git\/|\/\.[\w.-]*rc$|\.rc$|login|logout|zsh|inputrc|xinit|xprofile|xsession|gitconfig|tmux\.conf|pam_|\.config\/|utmp|wtmp|credentials|ssh_host/i;
 
 /** Classify a path; undefined when it is nothing special. */
 export function classifyPath(path: string, cwd?: string): Sensitive | undefined {

@@ -4,7 +4,7 @@
  * (`/bin/sh`, `bash -i`, `sh -p`, `exec zsh`), which is what a shell escape hands over.
  */
 import type { Word } from "./ir.ts";
-import { CAP, INLINE_CODE, VALUED_OPTIONS, capabilitiesOf } from "./programs.ts";
+import { CAP, capabilitiesOf, inlineFlagsOf, valuedOptionsOf } from "./programs.ts";
 import { isOption, positionals, type Invocation } from "./wrappers.ts";
 
 /** A command shell. */
@@ -14,7 +14,7 @@ export function isShell(name: string): boolean {
 
 /** An interpreter that takes inline code or a program on stdin. */
 export function isInterpreter(name: string): boolean {
-  return INLINE_CODE[name] !== undefined || (capabilitiesOf(name) & CAP.code) !== 0;
+  return inlineFlagsOf(name) !== undefined || (capabilitiesOf(name) & CAP.code) !== 0;
 }
 
 /** Shell options that take a value in the next word. */
@@ -67,7 +67,7 @@ export function readsProgramFromStdin(invocation: Invocation): boolean {
 
 /** Positionals of an interpreter, skipping the values of its valued options (`awk -F: '{…}'`). */
 export function programPositionals(invocation: Invocation): Word[] {
-  const valued = VALUED_OPTIONS[invocation.name] ?? [];
+  const valued = valuedOptionsOf(invocation.name);
   const out: Word[] = [];
   const args = invocation.args;
   let options = true;
@@ -88,7 +88,7 @@ export function programPositionals(invocation: Invocation): Word[] {
 
 /** Inline code passed to an interpreter (`python3 -c CODE`, `perl -ne CODE`, awk's program). */
 export function inlineCode(invocation: Invocation): Word | undefined {
-  const flags = INLINE_CODE[invocation.name];
+  const flags = inlineFlagsOf(invocation.name);
   if (flags === undefined) return undefined;
   if (flags === true) {
     // awk: the first positional is the program unless `-f FILE` names one.
@@ -109,7 +109,7 @@ export function inlineCode(invocation: Invocation): Word | undefined {
 
 /** Every inline code argument (`vim -c CMD -c CMD`, `gdb -ex A -ex B`). */
 export function inlineCodes(invocation: Invocation): Word[] {
-  const flags = INLINE_CODE[invocation.name];
+  const flags = inlineFlagsOf(invocation.name);
   if (flags === undefined || flags === true) {
     const single = inlineCode(invocation);
     return single ? [single] : [];

@@ -100,7 +100,7 @@ export function findCode(text: string, limits: TextCodeLimits): Snippet[] {
     const info = match[3]!.toLowerCase();
     const body = match[4]!;
     if (SHELL_FENCES.test(info)) add({ language: "shell", code: consoleCommands(body), where: "fence" });
-    else if (CODE_FENCES[info]) add({ language: CODE_FENCES[info]!, code: body, where: "fence" });
+    else if (Object.hasOwn(CODE_FENCES, info)) add({ language: CODE_FENCES[info]!, code: body, where: "fence" });
     else if (info === "" && /^\s*(?:[\w.-]+@[\w.-]+[^$#\n]*)?\$\s/m.test(body))
       add({ language: "shell", code: consoleCommands(body), where: "fence" });
     else outside += body.includes("system") || body.includes("exec") || body.includes("popen") ? body : "";

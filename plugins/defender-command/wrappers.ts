@@ -28,7 +28,7 @@ export interface Invocation {
 
 /** Launchers that run the next command as another user. */
 export function isPrivilegeWrapper(name: string): boolean {
-  return WRAPPERS[name]?.privileged === true;
+  return WRAPPERS.get(name)?.privileged === true;
 }
 
 /** Is this word an option (`-x`, `--long`)? */
@@ -72,7 +72,7 @@ export function unwrap(command: SimpleCommand): Unwrapped {
   const first = command.words[0];
   if (!first) return { invocation: undefined };
   const firstName = commandName(first);
-  if (WRAPPERS[firstName] === undefined && firstName !== "capsh")
+  if (!WRAPPERS.has(firstName) && firstName !== "capsh")
     return { invocation: asInvocation(command.words, command, NONE, false, NONE, firstName) };
   let words: readonly Word[] = command.words;
   const wrappers: string[] = [];
@@ -90,13 +90,12 @@ export function unwrap(command: SimpleCommand): Unwrapped {
       words = [literal("bash"), ...words.slice(dash + 1)];
       continue;
     }
-    const spec = WRAPPERS[name];
+    const spec = WRAPPERS.get(name);
     if (!spec) break;
     let index = 1;
     let query = false;
     let shellOption = false;
     let skip = spec.skip ?? 0;
-    let split: Word[] | undefined;
     let script: Word | undefined;
     // su-like launchers take one user (and `-`) before the shell's own arguments.
     let userSlot = spec.userSlot === true;
@@ -159,12 +158,6 @@ export function unwrap(command: SimpleCommand): Unwrapped {
     const nowPrivileged: boolean = privileged || spec.privileged === true;
     if (query) return { invocation: asInvocation(words, command, wrappers, privileged, assigned) };
     if (script) return { invocation: undefined, script: { text: script, via, privileged: nowPrivileged } };
-    if (split) {
-      wrappers.push(name);
-      privileged = nowPrivileged;
-      words = [...split, ...words.slice(index)];
-      continue;
-    }
     if (shellOption && index >= words.length) return { invocation: undefined, shell: { via, privileged: nowPrivileged } };
     if (index >= words.length) {
       if (spec.shellWhenBare) return { invocation: undefined, shell: { via, privileged: nowPrivileged } };

@@ -13,7 +13,7 @@ import type { VarEnv, Word } from "../ir.ts";
 import { deleteImpact } from "../paths.ts";
 import { CAP, capabilitiesOf } from "../programs.ts";
 import { classifyPath, sensitiveIn } from "../sensitive.ts";
-import { inlineCodes, isInterpreter, isShell, isShellText, shellScriptArg, stdinFed } from "../shells.ts";
+import { inlineCodes, isInterpreter, isShell, isShellText, shellScriptArg } from "../shells.ts";
 import { display, isOption, positionals, type Invocation } from "../wrappers.ts";
 import type { RuleContext } from "./context.ts";
 
@@ -185,11 +185,48 @@ function embeddedShells(invocation: Invocation, ctx: RuleContext): void {
       continue;
     }
     if (!optionValue && !isOption(word) && !/[=:'"{};#!|]|^\S+\s/.test(value)) continue;
-    shellEscape(name, `arguments (${display([word])})`, privileged, command.text, ctx);
+    // A network tool running a shell in its arguments (`socket -p '/bin/sh -i' host port`) hands it to the peer.
+    if (caps & (CAP.raw | CAP.listen | CAP.connect) && caps & (CAP.raw | CAP.listen))
+      ctx.hit(
+        invocation.values.some((value) => /^-\w*l\w*$|^--listen$/.test(value)) ? "bind_shell" : "reverse_shell",
+        "block",
+        `${name} runs a shell for its network peer (${display([word])})`,
+        command.text,
+      );
+    else shellEscape(name, `arguments (${display([word])})`, privileged, command.text, ctx);
     const inner = value.includes("=") && !/^\//.test(value) ? value.slice(value.lastIndexOf("=") + 1) : value;
     if (/^[\s\S]*?(?:\/bin\/)?sh\b/.test(inner) && inner.length < 2000)
       ctx.nested(inner.replace(/^(?:exec=|[!|:]+)/, ""), `${name} argument`, { privileged });
     return;
+  }
+}
+
+// Code-looking arguments: a call, an import, a socket, a process spawn or a shell path.
+const CODE_ARGUMENT =
+  /\b(?:socket|spawn|system|popen|exec|import|require|subprocess|execute|Runtime|ProcessBuilder|fsockopen|TCPSocket)\b|\/bin\/(?:ba)?sh\b/;
+
+/**
+ * Code given as an argument to a program that runs it without an inline-code option the table
+ * knows (`gimp -b 'import socket …'`, a plugin's `--eval`): read with the code model.
+ */
+function codeArguments(invocation: Invocation, ctx: RuleContext): void {
+  const caps = capabilitiesOf(invocation.name);
+  if (isShell(invocation.name) || neverRunsArguments(invocation.name, caps) || inlineCodes(invocation).length > 0) return;
+  let read = 0;
+  for (const arg of invocation.args) {
+    const value = arg.value;
+    if (value.length < 16 || value.length > 32768 || !CODE_ARGUMENT.test(value) || !/[(;{]/.test(value)) continue;
+    judgeCode(
+      value,
+      {
+        program: invocation.name,
+        segment: invocation.command.text,
+        privileged: invocation.privileged || ctx.privileged,
+        vars: localVariables(invocation),
+      },
+      ctx,
+    );
+    if (++read >= 4) return;
   }
 }
 
@@ -328,10 +365,9 @@ export function execRules(invocation: Invocation, ctx: RuleContext): void {
       );
   }
   inlineCodeOf(invocation, ctx);
+  codeArguments(invocation, ctx);
   environmentHooks(invocation, ctx);
   embeddedShells(invocation, ctx);
   sedExec(invocation, ctx);
   libraryLoads(invocation, ctx);
-  // `find -exec`/xargs/a wrapper running a bare interactive shell is judged by the caller (analyze.ts).
-  void stdinFed;
 }

@@ -189,6 +189,12 @@ function listener(invocation: Invocation, ctx: RuleContext): void {
     invocation.args.some((arg) => /^--address=(?:0\.0\.0\.0|::)$|^--accept-hosts=/.test(arg.value))
   )
     ctx.hit("network_listener", "review", `kubectl ${invocation.args[0]!.value} listens on every interface`, invocation.command.text);
+  // Web servers on all interfaces serve the working directory (or any folder) to the network.
+  if (
+    (name === "httpd" && invocation.values.includes("-p")) ||
+    (name === "php" && invocation.values.some((value) => value === "-S" || value.startsWith("-S")))
+  )
+    ctx.hit("network_listener", "review", `${name} serves files to the network`, invocation.command.text);
   if (!LISTENER_NAMES.has(name)) return;
   const args = values(invocation);
   if ((name === "nc" || name === "ncat" || name === "netcat") && args.some((value) => /^-\w*l\w*$|^--listen$/.test(value)))

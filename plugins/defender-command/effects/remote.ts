@@ -194,11 +194,24 @@ function executes(invocation: Invocation, file: string, cwd: string | undefined)
 export function remoteRules(script: Script, invocationOf: InvocationOf, ctx: RuleContext): void {
   const downloads: { file: string; source?: { url: string; host: string }; cwd?: string; index: number }[] = [];
   const commands = script.commands;
+  let socket: string | undefined;
   for (let index = 0; index < commands.length; index++) {
     const command = commands[index]!;
     const invocation = invocationOf(command);
     for (const redirect of command.redirects) reverseRedirect(redirect.target, command.text, ctx, invocation);
     if (!invocation) continue;
+    // A socket opened on a descriptor (`ztcp host port`, `exec 3<>/dev/tcp/…`), then a shell wired to a descriptor.
+    if (
+      invocation.name === "ztcp" ||
+      (invocation.name === "exec" && command.redirects.some((redirect) => /^\/dev\/(?:tcp|udp)\//.test(redirect.target?.value ?? "")))
+    )
+      socket = command.text;
+    else if (
+      socket &&
+      isShell(invocation.name) &&
+      command.redirects.some((redirect) => /[<>]&$/.test(redirect.op) && !/^[0-2]$/.test(redirect.target?.raw ?? ""))
+    )
+      ctx.hit("reverse_shell", "block", `${invocation.name} is wired to the socket opened by ${socket.slice(0, 60)}`, command.text);
     if (invocation.nameWord.tainted) taintHit(ctx, invocation.nameWord, `the command ${invocation.nameWord.raw} is run`, command.text);
     if (
       readsProgramFromStdin(invocation) ||
