@@ -273,7 +273,8 @@ function recordWrites(command: SimpleCommand, invocation: Invocation, written: W
   if (invocation.name === "chmod" && invocation.args.some((arg) => /^[ugoa]*\+[rw]*x|^0?[0-7]?[1357][0-7]{2}$/.test(arg.value)))
     for (const target of positionals(invocation.args).slice(1)) written.markExecutable(target.value, command.cwd);
   const targets = argumentTargets(invocation);
-  for (const target of redirectTargets(command)) if (!target.value.startsWith("/dev/")) targets.push(target);
+  if (command.redirects.length > 0)
+    for (const target of redirectTargets(command)) if (!target.value.startsWith("/dev/")) targets.push(target);
   if (targets.length === 0) return;
   let content = invocation.name === "tee" ? pipedTextOf(command) : contentOf(command);
   if ((invocation.name === "cp" || invocation.name === "mv" || invocation.name === "install") && content === undefined) {

@@ -26,7 +26,7 @@ function isSecurityAgent(value: string): boolean {
   );
 }
 
-const HISTORY_OFF = /^HIST(?:FILE=(?:\/dev\/null)?|SIZE=0|FILESIZE=0|CONTROL=ignorespace|IGNORE=\*)$/;
+const HISTORY_OFF = /^HIST(?:FILE=(?:\/dev\/null)?|SIZE=0|FILESIZE=0|IGNORE=['"]?\*['"]?)$/;
 const NAMES: ReadonlySet<string> = new Set([
   "ufw",
   "setenforce",
