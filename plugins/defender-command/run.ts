@@ -286,7 +286,9 @@ function recordWrites(command: SimpleCommand, invocation: Invocation, written: W
     if (target.dynamic && !target.alternatives) continue;
     written.record(target.value, command.cwd, content, append);
     const found = classifyPath(target.value, command.cwd);
-    if (!found || (found.cls !== "persist" && found.cls !== "access") || content === undefined) continue;
+    if (!found || content === undefined) continue;
+    // Only files that hold commands are read as scripts (not sudoers lines or keys).
+    if (found.cls !== "persist" && !(found.cls === "access" && /cron|profile|bashrc|zshrc|environment/.test(found.path))) continue;
     // A tool's rc file (toprc, .rtorrent.rc, .vimrc) is data the tool acts on; a shell's is a script.
     if (
       found.rc &&

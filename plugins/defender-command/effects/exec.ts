@@ -170,8 +170,11 @@ function embeddedShells(invocation: Invocation, ctx: RuleContext): void {
   const { name, args, command } = invocation;
   const caps = capabilitiesOf(name);
   if (isShell(name) || neverRunsArguments(name, caps)) return;
+  // An interpreter's inline code is read by the code model (inlineCodeOf), not as a hook.
+  const code = inlineCodes(invocation);
   const privileged = invocation.privileged || ctx.privileged;
   for (let index = 0; index < args.length; index++) {
+    if (code.includes(args[index]!)) continue;
     const word = args[index]!;
     if (word.dynamic && !word.alternatives) continue;
     const value = word.value;
