@@ -12,6 +12,9 @@ import { display, isOption, positionals, type Invocation } from "../wrappers.ts"
 import type { RuleContext } from "./context.ts";
 import type { InvocationOf } from "./remote.ts";
 
+/** Raw sockets: the bytes go to the peer as they are. */
+const RAW_SENDERS: ReadonlySet<string> = new Set(["nc", "ncat", "netcat", "socat", "socket", "telnet", "openssl"]);
+
 /** Tools that can send data over the network. */
 const SENDERS: ReadonlySet<string> = new Set([
   "curl",
@@ -233,6 +236,9 @@ function senderRules(sender: Invocation, command: SimpleCommand, invocationOf: I
     if (isCredentialPath(file, cwd) || isCredentialDir(file, cwd)) exfilHit(ctx, normalizePath(file, cwd), sender, command.text);
     else if (SENSITIVE_FILES.test(normalizePath(file, cwd)))
       ctx.hit("sensitive_upload", "review", `${normalizePath(file, cwd)} is uploaded by ${sender.name}`, command.text);
+    // A raw socket carries the file as-is to whoever listens: no protocol, no record (HTTP and scp uploads are ordinary work).
+    else if (RAW_SENDERS.has(sender.name) && !(remote && isLocalHost(remote)))
+      ctx.hit("sensitive_upload", "review", `${sender.name} sends ${file} over a raw socket${remote ? ` to ${remote}` : ""}`, command.text);
   }
   // Piped in: `cat ~/.ssh/id_rsa | curl -d @- …`, `env | nc host 9000`, `tar czf - ~/.ssh | nc …`.
   const { pipeline, stage } = command;
