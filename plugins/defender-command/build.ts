@@ -4,26 +4,13 @@
  * resolve; everything the walk cannot know stays marked dynamic. The walk is bounded by a node
  * budget shared with nested substitutions.
  */
-import type { FunctionDef, Pipeline, Redirect, Script, SimpleCommand, Word } from "./ir.ts";
+import type { FunctionDef, Pipeline, Redirect, Script, SimpleCommand, VarEnv, Word } from "./ir.ts";
+import { child, literal, MAX_NESTING, resolveWord, type Env, type Walk } from "./resolve.ts";
 import type { SyntaxNode as Node } from "./syntax.ts";
-import { decodeEscapes, unescapeDoubleQuoted, unescapeWord } from "./words.ts";
 
-interface Env {
-  /** Known values of variables; `null` means assigned something we cannot read. */
-  readonly vars: Map<string, readonly string[] | null>;
-  cwd: string | undefined;
-}
+import { nextCwd } from "./resolve.ts";
 
-interface Walk {
-  readonly script: Script;
-  nodes: number;
-  readonly maxNodes: number;
-  /** Current nesting of statements and words; bounded so deep `$($($(…)))` cannot overflow the stack. */
-  depth: number;
-}
-
-/** Deepest nesting walked (statements inside substitutions inside words …). */
-const MAX_NESTING = 48;
+export { nextCwd };
 
 const SUBSTITUTION_TYPES: ReadonlySet<string> = new Set(["command_substitution", "process_substitution"]);
 const REDIRECT_TYPES = new Set(["file_redirect", "heredoc_redirect", "herestring_redirect"]);
@@ -57,132 +44,6 @@ function children(node: Node): readonly Node[] {
   return node.children;
 }
 
-function literal(value: string, raw: string): Word {
-  return { value, dynamic: false, substitutions: [], raw };
-}
-
-/** `cd` target resolved against the known working directory. */
-export function nextCwd(current: string | undefined, target: Word | undefined): string | undefined {
-  if (!target) return "~";
-  if (target.dynamic || target.value === "-") return undefined;
-  const value = target.value;
-  if (value.startsWith("/") || value === "~" || value.startsWith("~/")) return value;
-  return current === undefined ? undefined : `${current.replace(/\/$/, "")}/${value}`;
-}
-
-function lookup(name: string, env: Env, raw: string): Word {
-  if (name === "HOME") return literal("~", raw);
-  if (name === "PWD" && env.cwd !== undefined) return literal(env.cwd, raw);
-  const known = env.vars.get(name);
-  if (known && known.length > 0)
-    return { value: known[0]!, dynamic: false, alternatives: known.length > 1 ? known : undefined, substitutions: [], raw };
-  return { value: `$${name}`, dynamic: true, substitutions: [], raw };
-}
-
-/** A substitution that only echoes literal text (`$(echo rm)`, `$(printf '\162\155')`) has a known value. */
-function echoedValue(script: Script): string | undefined {
-  if (script.commands.length !== 1 || script.pipelines.length > 0) return undefined;
-  const [command] = script.commands;
-  const words = command!.words;
-  const name = words[0]?.value;
-  if ((name !== "echo" && name !== "printf") || words.some((word) => word.dynamic)) return undefined;
-  const args = words.slice(1).map((word) => word.value);
-  if (name === "printf") return args.length > 0 ? decodeEscapes(args[0]!).text : "";
-  const interpret = args[0] === "-e";
-  const text = args.filter((arg) => !/^-[neE]+$/.test(arg)).join(" ");
-  return interpret ? decodeEscapes(text).text : text;
-}
-
-function join(parts: Word[], raw: string): Word {
-  const substitutions = parts.flatMap((part) => part.substitutions);
-  const dynamic = parts.some((part) => part.dynamic);
-  const escaped = parts.some((part) => part.escaped);
-  const single = parts.length === 1 ? parts[0] : undefined;
-  return {
-    value: parts.map((part) => part.value).join(""),
-    dynamic,
-    alternatives: single?.alternatives,
-    substitutions,
-    process: single?.process,
-    escaped: escaped || undefined,
-    raw,
-  };
-}
-
-function resolveWord(node: Node, env: Env, walk: Walk): Word {
-  walk.nodes++;
-  const raw = node.text;
-  if (walk.depth > MAX_NESTING) {
-    walk.script.truncated = true;
-    return { value: raw, dynamic: true, substitutions: [], raw };
-  }
-  walk.depth++;
-  try {
-    return resolveWordInner(node, env, walk, raw);
-  } finally {
-    walk.depth--;
-  }
-}
-
-function resolveWordInner(node: Node, env: Env, walk: Walk, raw: string): Word {
-  switch (node.type) {
-    case "word":
-      return literal(unescapeWord(raw), raw);
-    case "number":
-      return literal(raw, raw);
-    case "raw_string":
-      return literal(raw.slice(1, -1), raw);
-    case "ansi_c_string": {
-      const decoded = decodeEscapes(raw.slice(2, -1));
-      return { value: decoded.text, dynamic: false, substitutions: [], escaped: decoded.escaped || undefined, raw };
-    }
-    case "string":
-    case "translated_string":
-    case "concatenation": {
-      const parts: Word[] = [];
-      for (const child of children(node)) {
-        if (child.type === '"' || child.type === "$") continue;
-        if (child.type === "string_content") parts.push(literal(unescapeDoubleQuoted(child.text), child.text));
-        else parts.push(resolveWord(child, env, walk));
-      }
-      return join(parts, raw);
-    }
-    case "simple_expansion": {
-      const name = node.namedChildren.find((child) => child?.type === "variable_name" || child?.type === "special_variable_name");
-      return lookup(name?.text ?? raw.slice(1), env, raw);
-    }
-    case "expansion": {
-      const named = node.namedChildren.filter((child): child is Node => child !== null);
-      const name = named[0]?.type === "variable_name" ? named[0].text : undefined;
-      if (name && named.length === 1) return lookup(name, env, raw);
-      // ${X:-default}: when X is unknown the default is a possible value.
-      const known = name ? lookup(name, env, raw) : undefined;
-      const fallback = named.slice(1).find((child) => child.type === "word" || child.type === "string" || child.type === "raw_string");
-      if (known && !known.dynamic) return known;
-      return {
-        value: raw,
-        dynamic: true,
-        alternatives: fallback ? [resolveWord(fallback, env, walk).value] : undefined,
-        substitutions: [],
-        raw,
-      };
-    }
-    case "command_substitution":
-    case "process_substitution": {
-      const nested = buildNested(node, env, walk);
-      if (node.type === "process_substitution") return { value: "/dev/fd/63", dynamic: true, substitutions: [nested], process: true, raw };
-      const echoed = echoedValue(nested);
-      return echoed !== undefined
-        ? { value: echoed, dynamic: false, substitutions: [nested], raw }
-        : { value: raw, dynamic: true, substitutions: [nested], raw };
-    }
-    case "arithmetic_expansion":
-      return { value: raw, dynamic: true, substitutions: [], raw };
-    default:
-      return literal(raw, raw);
-  }
-}
-
 /** The script inside `$(…)`, backticks or `<(…)`; its commands also join the outer script. */
 function buildNested(node: Node, env: Env, walk: Walk): Script {
   const nested: Script = {
@@ -194,9 +55,16 @@ function buildNested(node: Node, env: Env, walk: Walk): Script {
     hasError: false,
     truncated: false,
   };
-  const inner: Walk = { script: nested, nodes: walk.nodes, maxNodes: walk.maxNodes, depth: walk.depth };
-  const innerEnv: Env = { vars: new Map(env.vars), cwd: env.cwd };
-  for (const child of children(node)) if (child.isNamed) visit(child, innerEnv, inner, []);
+  const inner: Walk = { script: nested, nodes: walk.nodes, maxNodes: walk.maxNodes, depth: walk.depth, nested: buildNested };
+  const innerEnv = child(env);
+  for (const child of children(node)) {
+    if (!child.isNamed) continue;
+    // `$(< file)` reads the file.
+    if (child.type === "file_redirect") {
+      const { redirect } = redirectOf(child, innerEnv, inner);
+      if (redirect) nested.bareRedirects.push(redirect);
+    } else visit(child, innerEnv, inner, []);
+  }
   walk.nodes = inner.nodes;
   const outer = walk.script;
   outer.commands.push(...nested.commands);
@@ -221,15 +89,30 @@ function redirectOf(node: Node, env: Env, walk: Walk): { redirect?: Redirect; st
   }
   const op = parts.find((child) => !child.isNamed)?.type ?? ">";
   // The target follows the operator (tree-sitter may attach a trailing `0` of `0>&1` as well).
-  const target = parts.find((child) => child.isNamed && child.type !== "file_descriptor");
-  return { redirect: { op, target: target ? resolveWord(target, env, walk) : undefined } };
+  const target = parts.find((child) => child.isNamed && child.type !== "file_descriptor" && child.type !== "ERROR");
+  if (target) return { redirect: { op, target: resolveWord(target, env, walk) } };
+  // `5<>/dev/tcp/…` can leave the target in an error node: read it from the text after the operator.
+  const text = node.text;
+  const after = text
+    .slice(text.indexOf(op) + op.length)
+    .trim()
+    .split(/\s/)[0];
+  return { redirect: { op, target: after ? literal(after, after) : undefined } };
 }
 
-function buildCommand(node: Node, env: Env, walk: Walk, extraRedirects: Redirect[] = [], stdinText?: string): SimpleCommand {
+function buildCommand(
+  node: Node,
+  env: Env,
+  walk: Walk,
+  extraRedirects: Redirect[] = [],
+  stdinText?: string,
+  redirectStart = -1,
+): SimpleCommand {
   const words: Word[] = [];
   const assignments: [string, Word][] = [];
   const redirects: Redirect[] = [...extraRedirects];
   let stdin = stdinText;
+  let lastWordEnd = -1;
   for (const child of children(node)) {
     if (child.type === "variable_assignment") {
       const name = child.namedChildren[0]?.text ?? "";
@@ -239,18 +122,24 @@ function buildCommand(node: Node, env: Env, walk: Walk, extraRedirects: Redirect
       const inner = child.namedChildren[0];
       if (inner) words.push(resolveWord(inner, env, walk));
     } else if (REDIRECT_TYPES.has(child.type)) {
+      // `sh 0<&1`: tree-sitter-bash may read the descriptor as a word of its own; it belongs to the redirect.
+      if (lastWordEnd === child.startIndex && /^\d+$/.test(words[words.length - 1]?.raw ?? "")) words.pop();
       const { redirect, stdinText: text } = redirectOf(child, env, walk);
       if (redirect) redirects.push(redirect);
       if (text !== undefined) stdin = text;
     } else if (child.isNamed && child.type !== "comment") {
       words.push(resolveWord(child, env, walk));
+      lastWordEnd = child.endIndex;
     }
   }
+  if (redirectStart !== -1 && lastWordEnd === redirectStart && /^\d+$/.test(words[words.length - 1]?.raw ?? "")) words.pop();
   return { words, assignments, redirects, stdinText: stdin, text: node.text, cwd: env.cwd };
 }
 
 function assign(env: Env, walk: Walk, name: string, value: Word): void {
   env.vars.set(name, value.dynamic ? null : (value.alternatives ?? [value.value]));
+  if (value.dynamic && value.tainted) env.taint.set(name, value.tainted);
+  else env.taint.delete(name);
   walk.script.assignments.push([name, value]);
 }
 
@@ -332,7 +221,8 @@ function visitInner(node: Node, env: Env, walk: Walk, out: SimpleCommand[]): voi
       }
       const local: SimpleCommand[] = [];
       if (body.type === "command") {
-        const command = buildCommand(body, env, walk, redirects, stdinText);
+        const firstRedirect = parts.find((child) => REDIRECT_TYPES.has(child.type));
+        const command = buildCommand(body, env, walk, redirects, stdinText, firstRedirect?.startIndex ?? -1);
         script.commands.push(command);
         local.push(command);
       } else {
@@ -357,7 +247,7 @@ function visitInner(node: Node, env: Env, walk: Walk, out: SimpleCommand[]): voi
       const values = parts
         .filter((child) => child.isNamed && child !== body && child.type !== "variable_name")
         .map((child) => resolveWord(child, env, walk));
-      const inner: Env = { vars: new Map(env.vars), cwd: env.cwd };
+      const inner = child(env);
       if (variable)
         inner.vars.set(variable, values.some((value) => value.dynamic) || values.length === 0 ? null : values.map((value) => value.value));
       if (body) visit(body, inner, walk, out);
@@ -368,14 +258,14 @@ function visitInner(node: Node, env: Env, walk: Walk, out: SimpleCommand[]): voi
       const name = parts.find((child) => child.type === "word" || child.type === "identifier")?.text ?? "";
       const body = parts.find((child) => child.type === "compound_statement" || child.type === "subshell" || child.type === "if_statement");
       const commands: SimpleCommand[] = [];
-      if (body) visit(body, { vars: new Map(env.vars), cwd: env.cwd }, walk, commands);
+      if (body) visit(body, child(env), walk, commands);
       const background = /(?<![&>|])&(?![&>])/.test(body?.text ?? "");
       const definition: FunctionDef = { name, commands, background, text: node.text };
       script.functions.push(definition);
       return;
     }
     case "subshell": {
-      const inner: Env = { vars: new Map(env.vars), cwd: env.cwd };
+      const inner = child(env);
       for (const child of children(node)) if (child.isNamed) visit(child, inner, walk, out);
       return;
     }
@@ -408,8 +298,8 @@ function registerPipeline(script: Script, stages: SimpleCommand[][], out: Simple
   for (const stage of nonEmpty) out.push(...stage);
 }
 
-/** Build the command model of a parsed script. */
-export function buildScript(parsed: { readonly root: Node; readonly hasError: boolean }, maxNodes: number): Script {
+/** Build the command model of a parsed script; `inherited` are variables of the script that runs it (`bash -c '…'`). */
+export function buildScript(parsed: { readonly root: Node; readonly hasError: boolean }, maxNodes: number, inherited?: VarEnv): Script {
   const root = parsed.root;
   const script: Script = {
     commands: [],
@@ -420,7 +310,11 @@ export function buildScript(parsed: { readonly root: Node; readonly hasError: bo
     hasError: parsed.hasError,
     truncated: false,
   };
-  const walk: Walk = { script, nodes: 0, maxNodes, depth: 0 };
-  visit(root, { vars: new Map(), cwd: undefined }, walk, []);
+  const walk: Walk = { script, nodes: 0, maxNodes, depth: 0, nested: buildNested };
+  const env: Env = { vars: new Map(inherited?.vars), taint: new Map(inherited?.taint), cwd: undefined };
+  visit(root, env, walk, []);
+  // Only a script that assigned something carries variables (simple.ts builds the others exactly alike).
+  if (env.vars.size > 0 || env.taint.size > 0) script.env = { vars: env.vars, taint: env.taint };
+  if (root.text.includes("\n")) script.source = root.text;
   return script;
 }

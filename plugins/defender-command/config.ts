@@ -7,7 +7,8 @@ import { z } from "zod";
 import { SEED_DEFAULTS, compileSeedPattern } from "@talon/sdk";
 import type { AnalyzerSettings } from "./analyze.ts";
 import type { FindingSettings } from "./findings.ts";
-import { RULES, type RuleId } from "./rules/context.ts";
+import type { TextCodeLimits } from "./text.ts";
+import { RULES, type RuleId } from "./effects/context.ts";
 
 const score = z.number().int().min(0).max(255);
 
@@ -72,10 +73,25 @@ export const configSchema = z
     maxNested: z.number().int().min(0).default(32),
     /** Most syntax nodes walked per script. */
     maxNodes: z.number().int().min(100).default(20000),
+    /** Code inside text fields (prompts, messages, tool results): fenced shell blocks, `$ command` lines, `os.system("…")` calls. */
+    textCode: z
+      .strictObject({
+        /** `false` stops looking for code in text. */
+        enabled: z.boolean().default(true),
+        /** What a block-level finding in code found in text becomes (`review` by default: text is not yet a command). */
+        severity: z.enum(["block", "review"]).default("review"),
+        /** Most snippets analysed per text. */
+        maxBlocks: z.number().int().min(1).max(64).default(8),
+        /** Most characters of code analysed per text. */
+        maxBytes: z.number().int().min(256).max(1048576).default(16384),
+        /** Most characters of a text searched for code. */
+        maxScan: z.number().int().min(1024).max(16777216).default(1048576),
+      })
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     for (const id of Object.keys(config.rules)) {
-      if (!(id in RULES))
+      if (!Object.hasOwn(RULES, id))
         ctx.addIssue({ code: "custom", path: ["rules", id], message: `unknown rule ${id}; known: ${Object.keys(RULES).join(", ")}` });
     }
   });
@@ -89,6 +105,8 @@ export interface CommandSettings {
   readonly findings: FindingSettings;
   readonly allowPrefixes: readonly string[];
   readonly unlistedScore: number;
+  /** Code found in text fields; undefined when switched off. */
+  readonly textCode: (TextCodeLimits & { readonly severity: "block" | "review" }) | undefined;
 }
 
 /**
@@ -125,5 +143,6 @@ export function buildSettings(detector: string, config: DefenderCommandConfig): 
     },
     allowPrefixes: config.allowedCommandPrefixes,
     unlistedScore: config.unlistedScore,
+    textCode: config.textCode.enabled ? { ...config.textCode } : undefined,
   };
 }

@@ -113,6 +113,11 @@ export function fallbackScript(text: string): Script {
       if ((ch === "&" || ch === "|") && source[i + 1] === ch) i++;
       continue;
     }
+    // `5<>/dev/tcp/…`, `2>&1`: digits right before a redirect are its descriptor, not a word.
+    if ((ch === ">" || ch === "<") && inWord && !quoted && /^\d+$/.test(current)) {
+      current = raw = "";
+      inWord = false;
+    }
     if ((ch === ">" || ch === "<") && !inWord) {
       let op = ch;
       while (source[i + 1] === ">" || source[i + 1] === "<" || source[i + 1] === "&") op += source[++i];
@@ -133,4 +138,15 @@ function findDoubleQuoteEnd(source: string, from: number): number {
     else if (source[i] === '"') return i;
   }
   return -1;
+}
+
+/**
+ * The tail of an oversized text read as if it started inside a quote: the part in between was
+ * not read, so the quote state where the tail starts is unknown, and padding could otherwise hide
+ * a command inside what the tokeniser takes for a quoted string.
+ */
+export function fallbackTailScripts(text: string): Script[] {
+  if (text.length <= FALLBACK_MAX_CHARS) return [];
+  const tail = text.slice(text.length - (FALLBACK_MAX_CHARS >> 2));
+  return [fallbackScript(`'${tail}`), fallbackScript(`"${tail}`)];
 }

@@ -5,7 +5,7 @@
  * severities come from config.
  */
 import type { Finding } from "@talon/sdk";
-import { RULES, type Hit, type RuleId, type Severity } from "./rules/context.ts";
+import { RULES, type Hit, type RuleId, type Severity } from "./effects/context.ts";
 
 /** Config of one rule. */
 export interface RuleOverride {
@@ -66,6 +66,26 @@ export function toFindings(hits: readonly Hit[], field: string, settings: Findin
     }
   }
   return findings.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Findings for code found inside a text field: only what would block as a command counts (an
+ * everyday snippet in a question stays allowed), reported at `severity` (review by default)
+ * with the `code_in_text` tag.
+ */
+export function toTextFindings(
+  hits: readonly Hit[],
+  field: string,
+  settings: FindingSettings,
+  severity: Severity,
+  where: string,
+): Finding[] {
+  const strong = hits.filter((hit) => hit.severity === "block" && hit.rule !== "blocked_command_pattern");
+  return toFindings(
+    strong.map((hit) => ({ ...hit, severity, reason: `code in text (${where}): ${hit.reason}` })),
+    field,
+    settings,
+  ).map((finding) => ({ ...finding, tags: [...finding.tags, "code_in_text"] }));
 }
 
 /**

@@ -5,10 +5,11 @@
  * `security.allowed_command_prefixes`, now this plugin's), read live from config.
  */
 import { STAGE, definePlugin, errorMessage, type Finding } from "@talon/sdk";
-import { analyzeCommand } from "./analyze.ts";
+import { analyzeCode, analyzeCommand } from "./analyze.ts";
 import { buildSettings, configSchema } from "./config.ts";
-import { toFindings, unlistedCommands } from "./findings.ts";
+import { toFindings, toTextFindings, unlistedCommands } from "./findings.ts";
 import { loadShellParser, type ShellParser } from "./parser.ts";
+import { findCode } from "./text.ts";
 
 const PLUGIN_NAME = "defender-command";
 
@@ -68,6 +69,34 @@ export default definePlugin({
           }
         }
         for (const finding of findings) report.add(finding);
+      }
+    });
+    // Code inside text (part of issue 10): fenced shell blocks, `$ command` lines and interpreter
+    // calls in prompts, messages and tool results go through the same command model.
+    ctx.hooks.score.tapPromise({ stage: STAGE.DETECTOR, filter: { fieldKind: ["prompt", "text"] } }, async (action, report) => {
+      const textCode = settings.textCode;
+      if (!textCode) return;
+      const seen = new Set<string>();
+      for (const field of action.fields) {
+        if ((field.kind !== "prompt" && field.kind !== "text") || seen.has(field.value)) continue;
+        seen.add(field.value);
+        const snippets = findCode(field.value, textCode);
+        if (snippets.length === 0) continue;
+        if (!parser) await (ready ??= load());
+        for (const snippet of snippets) {
+          const analysis =
+            snippet.language === "shell"
+              ? analyzeCommand(parser!, snippet.code, settings.analyzer)
+              : analyzeCode(parser!, snippet.code, snippet.language, settings.analyzer);
+          for (const finding of toTextFindings(
+            analysis.hits,
+            field.path,
+            settings.findings,
+            textCode.severity,
+            `${snippet.where} in ${field.path}`,
+          ))
+            report.add(finding);
+        }
       }
     });
   },

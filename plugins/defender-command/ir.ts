@@ -19,8 +19,19 @@ export interface Word {
   readonly process?: boolean;
   /** Decoded from `$'\x..'` or octal escapes: hidden from a plain reading. */
   readonly escaped?: boolean;
+  /** The value comes from decoded data (`$(… | base64 -d)`) or the network (`$(curl …)`) and is not known statically. */
+  readonly tainted?: Taint;
   /** Source text. */
   readonly raw: string;
+}
+
+/** Where an unknown value came from: decoded data or the network. */
+export type Taint = "decoded" | "fetched";
+
+/** Variables known while walking a script: values (`null` = assigned something unknown) and taints. */
+export interface VarEnv {
+  readonly vars: Map<string, readonly string[] | null>;
+  readonly taint: Map<string, Taint>;
 }
 
 /** A redirection: `> file`, `>> file`, `2>&1`, `<& 196`, `< /dev/tcp/…`. */
@@ -73,4 +84,8 @@ export interface Script {
   readonly hasError: boolean;
   /** The walk stopped at its node budget. */
   truncated: boolean;
+  /** Variables known at the end of the script (nested scripts such as `bash -c '…'` inherit them). */
+  env?: VarEnv;
+  /** The script's text, when it spans several lines (lines typed into an interactive program are read from it). */
+  source?: string;
 }

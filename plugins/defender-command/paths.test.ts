@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { deleteImpact, hostOf, isBlockDevice, isCredentialPath, isProtectedFile, normalizePath, stripGlob } from "./paths.ts";
+import { deleteImpact, hostOf, isBlockDevice, normalizePath, stripGlob } from "./paths.ts";
+import { classifyPath, isSecretPath as isCredentialPath, pathTokens } from "./sensitive.ts";
+
+const isProtectedFile = (path: string) => classifyPath(path)?.cls === "access";
 
 test("normalizePath resolves dots, doubled slashes, $HOME and a known cwd", () => {
   assert.equal(normalizePath("/tmp/../"), "/");
@@ -62,7 +65,7 @@ test("block devices, credential files and protected files", () => {
   ]) {
     assert.ok(isCredentialPath(path), path);
   }
-  for (const path of ["~/.ssh/id_rsa.pub", "~/.ssh/known_hosts", "~/.ssh/config", ".env.example", "~/.aws/config", "/etc/passwd"])
+  for (const path of ["~/.ssh/id_rsa.pub", "~/.ssh/known_hosts", ".env.example", "~/.aws/config", "/etc/passwd"])
     assert.ok(!isCredentialPath(path), path);
   for (const path of ["/etc/passwd", "/etc/sudoers", "~/.ssh/authorized_keys", "/boot/vmlinuz", "/etc/sudoers.d/90-x"])
     assert.ok(isProtectedFile(path), path);

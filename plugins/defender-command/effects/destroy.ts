@@ -1,13 +1,18 @@
 /**
- * Deleting and wiping: `rm` (every flag spelling, quoting and `--no-preserve-root`), `find …
- * -delete` / `-exec rm`, `shred`, `mv` of a critical folder, and disk wipes (`mkfs`, `dd of=`,
- * `wipefs`, redirects onto a block device). Fixes the seed's bypasses (`rm -fr /`, `rm -r -f /`,
+ * Destroys data on wide targets: `rm` (every flag spelling, quoting and `--no-preserve-root`,
+ * globs such as `/e*`, every value of a `for` loop, paths fed through `xargs`), `find … -delete`
+ * / `-exec rm`, `shred`, `mv` of a critical folder, and disk wipes (`mkfs`, `dd of=`, `wipefs`,
+ * redirects onto a block device). Fixes the seed's bypasses (`rm -fr /`, `rm -r -f /`,
  * `rm -rf "/"`, `rm -rf ~`, `find / -delete`), seed-defender §15 item 3.
  */
-import { display, isOption, positionals, type Invocation } from "../commands.ts";
 import type { Word } from "../ir.ts";
 import { deleteImpact, isBlockDevice, normalizePath } from "../paths.ts";
+import { display, isOption, positionals, type Invocation } from "../wrappers.ts";
 import type { RuleContext } from "./context.ts";
+import { shellEscape } from "./exec.ts";
+
+/** The word xargs appends when it cannot tell what it reads (see exec.ts). */
+export const XARGS_INPUT = "<paths read from stdin>";
 
 const UNRESOLVED_ROOTISH = /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?\/?\*?$/;
 const FIND_FILTERS =
@@ -36,6 +41,15 @@ function judgeTargets(targets: readonly Word[], recursive: boolean, invocation: 
   const segment = invocation.command.text;
   for (const target of targets) {
     if (target.dynamic && !target.alternatives) {
+      if (recursive && target.raw === XARGS_INPUT) {
+        ctx.hit(
+          "destructive_delete",
+          "review",
+          `${what} of paths read from stdin through xargs (${display([invocation.nameWord, ...invocation.args])})`,
+          segment,
+        );
+        continue;
+      }
       if (recursive && UNRESOLVED_ROOTISH.test(target.value)) {
         ctx.hit(
           "destructive_delete",
@@ -97,11 +111,16 @@ function find(invocation: Invocation, ctx: RuleContext): void {
     for (const root of roots) {
       const critical = !root.dynamic && deleteImpact(root.value, invocation.command.cwd) === "critical";
       const stand = critical ? `${root.value.replace(/\/$/, "")}/*` : filtered ? `${root.value.replace(/\/$/, "")}/found` : root.value;
-      ctx.argv(
+      const result = ctx.argv(
         inner.map((word) => (word.value.includes("{}") ? { ...word, value: word.value.replace("{}", stand) } : word)),
         `find ${expression[i]!.value}`,
         invocation.command.cwd,
+        { privileged: invocation.privileged || ctx.privileged },
       );
+      if (result.interactiveShell) {
+        shellEscape("find", expression[i]!.value, invocation.privileged || ctx.privileged, invocation.command.text, ctx);
+        break;
+      }
     }
     i = end === -1 ? expression.length : end;
   }

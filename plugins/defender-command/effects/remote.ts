@@ -1,45 +1,41 @@
 /**
- * Code that arrives from elsewhere and runs: network content piped, process-substituted or
- * command-substituted into a shell or interpreter (`curl … | bash` is caught whatever follows
- * the pipe, seed §15 item 3), downloads executed later in the same script, decoded payloads
- * (`base64 -d | sh`, `xxd -r`, `printf '\x…'`), and reverse shells.
+ * Code that arrives from elsewhere and runs (network → interpreter = remote code): network
+ * content piped, process-substituted or command-substituted into a shell or interpreter
+ * (`curl … | bash` whatever follows the pipe, seed §15 item 3), downloads executed later in the
+ * same script, decoded payloads (`base64 -d | sh`, `xxd -r`, `printf '\x…'`, a decoded value kept
+ * in a variable and run later), and shells wired to the network (reverse and bind shells).
  */
-import {
-  FETCHERS,
-  SHELLS,
-  INTERPRETERS,
-  display,
-  isOption,
-  positionals,
-  readsProgramFromStdin,
-  shellScriptArg,
-  inlineCode,
-  type Invocation,
-} from "../commands.ts";
 import type { Script, SimpleCommand, Word } from "../ir.ts";
 import { hostOf, normalizePath } from "../paths.ts";
-import { decodeEscapes } from "../words.ts";
+import { inlineCode, isInterpreter, isShell, readsProgramFromStdin, shellScriptArg } from "../shells.ts";
+import { isDecoder, literalOutput } from "../static.ts";
+import { display, isOption, positionals, type Invocation } from "../wrappers.ts";
 import type { RuleContext } from "./context.ts";
+import { judgeCode } from "./exec.ts";
+
+/** Tools that fetch from the network. */
+const FETCHERS: ReadonlySet<string> = new Set([
+  "curl",
+  "wget",
+  "fetch",
+  "aria2c",
+  "http",
+  "https",
+  "xh",
+  "lwp-download",
+  "axel",
+  "get",
+  "lwp-request",
+]);
+const SHELL_LIKE = (name: string) => isShell(name);
+const RUNS_PROGRAMS = (name: string) => isShell(name) || isInterpreter(name) || name === "eval" || name === "source" || name === ".";
 
 /** Look up the invocation of a simple command (computed once per script by the analyser). */
 export type InvocationOf = (command: SimpleCommand) => Invocation | undefined;
 
-const NETWORK_READERS = new Set(["nc", "ncat", "netcat", "telnet", "socat"]);
+const NETWORK_READERS = new Set(["nc", "ncat", "netcat", "telnet", "socat", "socket"]);
 /** Earlier stages considered as feeders of a pipeline stage. */
 const LOOKBACK_STAGES = 16;
-
-function isDecoder(invocation: Invocation): boolean {
-  const { name, args } = invocation;
-  const values = args.map((arg) => arg.value);
-  if (name === "base64" || name === "base32" || name === "basenc") return values.some((value) => /^-\w*[dD]\w*$|^--decode$/.test(value));
-  if (name === "openssl") return values.includes("-d") && values.some((value) => /^(?:base64|enc|-base64|-a)$/.test(value));
-  if (name === "xxd") return values.some((value) => /^-\w*r/.test(value));
-  if (name === "uudecode" || name === "rev") return true;
-  if (name === "tr") return values.some((value) => /n-za-m/i.test(value));
-  if (name === "printf") return values.some((value) => /\\(?:x[0-9a-f]|[0-7]{2,3})/i.test(value));
-  if (name === "echo") return values.includes("-e") && values.some((value) => /\\(?:x[0-9a-f]|[0-7]{2,3})/i.test(value));
-  return false;
-}
 
 /** The URL (or host) a fetch reads from. */
 function fetchSource(invocation: Invocation): { url: string; host: string } | undefined {
@@ -56,19 +52,8 @@ function isNetworkRead(invocation: Invocation): boolean {
 }
 
 /** Literal text a stage writes (echo/printf arguments, a heredoc fed to cat), for nested analysis. */
-function literalOutput(invocation: Invocation): string | undefined {
-  const { name, args, command } = invocation;
-  if (args.some((arg) => arg.dynamic)) return undefined;
-  if (name === "echo") {
-    const words = args
-      .filter((arg) => !/^-[neE]+$/.test(arg.value))
-      .map((arg) => arg.value)
-      .join(" ");
-    return args.some((arg) => arg.value === "-e") ? decodeEscapes(words).text : words;
-  }
-  if (name === "printf") return args.length > 0 ? decodeEscapes(args[0]!.value).text : undefined;
-  if (name === "cat" && args.length === 0) return command.stdinText;
-  return undefined;
+function literalText(invocation: Invocation): string | undefined {
+  return literalOutput(invocation)?.text;
 }
 
 /** Decode a literal base64/hex payload a decoder stage reads (`echo X | base64 -d`, `base64 -d <<< X`). */
@@ -97,26 +82,37 @@ function pipedProgram(runner: Invocation, invocationOf: InvocationOf, ctx: RuleC
     for (const command of pipeline.stages[index]!) {
       const feeder = invocationOf(command);
       if (!feeder) continue;
+      const tainted = feeder.args.find((arg) => arg.tainted);
+      if (tainted && (feeder.name === "echo" || feeder.name === "printf" || feeder.name === "cat"))
+        taintHit(ctx, tainted, `${tainted.raw} is piped into ${runner.name}`, text);
       if (isNetworkRead(feeder))
         remoteHit(ctx, fetchSource(feeder), `${display([feeder.nameWord, ...feeder.args])} is piped into ${runner.name}`, text);
       if (!isDecoder(feeder)) continue;
       ctx.hit("decode_exec", "block", `${feeder.name} output (decoded or unescaped text) is piped into ${runner.name}`, text);
       // Read the payload when it is literal: `echo X | base64 -d | sh`, `base64 -d <<< X | sh`, `printf '\x72\x6d …' | sh`.
       const decoded =
-        decodeLiteral(feeder, index > 0 ? literalOf(pipeline.stages[index - 1], invocationOf) : undefined) ?? literalOutput(feeder);
+        decodeLiteral(feeder, index > 0 ? literalOf(pipeline.stages[index - 1], invocationOf) : undefined) ?? literalText(feeder);
       if (decoded) ctx.nested(decoded, `${feeder.name}-decoded`);
     }
   }
-  // Literal scripts piped into the shell (`echo 'rm -rf /' | sh`, `cat <<EOF | sh`).
+  // Literal scripts piped into the shell (`echo 'rm -rf /' | sh`, `cat <<EOF | sh`); code piped into an interpreter.
   const literal = literalOf(pipeline.stages[stage - 1], invocationOf);
-  if (literal !== undefined) ctx.nested(literal, `text piped into ${runner.name}`);
+  if (literal === undefined) return;
+  if (isShell(runner.name) || runner.name === "source" || runner.name === ".") ctx.nested(literal, `text piped into ${runner.name}`);
+  else judgeCode(literal, { program: runner.name, language: runner.name, segment: text, privileged: runner.privileged }, ctx);
+}
+
+/** A value decoded or fetched at run time (kept in a variable) is run as code. */
+function taintHit(ctx: RuleContext, word: Word, what: string, segment: string): void {
+  if (word.tainted === "decoded") ctx.hit("decode_exec", "block", `${what}: it holds decoded data`, segment);
+  else if (word.tainted === "fetched") ctx.hit("remote_code_exec", "block", `${what}: it holds data fetched from the network`, segment);
 }
 
 function literalOf(stage: SimpleCommand[] | undefined, invocationOf: InvocationOf): string | undefined {
   if (!stage) return undefined;
   const texts = stage.map((command) => {
     const invocation = invocationOf(command);
-    return invocation ? literalOutput(invocation) : undefined;
+    return invocation ? literalText(invocation) : undefined;
   });
   return texts.every((text) => text !== undefined) && texts.length > 0 ? texts.join("\n") : undefined;
 }
@@ -132,17 +128,17 @@ function pipelineText(pipeline: { stages: SimpleCommand[][] }): string {
 /** Words whose substitutions run code: `sh -c "$(curl …)"`, `eval "$(… | base64 -d)"`, `bash <(curl …)`. */
 function substitutedProgram(runner: Invocation, invocationOf: InvocationOf, ctx: RuleContext): void {
   // Only shells, interpreters, eval and source run a word as a program.
-  if (!SHELLS.has(runner.name) && !INTERPRETERS[runner.name] && runner.name !== "eval" && runner.name !== "source" && runner.name !== ".")
-    return;
+  if (!RUNS_PROGRAMS(runner.name)) return;
   const programWords: Word[] = [];
   const script = shellScriptArg(runner) ?? inlineCode(runner);
   if (script) programWords.push(script);
   if (runner.name === "eval") programWords.push(...runner.args);
-  if (SHELLS.has(runner.name) || INTERPRETERS[runner.name] || runner.name === "source" || runner.name === ".") {
+  if (RUNS_PROGRAMS(runner.name) && runner.name !== "eval") {
     const first = positionals(runner.args)[0];
     if (first?.process) programWords.push(first);
   }
   for (const word of programWords) {
+    if (word.tainted && word.substitutions.length === 0) taintHit(ctx, word, `${runner.name} runs ${word.raw}`, runner.command.text);
     for (const nested of word.substitutions) {
       for (const command of nested.commands) {
         const inner = invocationOf(command);
@@ -187,7 +183,7 @@ function executes(invocation: Invocation, file: string, cwd: string | undefined)
     /\//.test(invocation.nameWord.value)
   )
     return true;
-  if (SHELLS.has(invocation.name) || INTERPRETERS[invocation.name] || invocation.name === "source" || invocation.name === ".") {
+  if (RUNS_PROGRAMS(invocation.name) && invocation.name !== "eval") {
     const first = invocation.args.find((arg) => !isOption(arg));
     return first !== undefined && normalizePath(first.value, invocation.command.cwd) === target;
   }
@@ -198,12 +194,30 @@ function executes(invocation: Invocation, file: string, cwd: string | undefined)
 export function remoteRules(script: Script, invocationOf: InvocationOf, ctx: RuleContext): void {
   const downloads: { file: string; source?: { url: string; host: string }; cwd?: string; index: number }[] = [];
   const commands = script.commands;
+  let socket: string | undefined;
   for (let index = 0; index < commands.length; index++) {
     const command = commands[index]!;
     const invocation = invocationOf(command);
-    for (const redirect of command.redirects) reverseRedirect(redirect.target, command.text, ctx);
+    for (const redirect of command.redirects) reverseRedirect(redirect.target, command.text, ctx, invocation);
     if (!invocation) continue;
-    if (readsProgramFromStdin(invocation)) pipedProgram(invocation, invocationOf, ctx);
+    // A socket opened on a descriptor (`ztcp host port`, `exec 3<>/dev/tcp/…`), then a shell wired to a descriptor.
+    if (
+      invocation.name === "ztcp" ||
+      (invocation.name === "exec" && command.redirects.some((redirect) => /^\/dev\/(?:tcp|udp)\//.test(redirect.target?.value ?? "")))
+    )
+      socket = command.text;
+    else if (
+      socket &&
+      isShell(invocation.name) &&
+      command.redirects.some((redirect) => /[<>]&$/.test(redirect.op) && !/^[0-2]$/.test(redirect.target?.raw ?? ""))
+    )
+      ctx.hit("reverse_shell", "block", `${invocation.name} is wired to the socket opened by ${socket.slice(0, 60)}`, command.text);
+    if (invocation.nameWord.tainted) taintHit(ctx, invocation.nameWord, `the command ${invocation.nameWord.raw} is run`, command.text);
+    if (
+      readsProgramFromStdin(invocation) ||
+      (invocation.command.pipeline && !isShell(invocation.name) && isInterpreter(invocation.name) && !inlineCode(invocation))
+    )
+      pipedProgram(invocation, invocationOf, ctx);
     substitutedProgram(invocation, invocationOf, ctx);
     reverseShell(invocation, invocationOf, ctx);
     if (FETCHERS.has(invocation.name)) {
@@ -219,33 +233,52 @@ export function remoteRules(script: Script, invocationOf: InvocationOf, ctx: Rul
   for (const redirect of script.bareRedirects) reverseRedirect(redirect.target, redirect.target?.raw ?? "", ctx);
 }
 
-function reverseRedirect(target: Word | undefined, segment: string, ctx: RuleContext): void {
-  if (target && /^\/dev\/(?:tcp|udp)\//.test(target.value))
-    ctx.hit("reverse_shell", "block", `redirect to the network socket ${target.value}`, segment);
+/**
+ * A redirect to `/dev/tcp/HOST/PORT`: a shell (or `exec` setting up descriptors for one) there is
+ * a reverse shell; another command is moving data over a raw socket (judged with what it reads).
+ */
+function reverseRedirect(target: Word | undefined, segment: string, ctx: RuleContext, invocation?: Invocation): void {
+  if (!target || !/^\/dev\/(?:tcp|udp)\//.test(target.value)) return;
+  if (!invocation || invocation.name === "exec" || isShell(invocation.name) || isInterpreter(invocation.name))
+    ctx.hit("reverse_shell", "block", `a shell is wired to the network socket ${target.value}`, segment);
+  else {
+    ctx.fact("network_send", `data moves over the raw socket ${target.value}`, segment);
+    ctx.hit("sensitive_upload", "review", `${invocation.name} moves data over the raw socket ${target.value}`, segment);
+  }
+}
+
+function listens(invocation: Invocation): boolean {
+  return invocation.args.some((arg) => /^-\w*l\w*$|^--listen$|^(?:tcp|tcp4|tcp6|udp|ssl|openssl)-l(?:isten)?:/i.test(arg.value));
 }
 
 function reverseShell(invocation: Invocation, invocationOf: InvocationOf, ctx: RuleContext): void {
   const { name, args, command } = invocation;
-  if (!NETWORK_READERS.has(name) && !(command.pipeline && SHELLS.has(name))) return;
+  if (!NETWORK_READERS.has(name) && !(command.pipeline && SHELL_LIKE(name))) return;
   const values = args.map((arg) => arg.value);
+  const rule = listens(invocation) ? "bind_shell" : "reverse_shell";
   if (
     (name === "nc" || name === "ncat" || name === "netcat") &&
-    values.some((value) => /^(?:-e|-c|--exec|--sh-exec|--lua-exec)$|^-\w*e$/.test(value))
-  ) {
-    ctx.hit("reverse_shell", "block", `${name} hands a shell to a network peer (${display(args)})`, command.text);
-  }
-  if (name === "socat" && values.some((value) => /^(?:exec|system):/i.test(value)))
-    ctx.hit("reverse_shell", "block", "socat connects a network socket to a program", command.text);
+    values.some((value) => /^(?:-e|-c|--exec|--sh-exec|--lua-exec)$|^-\w*[ec]$/.test(value))
+  )
+    ctx.hit(rule, "block", `${name} hands a shell to a network peer (${display(args)})`, command.text);
+  if (name === "socat" && values.some((value) => /(?:^|[!,])(?:exec|system):/i.test(value)))
+    ctx.hit(rule, "block", `socat connects a network socket to a program (${display(args)})`, command.text);
   // A shell wired between network tools: `nc … | sh | nc …`, `cat fifo | sh -i | nc …`.
   const pipeline = command.pipeline;
-  if (pipeline && (SHELLS.has(name) || name === "bash") && (values.includes("-i") || readsProgramFromStdin(invocation))) {
+  if (pipeline && SHELL_LIKE(name) && (values.includes("-i") || readsProgramFromStdin(invocation))) {
     const stage = command.stage ?? 0;
     const others = pipeline.stages
       .slice(Math.max(0, stage - LOOKBACK_STAGES), stage + LOOKBACK_STAGES + 1)
       .flat()
       .filter((other) => other !== command)
       .map(invocationOf);
-    if (others.some((other) => other && isNetworkRead(other) && !FETCHERS.has(other.name)))
-      ctx.hit("reverse_shell", "block", `${name} is wired to a network connection`, pipelineText(pipeline));
+    const peer = others.find((other) => other && isNetworkRead(other) && !FETCHERS.has(other.name));
+    if (peer)
+      ctx.hit(
+        listens(peer) ? "bind_shell" : "reverse_shell",
+        "block",
+        `${name} is wired to a network connection (${peer.name})`,
+        pipelineText(pipeline),
+      );
   }
 }
