@@ -11,6 +11,7 @@ import { STAGE, type ActionInput, type ExtractInput, type FrameContext, type Hoo
 import { CHANNEL_SEARCH, MODEL_ID_SEARCH, MODEL_PROVIDER_SEARCH, channelFrom, modelFrom } from "./channel.ts";
 import { collectFields } from "./collect.ts";
 import { COMMAND_KEYS, FILE_KEYS, ID_KEYS, PROMPT_KEYS, SESSION_KEYS, TOOL_KEYS, URL_KEYS } from "./keys.ts";
+import { rootRole } from "./role.ts";
 import { routingOf } from "./routing.ts";
 import { findFirstOf } from "./search.ts";
 
@@ -25,7 +26,9 @@ export function selectRoot(frame: Record<string, unknown>): unknown {
 export function extractAction(frame: Record<string, unknown>, context: Pick<FrameContext, "event" | "method">): ActionInput | undefined {
   const root = selectRoot(frame);
   if (typeof root !== "object" || root === null) return undefined;
-  const collected = collectFields(root);
+  // An array root declares nothing itself; its message objects still do (collectFields).
+  const role = Array.isArray(root) ? "user" : rootRole(root as Record<string, unknown>, context.event ?? context.method);
+  const collected = collectFields(root, role);
   // Every key search of the action in one walk of the frame (see search.ts).
   const found = findFirstOf(root, [
     { keys: PROMPT_KEYS },
@@ -53,6 +56,7 @@ export function extractAction(frame: Record<string, unknown>, context: Pick<Fram
   const model = modelFrom(modelProvider, modelId);
   const input: ActionInput = {
     id: id ?? "unknown",
+    role,
     fields: collected.fields,
     routing: routingOf(root, channel, sessionKey),
     raw: root,
