@@ -2,6 +2,7 @@
 import type { Command } from "../command.ts";
 import { configValidateCommand } from "./config-validate.ts";
 import { doctorCommand } from "./doctor.ts";
+import { evalCommand } from "./eval.ts";
 import { integrityCommands } from "./integrity.ts";
 import { pluginsListCommand } from "./plugins-list.ts";
 import { policyCommands } from "./policy.ts";
@@ -15,5 +16,6 @@ export const COMMANDS: readonly Command[] = [
   doctorCommand,
   ...policyCommands,
   replayCommand,
+  evalCommand,
   ...integrityCommands,
 ];
