@@ -41,6 +41,10 @@ export const configSchema = z
     obfuscationBonus: score.default(10),
     /** Added when a rule matched inside decoded base64, hex or URL-encoded text. */
     encodedBonus: score.default(10),
+    /** Added when a rule matched text a document hides from its human reader (invisible HTML, comments). */
+    hiddenBonus: score.default(15),
+    /** Points for a context flood (a token repeated hundreds of times) in text a person typed; 0 turns it off. */
+    floodScore: score.default(35),
     /** Seed rule: prompts over this many UTF-8 bytes get `oversized_payload`. */
     oversizedBytes: z.number().int().min(1).default(32000),
     oversizedScore: score.default(8),
@@ -70,7 +74,10 @@ export type DefenderPromptConfig = z.output<typeof configSchema>;
 export function buildSettings(detector: string, host: Readonly<TalonConfig>, config: DefenderPromptConfig): PromptSettings {
   const families = FAMILIES.filter((family) => config.families[family.id]?.enabled !== false).map((family) => {
     const override = config.families[family.id]?.score;
-    return override === undefined ? family : { ...family, score: override };
+    if (override === undefined) return family;
+    // One score for the family wherever it reads.
+    const roles = family.roles && Object.fromEntries(Object.keys(family.roles).map((roleClass) => [roleClass, override]));
+    return { ...family, score: override, ...(roles ? { roles } : {}) };
   });
   const configured = compileSeedPatterns(host.security.prompt_injection_patterns, "security.prompt_injection_patterns").map((pattern) => ({
     pattern,
@@ -92,6 +99,8 @@ export function buildSettings(detector: string, host: Readonly<TalonConfig>, con
     secondaryWeight: config.secondaryWeight,
     obfuscationBonus: config.obfuscationBonus,
     encodedBonus: config.encodedBonus,
+    hiddenBonus: config.hiddenBonus,
+    floodScore: config.floodScore,
     oversizedBytes: config.oversizedBytes,
     oversizedScore: config.oversizedScore,
     maxScanChars: config.maxScanChars,

@@ -4,6 +4,7 @@
  * markdown (seed-defender §15 item 2); each view undoes some of that so one set of lowercase
  * rules sees through all of them. Pure functions; ASCII text takes a fast path.
  */
+import { segmentWords } from "./segment.ts";
 
 /** A view of a text and what had to be undone to get it. */
 export interface FoldedText {
@@ -133,6 +134,18 @@ function isSpace(code: number): boolean {
   );
 }
 
+/**
+ * Line breaks kept (runs of blank space with a line break become one `\n`, other runs one space):
+ * the view for rules that need a line start, such as forged turns (`Human:` / `Assistant:`).
+ */
+export function keepLines(text: string): string {
+  if (!text.includes("\n")) return collapse(text);
+  return text
+    .replace(/[^\S\n]+/g, " ")
+    .replace(/ ?\n[\s]*/g, "\n")
+    .trim();
+}
+
 /** Collapse whitespace to single spaces and trim. */
 export function collapse(text: string): string {
   // Most texts already are: single spaces between words, none at the ends.
@@ -215,6 +228,8 @@ function isSpacingMark(code: number): boolean {
 }
 
 const SPACED_LETTERS = /(?:^|(?<=\s))(?:\p{L}[ \-._*]){2,}\p{L}(?=\s|$|[.,!?;:])/gu;
+// Words joined by underscores ("forget_your_rules") read as words.
+const UNDERSCORE_JOIN = /(?<=\p{L})_+(?=\p{L})/gu;
 // Hyphens are left alone: "well-known" is English, not obfuscation.
 const INTRA_WORD_MARK = /(?<=\p{L})[.*~^`|](?=\p{L})/gu;
 const MARKDOWN_MARKS = /[*_`~]+/g;
@@ -229,8 +244,11 @@ export function despace(input: string): { text: string; obfuscated: boolean } | 
   let obfuscated = false;
   let text = input.replace(SPACED_LETTERS, (run) => {
     obfuscated = true;
-    return run.replace(/[ \-._*]/g, "");
+    const letters = run.replace(/[ \-._*]/g, "");
+    // Letters spaced one by one lose the gaps between words too: find the words again.
+    return letters.length >= 6 ? (segmentWords(letters) ?? letters) : letters;
   });
+  text = text.replace(UNDERSCORE_JOIN, " ");
   text = text.replace(INTRA_WORD_MARK, () => {
     obfuscated = true;
     return "";
@@ -273,11 +291,6 @@ export function unleet(folded: string): string | undefined {
   // "llm01" or "v2" in ordinary text is not leetspeak: ask for several such words and a fair share.
   if (leet < 2 || leet * 5 < words || text === folded) return undefined;
   return text;
-}
-
-/** Letters and digits only: the last resort against single-space letter spacing. */
-export function compact(folded: string): string {
-  return folded.replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
 /** ROT13 of ASCII letters. */
