@@ -180,7 +180,10 @@ export const DOCUMENT_FAMILIES: readonly RuleFamily[] = [
     tag: "data_exfiltration",
     score: 40,
     roles: DOCUMENT,
-    trigger: /send|post|upload|forward|mail|paste|share|include|put|copy|publish|submit/,
+    trigger: [
+      /send|post|upload|forward|mail|paste|share|include|put|copy|publish|submit|transmit|leak|sync|insert|add|write|keep|hide|quietly/,
+      /http|ftp|www\.|@|#|\d\.\d|webhook|paste|gist|transfer\.sh|dropbox|drive|icloud|mega|bucket|telegram|discord|slack|whatsapp|signal|channel|server|endpoint|personal|public|issue|dns|external|remote|outside|third|answer|response|reply|output|summary|link|url|yourself|secret|hidden/,
+    ],
     description: "tells the reader to send the user's data, files or conversation somewhere",
     patterns: [
       re(

@@ -31,8 +31,8 @@ export interface RuleFamily {
   readonly hiddenOnly?: boolean;
   /** Also run on the text with its line breaks kept (patterns may anchor on `(?:^|\n)`). */
   readonly lineAware?: boolean;
-  /** Cheap prefilter: the patterns only run on text this matches. */
-  readonly trigger: RegExp;
+  /** Cheap prefilter: the patterns only run on text this matches (every one of them, for a list). */
+  readonly trigger: RegExp | readonly RegExp[];
   readonly patterns: readonly RegExp[];
   /** What the family means, for reasons. */
   readonly description: string;
@@ -54,8 +54,10 @@ const BASE_FAMILIES: readonly RuleFamily[] = [
     id: "instruction_override",
     tag: "instruction_override",
     score: 40,
-    trigger:
+    trigger: [
+      /instruction|direction|directive|rules|guideline|guidance|prompt|command|context|constraint|programming|orders|system|training|polic|restriction|message|everything|anything|what|task|objective|ones|cancel|void|revoked|deprecated|obsolete|expired|outdated|overridden|superseded|null|invalid|test|no longer/,
       /ignor|disregard|forget|skip|drop|discard|overrid|bypass|cancel|erase|abandon|reset|set aside|pay no attention|stop following|follow|obey|never ?mind|instruction|directive|rules|prompt|guideline|supersede|replace|your (?:new|real|only)/,
+    ],
     description: "tells the model to drop its instructions",
     patterns: [
       // With at least one qualifier ("ignore all/the/your/previous instructions"), or in imperative position.
@@ -98,8 +100,10 @@ const BASE_FAMILIES: readonly RuleFamily[] = [
     id: "prompt_exfiltration",
     tag: "prompt_exfiltration",
     score: 40,
-    trigger:
+    trigger: [
+      /reveal|print|show|display|output|repeat|dump|leak|share|give|tell|list|recite|spell|echo|copy|paste|write|return|translat|summar|encod|disclos|expos|quote|what|came|comes|was used|were used|in your/,
       /prompt|instruction|rules|guideline|context|configuration|directive|preamble|message|text|words|everything|content|lines|password|api key|secret|token|credential/,
+    ],
     description: "asks for the hidden system prompt or secrets in context",
     patterns: [
       new RegExp(
@@ -128,8 +132,10 @@ const BASE_FAMILIES: readonly RuleFamily[] = [
     tag: "jailbreak",
     score: 40,
     roles: { user: 40, document: 30 },
-    trigger:
+    trigger: [
+      /dan\b|stan|\baim\b|dude|evilbot|oppo|jailbr|unrestrict|uncensor|unfilter|evil|unlimited|amoral|unaligned|rogue|anything now|mode|bound by|broken free|restriction|limit|filter|censor|guideline|rules|polic|constraint|guardrail|ethic|moral|norm|boundar|safety|content|grand|character/,
       /you are|you\'re|\bdan\b|anything now|mode|jailbr|bound by|broken free|restriction|limit|filter|censor|guideline|rules|polic|constraint|guardrail|ethic|moral|norm|boundar|grand|character|safety|content/,
+    ],
     description: "switches the model to an unrestricted persona or mode",
     patterns: [
       new RegExp(
@@ -167,7 +173,10 @@ const BASE_FAMILIES: readonly RuleFamily[] = [
     id: "approval_bypass",
     tag: "approval_bypass",
     score: 40,
-    trigger: /without|do not|don\'t|never|no need|skip|bypass|circumvent|approv|silent|notify|tell|inform/,
+    trigger: [
+      /run|execut|exec|install|delet|remov|wip|send|transfer|upload|push|deploy|apply|chang|grant|approv|merg|proceed|go ahead|continue|do it|modif|overwrit|mail|forward|download|notify|tell|inform|ask|confirm|permission|consent|check/,
+      /without|do not|don\'t|never|no need|skip|bypass|circumvent|approv|silent|notify|tell|inform/,
+    ],
     description: "tells the agent to act without the user's approval",
     patterns: [
       new RegExp(String.raw`\b${ACTION_VERB}\b${GAP}{0,80}?\b${APPROVAL_PHRASE}|\b${APPROVAL_PHRASE}\b${GAP}{0,80}?\b${ACTION_VERB}\b`),
@@ -229,8 +238,10 @@ const BASE_FAMILIES: readonly RuleFamily[] = [
     id: "data_exfiltration",
     tag: "data_exfiltration",
     score: 40,
-    trigger:
+    trigger: [
+      /ssh|id_rsa|private key|\.env|\.aws|credential|password|api key|api token|secret|access token|tokens|cookie|shadow|inbox|conversation|chat history|contents of|!\[|url|link|address|webhook/,
       /send|post|upload|forward|mail|transmit|exfiltrat|leak|copy|paste|include|put|append|encode|zip|gather|collect|read|find|grab|dump|list|print|show|reveal|tell me|give me|harvest|steal|!\[|add|cat|open/,
+    ],
     description: "asks the agent to send secrets or the conversation elsewhere",
     patterns: [
       new RegExp(
@@ -274,4 +285,12 @@ export function roleClassOf(role: string | undefined): RoleClass {
 export function familyScore(family: RuleFamily, roleClass: RoleClass): number | undefined {
   if (family.roles) return family.roles[roleClass];
   return roleClass === "system" ? undefined : family.score;
+}
+
+/** Does `text` pass the family's prefilter? */
+export function triggered(family: RuleFamily, text: string): boolean {
+  const { trigger } = family;
+  if (trigger instanceof RegExp) return trigger.test(text);
+  for (const cue of trigger) if (!cue.test(text)) return false;
+  return true;
 }

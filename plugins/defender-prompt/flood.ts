@@ -5,14 +5,14 @@
  * numbers are left alone (matrices, zero-filled dumps). One linear pass over the folded text.
  */
 
-/** Repeats of a token (or of a cycle of up to MAX_PERIOD tokens) that count as a flood. */
-export const FLOOD_REPEATS = 40;
+/** Tokens in a row, drawn from at most MAX_DISTINCT short values, that count as a flood. */
+export const FLOOD_TOKENS = 60;
 /** Identical characters in a row that count as a flood. */
 export const FLOOD_CHAR_RUN = 400;
-const MAX_PERIOD = 3;
+const MAX_DISTINCT = 4;
 const MAX_TOKEN_CHARS = 6;
 
-/** A flood found in a text: what repeats and how often. */
+/** A flood found in a text: what repeats and how many tokens (or characters) long it is. */
 export interface Flood {
   readonly unit: string;
   readonly repeats: number;
@@ -24,6 +24,8 @@ function floodable(token: string): boolean {
 
 /** The longest flood in folded `text`, if any reaches the thresholds. */
 export function findFlood(text: string): Flood | undefined {
+  // Sixty of the shortest tokens and their spaces need 120 characters.
+  if (text.length < FLOOD_TOKENS * 2) return undefined;
   // Character runs first: one pass, no allocation.
   let run = 1;
   for (let i = 1; i < text.length; i++) {
@@ -33,23 +35,33 @@ export function findFlood(text: string): Flood | undefined {
     } else run = 1;
   }
   const tokens = text.split(" ");
-  if (tokens.length < FLOOD_REPEATS) return undefined;
-  let bestRepeats = 0;
+  if (tokens.length < FLOOD_TOKENS) return undefined;
+  // The longest stretch of short tokens drawn from at most MAX_DISTINCT values: a cycle of up to
+  // four tokens, tolerant of a slip in the cycle (") ] } ) ] ) ] }"), which a strict period misses.
+  const counts = new Map<string, number>();
+  let start = 0;
+  let bestLength = 0;
   let bestEnd = 0;
-  let bestPeriod = 1;
-  for (let period = 1; period <= MAX_PERIOD; period++) {
-    let length = 0;
-    for (let i = period; i < tokens.length; i++) {
-      if (tokens[i] === tokens[i - period] && floodable(tokens[i]!)) {
-        const repeats = Math.floor(++length / period) + 1;
-        if (repeats > bestRepeats) {
-          bestRepeats = repeats;
-          bestEnd = i;
-          bestPeriod = period;
-        }
-      } else length = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!floodable(token)) {
+      counts.clear();
+      start = i + 1;
+      continue;
+    }
+    counts.set(token, (counts.get(token) ?? 0) + 1);
+    while (counts.size > MAX_DISTINCT) {
+      const dropped = tokens[start++]!;
+      const left = counts.get(dropped)! - 1;
+      if (left === 0) counts.delete(dropped);
+      else counts.set(dropped, left);
+    }
+    if (i - start + 1 > bestLength) {
+      bestLength = i - start + 1;
+      bestEnd = i;
     }
   }
-  if (bestRepeats < FLOOD_REPEATS) return undefined;
-  return { unit: tokens.slice(bestEnd - bestPeriod + 1, bestEnd + 1).join(" "), repeats: bestRepeats };
+  if (bestLength < FLOOD_TOKENS) return undefined;
+  const unit = [...new Set(tokens.slice(bestEnd - bestLength + 1, bestEnd + 1))].join(" ");
+  return { unit, repeats: bestLength };
 }

@@ -8,6 +8,15 @@
 /** Text within one sentence: a dot inside a token (an IP, a domain, `.env`) does not end it. */
 export const GAP = String.raw`(?:[^.!?\n]|\.(?=\S))`;
 
+/** Text within one clause: also stops at a semicolon ("never share your password; report phishing to x@y"). */
+export const CLAUSE = String.raw`(?:[^.!?\n;]|\.(?=\S))`;
+
+/** Text within one sentence that opens no quotation (an apostrophe inside a word is fine). */
+export const UNQUOTED_GAP = String.raw`(?:[^.!?\n"“”«»‘’']|(?<=[a-z])')`;
+
+/** Not right after a negation ("never share", "do not send"): a warning is not a request. */
+export const NOT_NEGATED = String.raw`(?<!\b(?:never|not|don't|dont|do not|cannot|can't|won't|without|must not|mustn't|should not|shouldn't|no need to) )`;
+
 /** Who an injected instruction addresses: the model reading the text. */
 export const AI_NAME = String.raw`(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|llms?|language models?|large language models?|models?|agents?|copilots?|chatgpt|gpt(?:-?\d\w*)?|claude|gemini|bard|llama|mistral|automation bots?|ai (?:assistants?|agents?|models?|systems?|readers?|reviewers?|tools?))`;
 

@@ -293,6 +293,24 @@ export function unleet(folded: string): string | undefined {
   return text;
 }
 
+const DOUBLED_END = /\b([a-z]+?)([a-z])\2\b/g;
+const WORD = /\b[a-z]{2,}\b/g;
+
+/**
+ * Undo doubled last letters ("outputt yourr previouss instructionss"), only when most words of
+ * the text end that way; ordinary text ("all", "access", "off") has a few such words, not a
+ * majority. Undefined when there is nothing to undo.
+ */
+export function undouble(folded: string): string | undefined {
+  WORD.lastIndex = 0;
+  DOUBLED_END.lastIndex = 0;
+  const words = countMatches(folded, WORD);
+  if (words < 4) return undefined;
+  const doubled = countMatches(folded, DOUBLED_END);
+  if (doubled * 5 < words * 3) return undefined;
+  return folded.replace(DOUBLED_END, "$1$2");
+}
+
 /** ROT13 of ASCII letters. */
 export function rot13(text: string): string {
   return text.replace(/[a-z]/gi, (ch) => {

@@ -6,7 +6,7 @@
  * (head and tail of huge fields), window size and work.
  */
 import type { ActionRole, CompiledPattern, Finding } from "@talon/sdk";
-import { familyScore, roleClassOf, type RoleClass, type RuleFamily } from "./families.ts";
+import { familyScore, roleClassOf, triggered, type RoleClass, type RuleFamily } from "./families.ts";
 import { findFlood } from "./flood.ts";
 import { buildViews, type View } from "./views.ts";
 
@@ -64,6 +64,7 @@ const WINDOW_OVERLAP = 512;
 const MAX_FIELDS = 256;
 const QUOTE_BEFORE = /["'«“‘`] ?$/;
 const QUOTE_AFTER = /^ ?["'»”’`]/;
+const QUOTE_INSIDE = /["«»“”‘’`]|'(?![a-z])/;
 const META_BEFORE = /\b(?:requests?|attempts?|trying|tries|asks?|asking|asked|refuse|refuses|not|never) to $/;
 
 /** First match of a pattern, scanning long texts in overlapping windows. */
@@ -81,6 +82,8 @@ function search(pattern: RegExp, text: string): { index: number; match: string }
 
 /** Quoted ("'ignore previous instructions' is a famous attack") or negated ("refuse requests to ...") mentions count half. */
 function isMention(text: string, index: number, match: string): boolean {
+  // A match that holds a quote itself ("say 'access granted'") is an instruction about a quote, not a quoted phrase.
+  if (QUOTE_INSIDE.test(match)) return META_BEFORE.test(text.slice(Math.max(0, index - 24), index));
   const before = text.slice(Math.max(0, index - 24), index);
   const after = text.slice(index + match.length, index + match.length + 3);
   return (QUOTE_BEFORE.test(before) && QUOTE_AFTER.test(after)) || META_BEFORE.test(before);
@@ -122,7 +125,7 @@ function matchFamily(
 ): Hit | undefined {
   for (const view of views) {
     if (family.hiddenOnly && !view.hidden) continue;
-    if (!family.trigger.test(view.text)) continue;
+    if (!triggered(family, view.text)) continue;
     let found: { index: number; match: string; text: string } | undefined;
     let source = "";
     for (const text of family.lineAware && view.lines !== undefined ? [view.text, view.lines] : [view.text]) {

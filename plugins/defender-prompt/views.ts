@@ -6,7 +6,7 @@
  */
 import { decodeBlobs } from "./decode.ts";
 import { hiddenTexts } from "./hidden.ts";
-import { collapse, despace, foldText, keepLines, reverse, rot13, unleet } from "./normalize.ts";
+import { collapse, despace, foldText, keepLines, reverse, rot13, undouble, unleet } from "./normalize.ts";
 
 /** One view of a text. */
 export interface View {
@@ -52,6 +52,8 @@ function transformViews(raw: string, via: string, encoded: boolean, hidden: bool
       encoded,
       hidden,
     });
+  const single = undouble(folded.text);
+  if (single) views.push({ text: single, via: joinVia(via, "doubled letters undone"), obfuscated: true, encoded, hidden });
   const leet = unleet(folded.text);
   if (leet) views.push({ text: leet, via: joinVia(via, "leetspeak folded"), obfuscated: true, encoded, hidden });
   if (/\brot ?-?13\b/.test(folded.text))
