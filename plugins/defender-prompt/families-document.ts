@@ -163,7 +163,8 @@ export const DOCUMENT_FAMILIES: readonly RuleFamily[] = [
     tag: "instruction_override",
     score: 40,
     roles: DOCUMENT,
-    trigger: /remember|memor|save|store|keep|record|notes|profile|future|permanent|every session/,
+    trigger:
+      /from now|from this|going forward|henceforth|starting now|otherwise|rest of|future|subsequent|every|each|all|permanent|forever|remember|memor|save|store|keep|record|notes|profile|apply|follow|use|enforce|update|change|edit|rewrite|add to|append to|write to/,
     description: "tells the reader to write instructions into its memory for later conversations",
     patterns: [
       re(String.raw`\b${PERSIST}\b`),
@@ -204,7 +205,7 @@ export const DOCUMENT_FAMILIES: readonly RuleFamily[] = [
     roles: { document: 35 },
     hiddenOnly: true,
     trigger:
-      /you|please|ignore|disregard|forget|send|forward|tell|say|reply|respond|answer|write|include|add|summari|translate|recommend|list|do not|don't|never|always|instead/,
+      /you|please|ignore|disregard|forget|send|forward|tell|say|reply|respond|answer|write|include|add|summari|translate|recommend|list|do not|don't|never|always|instead|stop|delete|run|execute|open|visit|click|call|buy|rate|describe|mention|praise|ensure|make sure/,
     description: "gives instructions in text hidden from the page's human reader",
     patterns: [
       /^(?:please |now |also |then |and )?(?:ignore|disregard|forget|send|forward|tell|say|reply|respond|answer|write|include|add|summari[sz]e|translate|recommend|list|do not|don't|never|always|instead|stop|delete|run|execute|open|visit|click|call|buy|rate|describe|mention|praise|ensure|make sure)\b/,

@@ -62,7 +62,10 @@ function referenceDespace(input: string): { text: string; obfuscated: boolean } 
     const letters = run.replace(/[ \-._*]/g, "");
     return letters.length >= 6 ? (segmentWords(letters) ?? letters) : letters;
   });
-  text = text.replace(/(?<=\p{L})_+(?=\p{L})/gu, " ");
+  text = text.replace(/(?<=\p{L})_+(?=\p{L})/gu, () => {
+    obfuscated = true;
+    return " ";
+  });
   text = text.replace(/(?<=\p{L})[.*~^`|](?=\p{L})/gu, () => {
     obfuscated = true;
     return "";

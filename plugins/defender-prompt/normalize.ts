@@ -248,7 +248,10 @@ export function despace(input: string): { text: string; obfuscated: boolean } | 
     // Letters spaced one by one lose the gaps between words too: find the words again.
     return letters.length >= 6 ? (segmentWords(letters) ?? letters) : letters;
   });
-  text = text.replace(UNDERSCORE_JOIN, " ");
+  text = text.replace(UNDERSCORE_JOIN, () => {
+    obfuscated = true;
+    return " ";
+  });
   text = text.replace(INTRA_WORD_MARK, () => {
     obfuscated = true;
     return "";
