@@ -20,6 +20,29 @@ const THE_USER = String.raw`(?:the|this) (?:user|reader|human|person (?:you(?:'r
 
 export const DOCUMENT_FAMILIES: readonly RuleFamily[] = [
   {
+    // Data pasted into a request can carry the same note to the AI: these forms mean it wherever they appear.
+    id: "note_to_ai",
+    tag: "indirect_injection",
+    score: 40,
+    roles: { user: 40, document: 45 },
+    trigger: [
+      /\bai\b|a\.i\.|assistant|bot|llm|language model|model|agent|copilot|chatgpt|gpt|claude|gemini|bard|llama|mistral/,
+      /note|notice|message|instruction|reminder|memo|warning|attention|reading|processing|summari|parsing|analy|reviewing|handling|viewing|scanning|indexing|reads|if you|when you|in case you/,
+    ],
+    description: "leaves a note for whatever AI reads the text",
+    patterns: [
+      re(
+        String.raw`\b(?:attention|note|notice|message|instructions?|important (?:note|notice|instructions?)|reminder|memo|warning)(?: (?:to|for))? (?:the |any |all |every )?${AI_NAME}\b(?: (?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|reviewing|handling|viewing) (?:this|these|the)(?: \S+)?)?(?: \S+)?\s?[,:;.!-]`,
+      ),
+      re(
+        String.raw`\b${AI_NAME} (?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|reviewing|handling|viewing|scanning|indexing|that reads|which reads) (?:this|these|the|my|our)\b(?: \S+){0,2}? ?[,:;-]`,
+      ),
+      re(
+        String.raw`\b(?:if|when|in case) you(?: are|'re) (?:an?|the|any) (?:\S+ )?${AI_NAME}\b${GAP}{0,80}?\b(?:reading|processing|summari[sz]ing|parsing|please|must|should|ignore|do not|don't|tell|say|send|reply|respond|answer|include|add)\b`,
+      ),
+    ],
+  },
+  {
     id: "addressed_to_ai",
     tag: "indirect_injection",
     score: 45,
@@ -202,7 +225,8 @@ export const DOCUMENT_FAMILIES: readonly RuleFamily[] = [
     id: "hidden_instruction",
     tag: "indirect_injection",
     score: 35,
-    roles: { document: 35 },
+    // A person pasting a page with hidden instructions carries them too.
+    roles: { user: 35, document: 35 },
     hiddenOnly: true,
     trigger:
       /you|please|ignore|disregard|forget|send|forward|tell|say|reply|respond|answer|write|include|add|summari|translate|recommend|list|do not|don't|never|always|instead|stop|delete|run|execute|open|visit|click|call|buy|rate|describe|mention|praise|ensure|make sure/,

@@ -115,7 +115,7 @@ test("every family's prefilter passes every fixture text one of its patterns mat
         if (line.trim()) texts.push((JSON.parse(line) as { text: string }).text);
   assert.ok(texts.length > 500);
   for (const text of texts) {
-    for (const view of buildViews(text, true, true)) {
+    for (const view of buildViews(text, true)) {
       for (const family of FAMILIES) {
         const candidates = view.lines === undefined ? [view.text] : [view.text, view.lines];
         const matched = family.patterns.some((pattern) => candidates.some((candidate) => pattern.test(candidate)));

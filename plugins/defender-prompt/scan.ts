@@ -7,6 +7,7 @@
  */
 import type { ActionRole, CompiledPattern, Finding } from "@talon/sdk";
 import { familyScore, roleClassOf, triggered, type RoleClass, type RuleFamily } from "./families.ts";
+import { embeddedDocument } from "./embedded.ts";
 import { findFlood } from "./flood.ts";
 import { buildViews, type View } from "./views.ts";
 
@@ -174,13 +175,25 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
   const region = scanRegion(field.value, settings.maxScanChars);
   const roleClass: RoleClass = roleClassOf(field.role);
   // The operator's own system prompt is only held to the configured patterns.
-  const views = roleClass === "system" ? [] : buildViews(region, settings.decode, roleClass === "document");
+  const views = roleClass === "system" ? [] : buildViews(region, settings.decode);
   for (const family of settings.families) {
     if (budget.left <= 0) return false;
     const base = familyScore(family, roleClass);
     if (!base) continue;
     const hit = matchFamily(family, base, views, settings, budget, field.path);
     if (hit) offer(hits, hit);
+  }
+  // A document pasted into a request is data: the document families read that part as they read a tool result.
+  const pasted = roleClass === "user" ? embeddedDocument(region) : undefined;
+  if (pasted !== undefined) {
+    const dataViews = buildViews(pasted, false).map((view) => ({ ...view, via: view.via ? `pasted data, ${view.via}` : "pasted data" }));
+    for (const family of settings.families) {
+      if (budget.left <= 0) return false;
+      const base = familyScore(family, "document");
+      if (!base || familyScore(family, "user")) continue;
+      const hit = matchFamily(family, base, dataViews, settings, budget, field.path);
+      if (hit) offer(hits, hit);
+    }
   }
   if (roleClass === "user" && settings.floodScore > 0 && views.length > 0) {
     const flood = findFlood(views[0]!.text);

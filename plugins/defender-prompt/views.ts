@@ -79,10 +79,10 @@ function decodedViews(raw: string, depth: number, via: string): View[] {
   return views;
 }
 
-/** All views of a field's text; `document` adds the hidden-text views. */
-export function buildViews(raw: string, decode: boolean, document: boolean): View[] {
+/** All views of a field's text, the text hidden in its markup included (families say whether they read it). */
+export function buildViews(raw: string, decode: boolean): View[] {
   const views = transformViews(raw, "", false, false);
   if (decode) views.push(...decodedViews(raw, 0, ""));
-  if (document) for (const piece of hiddenTexts(raw)) views.push(...transformViews(piece, "hidden from a human reader", false, true));
+  for (const piece of hiddenTexts(raw)) views.push(...transformViews(piece, "hidden from a human reader", false, true));
   return views;
 }
