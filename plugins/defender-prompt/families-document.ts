@@ -91,11 +91,11 @@ export const DOCUMENT_FAMILIES: readonly RuleFamily[] = [
       re(String.raw`\b${TAMPER}\b${GAP}{0,40}?\byour (?:\S+ ){0,2}?${ANSWER}\b${GAP}{0,40}?\b(?:in|into|to|using|with|as|by)\b`),
       // "In your response, add a sentence ...", "At the end of your answer, include ..."
       re(
-        String.raw`\b(?:in|at the (?:end|start|beginning|top|bottom) of|within|throughout|before|after) your (?:\S+ ){0,2}?${ANSWER}\b,? (?:please |also |always |be sure to |make sure (?:to|that) )?${TAMPER}\b`,
+        String.raw`\b(?:in|at the (?:end|start|beginning|top|bottom) of|within|throughout|before|after) (?:your|the|this|each|every) (?:\S+ ){0,2}?${ANSWER}\b,? (?:please |also |always |be sure to |make sure (?:to|that) )?${TAMPER}\b`,
       ),
       // "Add 'Visit x' to your reply", "Append to your answer: ..."
       re(
-        String.raw`\b${TAMPER}\b${GAP}{0,120}?\b(?:to|in|into|within|throughout|at the end of|at the start of) your (?:\S+ ){0,2}?${ANSWER}\b`,
+        String.raw`\b${TAMPER}\b${GAP}{0,120}?\b(?:to|in|into|within|throughout|at the end of|at the start of) (?:your|the|this|each|every) (?:(?:final|whole|entire|next|generated) )?${ANSWER}\b(?! (?:header|headers|body|code|status|object|field|payload|schema|format|time|times|rate))`,
       ),
       // "Make sure your summary states that ...", "your reply must start with ..."
       re(
@@ -148,7 +148,7 @@ export const DOCUMENT_FAMILIES: readonly RuleFamily[] = [
     tag: "indirect_injection",
     score: 40,
     roles: DOCUMENT,
-    trigger: /instead|rather than|do not|don't|refuse|request|question|task|summary|cancel|regardless|before you|before answering|first/,
+    trigger: /instead|rather than|do not|don't|refuse|request|question|task|summary|cancel|regardless|before|anything else|first/,
     description: "changes the task the reader was given by the user",
     patterns: [
       re(
@@ -161,7 +161,21 @@ export const DOCUMENT_FAMILIES: readonly RuleFamily[] = [
         String.raw`\b(?:the|this|your) (?:user's |original |current |previous )?(?:request|question|task|query|assignment)s? (?:is|are|has been|have been|was) (?:now )?(?:cancell?ed|void|irrelevant|obsolete|replaced|complete|done|withdrawn|no longer (?:needed|valid|relevant))\b`,
       ),
       re(
-        String.raw`\bregardless of what (?:was|is|the user|you were|they) (?:asked|requested|said|wants?|told)\b|\bbefore (?:you )?(?:answer|respond|repl(?:y|ies)|summari[sz]e|continue)(?:ing)?(?: anything(?: else)?| to the user| the user)?,? (?:first |please )?(?:write|compose|list|tell|give|explain|recommend|include|answer|send|read|open|run|delete)\b`,
+        String.raw`\bregardless of what (?:was|is|the user|you were|they) (?:asked|requested|said|wants?|told)\b|\bbefore (?:you )?(?:answer|respond|repl(?:y|ies)|summari[sz]e|continue)(?:ing)?(?: anything(?: else)?| to the user| the user)?,? (?:first |please )?(?:write|compose|list|tell|give|explain|recommend|include|answer|send|read|open|run|delete)\b|\b(?:write|compose|list|tell|give|explain|recommend|include|answer|generate|create|draft|describe)\b${GAP}{0,80}?\b(?:before|ahead of) (?:anything|everything) else\b`,
+      ),
+    ],
+  },
+  {
+    id: "off_task_request",
+    tag: "indirect_injection",
+    score: 35,
+    roles: { document: 35 },
+    trigger: [/write|compose|generate|create|make up|invent/, /poem|haiku|limerick|story|song|joke|rap|sonnet|riddle|verse/],
+    description: "asks the reader of a document for unrelated creative writing (a chatbot request slipped into data)",
+    lineAware: true,
+    patterns: [
+      re(
+        String.raw`(?:^|[.!?:;] |\n)(?:please |now |also |first,? )?(?:write|compose|generate|create|make up|invent) (?:me )?(?:a|an|one|some|two|three) (?:short |brief |funny |little |quick |rhyming )?(?:poem|haiku|limerick|story|song|joke|rap|sonnet|riddle|verse)s?\b`,
       ),
     ],
   },
