@@ -8,7 +8,7 @@
  */
 import { DOCUMENT_FAMILIES } from "./families-document.ts";
 import { INTENT_FAMILIES } from "./families-intent.ts";
-import { OVERRIDE_VERB } from "./lexicon.ts";
+import { ABOUT_THE_FEATURE, OVERRIDE_VERB } from "./lexicon.ts";
 
 /**
  * How a text is read, by where it came from (ActionRole): what the person typed (`user`), data a
@@ -107,7 +107,7 @@ const BASE_FAMILIES: readonly RuleFamily[] = [
     description: "asks for the hidden system prompt or secrets in context",
     patterns: [
       new RegExp(
-        String.raw`\b(?:reveal|print|show|display|output|repeat|dump|leak|share|give|tell|list|recite|spell(?:s)? out|echo|copy|paste|write out|return|translate|summari[sz]e|encode|disclose|expose|quote)(?: me| us)?(?: back)?(?: \S+){0,3}? (?:your|the|its) (?:\S+ ){0,2}?(?:system prompt|system message|system instructions|hidden (?:prompt|instructions|rules|message|preamble)|initial (?:prompt|instructions)|original (?:prompt|instructions)|secret (?:prompt|instructions|rules|configuration)|developer (?:message|prompt|instructions)|initiali[sz]ation prompt|preamble|confidential (?:guidelines|instructions|rules))\b`,
+        String.raw`\b(?:reveal|print|show|display|output|repeat|dump|leak|share|give|tell|list|recite|spell(?:s)? out|echo|copy|paste|write out|return|translate|summari[sz]e|encode|disclose|expose|quote)(?: me| us)?(?: back)?(?: \S+){0,3}? (?:your|the|its) (?:\S+ ){0,2}?(?:system prompt|system message|system instructions|hidden (?:prompt|instructions|rules|message|preamble)|initial (?:prompt|instructions)|original (?:prompt|instructions)|secret (?:prompt|instructions|rules|configuration)|developer (?:message|prompt|instructions)|initiali[sz]ation prompt|preamble|confidential (?:guidelines|instructions|rules))\b${ABOUT_THE_FEATURE}`,
       ),
       new RegExp(
         String.raw`\b(?:reveal|print|show|display|output|repeat|dump|leak|share|recite|spell(?:s)? out|echo|copy|paste|write out|return|disclose|expose|quote)(?: me| us)?(?: back)?(?: \S+){0,5}? your (?:\S+ ){0,2}?(?:instructions|rules|prompt|guidelines|context(?: window)?|configuration|directives)\b`,
