@@ -37,21 +37,23 @@ function lineKind(line: string): string | undefined {
  * short request or from the first line.
  */
 export function embeddedDocument(text: string): string | undefined {
-  if (!text.includes("\n")) return undefined;
+  // Three lines of a document need at least two line breaks.
+  const first = text.indexOf("\n");
+  if (first < 0 || text.indexOf("\n", first + 1) < 0) return undefined;
   const lines = text.split("\n", MAX_LINES);
   const counts = new Map<string, number>();
-  let first = -1;
+  let start = -1;
   for (let index = 0; index < lines.length; index++) {
     const kind = lineKind(lines[index]!);
     if (kind === undefined) continue;
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    if (first < 0) first = index;
+    if (start < 0) start = index;
   }
-  if (first < 0) return undefined;
+  if (start < 0) return undefined;
   const enough = (counts.get("email") ?? 0) >= 2 || (counts.get("code") ?? 0) >= 1 || [...counts.values()].some((count) => count >= 3);
   if (!enough) return undefined;
   // The request is what comes before the first document line, when it is short.
-  const request = lines.slice(0, first).join("\n");
+  const request = lines.slice(0, start).join("\n");
   if (request.length > MAX_REQUEST_CHARS) return undefined;
-  return lines.slice(first).join("\n");
+  return lines.slice(start).join("\n");
 }

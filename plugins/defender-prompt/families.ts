@@ -199,7 +199,9 @@ const BASE_FAMILIES: readonly RuleFamily[] = [
     tag: "delimiter_injection",
     score: 40,
     lineAware: true,
-    trigger: /[<\[#:|]|override|end of|begin/,
+    // Every pattern needs one of these words; a cheaper test than the punctuation the patterns start with.
+    trigger:
+      /system|developer|admin|human|user|assistant|\bai\b|instruction|response|override|end of|begin|inst\]|sys>>|_of_turn|tool_call|function_calls|invoke|previous_response|external_untrusted|im_|eot_id|header_id|endoftext/,
     description: "forges chat-template tokens, system turns or tool calls",
     patterns: [
       /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<(?:start|end)_of_turn>/,
@@ -239,8 +241,8 @@ const BASE_FAMILIES: readonly RuleFamily[] = [
     tag: "data_exfiltration",
     score: 40,
     trigger: [
-      /ssh|id_rsa|private key|\.env|\.aws|credential|password|api key|api token|secret|access token|tokens|cookie|shadow|inbox|conversation|chat history|contents of|!\[|url|link|address|webhook/,
       /send|post|upload|forward|mail|transmit|exfiltrat|leak|copy|paste|include|put|append|encode|zip|gather|collect|read|find|grab|dump|list|print|show|reveal|tell me|give me|harvest|steal|!\[|add|cat|open/,
+      /ssh|id_rsa|private key|\.env|\.aws|credential|password|api key|api token|secret|access token|tokens|cookie|shadow|inbox|conversation|chat history|contents of|!\[|url|link|address|webhook/,
     ],
     description: "asks the agent to send secrets or the conversation elsewhere",
     patterns: [

@@ -18,6 +18,31 @@ export interface Flood {
   readonly repeats: number;
 }
 
+/**
+ * Is there a run of FLOOD_TOKENS short tokens (at most MAX_TOKEN_CHARS, no digit) in a row? A
+ * necessary condition for a flood, checked in one pass without allocating; prose breaks such a
+ * run within a few words.
+ */
+function hasShortTokenRun(text: string): boolean {
+  let run = 0;
+  let length = 0;
+  let digit = false;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0x20;
+    if (code === 0x20) {
+      if (length > 0 && length <= MAX_TOKEN_CHARS && !digit) {
+        if (++run >= FLOOD_TOKENS) return true;
+      } else if (length > 0) run = 0;
+      length = 0;
+      digit = false;
+    } else {
+      length++;
+      if (code >= 0x30 && code <= 0x39) digit = true;
+    }
+  }
+  return false;
+}
+
 function floodable(token: string): boolean {
   return token.length <= MAX_TOKEN_CHARS && !/\d/.test(token);
 }
@@ -34,8 +59,8 @@ export function findFlood(text: string): Flood | undefined {
       if (++run >= FLOOD_CHAR_RUN && !/\d/.test(text[i]!)) return { unit: text[i]!, repeats: run };
     } else run = 1;
   }
+  if (!hasShortTokenRun(text)) return undefined;
   const tokens = text.split(" ");
-  if (tokens.length < FLOOD_TOKENS) return undefined;
   // The longest stretch of short tokens drawn from at most MAX_DISTINCT values: a cycle of up to
   // four tokens, tolerant of a slip in the cycle (") ] } ) ] ) ] }"), which a strict period misses.
   const counts = new Map<string, number>();

@@ -132,8 +132,9 @@ function matchFamily(
     for (const text of family.lineAware && view.lines !== undefined ? [view.text, view.lines] : [view.text]) {
       budget.left -= text.length * family.patterns.length;
       for (const pattern of family.patterns) {
-        found = mapFound(search(pattern, text), text);
-        if (found) {
+        const hit = search(pattern, text);
+        if (hit) {
+          found = { index: hit.index, match: hit.match, text };
           source = pattern.source;
           break;
         }
@@ -238,13 +239,15 @@ export function scanPrompt(fields: readonly ScanField[], settings: PromptSetting
   const budget: Budget = { left: settings.workBudget };
   const hits = new Map<string, Hit>();
   const extra: Finding[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<RoleClass>>();
   let complete = true;
   for (const field of fields.slice(0, MAX_FIELDS)) {
     // The same text is read once per role class (a tool result quoting the user is read as a document too).
-    const seenKey = `${roleClassOf(field.role)}\0${field.value}`;
-    if (seen.has(seenKey) || field.value.length === 0) continue;
-    seen.add(seenKey);
+    const roleClass = roleClassOf(field.role);
+    const classes = seen.get(field.value);
+    if (classes?.has(roleClass) || field.value.length === 0) continue;
+    if (classes) classes.add(roleClass);
+    else seen.set(field.value, new Set([roleClass]));
     const bytes = Buffer.byteLength(field.value, "utf8");
     if (bytes > settings.oversizedBytes) {
       extra.push({
