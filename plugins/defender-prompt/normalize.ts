@@ -305,6 +305,14 @@ const WORD = /\b[a-z]{2,}\b/g;
  * majority. Undefined when there is nothing to undo.
  */
 export function undouble(folded: string): string | undefined {
+  // Cheap count first: letters doubled right before a space or the end.
+  let doubledEnds = 0;
+  for (let i = 1; i < folded.length; i++) {
+    const next = i + 1 < folded.length ? folded.charCodeAt(i + 1) : 0x20;
+    if (next === 0x20 && folded.charCodeAt(i) === folded.charCodeAt(i - 1) && folded.charCodeAt(i) >= 0x61 && folded.charCodeAt(i) <= 0x7a)
+      doubledEnds++;
+  }
+  if (doubledEnds < 3) return undefined;
   WORD.lastIndex = 0;
   DOUBLED_END.lastIndex = 0;
   const words = countMatches(folded, WORD);

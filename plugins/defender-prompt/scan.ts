@@ -65,6 +65,7 @@ const WINDOW_OVERLAP = 512;
 const MAX_FIELDS = 256;
 const QUOTE_BEFORE = /["'«“‘`] ?$/;
 const QUOTE_AFTER = /^ ?["'»”’`]/;
+const PLAIN_ASCII = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
 const QUOTE_INSIDE = /["«»“”‘’`]|'(?![a-z])/;
 const META_BEFORE = /\b(?:requests?|attempts?|trying|tries|asks?|asking|asked|refuse|refuses|not|never) to $/;
 
@@ -215,7 +216,9 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
     budget.left -= region.length + (plain?.length ?? 0);
     // Seed semantics: the configured regex on the raw text; Talon adds the folded view.
     const raw = search(pattern.regex, region);
-    const found = raw ? { ...raw, text: region } : plain !== undefined ? mapFound(search(pattern.regex, plain), plain) : undefined;
+    // A case-insensitive pattern finds nothing more in the folded view of plain single-spaced ASCII text.
+    const foldedAdds = plain !== undefined && !(pattern.regex.ignoreCase && plain.length === region.length && PLAIN_ASCII.test(region));
+    const found = raw ? { ...raw, text: region } : foldedAdds ? mapFound(search(pattern.regex, plain!), plain!) : undefined;
     if (!found) continue;
     const mention = isMention(found.text, found.index, found.match);
     offer(hits, {
