@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { compileSeedPattern, compileSeedPatterns, type ActionFieldKind, type TalonConfig } from "@talon/sdk";
-import { FAMILIES } from "./families.ts";
+import { FAMILIES, type RuleFamily } from "./families.ts";
 import type { PromptSettings } from "./scan.ts";
 
 const score = z.number().int().min(0).max(255);
@@ -29,7 +29,7 @@ const extraPatternSchema = z.union([
 
 export const configSchema = z
   .strictObject({
-    /** Per-family switches and scores, keyed by family id (`instruction_override`, `jailbreak`, ...). */
+    /** Switches and scores keyed by family id (`persona_jailbreak`, `steer_user`, ...) or by tag (`jailbreak`: every family with it). */
     families: z.record(z.string(), familySchema).default({}),
     /** Extra patterns matched like `security.prompt_injection_patterns`. */
     extraPatterns: z.array(extraPatternSchema).default([]),
@@ -60,10 +60,10 @@ export const configSchema = z
     fieldKinds: z.array(z.enum(FIELD_KINDS)).min(1).default(["prompt", "text"]),
   })
   .superRefine((config, ctx) => {
-    const known = new Set(FAMILIES.map((family) => family.id));
+    const known = new Set(FAMILIES.flatMap((family) => [family.id, family.tag]));
     for (const id of Object.keys(config.families)) {
       if (!known.has(id))
-        ctx.addIssue({ code: "custom", path: ["families", id], message: `unknown family ${id}; known: ${[...known].join(", ")}` });
+        ctx.addIssue({ code: "custom", path: ["families", id], message: `unknown family or tag ${id}; known: ${[...known].join(", ")}` });
     }
   });
 
@@ -72,8 +72,10 @@ export type DefenderPromptConfig = z.output<typeof configSchema>;
 
 /** Build scanner settings; throws ConfigError (with the key path) for a bad pattern. */
 export function buildSettings(detector: string, host: Readonly<TalonConfig>, config: DefenderPromptConfig): PromptSettings {
-  const families = FAMILIES.filter((family) => config.families[family.id]?.enabled !== false).map((family) => {
-    const override = config.families[family.id]?.score;
+  // An entry names a family, or a tag and so every family with it (the family's own entry wins).
+  const entryOf = (family: RuleFamily) => config.families[family.id] ?? config.families[family.tag];
+  const families = FAMILIES.filter((family) => entryOf(family)?.enabled !== false).map((family) => {
+    const override = entryOf(family)?.score;
     if (override === undefined) return family;
     // One score for the family wherever it reads.
     const roles = family.roles && Object.fromEntries(Object.keys(family.roles).map((roleClass) => [roleClass, override]));
