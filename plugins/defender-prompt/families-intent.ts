@@ -175,7 +175,7 @@ export const INTENT_FAMILIES: readonly RuleFamily[] = [
     score: 30,
     roles: { user: 30, document: 35 },
     trigger: [
-      /rule|guideline|restriction|safety|polic|refus|filter|guardrail|limit|warn|say no|declin|apologi|hold back|mention|priority|always right/,
+      /rule|guideline|restriction|safety|polic|refus|filter|guardrail|limit|warn|say no|declin|apologi|hold back|mention|priority|always right|check|verification|law|ethic|risk|censor/,
       /ignore|disregard|suspend|drop|skip|bypass|forget|turn off|switch off|disable|lift|remove|never|don't|do not|won't|will not|no longer|you have|there are|with no|rules|pretend|act as if|behave as if|imagine|priority|always right/,
     ],
     description: "switches the assistant's rules off",
