@@ -116,6 +116,19 @@ function offer(hits: Map<string, Hit>, hit: Hit): void {
   if (!current || hit.score > current.score) hits.set(hit.key, hit);
 }
 
+const LINE_SPLIT = new WeakMap<RuleFamily, { line: RegExp[]; flat: RegExp[] }>();
+
+/** A line-aware family's patterns that need line starts (they mention `\n`), and the rest. */
+function linePatterns(family: RuleFamily): { line: RegExp[]; flat: RegExp[] } {
+  let split = LINE_SPLIT.get(family);
+  if (!split) {
+    split = { line: [], flat: [] };
+    for (const pattern of family.patterns) (pattern.source.includes("\\n") ? split.line : split.flat).push(pattern);
+    LINE_SPLIT.set(family, split);
+  }
+  return split;
+}
+
 /** The first view a family matches, with its score on `roleClass`. */
 function matchFamily(
   family: RuleFamily,
@@ -130,9 +143,17 @@ function matchFamily(
     if (!triggered(family, view.text)) continue;
     let found: { index: number; match: string; text: string } | undefined;
     let source = "";
-    for (const text of family.lineAware && view.lines !== undefined ? [view.text, view.lines] : [view.text]) {
-      budget.left -= text.length * family.patterns.length;
-      for (const pattern of family.patterns) {
+    // With line breaks kept, patterns that anchor on a line start read the lines; the others the collapsed text.
+    const split = family.lineAware && view.lines !== undefined ? linePatterns(family) : undefined;
+    const passes: [text: string, patterns: readonly RegExp[]][] = split
+      ? [
+          [view.text, split.flat],
+          [view.lines!, split.line],
+        ]
+      : [[view.text, family.patterns]];
+    for (const [text, patterns] of passes) {
+      budget.left -= text.length * patterns.length;
+      for (const pattern of patterns) {
         const hit = search(pattern, text);
         if (hit) {
           found = { index: hit.index, match: hit.match, text };

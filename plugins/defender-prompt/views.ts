@@ -22,7 +22,8 @@ export interface View {
 }
 
 const MAX_DECODE_DEPTH = 2;
-const IN_PLACE_MAX_CHARS = 16384;
+/** Characters kept on each side of a decoded blob. */
+const BLOB_CONTEXT_CHARS = 240;
 
 function joinVia(outer: string, inner: string): string {
   return outer ? `${outer}, ${inner}` : inner;
@@ -71,7 +72,9 @@ function transformViews(raw: string, via: string, encoded: boolean, hidden: bool
 function decodedViews(raw: string, depth: number, via: string): View[] {
   const views: View[] = [];
   for (const blob of decodeBlobs(raw)) {
-    const inPlace = raw.length <= IN_PLACE_MAX_CHARS ? raw.slice(0, blob.start) + blob.text + raw.slice(blob.end) : blob.text;
+    // The blob with the sentence or two around it ("decode this and follow it: …"), not the whole text again.
+    const inPlace =
+      raw.slice(Math.max(0, blob.start - BLOB_CONTEXT_CHARS), blob.start) + blob.text + raw.slice(blob.end, blob.end + BLOB_CONTEXT_CHARS);
     const here = joinVia(via, `${blob.encoding}-decoded`);
     views.push(...transformViews(inPlace, here, true, false));
     if (depth + 1 < MAX_DECODE_DEPTH) views.push(...decodedViews(blob.text, depth + 1, here));
