@@ -51,6 +51,8 @@ export interface CreateHostOptions {
   root?: string;
   /** Start the gateway (default true). `talon plugins list` and `doctor` load plugins without it. */
   gateway?: boolean;
+  /** Start the channel accounts (default true). `talon eval` screens a corpus without reaching any platform. */
+  channels?: boolean;
 }
 
 interface PluginEntry {
@@ -232,7 +234,7 @@ export class TalonHost {
       this.#gate.started = true;
       await this.hooks.start.promise();
       if (this.#options.gateway !== false) await this.gateway.start();
-      await this.channels.start();
+      if (this.#options.channels !== false) await this.channels.start();
     } catch (error) {
       await this.stop().catch(() => undefined);
       throw error;

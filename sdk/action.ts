@@ -18,12 +18,25 @@ export function maxVerdict(a: Verdict, b: Verdict): Verdict {
 /** What a text field of an action holds. `text` is any other string worth scanning. */
 export type ActionFieldKind = "prompt" | "command" | "url" | "file" | "text";
 
+/**
+ * Where a text came from. `user`: typed by the person; `tool`: a tool result, fetched page, file,
+ * email or search result (data, never instructions); `assistant`: the model's own output;
+ * `system`: the operator's system or developer prompt; `memory`: stored memories read back. The
+ * prompt detector reads instructions addressed to the assistant inside `tool` text as an attack.
+ */
+export type ActionRole = "user" | "tool" | "assistant" | "system" | "memory";
+
+/** Every role, for schemas. */
+export const ACTION_ROLES: readonly ActionRole[] = ["user", "tool", "assistant", "system", "memory"];
+
 /** One string found in an action, with where it was found (a JSON pointer into `raw`). */
 export interface ActionField {
   kind: ActionFieldKind;
   /** JSON pointer of the value inside `Action.raw`, e.g. `/message/text`. */
   path: string;
   value: string;
+  /** Where the text came from; the action's role when absent (normalised actions always set it). */
+  role?: ActionRole;
 }
 
 /** Chat types after normalisation (`dm` → `direct`). */
@@ -74,6 +87,8 @@ export interface ActionInput {
   channel?: string;
   /** Every text field found; the primary fields above are added if missing. */
   fields?: ActionField[];
+  /** Where the text came from, for the primary fields and fields without a role of their own; default `user`. */
+  role?: ActionRole;
   model?: { provider?: string; id?: string };
   routing?: ActionRouting;
   /** The JSON the action was extracted from. */
@@ -101,7 +116,10 @@ export interface Action {
   readonly rawTool?: string;
   /** Canonical channel id (`tg` → `telegram`). */
   readonly channel?: string;
+  /** Every text field, each with its role. */
   readonly fields: readonly ActionField[];
+  /** The action's role (fields without their own had it); `user` when the source did not say. */
+  readonly role?: ActionRole;
   readonly model?: { provider?: string; id?: string };
   readonly routing: ActionRouting;
   readonly raw: unknown;

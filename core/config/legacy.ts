@@ -70,6 +70,12 @@ export function targetPath(entry: LegacyKey): string[] {
   return ["plugins", "entries", entry.plugin, "config", ...entry.path.split(".")];
 }
 
+/** A dotted key as it is written today: a seed key that moved becomes its plugin path, anything else is itself. */
+export function currentKey(key: string): string {
+  const entry = LEGACY_KEYS.find((candidate) => candidate.key === key);
+  return entry ? targetPath(entry).join(".") : key;
+}
+
 /** The environment variables of moved keys, landing on the plugin keys. */
 export const LEGACY_ENV_BINDINGS: readonly EnvBinding[] = LEGACY_KEYS.flatMap((entry) =>
   entry.env ? [{ name: entry.env.name, path: targetPath(entry), parse: entry.env.parse }] : [],

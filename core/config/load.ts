@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { TalonConfig } from "@talon/sdk";
 import { applyEnvOverrides, setRawPath, type AppliedEnv } from "./env.ts";
-import { moveLegacyKeys, type MovedKey } from "./legacy.ts";
+import { currentKey, moveLegacyKeys, type MovedKey } from "./legacy.ts";
 import { readConfigFile } from "./read.ts";
 import { validateConfig } from "./validate.ts";
 
@@ -78,7 +78,8 @@ export async function loadConfig(source: ConfigSource = {}): Promise<LoadedConfi
   const movedKeys = moveLegacyKeys(raw, file);
   const { raw: withEnv, applied } = applyEnvOverrides(raw, env);
   for (const [path, value] of Object.entries(source.overrides ?? {})) {
-    if (value !== undefined) setRawPath(withEnv, path, value);
+    // Overrides may use a seed key (`security.quarantine_dir`); it lands where the file's would.
+    if (value !== undefined) setRawPath(withEnv, currentKey(path), value);
   }
   const config = validateConfig(withEnv, file);
   return { config, file, baseDir: file ? dirname(file) : cwd, hash: hashOf(withEnv), appliedEnv: applied, movedKeys };

@@ -16,6 +16,7 @@ import {
   type Action,
   type ActionField,
   type ActionInput,
+  type ActionRole,
   type ActionRouting,
 } from "@talon/sdk";
 
@@ -26,17 +27,20 @@ function bounded(value: string, max: number, cut: { truncated: boolean }): strin
   return value.slice(0, max);
 }
 
-function primaryFields(input: ActionInput): ActionField[] {
+function primaryFields(input: ActionInput, role: ActionRole): ActionField[] {
   const fields: ActionField[] = [];
-  if (input.prompt !== undefined) fields.push({ kind: "prompt", path: "/prompt", value: input.prompt });
-  if (input.command !== undefined) fields.push({ kind: "command", path: "/command", value: input.command });
-  if (input.url !== undefined) fields.push({ kind: "url", path: "/url", value: input.url });
-  if (input.filePath !== undefined) fields.push({ kind: "file", path: "/filePath", value: input.filePath });
+  if (input.prompt !== undefined) fields.push({ kind: "prompt", path: "/prompt", value: input.prompt, role });
+  if (input.command !== undefined) fields.push({ kind: "command", path: "/command", value: input.command, role });
+  if (input.url !== undefined) fields.push({ kind: "url", path: "/url", value: input.url, role });
+  if (input.filePath !== undefined) fields.push({ kind: "file", path: "/filePath", value: input.filePath, role });
   return fields;
 }
 
-/** Every field of `input.fields`, plus the primary fields when no listed field carries their value; bounded. */
-function mergeFields(input: ActionInput, cut: { truncated: boolean }): ActionField[] {
+/**
+ * Every field of `input.fields`, plus the primary fields when no listed field carries their value;
+ * bounded. Every field gets a role: its own, else the action's.
+ */
+function mergeFields(input: ActionInput, role: ActionRole, cut: { truncated: boolean }): ActionField[] {
   const listed = input.fields ?? [];
   const merged: ActionField[] = [];
   const add = (field: ActionField) => {
@@ -45,10 +49,11 @@ function mergeFields(input: ActionInput, cut: { truncated: boolean }): ActionFie
       return;
     }
     const value = typeof field.value === "string" ? field.value : String(field.value);
-    merged.push(value.length > ACTION_MAX_FIELD_CHARS ? { ...field, value: bounded(value, ACTION_MAX_FIELD_CHARS, cut) } : field);
+    const withRole = field.role === undefined ? { ...field, role } : field;
+    merged.push(value.length > ACTION_MAX_FIELD_CHARS ? { ...withRole, value: bounded(value, ACTION_MAX_FIELD_CHARS, cut) } : withRole);
   };
   // Primary fields first, so the field cap can never drop the value the seed would have scanned.
-  for (const field of primaryFields(input)) {
+  for (const field of primaryFields(input, role)) {
     if (!listed.some((existing) => existing.kind === field.kind && existing.value === field.value)) add(field);
   }
   for (const field of listed) add(field);
@@ -58,7 +63,8 @@ function mergeFields(input: ActionInput, cut: { truncated: boolean }): ActionFie
 /** Hex SHA-256 over everything that decides the verdict (NUL-separated, so fields cannot run into each other). */
 export function digestOf(parts: { sessionKey: string; tool?: string; channel?: string; fields: readonly ActionField[] }): string {
   let text = `${parts.sessionKey}\0${parts.tool ?? ""}\0${parts.channel ?? ""}`;
-  for (const field of parts.fields) text += `\0${field.kind}\0${field.value}`;
+  // The role decides how a text is read (an instruction in a tool result is an attack), so it is part of the content.
+  for (const field of parts.fields) text += `\0${field.kind}\0${field.role ?? "user"}\0${field.value}`;
   // One-shot hashing: no Hash object per action.
   return hash("sha256", text, "hex");
 }
@@ -105,7 +111,8 @@ export function normalizeAction(
   const sessionKey = bounds?.key || "global";
   const tool = input.tool?.trim() ? normalizeToolName(bounded(input.tool, ACTION_MAX_NAME_CHARS, cut)) : undefined;
   const channel = (defaults.channelId ?? normalizeChannelId)(optionalText(input.channel, ACTION_MAX_NAME_CHARS, cut));
-  const fields = mergeFields(input, cut);
+  const role = input.role ?? "user";
+  const fields = mergeFields(input, role, cut);
   const id = input.id?.trim() ? bounded(input.id, ACTION_MAX_ID_CHARS, cut) : "unknown";
   const action: Action = {
     id,
@@ -121,6 +128,7 @@ export function normalizeAction(
     rawTool: input.tool,
     channel,
     fields,
+    role,
     model: input.model,
     routing: boundedRouting(input.routing),
     raw: input.raw ?? null,
@@ -148,7 +156,7 @@ export function mergeCollected(queued: Action, incoming: Action): Action {
       replaced = true;
     } else fields.push(field);
   }
-  if (!replaced) fields.unshift({ kind: "prompt", path: "/prompt", value: prompt });
+  if (!replaced) fields.unshift({ kind: "prompt", path: "/prompt", value: prompt, role: queued.role ?? "user" });
   let skippedPrimary = false;
   for (const field of incoming.fields) {
     if (!skippedPrimary && field.kind === "prompt" && field.value === incoming.prompt) {

@@ -7,10 +7,12 @@
  */
 import { z } from "zod";
 import {
+  ACTION_ROLES,
   RpcError,
   normalizeChannelId,
   normalizeChatType,
   type ActionInput,
+  type ActionRole,
   type ActionRouting,
   type DeliveryContext,
   type Evaluation,
@@ -31,6 +33,8 @@ export const evaluateParamsSchema = z
     command: text.optional(),
     url: text.optional(),
     filePath: text.optional(),
+    /** Where the text came from: `user` (default), `tool` (tool results, pages, files, emails), `assistant`, `system`, `memory`. */
+    role: z.enum(ACTION_ROLES as [ActionRole, ...ActionRole[]]).optional(),
     chatType: name.optional(),
     wasMentioned: z.boolean().optional(),
     hasAnyMention: z.boolean().optional(),
@@ -84,6 +88,7 @@ export function toActionInput(params: EvaluateParams): ActionInput {
     command: params.command,
     url: params.url,
     filePath: params.filePath,
+    ...(params.role !== undefined ? { role: params.role } : {}),
     tool: params.tool,
     channel: params.channel,
     model: params.model,

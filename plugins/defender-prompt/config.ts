@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { SEED_DEFAULTS, compileSeedPattern, compileSeedPatterns, type ActionFieldKind } from "@talon/sdk";
-import { FAMILIES } from "./families.ts";
+import { FAMILIES, type RuleFamily } from "./families.ts";
 import type { PromptSettings } from "./scan.ts";
 
 const score = z.number().int().min(0).max(255);
@@ -34,7 +34,7 @@ export const configSchema = z
       .array(z.string())
       .default([...SEED_DEFAULTS.promptInjectionPatterns])
       .describe("Regexes (`(?i)` allowed) that flag a prompt injection. Seed: `security.prompt_injection_patterns`."),
-    /** Per-family switches and scores, keyed by family id (`instruction_override`, `jailbreak`, ...). */
+    /** Switches and scores keyed by family id (`persona_jailbreak`, `steer_user`, ...) or by tag (`jailbreak`: every family with it). */
     families: z.record(z.string(), familySchema).default({}),
     /** Extra patterns matched like `promptInjectionPatterns`, with their own score and tag. */
     extraPatterns: z.array(extraPatternSchema).default([]),
@@ -46,6 +46,10 @@ export const configSchema = z
     obfuscationBonus: score.default(10),
     /** Added when a rule matched inside decoded base64, hex or URL-encoded text. */
     encodedBonus: score.default(10),
+    /** Added when a rule matched text a document hides from its human reader (invisible HTML, comments). */
+    hiddenBonus: score.default(15),
+    /** Points for a context flood (a token repeated hundreds of times) in text a person typed; 0 turns it off. */
+    floodScore: score.default(35),
     /** Seed rule: prompts over this many UTF-8 bytes get `oversized_payload`. */
     oversizedBytes: z.number().int().min(1).default(32000),
     oversizedScore: score.default(8),
@@ -61,10 +65,10 @@ export const configSchema = z
     fieldKinds: z.array(z.enum(FIELD_KINDS)).min(1).default(["prompt", "text"]),
   })
   .superRefine((config, ctx) => {
-    const known = new Set(FAMILIES.map((family) => family.id));
+    const known = new Set(FAMILIES.flatMap((family) => [family.id, family.tag]));
     for (const id of Object.keys(config.families)) {
       if (!known.has(id))
-        ctx.addIssue({ code: "custom", path: ["families", id], message: `unknown family ${id}; known: ${[...known].join(", ")}` });
+        ctx.addIssue({ code: "custom", path: ["families", id], message: `unknown family or tag ${id}; known: ${[...known].join(", ")}` });
     }
   });
 
@@ -73,9 +77,14 @@ export type DefenderPromptConfig = z.output<typeof configSchema>;
 
 /** Build scanner settings; throws ConfigError (with the key path) for a bad pattern. */
 export function buildSettings(detector: string, config: DefenderPromptConfig): PromptSettings {
-  const families = FAMILIES.filter((family) => config.families[family.id]?.enabled !== false).map((family) => {
-    const override = config.families[family.id]?.score;
-    return override === undefined ? family : { ...family, score: override };
+  // An entry names a family, or a tag and so every family with it (the family's own entry wins).
+  const entryOf = (family: RuleFamily) => config.families[family.id] ?? config.families[family.tag];
+  const families = FAMILIES.filter((family) => entryOf(family)?.enabled !== false).map((family) => {
+    const override = entryOf(family)?.score;
+    if (override === undefined) return family;
+    // One score for the family wherever it reads.
+    const roles = family.roles && Object.fromEntries(Object.keys(family.roles).map((roleClass) => [roleClass, override]));
+    return { ...family, score: override, ...(roles ? { roles } : {}) };
   });
   const configured = compileSeedPatterns(config.promptInjectionPatterns, `plugins.entries.${detector}.config.promptInjectionPatterns`).map(
     (pattern) => ({
@@ -99,6 +108,8 @@ export function buildSettings(detector: string, config: DefenderPromptConfig): P
     secondaryWeight: config.secondaryWeight,
     obfuscationBonus: config.obfuscationBonus,
     encodedBonus: config.encodedBonus,
+    hiddenBonus: config.hiddenBonus,
+    floodScore: config.floodScore,
     oversizedBytes: config.oversizedBytes,
     oversizedScore: config.oversizedScore,
     maxScanChars: config.maxScanChars,

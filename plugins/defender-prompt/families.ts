@@ -6,23 +6,38 @@
  * Scores are Talon's own (the seed gave 18 per pattern, too little to reach review on its own):
  * one strong family reaches review (35) alone; further families add at decreasing weight.
  */
+import { DOCUMENT_FAMILIES } from "./families-document.ts";
+import { INTENT_FAMILIES } from "./families-intent.ts";
+import { ABOUT_THE_FEATURE, OVERRIDE_VERB } from "./lexicon.ts";
 
-/** One family of rules: any pattern matching counts once. */
+/**
+ * How a text is read, by where it came from (ActionRole): what the person typed (`user`), data a
+ * tool, a page, a file or memory handed over (`document`: tool, memory and assistant text), or
+ * the operator's own system prompt (`system`: only the configured patterns run on it).
+ */
+export type RoleClass = "user" | "document" | "system";
+
+/** One family of rules: any pattern matching counts once, and families sharing a tag count once together. */
 export interface RuleFamily {
   /** Stable id, used in config (`families.<id>`). */
   readonly id: string;
-  /** Tag added next to `prompt_injection`. */
+  /** Tag added next to `prompt_injection`; the score counts once per tag. */
   readonly tag: string;
-  /** Risk points when the family matches. */
+  /** Risk points when the family matches (on every role class it reads, unless `roles` says otherwise). */
   readonly score: number;
-  /** Cheap prefilter: the patterns only run on text this matches. */
-  readonly trigger: RegExp;
+  /** Role classes the family reads and its score on each; absent: `user` and `document` at `score`. */
+  readonly roles?: Readonly<Partial<Record<RoleClass, number>>>;
+  /** Only run on text hidden from a human reader (invisible HTML, comments). */
+  readonly hiddenOnly?: boolean;
+  /** Also run on the text with its line breaks kept (patterns may anchor on `(?:^|\n)`). */
+  readonly lineAware?: boolean;
+  /** Cheap prefilter: the patterns only run on text this matches (every one of them, for a list). */
+  readonly trigger: RegExp | readonly RegExp[];
   readonly patterns: readonly RegExp[];
   /** What the family means, for reasons. */
   readonly description: string;
 }
 
-const OVERRIDE_VERB = String.raw`(?:ignore|disregard|forget|skip|drop|discard|override|bypass|cancel|erase|abandon|reset|set aside|pay no attention to|stop following|(?:do not|don't|never) (?:follow|obey)|never ?mind)`;
 const OVERRIDE_WORD = String.raw`(?:all|any|every|each|the|your|my|its|of|and|or|previous(?:ly)?|prior|above|earlier|preceding|initial|original|old|existing|system|developer'?s?|operator'?s?|current|these|those|other|following|safety|security|content|moderation|what|you|were|was|told|given|received|before|so far|\S+s'|\S+'s)`;
 /** Sentence text up to a real full stop: a dot inside a token (an IP, a domain) does not end it. */
 const GAP = String.raw`(?:[^.!?\n]|\.(?=\S))`;
@@ -33,14 +48,16 @@ const SECRET_THING = String.raw`(?:~\/\.ssh|\.ssh|id_rsa|private keys?|\.env\b|\
 const PERSONA = String.raw`(?:act as|acting as|pretend|you are|you're|roleplay|role-play|imagine (?:you|that you)|simulate|become|from now on,? you|as an? (?:ai|assistant|model|chatbot|llm)|respond|answer|reply|you (?:had|have|were) no|if you (?:had|were|have))`;
 const NO_LIMITS = String.raw`(?:no|without|free (?:of|from)|zero|lifted|removed|broken free (?:of|from)|freed from|unbound by|no longer bound by)${GAP}{0,30}?(?:restrictions|limitations|limits|filter(?:s|ing)?|censorship|guidelines|rules|polic(?:y|ies)|constraints|guardrails|ethic|moral|norms|boundaries)`;
 
-/** Built-in families, strongest evidence first. */
-export const FAMILIES: readonly RuleFamily[] = [
+/** The families of the seed's and Talon's first rule set, strongest evidence first. */
+const BASE_FAMILIES: readonly RuleFamily[] = [
   {
     id: "instruction_override",
     tag: "instruction_override",
     score: 40,
-    trigger:
+    trigger: [
+      /instruction|direction|directive|rules|guideline|guidance|prompt|command|context|constraint|programming|orders|system|training|polic|restriction|message|everything|anything|what|task|objective|ones|cancel|void|revoked|deprecated|obsolete|expired|outdated|overridden|superseded|null|invalid|test|no longer/,
       /ignor|disregard|forget|skip|drop|discard|overrid|bypass|cancel|erase|abandon|reset|set aside|pay no attention|stop following|follow|obey|never ?mind|instruction|directive|rules|prompt|guideline|supersede|replace|your (?:new|real|only)/,
+    ],
     description: "tells the model to drop its instructions",
     patterns: [
       // With at least one qualifier ("ignore all/the/your/previous instructions"), or in imperative position.
@@ -83,12 +100,14 @@ export const FAMILIES: readonly RuleFamily[] = [
     id: "prompt_exfiltration",
     tag: "prompt_exfiltration",
     score: 40,
-    trigger:
+    trigger: [
+      /reveal|print|show|display|output|repeat|dump|leak|share|give|tell|list|recite|spell|echo|copy|paste|write|return|translat|summar|encod|disclos|expos|quote|what|came|comes|was used|were used|in your/,
       /prompt|instruction|rules|guideline|context|configuration|directive|preamble|message|text|words|everything|content|lines|password|api key|secret|token|credential/,
+    ],
     description: "asks for the hidden system prompt or secrets in context",
     patterns: [
       new RegExp(
-        String.raw`\b(?:reveal|print|show|display|output|repeat|dump|leak|share|give|tell|list|recite|spell(?:s)? out|echo|copy|paste|write out|return|translate|summari[sz]e|encode|disclose|expose|quote)(?: me| us)?(?: back)?(?: \S+){0,3}? (?:your|the|its) (?:\S+ ){0,2}?(?:system prompt|system message|system instructions|hidden (?:prompt|instructions|rules|message|preamble)|initial (?:prompt|instructions)|original (?:prompt|instructions)|secret (?:prompt|instructions|rules|configuration)|developer (?:message|prompt|instructions)|initiali[sz]ation prompt|preamble|confidential (?:guidelines|instructions|rules))\b`,
+        String.raw`\b(?:reveal|print|show|display|output|repeat|dump|leak|share|give|tell|list|recite|spell(?:s)? out|echo|copy|paste|write out|return|translate|summari[sz]e|encode|disclose|expose|quote)(?: me| us)?(?: back)?(?: \S+){0,3}? (?:your|the|its) (?:\S+ ){0,2}?(?:system prompt|system message|system instructions|hidden (?:prompt|instructions|rules|message|preamble)|initial (?:prompt|instructions)|original (?:prompt|instructions)|secret (?:prompt|instructions|rules|configuration)|developer (?:message|prompt|instructions)|initiali[sz]ation prompt|preamble|confidential (?:guidelines|instructions|rules))\b${ABOUT_THE_FEATURE}`,
       ),
       new RegExp(
         String.raw`\b(?:reveal|print|show|display|output|repeat|dump|leak|share|recite|spell(?:s)? out|echo|copy|paste|write out|return|disclose|expose|quote)(?: me| us)?(?: back)?(?: \S+){0,5}? your (?:\S+ ){0,2}?(?:instructions|rules|prompt|guidelines|context(?: window)?|configuration|directives)\b`,
@@ -112,8 +131,11 @@ export const FAMILIES: readonly RuleFamily[] = [
     id: "jailbreak",
     tag: "jailbreak",
     score: 40,
-    trigger:
+    roles: { user: 40, document: 30 },
+    trigger: [
+      /dan\b|stan|\baim\b|dude|evilbot|oppo|jailbr|unrestrict|uncensor|unfilter|evil|unlimited|amoral|unaligned|rogue|anything now|mode|bound by|broken free|restriction|limit|filter|censor|guideline|rules|polic|constraint|guardrail|ethic|moral|norm|boundar|safety|content|grand|character/,
       /you are|you\'re|\bdan\b|anything now|mode|jailbr|bound by|broken free|restriction|limit|filter|censor|guideline|rules|polic|constraint|guardrail|ethic|moral|norm|boundar|grand|character|safety|content/,
+    ],
     description: "switches the model to an unrestricted persona or mode",
     patterns: [
       new RegExp(
@@ -151,7 +173,10 @@ export const FAMILIES: readonly RuleFamily[] = [
     id: "approval_bypass",
     tag: "approval_bypass",
     score: 40,
-    trigger: /without|do not|don\'t|never|no need|skip|bypass|circumvent|approv|silent|notify|tell|inform/,
+    trigger: [
+      /run|execut|exec|install|delet|remov|wip|send|transfer|upload|push|deploy|apply|chang|grant|approv|merg|proceed|go ahead|continue|do it|modif|overwrit|mail|forward|download|notify|tell|inform|ask|confirm|permission|consent|check/,
+      /without|do not|don\'t|never|no need|skip|bypass|circumvent|approv|silent|notify|tell|inform/,
+    ],
     description: "tells the agent to act without the user's approval",
     patterns: [
       new RegExp(String.raw`\b${ACTION_VERB}\b${GAP}{0,80}?\b${APPROVAL_PHRASE}|\b${APPROVAL_PHRASE}\b${GAP}{0,80}?\b${ACTION_VERB}\b`),
@@ -164,6 +189,7 @@ export const FAMILIES: readonly RuleFamily[] = [
     id: "approval_bypass_mention",
     tag: "approval_bypass",
     score: 20,
+    roles: { user: 20 },
     trigger: /without|do not|don\'t|never|no need|skip|bypass|circumvent|approv|silent/,
     description: "mentions acting without approval",
     patterns: [new RegExp(String.raw`\b${APPROVAL_PHRASE}\b`)],
@@ -172,14 +198,17 @@ export const FAMILIES: readonly RuleFamily[] = [
     id: "delimiter_injection",
     tag: "delimiter_injection",
     score: 40,
-    trigger: /[<\[#:|]|override|end of|begin/,
+    lineAware: true,
+    // Every pattern needs one of these words; a cheaper test than the punctuation the patterns start with.
+    trigger:
+      /system|developer|admin|human|user|assistant|\bai\b|instruction|response|override|end of|begin|inst\]|sys>>|_of_turn|tool_call|function_calls|invoke|previous_response|external_untrusted|im_|eot_id|header_id|endoftext/,
     description: "forges chat-template tokens, system turns or tool calls",
     patterns: [
       /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<(?:start|end)_of_turn>/,
       /<\/?(?:system|system-reminder|system_prompt|instructions?|admin|developer|tool_call|function_calls|invoke|previous_response|user_?input)\b[^>]{0,60}>/,
       // A forged role line only counts when it instructs ("System: Linux x86_64" is a spec sheet).
       new RegExp(
-        String.raw`(?:^|[\n.!?] ?|---+ ?)(?:#{1,4} ?)?(?:system|developer|admin) ?(?:message|prompt|instructions?|override|notice)? ?: ?${GAP}{0,120}?\b(?:you|assistant|the user|ignore|disregard|must|reveal|grant|execute|obey|follow|always|never|new (?:policy|rules|instructions))\b`,
+        String.raw`(?:^|\n[ /#*>|-]*|[.!?] ?|---+ ?)(?:#{1,4} ?)?(?:system|developer|admin) ?(?:message|prompt|instructions?|override|notice)? ?: ?${GAP}{0,120}?\b(?:you|assistant|the user|ignore|disregard|must|reveal|grant|execute|obey|follow|always|never|new (?:policy|rules|instructions))\b`,
       ),
       /(?:^|\n)(?:#{1,4} ?)?(?:human|user) ?:.{0,200}?(?:\n|\s)(?:assistant|ai) ?:|(?:^|\n)assistant ?:.{0,200}?(?:\n|\s)(?:user|human) ?:|(?:^|\n)#{1,4} ?(?:instruction|response) ?:/,
       /\b(?:system|admin|priority|security|developer) override\b|\[system(?: message)?\]|\bend of (?:the )?(?:user )?(?:input|message|document|prompt)\b|\bbegin (?:system|new|admin) (?:instructions|prompt|rules)\b|<<<external_untrusted_content/,
@@ -211,8 +240,10 @@ export const FAMILIES: readonly RuleFamily[] = [
     id: "data_exfiltration",
     tag: "data_exfiltration",
     score: 40,
-    trigger:
+    trigger: [
       /send|post|upload|forward|mail|transmit|exfiltrat|leak|copy|paste|include|put|append|encode|zip|gather|collect|read|find|grab|dump|list|print|show|reveal|tell me|give me|harvest|steal|!\[|add|cat|open/,
+      /ssh|id_rsa|private key|\.env|\.aws|credential|password|api key|api token|secret|access token|tokens|cookie|shadow|inbox|conversation|chat history|contents of|!\[|url|link|address|webhook/,
+    ],
     description: "asks the agent to send secrets or the conversation elsewhere",
     patterns: [
       new RegExp(
@@ -235,8 +266,33 @@ export const FAMILIES: readonly RuleFamily[] = [
     id: "prompt_mention",
     tag: "prompt_exfiltration",
     score: 10,
+    // Documents about chat APIs mention system prompts all the time; only a person asking counts.
+    roles: { user: 10 },
     trigger: /system|developer/,
     description: "mentions the system prompt or developer instructions",
     patterns: [/\bsystem[ -]?prompts?\b|\bdeveloper instructions\b/],
   },
 ];
+
+/** Every built-in family: the first rule set, the intent models and the document families. */
+export const FAMILIES: readonly RuleFamily[] = [...BASE_FAMILIES, ...INTENT_FAMILIES, ...DOCUMENT_FAMILIES];
+
+/** The role class of an ActionRole. */
+export function roleClassOf(role: string | undefined): RoleClass {
+  if (role === "tool" || role === "memory" || role === "assistant") return "document";
+  return role === "system" ? "system" : "user";
+}
+
+/** A family's score on a role class, or undefined when it does not read that class. */
+export function familyScore(family: RuleFamily, roleClass: RoleClass): number | undefined {
+  if (family.roles) return family.roles[roleClass];
+  return roleClass === "system" ? undefined : family.score;
+}
+
+/** Does `text` pass the family's prefilter? */
+export function triggered(family: RuleFamily, text: string): boolean {
+  const { trigger } = family;
+  if (trigger instanceof RegExp) return trigger.test(text);
+  for (const cue of trigger) if (!cue.test(text)) return false;
+  return true;
+}

@@ -4,6 +4,7 @@
  * markdown (seed-defender §15 item 2); each view undoes some of that so one set of lowercase
  * rules sees through all of them. Pure functions; ASCII text takes a fast path.
  */
+import { segmentWords } from "./segment.ts";
 
 /** A view of a text and what had to be undone to get it. */
 export interface FoldedText {
@@ -133,6 +134,18 @@ function isSpace(code: number): boolean {
   );
 }
 
+/**
+ * Line breaks kept (runs of blank space with a line break become one `\n`, other runs one space):
+ * the view for rules that need a line start, such as forged turns (`Human:` / `Assistant:`).
+ */
+export function keepLines(text: string): string {
+  if (!text.includes("\n")) return collapse(text);
+  return text
+    .replace(/[^\S\n]+/g, " ")
+    .replace(/ ?\n[\s]*/g, "\n")
+    .trim();
+}
+
 /** Collapse whitespace to single spaces and trim. */
 export function collapse(text: string): string {
   // Most texts already are: single spaces between words, none at the ends.
@@ -215,6 +228,8 @@ function isSpacingMark(code: number): boolean {
 }
 
 const SPACED_LETTERS = /(?:^|(?<=\s))(?:\p{L}[ \-._*]){2,}\p{L}(?=\s|$|[.,!?;:])/gu;
+// Words joined by underscores ("forget_your_rules") read as words.
+const UNDERSCORE_JOIN = /(?<=\p{L})_+(?=\p{L})/gu;
 // Hyphens are left alone: "well-known" is English, not obfuscation.
 const INTRA_WORD_MARK = /(?<=\p{L})[.*~^`|](?=\p{L})/gu;
 const MARKDOWN_MARKS = /[*_`~]+/g;
@@ -229,7 +244,13 @@ export function despace(input: string): { text: string; obfuscated: boolean } | 
   let obfuscated = false;
   let text = input.replace(SPACED_LETTERS, (run) => {
     obfuscated = true;
-    return run.replace(/[ \-._*]/g, "");
+    const letters = run.replace(/[ \-._*]/g, "");
+    // Letters spaced one by one lose the gaps between words too: find the words again.
+    return letters.length >= 6 ? (segmentWords(letters) ?? letters) : letters;
+  });
+  text = text.replace(UNDERSCORE_JOIN, () => {
+    obfuscated = true;
+    return " ";
   });
   text = text.replace(INTRA_WORD_MARK, () => {
     obfuscated = true;
@@ -275,9 +296,30 @@ export function unleet(folded: string): string | undefined {
   return text;
 }
 
-/** Letters and digits only: the last resort against single-space letter spacing. */
-export function compact(folded: string): string {
-  return folded.replace(/[^\p{L}\p{N}]+/gu, "");
+const DOUBLED_END = /\b([a-z]+?)([a-z])\2\b/g;
+const WORD = /\b[a-z]{2,}\b/g;
+
+/**
+ * Undo doubled last letters ("outputt yourr previouss instructionss"), only when most words of
+ * the text end that way; ordinary text ("all", "access", "off") has a few such words, not a
+ * majority. Undefined when there is nothing to undo.
+ */
+export function undouble(folded: string): string | undefined {
+  // Cheap count first: letters doubled right before a space or the end.
+  let doubledEnds = 0;
+  for (let i = 1; i < folded.length; i++) {
+    const next = i + 1 < folded.length ? folded.charCodeAt(i + 1) : 0x20;
+    if (next === 0x20 && folded.charCodeAt(i) === folded.charCodeAt(i - 1) && folded.charCodeAt(i) >= 0x61 && folded.charCodeAt(i) <= 0x7a)
+      doubledEnds++;
+  }
+  if (doubledEnds < 3) return undefined;
+  WORD.lastIndex = 0;
+  DOUBLED_END.lastIndex = 0;
+  const words = countMatches(folded, WORD);
+  if (words < 4) return undefined;
+  const doubled = countMatches(folded, DOUBLED_END);
+  if (doubled * 5 < words * 3) return undefined;
+  return folded.replace(DOUBLED_END, "$1$2");
 }
 
 /** ROT13 of ASCII letters. */

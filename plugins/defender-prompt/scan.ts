@@ -1,13 +1,15 @@
 /**
- * Scan every text field of an action for prompt injection: build the views (normalize.ts,
- * decode.ts), run each rule family and each configured pattern, and turn the best hit per
- * family into a finding that names the pattern and the field. Pure and synchronous; bounded in
- * input size (head and tail of huge fields), window size and time.
+ * Scan every text field of an action for prompt injection: build the views (views.ts), run each
+ * rule family that reads the field's role and each configured pattern, and turn the best hit per
+ * family tag into a finding that names the pattern and the field. A family tag counts once, so
+ * two rules that mean the same thing never add up. Pure and synchronous; bounded in input size
+ * (head and tail of huge fields), window size and work.
  */
-import type { CompiledPattern, Finding } from "@talon/sdk";
-import { decodeBlobs } from "./decode.ts";
-import type { RuleFamily } from "./families.ts";
-import { collapse, compact, despace, foldText, reverse, rot13, unleet } from "./normalize.ts";
+import type { ActionRole, CompiledPattern, Finding } from "@talon/sdk";
+import { familyScore, roleClassOf, triggered, type RoleClass, type RuleFamily } from "./families.ts";
+import { embeddedDocument } from "./embedded.ts";
+import { findFlood } from "./flood.ts";
+import { buildViews, type View } from "./views.ts";
 
 /** Everything the scanner needs, built from config once per reload. */
 export interface PromptSettings {
@@ -19,6 +21,10 @@ export interface PromptSettings {
   readonly secondaryWeight: number;
   readonly obfuscationBonus: number;
   readonly encodedBonus: number;
+  /** Added when a rule matched text hidden from a human reader (documents only). */
+  readonly hiddenBonus: number;
+  /** Score of a context flood (hundreds of repeats) in text a person typed. */
+  readonly floodScore: number;
   /** Seed §3.4: prompts over this many UTF-8 bytes get `oversized_payload`. */
   readonly oversizedBytes: number;
   readonly oversizedScore: number;
@@ -35,21 +41,16 @@ export interface PromptSettings {
   readonly workBudget: number;
 }
 
-/** A text to scan and where it came from (JSON pointer). */
+/** A text to scan, where it is (JSON pointer) and where it came from (`user` when absent). */
 export interface ScanField {
   readonly path: string;
   readonly value: string;
-}
-
-interface View {
-  readonly text: string;
-  /** How the view was obtained, for reasons; empty for the plain text. */
-  readonly via: string;
-  readonly obfuscated: boolean;
-  readonly encoded: boolean;
+  readonly role?: ActionRole;
 }
 
 interface Hit {
+  /** What the hit counts under: the family tag (a configured pattern with the generic tag counts on its own). */
+  readonly key: string;
   readonly id: string;
   readonly tags: readonly string[];
   score: number;
@@ -62,62 +63,11 @@ const WINDOW_CHARS = 8192;
 const WINDOW_OVERLAP = 512;
 // The host keeps at most 256 fields per action (core/defender/limits.ts); scan them all.
 const MAX_FIELDS = 256;
-const MAX_DECODE_DEPTH = 2;
-const IN_PLACE_MAX_CHARS = 16384;
-// Letters spaced apart by spaces or marks ("i g n o r e", "i-g-n-o-r-e"): worth squeezing.
-const SINGLE_LETTER_RUN = /(?:^| )(?:\p{L}[ \-._*]){4,}\p{L}(?=[ .,!?;:]|$)/u;
-const COMPACT_PHRASES: readonly [phrase: string, family: string][] = [
-  ["ignoreallpreviousinstructions", "instruction_override"],
-  ["ignorepreviousinstructions", "instruction_override"],
-  ["ignoreallpriorinstructions", "instruction_override"],
-  ["disregardallpreviousinstructions", "instruction_override"],
-  ["disregardpreviousinstructions", "instruction_override"],
-  ["forgetallpreviousinstructions", "instruction_override"],
-  ["ignoreyourinstructions", "instruction_override"],
-  ["revealthesystemprompt", "prompt_exfiltration"],
-  ["revealyoursystemprompt", "prompt_exfiltration"],
-  ["revealsystemprompt", "prompt_exfiltration"],
-  ["printyoursystemprompt", "prompt_exfiltration"],
-  ["youarenowdan", "jailbreak"],
-  ["doanythingnow", "jailbreak"],
-];
 const QUOTE_BEFORE = /["'«“‘`] ?$/;
 const QUOTE_AFTER = /^ ?["'»”’`]/;
+const PLAIN_ASCII = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
+const QUOTE_INSIDE = /["«»“”‘’`]|'(?![a-z])/;
 const META_BEFORE = /\b(?:requests?|attempts?|trying|tries|asks?|asking|asked|refuse|refuses|not|never) to $/;
-
-/** The plain view and every transformed view worth scanning. */
-function buildViews(raw: string, decode: boolean, depth = 0, via = ""): View[] {
-  const folded = foldText(raw);
-  const obfuscated = folded.invisible > 0 || folded.confusable > 0;
-  const encoded = via !== "";
-  const views: View[] = [{ text: folded.text, via: via || (obfuscated ? "normalised" : ""), obfuscated: obfuscated || encoded, encoded }];
-  const spaced = despace(folded.uncollapsed);
-  if (spaced)
-    views.push({
-      text: spaced.text,
-      via: joinVia(via, spaced.obfuscated ? "letter spacing removed" : "markdown removed"),
-      obfuscated: spaced.obfuscated || encoded,
-      encoded,
-    });
-  const leet = unleet(folded.text);
-  if (leet) views.push({ text: leet, via: joinVia(via, "leetspeak folded"), obfuscated: true, encoded });
-  if (/\brot ?-?13\b/.test(folded.text))
-    views.push({ text: collapse(rot13(folded.text)), via: joinVia(via, "rot13 decoded"), obfuscated: true, encoded });
-  if (/\b(?:backwards|reversed?|in reverse|right to left)\b/.test(folded.text))
-    views.push({ text: reverse(folded.text), via: joinVia(via, "reversed"), obfuscated: true, encoded });
-  if (decode && depth < MAX_DECODE_DEPTH) {
-    for (const blob of decodeBlobs(raw)) {
-      // Decode in place so the words around the blob still count; huge texts get the blob alone.
-      const text = raw.length <= IN_PLACE_MAX_CHARS ? raw.slice(0, blob.start) + blob.text + raw.slice(blob.end) : blob.text;
-      views.push(...buildViews(text, true, depth + 1, joinVia(via, `${blob.encoding}-decoded`)));
-    }
-  }
-  return views;
-}
-
-function joinVia(outer: string, inner: string): string {
-  return outer ? `${outer}, ${inner}` : inner;
-}
 
 /** First match of a pattern, scanning long texts in overlapping windows. */
 function search(pattern: RegExp, text: string): { index: number; match: string } | undefined {
@@ -134,6 +84,8 @@ function search(pattern: RegExp, text: string): { index: number; match: string }
 
 /** Quoted ("'ignore previous instructions' is a famous attack") or negated ("refuse requests to ...") mentions count half. */
 function isMention(text: string, index: number, match: string): boolean {
+  // A match that holds a quote itself ("say 'access granted'") is an instruction about a quote, not a quoted phrase.
+  if (QUOTE_INSIDE.test(match)) return META_BEFORE.test(text.slice(Math.max(0, index - 24), index));
   const before = text.slice(Math.max(0, index - 24), index);
   const after = text.slice(index + match.length, index + match.length + 3);
   return (QUOTE_BEFORE.test(before) && QUOTE_AFTER.test(after)) || META_BEFORE.test(before);
@@ -158,85 +110,140 @@ interface Budget {
   left: number;
 }
 
-/** Keep `hit` unless its family already has a stronger one. */
+/** Keep `hit` unless its family tag already has a stronger one. */
 function offer(hits: Map<string, Hit>, hit: Hit): void {
-  const current = hits.get(hit.id);
-  if (!current || hit.score > current.score) hits.set(hit.id, hit);
+  const current = hits.get(hit.key);
+  if (!current || hit.score > current.score) hits.set(hit.key, hit);
 }
 
-/** The first view with letters spaced apart, if any. */
-function letterRunView(views: readonly View[]): View | undefined {
-  for (const view of views) if (SINGLE_LETTER_RUN.test(view.text)) return view;
+const LINE_SPLIT = new WeakMap<RuleFamily, { line: RegExp[]; flat: RegExp[] }>();
+
+/** A line-aware family's patterns that need line starts (they mention `\n`), and the rest. */
+function linePatterns(family: RuleFamily): { line: RegExp[]; flat: RegExp[] } {
+  let split = LINE_SPLIT.get(family);
+  if (!split) {
+    split = { line: [], flat: [] };
+    for (const pattern of family.patterns) (pattern.source.includes("\\n") ? split.line : split.flat).push(pattern);
+    LINE_SPLIT.set(family, split);
+  }
+  return split;
+}
+
+/** The first view a family matches, with its score on `roleClass`. */
+function matchFamily(
+  family: RuleFamily,
+  base: number,
+  views: readonly View[],
+  settings: PromptSettings,
+  budget: Budget,
+  path: string,
+): Hit | undefined {
+  for (const view of views) {
+    if (family.hiddenOnly && !view.hidden) continue;
+    if (!triggered(family, view.text)) continue;
+    let found: { index: number; match: string; text: string } | undefined;
+    let source = "";
+    // With line breaks kept, patterns that anchor on a line start read the lines; the others the collapsed text.
+    const split = family.lineAware && view.lines !== undefined ? linePatterns(family) : undefined;
+    const passes: [text: string, patterns: readonly RegExp[]][] = split
+      ? [
+          [view.text, split.flat],
+          [view.lines!, split.line],
+        ]
+      : [[view.text, family.patterns]];
+    for (const [text, patterns] of passes) {
+      budget.left -= text.length * patterns.length;
+      for (const pattern of patterns) {
+        const hit = search(pattern, text);
+        if (hit) {
+          found = { index: hit.index, match: hit.match, text };
+          source = pattern.source;
+          break;
+        }
+      }
+      if (found) break;
+    }
+    if (!found) continue;
+    const mention = isMention(found.text, found.index, found.match);
+    const tags = ["prompt_injection", family.tag];
+    let score = base;
+    if (view.obfuscated) {
+      score += settings.obfuscationBonus;
+      tags.push("obfuscation");
+    }
+    if (view.encoded) {
+      score += settings.encodedBonus;
+      tags.push("encoded_payload");
+    }
+    if (view.hidden) {
+      score += settings.hiddenBonus;
+      tags.push("hidden_text");
+    }
+    if (mention) score = Math.round(score / 2);
+    const how = [view.via, mention ? "quoted or negated, half weight" : ""].filter(Boolean).join("; ");
+    return {
+      key: family.tag,
+      id: family.id,
+      tags,
+      score,
+      reason: `prompt matched risky pattern \`${family.id}\` (${family.description}) in ${path}${how ? ` (${how})` : ""}: "${excerpt(found.match)}"`,
+      field: path,
+      pattern: `${family.id}: ${source.length > 120 ? `${source.slice(0, 117)}...` : source}`,
+    };
+  }
   return undefined;
 }
 
 function scanField(field: ScanField, settings: PromptSettings, hits: Map<string, Hit>, budget: Budget): boolean {
   const region = scanRegion(field.value, settings.maxScanChars);
-  const views = buildViews(region, settings.decode);
+  const roleClass: RoleClass = roleClassOf(field.role);
+  // The operator's own system prompt is only held to the configured patterns.
+  const views = roleClass === "system" ? [] : buildViews(region, settings.decode);
   for (const family of settings.families) {
     if (budget.left <= 0) return false;
-    for (const view of views) {
-      if (!family.trigger.test(view.text)) continue;
-      budget.left -= view.text.length * family.patterns.length;
-      let found: { index: number; match: string } | undefined;
-      let source = "";
-      for (const pattern of family.patterns) {
-        found = search(pattern, view.text);
-        if (found) {
-          source = pattern.source;
-          break;
-        }
-      }
-      if (!found) continue;
-      const mention = isMention(view.text, found.index, found.match);
-      const tags = ["prompt_injection", family.tag];
-      let score = family.score;
-      if (view.obfuscated) {
-        score += settings.obfuscationBonus;
-        tags.push("obfuscation");
-      }
-      if (view.encoded) {
-        score += settings.encodedBonus;
-        tags.push("encoded_payload");
-      }
-      if (mention) score = Math.round(score / 2);
-      const how = [view.via, mention ? "quoted or negated, half weight" : ""].filter(Boolean).join("; ");
-      offer(hits, {
-        id: family.id,
-        tags,
-        score,
-        reason: `prompt matched risky pattern \`${family.id}\` (${family.description}) in ${field.path}${how ? ` (${how})` : ""}: "${excerpt(found.match)}"`,
-        field: field.path,
-        pattern: `${family.id}: ${source.length > 120 ? `${source.slice(0, 117)}...` : source}`,
-      });
-      break;
+    const base = familyScore(family, roleClass);
+    if (!base) continue;
+    const hit = matchFamily(family, base, views, settings, budget, field.path);
+    if (hit) offer(hits, hit);
+  }
+  // A document pasted into a request is data: the document families read that part as they read a tool result.
+  const pasted = roleClass === "user" ? embeddedDocument(region) : undefined;
+  if (pasted !== undefined) {
+    const dataViews = buildViews(pasted, false).map((view) => ({ ...view, via: view.via ? `pasted data, ${view.via}` : "pasted data" }));
+    for (const family of settings.families) {
+      if (budget.left <= 0) return false;
+      const base = familyScore(family, "document");
+      if (!base || familyScore(family, "user")) continue;
+      const hit = matchFamily(family, base, dataViews, settings, budget, field.path);
+      if (hit) offer(hits, hit);
     }
   }
-  const letterRuns = letterRunView(views);
-  if (letterRuns) {
-    const squeezed = compact(letterRuns.text);
-    for (const [phrase, familyId] of COMPACT_PHRASES) {
-      const family = settings.families.find((candidate) => candidate.id === familyId);
-      if (!family || !squeezed.includes(phrase)) continue;
+  if (roleClass === "user" && settings.floodScore > 0 && views.length > 0) {
+    const flood = findFlood(views[0]!.text);
+    if (flood)
       offer(hits, {
-        id: family.id,
-        tags: ["prompt_injection", family.tag, "obfuscation"],
-        score: family.score + settings.obfuscationBonus,
-        reason: `prompt matched risky pattern \`${family.id}\` (${family.description}) in ${field.path} (letters spaced apart): "${phrase}"`,
+        key: "context_flooding",
+        id: "context_flooding",
+        tags: ["prompt_injection", "context_flooding"],
+        score: settings.floodScore,
+        reason: `prompt floods the context in ${field.path}: "${excerpt(flood.unit)}" repeated ${flood.repeats} times`,
         field: field.path,
-        pattern: `${family.id}: ${phrase}`,
+        pattern: "context_flooding",
       });
-    }
   }
+  const plain = views[0]?.text;
   for (const { pattern, score, tag } of settings.patterns) {
     if (budget.left <= 0) return false;
-    budget.left -= region.length + views[0]!.text.length;
+    budget.left -= region.length + (plain?.length ?? 0);
     // Seed semantics: the configured regex on the raw text; Talon adds the folded view.
     const raw = search(pattern.regex, region);
-    const found = raw ? { ...raw, text: region } : mapFound(search(pattern.regex, views[0]!.text), views[0]!.text);
+    // A case-insensitive pattern finds nothing more in the folded view of plain single-spaced ASCII text.
+    const foldedAdds = plain !== undefined && !(pattern.regex.ignoreCase && plain.length === region.length && PLAIN_ASCII.test(region));
+    const found = raw ? { ...raw, text: region } : foldedAdds ? mapFound(search(pattern.regex, plain!), plain!) : undefined;
     if (!found) continue;
     const mention = isMention(found.text, found.index, found.match);
     offer(hits, {
+      key: tag === "prompt_injection" ? `pattern:${pattern.source}` : tag,
       id: `pattern:${pattern.source}`,
       tags: tag === "prompt_injection" ? ["prompt_injection"] : ["prompt_injection", tag],
       score: mention ? Math.round(score / 2) : score,
@@ -249,18 +256,22 @@ function scanField(field: ScanField, settings: PromptSettings, hits: Map<string,
 }
 
 /**
- * Scan the fields; returns findings ordered strongest first. The strongest family counts in
+ * Scan the fields; returns findings ordered strongest first. The strongest family tag counts in
  * full, the next at `secondaryWeight`, the one after at its square, and so on.
  */
 export function scanPrompt(fields: readonly ScanField[], settings: PromptSettings): Finding[] {
   const budget: Budget = { left: settings.workBudget };
   const hits = new Map<string, Hit>();
   const extra: Finding[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<RoleClass>>();
   let complete = true;
   for (const field of fields.slice(0, MAX_FIELDS)) {
-    if (seen.has(field.value) || field.value.length === 0) continue;
-    seen.add(field.value);
+    // The same text is read once per role class (a tool result quoting the user is read as a document too).
+    const roleClass = roleClassOf(field.role);
+    const classes = seen.get(field.value);
+    if (classes?.has(roleClass) || field.value.length === 0) continue;
+    if (classes) classes.add(roleClass);
+    else seen.set(field.value, new Set([roleClass]));
     const bytes = Buffer.byteLength(field.value, "utf8");
     if (bytes > settings.oversizedBytes) {
       extra.push({

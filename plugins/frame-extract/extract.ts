@@ -11,6 +11,7 @@ import { KNOWN_CHANNELS, STAGE, type ActionInput, type ExtractInput, type FrameC
 import { MODEL_ID_SEARCH, channelFrom, channelSearches, modelFrom, type ChannelLookup } from "./channel.ts";
 import { collectFields } from "./collect.ts";
 import { COMMAND_KEYS, FILE_KEYS, ID_KEYS, PROMPT_KEYS, SESSION_KEYS, TOOL_KEYS, URL_KEYS } from "./keys.ts";
+import { rootRole } from "./role.ts";
 import { routingOf } from "./routing.ts";
 import { findFirstOf } from "./search.ts";
 
@@ -30,7 +31,9 @@ export function extractAction(
   const root = selectRoot(frame);
   const searches = channelSearches(channels);
   if (typeof root !== "object" || root === null) return undefined;
-  const collected = collectFields(root);
+  // An array root declares nothing itself; its message objects still do (collectFields).
+  const role = Array.isArray(root) ? "user" : rootRole(root as Record<string, unknown>, context.event ?? context.method);
+  const collected = collectFields(root, role);
   // Every key search of the action in one walk of the frame (see search.ts).
   const found = findFirstOf(root, [
     { keys: PROMPT_KEYS },
@@ -58,6 +61,7 @@ export function extractAction(
   const model = modelFrom(modelProvider, modelId);
   const input: ActionInput = {
     id: id ?? "unknown",
+    role,
     fields: collected.fields,
     routing: routingOf(root, channel, sessionKey, channels),
     raw: root,

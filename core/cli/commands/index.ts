@@ -2,7 +2,8 @@
 import type { Command } from "../command.ts";
 import { configValidateCommand } from "./config-validate.ts";
 import { doctorCommand } from "./doctor.ts";
+import { evalCommand } from "./eval.ts";
 import { pluginsListCommand } from "./plugins-list.ts";
 import { serveCommand } from "./serve.ts";
 
-export const COMMANDS: readonly Command[] = [serveCommand, configValidateCommand, pluginsListCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, configValidateCommand, pluginsListCommand, doctorCommand, evalCommand];
