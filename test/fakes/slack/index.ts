@@ -37,6 +37,8 @@ export interface FakeSlack extends FakePlatform {
   readonly socket: FakeSocketMode;
   readonly events: FakeEventsSender;
   readonly state: WebApiState;
+  /** A person posts; resolves with the message id (`<channel>:<ts>`) once the driver acknowledged it. */
+  inject(message: FakeInbound & { ts?: string }): Promise<string>;
   /** Deliver an Events API body (an envelope or a signed POST); resolves when Slack may forget it. */
   deliver(payload: unknown): Promise<void>;
   /** An `event_callback` body around `event`. */

@@ -40,6 +40,8 @@ export class FakeSocketMode {
   readonly #backlog: Pending[] = [];
   readonly connections: Connection[] = [];
   readonly acks: { envelopeId: string; afterMs: number }[] = [];
+  /** Every envelope id acknowledged, known to the fake or not (raw frames sent by a test). */
+  readonly ackedIds: string[] = [];
   failedDeliveries = 0;
   deliveries = 0;
   #sequence = 0;
@@ -82,7 +84,10 @@ export class FakeSocketMode {
       } catch {
         return;
       }
-      if (typeof frame.envelope_id === "string") this.#ack(frame.envelope_id);
+      if (typeof frame.envelope_id === "string") {
+        this.ackedIds.push(frame.envelope_id);
+        this.#ack(frame.envelope_id);
+      }
     });
     ws.on("close", () => {
       connection.closedAt = performance.now();
