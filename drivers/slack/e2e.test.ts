@@ -136,6 +136,21 @@ test("send over the gateway reaches Slack chunked at 4,000 characters, into the 
     "links in replies are not unfurled",
   );
 
+  const question = await fake.inject({
+    chatType: "channel",
+    chatId: "C502",
+    senderId: "U502",
+    text: "long answer please",
+    mentionBot: true,
+  });
+  await client.call("send", { channel: "slack", to: "C502", message: text, replyTo: question, idempotencyKey: "k-reply" });
+  const replies = fake.sent().filter((entry) => entry.chatId === "C502");
+  assert.ok(replies.length >= 3);
+  assert.ok(
+    replies.every((entry) => entry.threadId === question.split(":")[1]),
+    "every chunk of a reply goes into the thread of the message it answers",
+  );
+
   await client.call("send", { channel: "slack", to: "C501", message: "<!channel> ping & <@U1>", idempotencyKey: "k-escape" });
   assert.equal(
     fake.sent().find((entry) => entry.chatId === "C501")?.text,

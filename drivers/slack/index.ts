@@ -4,7 +4,7 @@
  * edits, deletions and reactions. Every inbound message is stored by Talon before Slack is
  * acknowledged, then screened by the defender under its session key.
  */
-import { DriverNetworkError, DriverValidationError, defineChannelDriver, type ChannelDriver } from "@talon/sdk";
+import { DriverNetworkError, DriverValidationError, LruMap, defineChannelDriver, type ChannelDriver, type OutboundChunk } from "@talon/sdk";
 import { configSchema } from "./config.ts";
 import { slackReactionName } from "./emoji.ts";
 import { MAX_FUTURE_SKEW_SECS, REPLAY_WINDOW_SECS, createEventsHandler } from "./events-http.ts";
@@ -26,6 +26,14 @@ export const SLACK_ENV = { botToken: "SLACK_BOT_TOKEN", appToken: "SLACK_APP_TOK
 const TEXT_LIMIT = 4_000;
 /** Largest Events API request accepted: an event with a 40,000-character message fits easily. */
 const MAX_EVENT_BYTES = 1024 * 1024;
+/** Multi-chunk replies whose thread came from `replyTo` (remembered for their later chunks). */
+const REPLY_THREADS_MAX = 1_000;
+
+/** The message's own key: the core keys chunk `i` of a message `<key>:<i>`. */
+function messageKeyOf(chunk: OutboundChunk): string {
+  const suffix = `:${chunk.index}`;
+  return chunk.idempotencyKey.endsWith(suffix) ? chunk.idempotencyKey.slice(0, -suffix.length) : chunk.idempotencyKey;
+}
 
 export default defineChannelDriver({
   id: DRIVER_ID,
@@ -66,6 +74,17 @@ export default defineChannelDriver({
       });
     }
     let link: SocketModeLink | undefined;
+    // The core gives `replyTo` to the first chunk only; every chunk of a reply belongs in its thread.
+    const replyThreads = new LruMap<string, string>(REPLY_THREADS_MAX);
+    const threadOf = (chunk: OutboundChunk): string | undefined => {
+      if (chunk.threadId) return messageRefOf(chunk.threadId, chunk.chatId).ts;
+      if (chunk.replyTo) {
+        const ts = messageRefOf(chunk.replyTo, chunk.chatId).ts;
+        if (chunk.total > 1) replyThreads.set(messageKeyOf(chunk), ts);
+        return ts;
+      }
+      return chunk.index > 0 ? replyThreads.get(messageKeyOf(chunk)) : undefined;
+    };
 
     const openSocketUrl = async (): Promise<string> => {
       const opened = await appApi!.call<{ url?: string }>("apps.connections.open");
@@ -132,8 +151,8 @@ export default defineChannelDriver({
           unfurl_media: false,
         };
         // Slack has no reply-to: a reply goes into the thread of the message it answers.
-        const thread = chunk.threadId ?? chunk.replyTo;
-        if (thread) args.thread_ts = messageRefOf(thread, chunk.chatId).ts;
+        const thread = threadOf(chunk);
+        if (thread) args.thread_ts = thread;
         const sent = await api.call<{ ts?: string; channel?: string }>("chat.postMessage", args);
         if (typeof sent.ts !== "string") throw new DriverNetworkError(DRIVER_ID, "chat.postMessage answered without ts");
         return { messageId: `${typeof sent.channel === "string" ? sent.channel : chunk.chatId}:${sent.ts}` };
