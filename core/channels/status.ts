@@ -18,6 +18,9 @@ export function defaultAccountOf(accounts: readonly ChannelAccount[]): ChannelAc
 function accountEntry(account: ChannelAccount, options: StatusOptions): Record<string, unknown> {
   const snapshot = account.snapshot;
   const entry: Record<string, unknown> = { ...snapshot, name: snapshot.accountId, counters: { ...snapshot.counters } };
+  // Rate-limit state: a platform's 429 pauses every send of the account until its retry-after.
+  const pausedForMs = Math.ceil(account.bucket.pausedForMs());
+  entry.rateLimit = { limited: pausedForMs > 0, retryAfterMs: pausedForMs, queuedSends: account.bucket.waiting };
   if (options.probe) entry.probe = { ok: snapshot.running && snapshot.connected, source: "talon", timeoutMs: options.timeoutMs };
   return entry;
 }
