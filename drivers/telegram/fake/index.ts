@@ -34,6 +34,10 @@ export interface FakeTelegram extends FakePlatform {
   readonly state: FakeState;
   readonly updates: UpdateQueue;
   readonly apiRoot: string;
+  /** A user sends a message; Telegram assigns the chat, sender and message ids. */
+  inject(message: FakeInbound): Promise<InjectedMessage>;
+  openChat(hint: string): Promise<string>;
+  openThread(chatId: string, hint: string): Promise<string>;
   /** Call the fake's API directly (auth and error tests). */
   request(method: string, params?: Record<string, unknown>, token?: string): Promise<{ status: number; json: any }>;
   /** Queue a raw update (malformed ones, unknown kinds). */
