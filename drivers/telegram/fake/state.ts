@@ -62,6 +62,8 @@ export class FakeState {
   readonly files = new Map<string, StoredFile>();
   /** Unconfirmed updates, oldest first. */
   updates: TgUpdate[] = [];
+  /** Every update ever queued (tests: forget confirmations, as after a crash before the next poll). */
+  readonly history: TgUpdate[] = [];
   nextUpdateId = 500_000_000 + Math.floor(Math.random() * 1000);
   #nextUserId = 100_000_001;
   #nextGroupId = 1_000_000_001;
@@ -124,7 +126,13 @@ export class FakeState {
   push(payload: Record<string, unknown>): TgUpdate {
     const update = { update_id: this.nextUpdateId++, ...payload } as TgUpdate;
     this.updates.push(update);
+    this.history.push(update);
     return update;
+  }
+
+  /** Forget every confirmation: all updates ever queued are pending again. */
+  unconfirmAll(): void {
+    this.updates = [...this.history];
   }
 
   /** Confirm (forget) every update below `offset`. */
