@@ -106,6 +106,12 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
         hint: `loaded: ${[...registry.keys()].join(", ") || "none"}`,
       });
     }
+    if (accounts.length === 0) {
+      // A driver that needs credentials loads idle when none are configured.
+      throw new TalonError("TALON_CHANNEL_UNKNOWN", `channel ${id} has no configured account`, {
+        hint: `configure plugins.entries.${id}.config (see the driver's README)`,
+      });
+    }
     if (accountId === undefined || accountId === "") return defaultAccountOf(accounts)!;
     const found = accounts.find((candidate) => candidate.accountId === accountId);
     if (!found)
@@ -162,9 +168,10 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
   /** Chunks for a loaded driver's account, or for a channel by what the known channels' table says. */
   const chunkFor = (text: string, channel: string, accountId?: string): string[] => {
     const id = directory.normalizeId(channel) ?? channel;
-    const limits = registry.has(id)
-      ? account(id, accountId).limits
-      : effectiveLimits(directory.get(id)?.limits, undefined, channelRuntimeSettingsSchema.parse({}));
+    const limits =
+      (registry.get(id)?.length ?? 0) > 0
+        ? account(id, accountId).limits
+        : effectiveLimits(directory.get(id)?.limits, undefined, channelRuntimeSettingsSchema.parse({}));
     return chunkText(text, { limit: limits.text, mode: limits.mode, maxLines: limits.lines });
   };
 
