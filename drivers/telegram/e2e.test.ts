@@ -189,6 +189,10 @@ test("files are announced by id and size and downloaded only on demand, bounded"
     (error: { code?: string }) => error.code === "TALON_DRIVER_VALIDATION",
   );
   await assert.rejects(
+    channels.fetchAttachment({ channel: "telegram" }, { id: " " }),
+    (error: { code?: string; message: string }) => error.code === "TALON_DRIVER_VALIDATION" && /attachment id/.test(error.message),
+  );
+  await assert.rejects(
     channels.fetchAttachment({ channel: "telegram" }, { id: "no-such-file" }),
     (error: { code?: string }) => error.code === "TALON_DRIVER_VALIDATION",
   );

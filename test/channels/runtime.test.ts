@@ -406,3 +406,14 @@ test("a driver loaded idle (no account configured) chunks by its declared limits
     if (saved !== undefined) process.env.TELEGRAM_BOT_TOKEN = saved;
   }
 });
+
+test("fetchAttachment: a driver without it answers NOT_SUPPORTED", async (t) => {
+  const endpoint = createGenericEndpoint();
+  t.after(() => endpoint.stop());
+  const { host } = await genericHost(endpoint);
+  const api = host.channels.apiFor("runtime-test");
+  await assert.rejects(
+    api.fetchAttachment({ channel: "generic" }, { id: "file-1" }),
+    (error: { code?: string }) => error.code === "TALON_CHANNEL_NOT_SUPPORTED",
+  );
+});
