@@ -7,7 +7,7 @@ import type { ChatType } from "./action.ts";
 import { CHANNEL_PLATFORMS, KNOWN_CHANNELS, type ChannelDirectory } from "./channel-platforms.ts";
 import type { ChannelDriverDefinition } from "./driver.ts";
 import type { DriverPluginConfig } from "./driver-config.ts";
-import type { MessageRef, PollDraft, SentMessage, TypingTarget } from "./driver-messages.ts";
+import type { AttachmentContent, AttachmentRef, MessageRef, PollDraft, SentMessage, TypingTarget } from "./driver-messages.ts";
 import type { PluginContext } from "./plugin.ts";
 
 export interface MessageSender {
@@ -21,6 +21,11 @@ export interface MessageSender {
 
 export interface Attachment {
   kind: "image" | "audio" | "video" | "file";
+  /**
+   * The platform's own id of an inbound file (Telegram `file_id`, Slack file id) whose bytes were
+   * not downloaded: fetch them on demand with `ctx.channels.fetchAttachment`.
+   */
+  id?: string;
   url?: string;
   name?: string;
   mimeType?: string;
@@ -108,6 +113,12 @@ export interface ChannelsApi {
   typing(target: ChannelTarget, where: TypingTarget): Promise<void>;
   /** Send a poll (drivers declaring `polls`). */
   poll(target: ChannelTarget, poll: PollDraft): Promise<SentMessage & { pollId?: string }>;
+  /**
+   * Download an inbound attachment announced by its platform id (`Attachment.id`), at most
+   * `maxBytes` (default: the driver's `limits.mediaBytes`, else 20 MiB). Drivers without
+   * `fetchAttachment` answer TALON_CHANNEL_NOT_SUPPORTED.
+   */
+  fetchAttachment(target: ChannelTarget, ref: AttachmentRef, options?: { maxBytes?: number }): Promise<AttachmentContent>;
   /** Ids of the loaded drivers. */
   list(): string[];
   /**

@@ -110,3 +110,17 @@ export interface PollDraft {
   durationSeconds?: number;
   anonymous?: boolean;
 }
+
+/** An inbound attachment to download: its platform id (`Attachment.id`) and, where it matters, its chat. */
+export interface AttachmentRef {
+  id: string;
+  chatId?: string;
+}
+
+/** The bytes of a downloaded attachment. */
+export interface AttachmentContent {
+  data: Uint8Array;
+  bytes: number;
+  mimeType?: string;
+  name?: string;
+}

@@ -21,6 +21,8 @@ import type { ChatType } from "./action.ts";
 import { driverPluginConfigSchema, type DriverPluginConfig } from "./driver-config.ts";
 import { ENV_VARIABLE_NAME, type DriverEnvBindings } from "./driver-env.ts";
 import type {
+  AttachmentContent,
+  AttachmentRef,
   InboundDraft,
   MessageRef,
   OperationContext,
@@ -112,6 +114,12 @@ export interface ChannelDriver {
   react?(ref: MessageRef, emoji: string, operation: OperationContext): Promise<void>;
   typing?(target: TypingTarget): Promise<void>;
   poll?(poll: PollDraft, operation: OperationContext): Promise<SentMessage & { pollId?: string }>;
+  /**
+   * Download an inbound attachment the driver announced by id (`Attachment.id`), refusing more
+   * than `options.maxBytes`. Optional and needs no capability: inbound files are fetched only when
+   * someone asks (`ctx.channels.fetchAttachment`); without it the core answers NOT_SUPPORTED.
+   */
+  fetchAttachment?(ref: AttachmentRef, options: { maxBytes: number }): Promise<AttachmentContent>;
   /** Forget stored credentials or sessions (`channels.logout`). */
   logout?(): Promise<{ cleared: boolean }>;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 export * from "./action.ts";
+export * from "./bounded-fetch.ts";
 export * from "./channel.ts";
 export * from "./channel-platforms.ts";
 export * from "./cli-table.ts";

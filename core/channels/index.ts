@@ -10,12 +10,16 @@
 import {
   ChannelDirectory,
   DriverNetworkError,
+  DriverValidationError,
+  NotSupportedError,
   PluginLoadError,
   RpcError,
   TalonError,
   channelRuntimeSettingsSchema,
   driverPluginConfigSchema,
   errorMessage,
+  type AttachmentContent,
+  type AttachmentRef,
   type ChannelDriverDefinition,
   type ChannelsApi,
   type DefenderApi,
@@ -46,6 +50,10 @@ const STORE_NAMESPACE = "_channels";
 const DEDUPE_KEY = "dedupe";
 /** Dedupe entries carried across a restart (the newest ones). */
 const DEDUPE_PERSIST_MAX = 20_000;
+/** Largest attachment fetched on demand when neither the caller nor the driver says. */
+const DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
+/** Time limit of one on-demand attachment download. */
+const ATTACHMENT_TIMEOUT_MS = 60_000;
 
 export interface ChannelRuntimeDeps {
   log: Logger;
@@ -96,6 +104,12 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
     if (!accounts) {
       throw new TalonError("TALON_CHANNEL_UNKNOWN", `no channel driver ${JSON.stringify(channel)} is loaded`, {
         hint: `loaded: ${[...registry.keys()].join(", ") || "none"}`,
+      });
+    }
+    if (accounts.length === 0) {
+      // A driver that needs credentials loads idle when none are configured.
+      throw new TalonError("TALON_CHANNEL_UNKNOWN", `channel ${id} has no configured account`, {
+        hint: `configure plugins.entries.${id}.config (see the driver's README)`,
       });
     }
     if (accountId === undefined || accountId === "") return defaultAccountOf(accounts)!;
@@ -164,6 +178,20 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
     return chunkText(text, { limit: limits.text, mode: limits.mode, maxLines: limits.lines });
   };
 
+  /** On-demand download of an inbound file, bounded in size and time. */
+  const fetchAttachment = async (target: ChannelAccount, ref: AttachmentRef, maxBytes?: number): Promise<AttachmentContent> => {
+    if (typeof target.driver.fetchAttachment !== "function")
+      throw new NotSupportedError(`${target.driverId} cannot fetch attachments`, { feature: "fetchAttachment" });
+    if (typeof ref?.id !== "string" || ref.id.trim() === "")
+      throw new DriverValidationError(target.driverId, "an attachment id (Attachment.id) is required");
+    const limit = maxBytes ?? target.limits.mediaBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES;
+    return withTimeout(
+      target.driver.fetchAttachment(ref, { maxBytes: limit }),
+      ATTACHMENT_TIMEOUT_MS,
+      () => new DriverNetworkError(target.driverId, `attachment download did not finish within ${ATTACHMENT_TIMEOUT_MS} ms`),
+    );
+  };
+
   const runtime: ChannelRuntime = {
     drivers: () => registry,
     directory,
@@ -204,6 +232,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
         react: (target, ref, emoji) => outbound.react(account(target.channel, target.accountId), ref, emoji),
         typing: (target, where) => outbound.typing(account(target.channel, target.accountId), where),
         poll: (target, poll) => outbound.poll(account(target.channel, target.accountId), poll),
+        fetchAttachment: (target, ref, options) => fetchAttachment(account(target.channel, target.accountId), ref, options?.maxBytes),
         list: () => [...registry.keys()],
         chunk: (text, target) => chunkFor(text, target.channel, target.accountId),
         directory,

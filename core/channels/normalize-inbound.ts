@@ -90,6 +90,8 @@ function attachments(value: unknown): Attachment[] {
     if (typeof item.kind !== "string" || !ATTACHMENT_KINDS.has(item.kind))
       throw new Invalid(`${path}/kind`, "must be image, audio, video or file");
     const out: Attachment = { kind: item.kind as Attachment["kind"] };
+    const fileId = optionalString(item.id, `${path}/id`, 512);
+    if (fileId !== undefined) out.id = fileId;
     const url = optionalString(item.url, `${path}/url`, 4096);
     if (url !== undefined) out.url = url;
     const name = optionalString(item.name, `${path}/name`, 512);

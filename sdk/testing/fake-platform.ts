@@ -53,6 +53,11 @@ export interface FakePlatform {
   inject(message: FakeInbound): Promise<string | InjectedMessage>;
   /** Platforms that issue chat ids (webchat visitors): a chat the bot may send to. Default: `hint` itself. */
   openChat?(hint: string): Promise<string>;
+  /**
+   * Platforms that issue thread ids themselves (Telegram forum topics are integers the platform
+   * assigns): a thread of `chatId` the bot may send into. Default: `hint` itself.
+   */
+  openThread?(chatId: string, hint: string): Promise<string>;
   /** Deliver the message with this id again, as a platform does after a missed acknowledgement. */
   redeliver(id: string): Promise<void>;
   /** Deliver a message whose text has `length` characters (oversized input). */

@@ -388,3 +388,32 @@ test("requireMention = false: the channel lets unmentioned group messages throug
   assert.equal((await accountStatus(host, "generic")).counters.gated, 0);
   assert.notEqual(events[0].status, "ignored", `not ignored by the scheduler's group activation (status ${events[0].status})`);
 });
+
+test("a driver loaded idle (no account configured) chunks by its declared limits and refuses sends with a clear error", async () => {
+  // The bundled telegram driver needs a token: with none (and no TELEGRAM_BOT_TOKEN) it has no account.
+  const saved = process.env.TELEGRAM_BOT_TOKEN;
+  delete process.env.TELEGRAM_BOT_TOKEN;
+  try {
+    const { host } = await startTestHost({ plugins: { builtin: ["decision-policy", "telegram"] } });
+    const api = host.channels.apiFor("runtime-test");
+    assert.deepEqual(api.chunk("hello", { channel: "telegram" }), ["hello"]);
+    assert.equal(api.chunk("x".repeat(4096), { channel: "telegram" }).length, 1, "the driver's declared 4096, not the table's 4000");
+    await assert.rejects(
+      host.call("send", { channel: "telegram", to: "1", message: "hi", idempotencyKey: "idle-1" }),
+      (error: { code?: string; message: string }) => error.code === "TALON_CHANNEL_UNKNOWN" && /no configured account/.test(error.message),
+    );
+  } finally {
+    if (saved !== undefined) process.env.TELEGRAM_BOT_TOKEN = saved;
+  }
+});
+
+test("fetchAttachment: a driver without it answers NOT_SUPPORTED", async (t) => {
+  const endpoint = createGenericEndpoint();
+  t.after(() => endpoint.stop());
+  const { host } = await genericHost(endpoint);
+  const api = host.channels.apiFor("runtime-test");
+  await assert.rejects(
+    api.fetchAttachment({ channel: "generic" }, { id: "file-1" }),
+    (error: { code?: string }) => error.code === "TALON_CHANNEL_NOT_SUPPORTED",
+  );
+});

@@ -9,7 +9,7 @@ export const threads: CapabilityCheck = (s, observed) => {
   const f = () => s.fake();
   return {
     async prove(ref) {
-      const threadId = unique("thread");
+      const threadId = f().openThread ? await f().openThread!(ref.chatId, unique("thread")) : unique("thread");
       const text = `in a thread ${unique("text")}`;
       await send(ref.chatId, text, { threadId });
       await waitUntil(
