@@ -36,6 +36,8 @@ export class InboundQueue {
   readonly #entries: Entry[] = [];
   #head = 0;
   readonly #queuedIds = new Set<string>();
+  /** The last message handed over: a replay of it (or of anything before it) is not queued again. */
+  #done = { session: -1, seq: -1 };
   #running = false;
   #worker: Promise<void> | undefined;
   #abort = new AbortController();
@@ -54,9 +56,13 @@ export class InboundQueue {
     return this.#entries.length - this.#head;
   }
 
-  /** Queue a message; false when the queue is full (nothing was queued). A message already queued is not queued twice. */
+  /**
+   * Queue a message; false when the queue is full (nothing was queued). A message already queued,
+   * or replayed by a RESUME after it was handed over, is not queued again.
+   */
   push(session: number, seq: number, message: GatewayMessage): boolean {
     if (this.#queuedIds.has(message.id)) return true;
+    if (session === this.#done.session && seq <= this.#done.seq) return true;
     if (this.size >= this.#options.max) {
       this.overflows++;
       return false;
@@ -160,6 +166,7 @@ export class InboundQueue {
 
   #shift(entry: Entry): void {
     this.#queuedIds.delete(entry.message.id);
+    if (entry.session !== this.#done.session || entry.seq > this.#done.seq) this.#done = { session: entry.session, seq: entry.seq };
     this.#head++;
     // Compact now and then instead of shifting an array on every message.
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {

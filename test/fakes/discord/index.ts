@@ -51,6 +51,8 @@ export interface FakeDiscord extends FakePlatform {
   sessions(): { id: string; seq: number; connected: boolean }[];
   /** Messages the bot created, as Discord stored them (mentions, allowed pings, nonce). */
   created(): (APIMessage & { guild_id?: string })[];
+  /** A user sends a message; resolves with its message id. */
+  inject(message: FakeInbound): Promise<string>;
   /** A user message with Discord-only options. */
   injectWith(message: FakeInbound, options: FakeMessageOptions): Promise<string>;
   /** Dispatch any event to every session whose intents include `intent`. */
