@@ -76,9 +76,8 @@ export class DiscordGateway {
   async connect(signal: AbortSignal): Promise<void> {
     this.#stopping = false;
     await this.#loadSaved();
-    const { queue } = this.#options;
     // A queue overflow closed the last connection: let it drain before Discord replays into it.
-    await queue.waitForRoom(Math.max(1, Math.floor(queue.size / 2) || 1), signal);
+    await this.#options.queue.waitForRoom(signal);
     if (this.#session) {
       const resumed = await this.#open(this.#session.resumeUrl, { sessionId: this.#session.id, seq: this.#resumeSeq() }).catch(
         (end: GatewayEnd | Error) => end,
@@ -244,6 +243,7 @@ export class DiscordGateway {
         if (!this.#options.queue.push(this.#epoch, s, d)) {
           // Full: take nothing more on this connection; the next one resumes before this message.
           this.#halted = true;
+          this.#received = Math.min(this.#received, s - 1);
           this.#options.log.warn({ queued: this.#options.queue.size }, "discord inbound queue full; reconnecting to resume once it drains");
           connection.close(true, "inbound queue full");
         }

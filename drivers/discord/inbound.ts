@@ -15,6 +15,8 @@ import type { GatewayMessage } from "./normalize.ts";
 /** Pauses between attempts while Talon cannot take a message yet. */
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 2_000;
+/** How long stop waits for the message in hand. */
+const STOP_WAIT_MS = 2_000;
 
 interface Entry {
   /** The gateway session the message came on and its sequence number there. */
@@ -39,6 +41,8 @@ export class InboundQueue {
   /** The last message handed over: a replay of it (or of anything before it) is not queued again. */
   #done = { session: -1, seq: -1 };
   #running = false;
+  /** Bumped by stop: a worker of an earlier generation finishes the message in hand and leaves. */
+  #generation = 0;
   #worker: Promise<void> | undefined;
   #abort = new AbortController();
   #roomWaiters: (() => void)[] = [];
@@ -93,16 +97,29 @@ export class InboundQueue {
     if (this.size > 0) this.#spawn();
   }
 
-  /** Stop the worker after the message in hand; what is still queued stays for the next start. */
+  /**
+   * Stop the worker after the message in hand (waiting for it at most STOP_WAIT_MS: a stuck
+   * `inbound` tap must not hold up a restart); what is still queued stays for the next start.
+   */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#generation++;
     this.#abort.abort();
-    await this.#worker;
+    const worker = this.#worker;
+    if (!worker) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([worker, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
-  /** Resolve once fewer than `below` messages wait (or at once). */
-  waitForRoom(below: number, signal: AbortSignal): Promise<void> {
-    if (this.size < below || signal.aborted) return Promise.resolve();
+  /** Has the queue room to take a replay (at most half full)? */
+  get roomy(): boolean {
+    return this.size <= Math.floor(this.#options.max / 2);
+  }
+
+  /** Resolve once the queue is at most half full (or at once). */
+  waitForRoom(signal: AbortSignal): Promise<void> {
+    if (this.roomy || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         signal.removeEventListener("abort", wake);
@@ -123,12 +140,14 @@ export class InboundQueue {
 
   async #work(): Promise<void> {
     const signal = this.#abort.signal;
+    const generation = this.#generation;
     let delay = RETRY_MIN_MS;
-    while (this.#running && this.size > 0) {
+    while (this.#running && generation === this.#generation && this.size > 0) {
       const entry = this.#entries[this.#head]!;
       if (await this.#deliver(entry)) {
         delay = RETRY_MIN_MS;
-        this.#shift(entry);
+        // A newer worker may have handed it over meanwhile (Talon dropped the second as a duplicate).
+        if (this.#entries[this.#head] === entry) this.#shift(entry);
       } else {
         this.retried++;
         await sleep(delay, undefined, { signal }).catch(() => undefined);
@@ -173,6 +192,6 @@ export class InboundQueue {
       this.#entries.splice(0, this.#head);
       this.#head = 0;
     }
-    if (this.#roomWaiters.length > 0 && this.size < this.#options.max / 2) for (const wake of this.#roomWaiters.splice(0)) wake();
+    if (this.#roomWaiters.length > 0 && this.roomy) for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 }
