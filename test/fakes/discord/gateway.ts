@@ -326,6 +326,11 @@ export class FakeGateway {
     }
   }
 
+  /** A raw text frame to every client (bad input). */
+  sendRaw(text: string): void {
+    for (const connection of this.#connections) if (connection.ws.readyState === connection.ws.OPEN) connection.ws.send(text);
+  }
+
   /** Op 1: ask every client for a heartbeat now. */
   requestHeartbeat(): void {
     for (const connection of this.#connections) this.#send(connection, { op: 1, d: null, s: null, t: null });

@@ -40,6 +40,10 @@ export interface FakeMessageOptions {
   legacyMention?: boolean;
   /** Skip the `channel_type` extra (older payloads lack it). */
   omitChannelType?: boolean;
+  /** Create the thread without a THREAD_CREATE dispatch (a thread the bot never heard of). */
+  silentThread?: boolean;
+  /** Embeds on the message (a webhook or another bot writes these). */
+  embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[] }[];
 }
 
 export interface FakeDiscord extends FakePlatform {
@@ -53,8 +57,23 @@ export interface FakeDiscord extends FakePlatform {
   created(): (APIMessage & { guild_id?: string })[];
   /** A user sends a message; resolves with its message id. */
   inject(message: FakeInbound): Promise<string>;
+  // The optional controls of FakePlatform, all present here.
+  openChat(hint: string): Promise<string>;
+  sendAttempts(): number[];
+  rateLimitNext(count: number, retryAfterMs: number): void;
+  failNext(count: number): void;
+  echoLastSent(): Promise<void>;
+  dropConnections(): Promise<void>;
+  openConnections(): number;
+  edits(): { messageId: string; text: string }[];
+  deletions(): string[];
+  reactions(): { messageId: string; emoji: string }[];
+  typings(): { chatId: string; threadId?: string }[];
+  polls(): { chatId: string; question: string; options: string[] }[];
   /** A user message with Discord-only options. */
   injectWith(message: FakeInbound, options: FakeMessageOptions): Promise<string>;
+  /** Send a raw text frame on every gateway connection (bad input). */
+  sendRawFrame(text: string): void;
   /** Dispatch any event to every session whose intents include `intent`. */
   dispatchRaw(t: string, d: unknown, intent?: number): void;
   /** Op 7 to every client (and close after `graceMs`). */
@@ -204,7 +223,7 @@ export function createFakeDiscord(options: FakeDiscordOptions = {}): FakeDiscord
     channel.guild_id ? { guild_id: channel.guild_id, channel_type: channel.type } : { channel_type: channel.type };
 
   /** The channel a user message goes to, created as the chat type says. */
-  const channelFor = (message: FakeInbound): FakeChannel => {
+  const channelFor = (message: FakeInbound, silentThread = false): FakeChannel => {
     if (message.chatType === "direct")
       return world.ensure(message.chatId, { type: CHANNEL.DM, recipients: [userOf(message.senderId, message.senderName)] });
     if (message.chatType === "group")
@@ -219,12 +238,12 @@ export function createFakeDiscord(options: FakeDiscordOptions = {}): FakeDiscord
       parent_id: parent.id,
       name: message.threadId,
     });
-    gateway.dispatch("THREAD_CREATE", { ...world.apiChannel(thread), newly_created: true }, INTENT.GUILDS);
+    if (!silentThread) gateway.dispatch("THREAD_CREATE", { ...world.apiChannel(thread), newly_created: true }, INTENT.GUILDS);
     return thread;
   };
 
   const injectWith = async (message: FakeInbound, extra: FakeMessageOptions = {}): Promise<string> => {
-    const channel = channelFor(message);
+    const channel = channelFor(message, extra.silentThread);
     const author = userOf(message.senderId, message.senderName);
     const mentioned = [...(message.mentionBot ? [BOT_USER] : []), ...(extra.mentionUsers ?? []).map((id) => userOf(id))];
     const prefix = mentioned.map((user) => (user.id === FAKE_BOT_ID && extra.legacyMention ? `<@!${user.id}>` : `<@${user.id}>`)).join(" ");
@@ -245,7 +264,7 @@ export function createFakeDiscord(options: FakeDiscordOptions = {}): FakeDiscord
       mentions: mentioned.map((user) => (member ? { ...user, member } : user)),
       mention_roles: [],
       attachments: (extra.attachments ?? []).map((file) => ({ id: world.snowflake(), size: 0, proxy_url: file.url, ...file })),
-      embeds: [],
+      embeds: extra.embeds ?? [],
       pinned: false,
       type: message.replyTo ? 19 : 0,
       ...(channel.guild_id ? { guild_id: channel.guild_id, member } : {}),
@@ -327,6 +346,7 @@ export function createFakeDiscord(options: FakeDiscordOptions = {}): FakeDiscord
     sessions: () => gateway.sessions(),
     created: () => created,
     dispatchRaw: (t, d, intent = INTENT.GUILDS) => gateway.dispatch(t, d, intent),
+    sendRawFrame: (text) => gateway.sendRaw(text),
     requestReconnect: (graceMs) => gateway.requestReconnect(graceMs),
     invalidateSessions: (resumable) => gateway.invalidateSessions(resumable),
     requestHeartbeat: () => gateway.requestHeartbeat(),
