@@ -28,16 +28,17 @@ test("identifies with the chat bot's intents, beats with jitter at the interval,
   assert.equal(connection.identify?.intents, CHAT_BOT_INTENTS | INTENT.MESSAGE_CONTENT);
   assert.deepEqual(connection.identify?.properties, { os: process.platform, browser: "talon", device: "talon" });
   await until(() => connection.heartbeats.length >= 4, "four heartbeats");
-  assert.ok(connection.heartbeats[0]!.at - connection.openedAt <= 250 + 60, "the first beat comes within one interval (jitter)");
+  // Lower bounds are exact; upper bounds leave room for a busy machine.
+  assert.ok(connection.heartbeats[0]!.at - connection.openedAt <= 250 + 200, "the first beat comes within one interval (jitter)");
   for (const gap of gaps(connection.heartbeats.map((beat) => beat.at)).slice(0, 3))
-    assert.ok(gap > 200 && gap < 330, `a gap of ${Math.round(gap)} ms`);
+    assert.ok(gap > 240 && gap < 500, `a gap of ${Math.round(gap)} ms`);
   const seq = discord.fake.sessions()[0]!.seq;
   assert.equal(connection.heartbeats.at(-1)!.d, seq, "a heartbeat carries the last sequence number");
   const count = connection.heartbeats.length;
   const asked = performance.now();
   discord.fake.requestHeartbeat();
   await until(() => connection.heartbeats.length > count, "the requested heartbeat");
-  assert.ok(connection.heartbeats[count]!.at - asked < 100, "op 1 is answered at once");
+  assert.ok(connection.heartbeats[count]!.at - asked < 200, "op 1 is answered at once, not at the next interval");
 });
 
 test("without messageContent the bot asks for no privileged intent; mentions still carry their text", async (t) => {
@@ -176,8 +177,8 @@ test("a slow defender never delays heartbeats: messages are taken at once, decid
     release();
     shared.__talonHold = undefined;
   });
-  // The fake closes a connection whose heartbeat is more than 1.5 intervals late (4009).
-  const discord = await discordHost(t, { plugins: [HOLD_DETECTOR], fake: { heartbeatIntervalMs: 150, heartbeatTolerance: 1.5 } });
+  // The fake closes a connection whose heartbeat is more than two intervals late (4009).
+  const discord = await discordHost(t, { plugins: [HOLD_DETECTOR], fake: { heartbeatIntervalMs: 300, heartbeatTolerance: 2 } });
   await ready(discord);
   const ids: string[] = [];
   for (let i = 0; i < 20; i++)
@@ -190,14 +191,14 @@ test("a slow defender never delays heartbeats: messages are taken at once, decid
       }),
     );
   await until(async () => (await discord.account()).counters.inbound >= 20, "every message to be admitted while the defender holds");
-  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
   assert.equal(discord.messages().length, 0, "the defender has decided nothing yet");
   const connection = discord.fake.connections()[0]!;
   assert.equal(discord.fake.connections().length, 1, "no reconnect: the connection stayed healthy");
   assert.equal(connection.serverCloseCode, undefined, "Discord never timed the session out");
-  const beats = connection.heartbeats.map((beat) => beat.at).filter((at) => at > connection.openedAt + 150);
-  assert.ok(beats.length >= 7, `${beats.length} heartbeats in 1.2 s at 150 ms`);
-  for (const gap of gaps(beats)) assert.ok(gap < 150 * 1.5, `a heartbeat gap of ${Math.round(gap)} ms`);
+  const beats = connection.heartbeats.map((beat) => beat.at);
+  assert.ok(beats.length >= 6, `${beats.length} heartbeats in over 2 s at 300 ms: ${gaps(beats).map(Math.round).join(", ")}`);
+  for (const gap of gaps(beats)) assert.ok(gap < 300 * 2, `a heartbeat gap of ${Math.round(gap)} ms`);
   release();
   await until(() => ids.every((id) => discord.messages().some((payload) => payload.message.id === id)), "every message to be decided");
 });

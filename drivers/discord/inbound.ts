@@ -1,21 +1,26 @@
 /**
  * Messages received on the gateway wait here until Talon admits them. The gateway handler only
- * pushes (acknowledge, then work); one worker hands them to `ctx.receive` in order, so a slow
- * defender or a full inbox never holds up the socket or its heartbeats.
+ * pushes (acknowledge, then work); the queue hands them to `ctx.receive` several at a time
+ * (admission is a durable write, so one at a time would leave the store idle between writes),
+ * but never two of one channel at once, so each chat keeps its order. A slow defender or a full
+ * inbox never holds up the socket or its heartbeats.
  *
- * Nothing received is dropped: a refusal that may pass later (Talon busy or stopping) is retried,
- * the worker pauses on stop and carries on at the next start, and the queue knows the sequence
- * number up to which everything was admitted, so a RESUME from there makes Discord replay the
- * rest. A message refused as invalid is logged and passed over: it will never be accepted.
+ * Nothing received is dropped: a refusal that may pass later (Talon busy or stopping) pauses the
+ * queue and tries again, the queue stops on stop and carries on at the next start, and it knows
+ * the sequence number up to which everything was admitted, so a RESUME from there makes Discord
+ * replay the rest. A message refused as invalid is logged and passed over: it will never pass.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage, isTalonError, type InboundDraft, type Logger, type ReceiveResult } from "@talon/sdk";
 import type { GatewayMessage } from "./normalize.ts";
 
-/** Pauses between attempts while Talon cannot take a message yet. */
+/** Messages handed to Talon at once. */
+const IN_FLIGHT = 64;
+/** How far past the oldest waiting message the queue looks for one of a free channel. */
+const LOOKAHEAD = IN_FLIGHT * 4;
+/** Pauses while Talon cannot take messages yet. */
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 2_000;
-/** How long stop waits for the message in hand. */
+/** How long stop waits for messages in hand. */
 const STOP_WAIT_MS = 2_000;
 
 interface Entry {
@@ -23,6 +28,7 @@ interface Entry {
   session: number;
   seq: number;
   message: GatewayMessage;
+  state: "waiting" | "flight" | "done";
 }
 
 export interface InboundQueueOptions {
@@ -38,14 +44,16 @@ export class InboundQueue {
   readonly #entries: Entry[] = [];
   #head = 0;
   readonly #queuedIds = new Set<string>();
-  /** The last message handed over: a replay of it (or of anything before it) is not queued again. */
-  #done = { session: -1, seq: -1 };
+  readonly #busyChannels = new Set<string>();
+  #inFlight = 0;
   #running = false;
-  /** Bumped by stop: a worker of an earlier generation finishes the message in hand and leaves. */
-  #generation = 0;
-  #worker: Promise<void> | undefined;
-  #abort = new AbortController();
-  #roomWaiters: (() => void)[] = [];
+  #pausedUntil = 0;
+  #retryDelay = RETRY_MIN_MS;
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** The last message handed over in order: a replay of it (or of anything before it) is not queued again. */
+  #done = { session: -1, seq: -1 };
+  readonly #settled = new Set<() => void>();
+  readonly #roomWaiters = new Set<() => void>();
   /** Counters for status. */
   admitted = 0;
   invalid = 0;
@@ -56,6 +64,7 @@ export class InboundQueue {
     this.#options = options;
   }
 
+  /** Messages not yet handed over (in hand included). */
   get size(): number {
     return this.#entries.length - this.#head;
   }
@@ -71,48 +80,48 @@ export class InboundQueue {
       this.overflows++;
       return false;
     }
-    this.#entries.push({ session, seq, message });
+    this.#entries.push({ session, seq, message, state: "waiting" });
     this.#queuedIds.add(message.id);
-    if (this.#running && this.#worker === undefined) this.#spawn();
+    this.#pump();
     return true;
   }
 
   /**
-   * The last sequence number of `session` up to which every message was admitted: resuming from
-   * it makes Discord replay everything still waiting here. `received` when nothing of it waits.
+   * The last sequence number of `session` up to which every message was handed over: resuming
+   * from it makes Discord replay everything still waiting here. `received` when nothing of it waits.
    */
   committedSeq(session: number, received: number): number {
     for (let i = this.#head; i < this.#entries.length; i++) {
       const entry = this.#entries[i]!;
-      if (entry.session === session) return Math.min(received, entry.seq - 1);
+      if (entry.session === session && entry.state !== "done") return Math.min(received, entry.seq - 1);
     }
     return received;
   }
 
-  /** Start (or restart) the worker. */
+  /** Start (or restart) handing messages over. */
   start(): void {
-    if (this.#running) return;
     this.#running = true;
-    this.#abort = new AbortController();
-    if (this.size > 0) this.#spawn();
+    this.#pump();
   }
 
-  /**
-   * Stop the worker after the message in hand (waiting for it at most STOP_WAIT_MS: a stuck
-   * `inbound` tap must not hold up a restart); what is still queued stays for the next start.
-   */
+  /** Stop handing messages over; wait (at most STOP_WAIT_MS) for those in hand. What waits stays for the next start. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#generation++;
-    this.#abort.abort();
-    const worker = this.#worker;
-    if (!worker) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([worker, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-    clearTimeout(timer);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (this.#inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.#settled.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, STOP_WAIT_MS);
+      this.#settled.add(finish);
+    });
   }
 
-  /** Has the queue room to take a replay (at most half full)? */
+  /** Is the queue at most half full (room for a replay)? */
   get roomy(): boolean {
     return this.size <= Math.floor(this.#options.max / 2);
   }
@@ -122,48 +131,39 @@ export class InboundQueue {
     if (this.roomy || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
+        this.#roomWaiters.delete(wake);
         signal.removeEventListener("abort", wake);
         resolve();
       };
       signal.addEventListener("abort", wake, { once: true });
-      this.#roomWaiters.push(wake);
+      this.#roomWaiters.add(wake);
     });
   }
 
-  #spawn(): void {
-    const run = this.#work();
-    this.#worker = run;
-    void run.finally(() => {
-      if (this.#worker === run) this.#worker = undefined;
-    });
-  }
-
-  async #work(): Promise<void> {
-    const signal = this.#abort.signal;
-    const generation = this.#generation;
-    let delay = RETRY_MIN_MS;
-    while (this.#running && generation === this.#generation && this.size > 0) {
-      const entry = this.#entries[this.#head]!;
-      if (await this.#deliver(entry)) {
-        delay = RETRY_MIN_MS;
-        // A newer worker may have handed it over meanwhile (Talon dropped the second as a duplicate).
-        if (this.#entries[this.#head] === entry) this.#shift(entry);
-      } else {
-        this.retried++;
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
-        delay = Math.min(RETRY_MAX_MS, delay * 2);
-      }
+  /** Hand over waiting messages of free channels, oldest first, up to IN_FLIGHT at once. */
+  #pump(): void {
+    if (!this.#running || this.#inFlight >= IN_FLIGHT) return;
+    const now = Date.now();
+    if (now < this.#pausedUntil) return;
+    const end = Math.min(this.#entries.length, this.#head + LOOKAHEAD);
+    for (let i = this.#head; i < end && this.#inFlight < IN_FLIGHT; i++) {
+      const entry = this.#entries[i]!;
+      if (entry.state !== "waiting" || this.#busyChannels.has(entry.message.channel_id)) continue;
+      entry.state = "flight";
+      this.#inFlight++;
+      this.#busyChannels.add(entry.message.channel_id);
+      void this.#deliver(entry).then((ok) => this.#settle(entry, ok));
     }
   }
 
   /** True when the message is done with (admitted, a duplicate, or invalid); false to try again. */
   async #deliver(entry: Entry): Promise<boolean> {
-    let draft: InboundDraft | undefined;
     try {
-      draft = await this.#options.toDraft(entry.message);
-      if (!draft) return true;
-      await this.#options.receive(draft);
-      this.admitted++;
+      const draft = await this.#options.toDraft(entry.message);
+      if (draft) {
+        await this.#options.receive(draft);
+        this.admitted++;
+      }
       return true;
     } catch (error) {
       if (isTalonError(error) && error.code === "TALON_DRIVER_VALIDATION") {
@@ -183,15 +183,44 @@ export class InboundQueue {
     }
   }
 
-  #shift(entry: Entry): void {
-    this.#queuedIds.delete(entry.message.id);
-    if (entry.session !== this.#done.session || entry.seq > this.#done.seq) this.#done = { session: entry.session, seq: entry.seq };
-    this.#head++;
+  #settle(entry: Entry, ok: boolean): void {
+    this.#inFlight--;
+    this.#busyChannels.delete(entry.message.channel_id);
+    if (ok) {
+      entry.state = "done";
+      this.#retryDelay = RETRY_MIN_MS;
+      this.#advance();
+    } else {
+      entry.state = "waiting";
+      this.retried++;
+      this.#pauseFor(this.#retryDelay);
+      this.#retryDelay = Math.min(RETRY_MAX_MS, this.#retryDelay * 2);
+    }
+    if (this.#inFlight === 0) for (const settled of [...this.#settled]) settled();
+    this.#pump();
+  }
+
+  #pauseFor(ms: number): void {
+    this.#pausedUntil = Date.now() + ms;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#pump();
+    }, ms);
+  }
+
+  /** Drop the handed-over messages at the front. */
+  #advance(): void {
+    while (this.#head < this.#entries.length && this.#entries[this.#head]!.state === "done") {
+      const entry = this.#entries[this.#head++]!;
+      this.#queuedIds.delete(entry.message.id);
+      if (entry.session !== this.#done.session || entry.seq > this.#done.seq) this.#done = { session: entry.session, seq: entry.seq };
+    }
     // Compact now and then instead of shifting an array on every message.
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
       this.#entries.splice(0, this.#head);
       this.#head = 0;
     }
-    if (this.#roomWaiters.length > 0 && this.roomy) for (const wake of this.#roomWaiters.splice(0)) wake();
+    if (this.#roomWaiters.size > 0 && this.roomy) for (const wake of [...this.#roomWaiters]) wake();
   }
 }
