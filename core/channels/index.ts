@@ -151,12 +151,16 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
     deps.log.debug({ channel: definition.id, accounts: accounts.map((a) => a.accountId) }, "channel driver registered");
   };
 
-  /** Chunks for a loaded driver's account, or for a channel by what the known channels' table says. */
+  /**
+   * Chunks for a loaded driver's account, or by what is known of the channel (the driver's
+   * declaration, else the known channels' table) when that account does not exist: a driver loaded
+   * idle (no credentials configured) has no accounts, and a preview must not fail on it.
+   */
   const chunkFor = (text: string, channel: string, accountId?: string): string[] => {
     const id = directory.normalizeId(channel) ?? channel;
-    const limits = registry.has(id)
-      ? account(id, accountId).limits
-      : effectiveLimits(directory.get(id)?.limits, undefined, channelRuntimeSettingsSchema.parse({}));
+    const accounts = registry.get(id) ?? [];
+    const found = accountId ? accounts.find((candidate) => candidate.accountId === accountId) : defaultAccountOf(accounts);
+    const limits = found ? found.limits : effectiveLimits(directory.get(id)?.limits, undefined, channelRuntimeSettingsSchema.parse({}));
     return chunkText(text, { limit: limits.text, mode: limits.mode, maxLines: limits.lines });
   };
 
