@@ -57,10 +57,6 @@ export async function callPlatform<T>(account: ChannelAccount, chatId: string | 
       onFailedAttempt: ({ error }) => {
         const retryAfter = retryAfterOf(error);
         if (retryAfter !== undefined) {
-          const snapshot = account.snapshot;
-          snapshot.counters.rateLimited = (snapshot.counters.rateLimited ?? 0) + 1;
-          snapshot.lastRateLimitedAt = Date.now();
-          snapshot.lastRetryAfterMs = retryAfter;
           account.bucket.pause(retryAfter);
           chatBucket?.pause(retryAfter);
         }

@@ -23,8 +23,6 @@ export interface AccountCounters {
   failedSends: number;
   /** Attempts retried (429s, 5xx, network). */
   retries: number;
-  /** Calls the platform refused with a rate limit (429 and the like). */
-  rateLimited: number;
 }
 
 export interface AccountSnapshot {
@@ -45,9 +43,6 @@ export interface AccountSnapshot {
   lastStopAt?: number;
   lastInboundAt?: number;
   lastOutboundAt?: number;
-  /** When the platform last refused a call with a rate limit, and the wait it asked for. */
-  lastRateLimitedAt?: number;
-  lastRetryAfterMs?: number;
   counters: AccountCounters;
 }
 
@@ -63,6 +58,6 @@ export function createSnapshot(accountId: string, mode: string): AccountSnapshot
     lifecycle: "stopped",
     mode,
     reconnectAttempts: 0,
-    counters: { inbound: 0, outbound: 0, duplicates: 0, echoes: 0, gated: 0, rejected: 0, failedSends: 0, retries: 0, rateLimited: 0 },
+    counters: { inbound: 0, outbound: 0, duplicates: 0, echoes: 0, gated: 0, rejected: 0, failedSends: 0, retries: 0 },
   };
 }

@@ -18,9 +18,6 @@ export function defaultAccountOf(accounts: readonly ChannelAccount[]): ChannelAc
 function accountEntry(account: ChannelAccount, options: StatusOptions): Record<string, unknown> {
   const snapshot = account.snapshot;
   const entry: Record<string, unknown> = { ...snapshot, name: snapshot.accountId, counters: { ...snapshot.counters } };
-  // The account's pacing right now: a platform's retry-after pauses every send of the account.
-  const pausedForMs = Math.ceil(account.bucket.pausedForMs());
-  entry.rateLimit = { limited: pausedForMs > 0, pausedForMs, queuedSends: account.bucket.waiting };
   const details = account.details();
   if (details !== undefined) entry.details = details;
   if (options.probe) entry.probe = { ok: snapshot.running && snapshot.connected, source: "talon", timeoutMs: options.timeoutMs };
