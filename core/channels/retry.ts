@@ -57,6 +57,9 @@ export async function callPlatform<T>(account: ChannelAccount, chatId: string | 
       onFailedAttempt: ({ error }) => {
         const retryAfter = retryAfterOf(error);
         if (retryAfter !== undefined) {
+          account.snapshot.counters.rateLimited++;
+          account.snapshot.lastRateLimitAt = Date.now();
+          account.snapshot.lastRetryAfterMs = retryAfter;
           account.bucket.pause(retryAfter);
           chatBucket?.pause(retryAfter);
         }

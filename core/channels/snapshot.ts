@@ -23,6 +23,8 @@ export interface AccountCounters {
   failedSends: number;
   /** Attempts retried (429s, 5xx, network). */
   retries: number;
+  /** Calls the platform refused with a rate limit (429 and its retry-after). */
+  rateLimited: number;
 }
 
 export interface AccountSnapshot {
@@ -43,6 +45,9 @@ export interface AccountSnapshot {
   lastStopAt?: number;
   lastInboundAt?: number;
   lastOutboundAt?: number;
+  /** When the platform last rate-limited the account, and the wait it asked for (ms). */
+  lastRateLimitAt?: number;
+  lastRetryAfterMs?: number;
   counters: AccountCounters;
 }
 
@@ -58,6 +63,6 @@ export function createSnapshot(accountId: string, mode: string): AccountSnapshot
     lifecycle: "stopped",
     mode,
     reconnectAttempts: 0,
-    counters: { inbound: 0, outbound: 0, duplicates: 0, echoes: 0, gated: 0, rejected: 0, failedSends: 0, retries: 0 },
+    counters: { inbound: 0, outbound: 0, duplicates: 0, echoes: 0, gated: 0, rejected: 0, failedSends: 0, retries: 0, rateLimited: 0 },
   };
 }

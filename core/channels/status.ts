@@ -18,9 +18,17 @@ export function defaultAccountOf(accounts: readonly ChannelAccount[]): ChannelAc
 function accountEntry(account: ChannelAccount, options: StatusOptions): Record<string, unknown> {
   const snapshot = account.snapshot;
   const entry: Record<string, unknown> = { ...snapshot, name: snapshot.accountId, counters: { ...snapshot.counters } };
+  // Live pacing: how long sends still wait for the platform's last retry-after, and how many wait.
+  entry.rateLimit = {
+    limited: account.bucket.pausedForMs() > 0,
+    pausedForMs: Math.ceil(account.bucket.pausedForMs()),
+    waiting: account.bucket.waiting,
+    hits: snapshot.counters.rateLimited,
+  };
+  if (options.probe) entry.probe = { ok: snapshot.running && snapshot.connected, source: "talon", timeoutMs: options.timeoutMs };
+  // What only the driver knows (a gateway session, the platform's buckets): its optional status().
   const details = account.details();
   if (details !== undefined) entry.details = details;
-  if (options.probe) entry.probe = { ok: snapshot.running && snapshot.connected, source: "talon", timeoutMs: options.timeoutMs };
   return entry;
 }
 
