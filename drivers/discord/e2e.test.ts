@@ -254,7 +254,7 @@ test("status never shows the token; channels.stop keeps the session resumable an
   assert.equal(account.details.bot.id, FAKE_BOT_ID);
   assert.equal(account.details.gateway.state, "connected");
   assert.equal(account.details.gateway.sessionResumable, true);
-  assert.deepEqual(account.rateLimit, { limited: false, pausedForMs: 0, queuedSends: 0 });
+  assert.deepEqual(account.rateLimit, { limited: false, pausedForMs: 0, waiting: 0, hits: 0 });
   assert.deepEqual(status.channels.discord.limits, { textChunkLimit: 2000, chunkMode: "length", maxLinesPerMessage: 17 });
 
   // Stopped, then started: messages sent meanwhile are replayed by the resumed session.

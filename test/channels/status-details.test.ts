@@ -20,7 +20,7 @@ test("channels.status shows the account's rate-limit state and the driver's own 
   );
   const account = async () => ((await host.call("channels.status", {})) as any).channelAccounts["status-driver"][0];
   const before = await account();
-  assert.deepEqual(before.rateLimit, { limited: false, pausedForMs: 0, queuedSends: 0 });
+  assert.deepEqual(before.rateLimit, { limited: false, pausedForMs: 0, waiting: 0, hits: 0 });
   assert.deepEqual(before.details, { session: "s-1", refused: 0 });
   assert.equal(before.counters.rateLimited, 0);
 
@@ -38,8 +38,9 @@ test("channels.status shows the account's rate-limit state and the driver's own 
   await sending;
   const after = await account();
   assert.equal(after.counters.rateLimited, 1);
+  assert.equal(after.rateLimit.hits, 1);
   assert.equal(after.lastRetryAfterMs, 400);
-  assert.equal(typeof after.lastRateLimitedAt, "number");
+  assert.equal(typeof after.lastRateLimitAt, "number");
   assert.deepEqual(after.details, { session: "s-1", refused: 1 });
 
   (globalThis as { __talonStatusDriverFails?: boolean }).__talonStatusDriverFails = true;
