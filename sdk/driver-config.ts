@@ -3,6 +3,7 @@
  * account, or the single-account shorthand.
  */
 import { z } from "zod";
+import { fillFromEnv, type DriverEnvBindings } from "./driver-env.ts";
 
 /** Settings of the core channel runtime, per driver: `plugins.entries.<id>.config.runtime`. */
 export const channelRuntimeSettingsSchema = z.strictObject({
@@ -54,9 +55,10 @@ const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 
 /**
  * The plugin config schema of a driver: `{ runtime?, accounts: { <id>: <account> } }`, or the
- * single-account shorthand `{ runtime?, ...<account> }` (account id `default`).
+ * single-account shorthand `{ runtime?, ...<account> }` (account id `default`). Keys `env` names
+ * are filled from the environment for the default account only (see driver-env.ts).
  */
-export function driverPluginConfigSchema<C>(account: z.ZodType<C> | undefined) {
+export function driverPluginConfigSchema<C>(account: z.ZodType<C> | undefined, env?: DriverEnvBindings) {
   const accountSchema = (account ?? z.object({}).loose()) as z.ZodType<C>;
   return z.preprocess(
     (value) => {
@@ -64,14 +66,24 @@ export function driverPluginConfigSchema<C>(account: z.ZodType<C> | undefined) {
       if (typeof value !== "object" || Array.isArray(value)) return value;
       const { runtime, accounts, ...rest } = value as Record<string, unknown>;
       if (accounts !== undefined) {
-        return Object.keys(rest).length > 0 ? { runtime, accounts, unexpected: Object.keys(rest) } : { runtime, accounts };
+        const listed =
+          env &&
+          accounts !== null &&
+          typeof accounts === "object" &&
+          !Array.isArray(accounts) &&
+          isRecord((accounts as Record<string, unknown>).default)
+            ? { ...accounts, default: fillFromEnv((accounts as Record<string, Record<string, unknown>>).default!, env) }
+            : accounts;
+        return Object.keys(rest).length > 0 ? { runtime, accounts: listed, unexpected: Object.keys(rest) } : { runtime, accounts: listed };
       }
       if (Object.keys(rest).length === 0) {
-        // Nothing configured: a driver that needs no settings runs one default account; one that
-        // needs credentials loads idle (no accounts) instead of stopping Talon's start-up.
-        return { runtime, accounts: accountSchema.safeParse({}).success ? { default: {} } : {} };
+        // Nothing configured: a driver that needs no settings (or finds them in the environment)
+        // runs one default account; one that needs credentials loads idle (no accounts) instead
+        // of stopping Talon's start-up.
+        const fromEnv = fillFromEnv({}, env);
+        return { runtime, accounts: accountSchema.safeParse(fromEnv).success ? { default: fromEnv } : {} };
       }
-      return { runtime, accounts: { default: rest } };
+      return { runtime, accounts: { default: fillFromEnv(rest, env) } };
     },
     z.strictObject({
       runtime: channelRuntimeSettingsSchema.prefault({}),
@@ -85,4 +97,8 @@ export function driverPluginConfigSchema<C>(account: z.ZodType<C> | undefined) {
         .refine((keys) => keys === undefined, { message: "with `accounts`, put every account setting inside its account" }),
     }),
   ) as unknown as z.ZodType<DriverPluginConfig<C>>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

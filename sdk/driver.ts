@@ -19,6 +19,7 @@
 import type { z } from "zod";
 import type { ChatType } from "./action.ts";
 import { driverPluginConfigSchema, type DriverPluginConfig } from "./driver-config.ts";
+import { ENV_VARIABLE_NAME, type DriverEnvBindings } from "./driver-env.ts";
 import type {
   InboundDraft,
   MessageRef,
@@ -169,6 +170,11 @@ export interface ChannelDriverDefinition<C = unknown> {
   readonly chatTypeAliases?: Readonly<Record<string, ChatType>>;
   /** One account's config. Users may also list several under `accounts`. */
   readonly configSchema?: z.ZodType<C>;
+  /**
+   * Account keys the environment may fill when the config leaves them out, for the default account
+   * only (`{ botToken: "SLACK_BOT_TOKEN" }`). Mark those keys `secret()` when they are credentials.
+   */
+  readonly env?: DriverEnvBindings;
   /** Build the driver for one account. Called during plugin setup; no network here. */
   create(ctx: DriverContext<C>): ChannelDriver;
 }
@@ -225,6 +231,9 @@ function checkDefinition(definition: ChannelDriverDefinition<unknown>): void {
     problems.push("aliases must be a list of non-blank strings");
   for (const [word, type] of Object.entries(definition.chatTypeAliases ?? {}))
     if (!["direct", "group", "channel"].includes(type)) problems.push(`chatTypeAliases.${word} must be direct, group or channel`);
+  for (const [key, variable] of Object.entries(definition.env ?? {}))
+    if (typeof variable !== "string" || !ENV_VARIABLE_NAME.test(variable))
+      problems.push(`env.${key} must name an environment variable (A-Z, 0-9, _)`);
   if (typeof definition.create !== "function") problems.push("create(ctx) is required");
   if (problems.length > 0) {
     throw new PluginLoadError("TALON_PLUGIN_MANIFEST", `channel driver ${String(definition.id)} is invalid: ${problems.join("; ")}`, {
@@ -247,7 +256,7 @@ export function defineChannelDriver<S extends z.ZodType = z.ZodType<Record<strin
     version: driver.version,
     description: driver.description ?? driver.meta.blurb,
     hostRange: driver.hostRange,
-    configSchema: driverPluginConfigSchema(driver.configSchema),
+    configSchema: driverPluginConfigSchema(driver.configSchema, driver.env),
     setup(ctx: PluginContext<DriverPluginConfig<z.output<S>>>) {
       ctx.channels.register(driver as ChannelDriverDefinition<unknown>, ctx as PluginContext<DriverPluginConfig<unknown>>);
     },

@@ -11,6 +11,7 @@ export * from "./command.ts";
 export * from "./config.ts";
 export * from "./driver.ts";
 export * from "./driver-config.ts";
+export * from "./driver-env.ts";
 export * from "./driver-messages.ts";
 export * from "./errors.ts";
 export * from "./frames.ts";
