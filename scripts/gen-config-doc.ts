@@ -60,7 +60,13 @@ function meaning(schema: JsonSchema): string {
 }
 
 /** One row per key; `prefix` is shown, `envPrefix` is the full config path the environment sets. */
-function rows(schema: JsonSchema, prefix: string[], envPrefix: string[], out: string[][]): void {
+function rows(
+  schema: JsonSchema,
+  prefix: string[],
+  envPrefix: string[],
+  out: string[][],
+  driverEnv: Readonly<Record<string, string>> = {},
+): void {
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     const path = [...prefix, key];
     const full = [...envPrefix, key];
@@ -70,14 +76,16 @@ function rows(schema: JsonSchema, prefix: string[], envPrefix: string[], out: st
       rows(child, path, full, out);
       continue;
     }
-    out.push([`\`${dotted}\``, typeOf(child), defaultOf(child), meaning(child), envFor(full.join("."))]);
+    // A driver's own variables fill its default account's top-level keys (defineChannelDriver `env`).
+    const own = prefix.length === 0 && driverEnv[key] ? `\`${driverEnv[key]}\` (default account)` : "";
+    out.push([`\`${dotted}\``, typeOf(child), defaultOf(child), meaning(child), [envFor(full.join(".")), own].filter(Boolean).join(", ")]);
   }
 }
 
-function table(schema: z.ZodType, envPrefix: string[] = []): string[] {
+function table(schema: z.ZodType, envPrefix: string[] = [], driverEnv: Readonly<Record<string, string>> = {}): string[] {
   const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
   const out: string[][] = [];
-  rows(json, [], envPrefix, out);
+  rows(json, [], envPrefix, out, driverEnv);
   if (out.length === 0) return ["No settings."];
   return [
     "| key | type | default | meaning | environment |",
@@ -104,7 +112,7 @@ function pluginSection(definition: PluginDefinition): string[] {
     lines.push(
       "A channel driver: one account's settings (or `accounts.<id>` with one table each), plus `runtime` (see Channel runtime settings).",
       "",
-      ...(account ? table(account, envPrefix) : ["No account settings."]),
+      ...(account ? table(account, envPrefix, definition.channelDriver.env) : ["No account settings."]),
     );
   } else {
     lines.push(...(definition.configSchema ? table(definition.configSchema, envPrefix) : ["No settings."]));
