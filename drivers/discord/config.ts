@@ -1,24 +1,17 @@
 /**
  * One Discord account's config (`plugins.entries.discord.config`, or one of its `accounts`). The
- * bot token comes from `token` or, when the account sets none, the `DISCORD_BOT_TOKEN`
- * environment variable; with neither, the account is refused, so the bundled driver stays idle
- * until someone configures it.
+ * bot token comes from `token` or, for the default account, the `DISCORD_BOT_TOKEN` environment
+ * variable (the driver's `env` declaration); with neither, the account is refused, so the bundled
+ * driver stays idle until someone configures it.
  */
 import { secret, z } from "@talon/sdk";
 
-/** The environment variable read when an account has no `token`. */
+/** The environment variable that fills the default account's `token`. */
 export const TOKEN_ENV = "DISCORD_BOT_TOKEN";
 
 export const configSchema = z
   .strictObject({
-    token: secret(
-      z
-        .string()
-        .trim()
-        .min(1)
-        .optional()
-        .describe(`The bot token (Developer Portal → Bot → Token); default: the ${TOKEN_ENV} environment variable.`),
-    ),
+    token: secret(z.string().trim().min(1).describe("The bot token (Developer Portal → Bot → Token).")),
     apiBase: z
       .url({ protocol: /^https?$/ })
       .default("https://discord.com/api")
@@ -71,13 +64,6 @@ export const configSchema = z
 
 /** One Discord account's config, parsed. */
 export type DiscordConfig = z.output<typeof configSchema>;
-
-/** The account's bot token: its own, else the environment's. */
-export function tokenOf(config: DiscordConfig): string {
-  const token = config.token ?? process.env[TOKEN_ENV]?.trim();
-  if (!token) throw new Error(`no Discord bot token: set token or ${TOKEN_ENV}`);
-  return token;
-}
 
 /** `https://discord.com/api/v10/` → `https://discord.com/api` (the REST client adds the version). */
 export function apiRoot(apiBase: string): string {

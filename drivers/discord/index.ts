@@ -12,7 +12,7 @@
  */
 import { DriverValidationError, LruMap, defineChannelDriver, type InboundDraft, type MessageRef } from "@talon/sdk";
 import type { APIChannel, APIMessage } from "discord-api-types/v10";
-import { apiRoot, configSchema, tokenOf } from "./config.ts";
+import { TOKEN_ENV, apiRoot, configSchema } from "./config.ts";
 import {
   BASE_INTENTS,
   DRIVER_ID,
@@ -65,9 +65,10 @@ export default defineChannelDriver({
   },
   chatTypeAliases: { guild: "channel", guild_text: "channel", thread: "channel", group_dm: "group" },
   configSchema,
+  env: { token: TOKEN_ENV },
   create(ctx) {
     const config = ctx.config;
-    const token = tokenOf(config);
+    const token = config.token;
     const rest = new DiscordRest({
       api: apiRoot(config.apiBase),
       token,
