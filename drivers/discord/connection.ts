@@ -21,6 +21,8 @@ export interface GatewayEnd {
   action: CloseAction;
   /** For logs and status: what happened, in words. */
   reason: string;
+  /** Discord ended the session with op 9 (d = false): wait 1-5 s before identifying. */
+  invalidSession?: boolean;
 }
 
 export interface ConnectionOptions {
@@ -84,8 +86,8 @@ export class GatewayConnection {
     this.#end(resumable ? RESUMABLE_CLOSE : 1000, resumable ? "resume" : "identify", reason);
   }
 
-  #end(code: number, action: CloseAction, reason: string): void {
-    this.#ending ??= { code, action, reason };
+  #end(code: number, action: CloseAction, reason: string, invalidSession = false): void {
+    this.#ending ??= invalidSession ? { code, action, reason, invalidSession } : { code, action, reason };
     this.#heartbeat?.stop();
     clearTimeout(this.#helloTimer);
     const state = this.#ws.readyState;
@@ -132,7 +134,7 @@ export class GatewayConnection {
       case Op.InvalidSession:
         return frame.d === true
           ? this.#end(RESUMABLE_CLOSE, "resume", "Discord invalidated the session, resumable (op 9)")
-          : this.#end(1000, "identify", "Discord invalidated the session (op 9); identifying again");
+          : this.#end(1000, "identify", "Discord invalidated the session (op 9); identifying again", true);
       default:
         this.#options.log.debug({ op: frame.op }, "discord gateway sent an unknown opcode; ignored");
     }

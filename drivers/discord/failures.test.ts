@@ -136,3 +136,28 @@ test("a restart of Talon resumes the saved session: what was sent while Talon wa
   assert.equal(last.path, "resume");
   assert.equal(fake.connections().filter((connection) => connection.identify).length, 1);
 });
+
+test("a resume Discord refuses (op 9, the session is gone) waits, then identifies anew", async (t) => {
+  const discord = await discordHost(t);
+  await ready(discord);
+  await discord.host.call("channels.stop", { channel: "discord" });
+  await until(() => discord.fake.openConnections() === 0, "the connection to close");
+  discord.fake.endSessions();
+  const started = performance.now();
+  await discord.host.call("channels.start", { channel: "discord" });
+  await ready(discord, "the account to identify again");
+  const [refused, fresh] = discord.fake.connections().slice(-2);
+  assert.equal(refused!.path, "resume", "it tried to resume first");
+  assert.equal(fresh!.path, "gateway");
+  assert.ok(fresh!.identify?.tokenOk);
+  assert.ok(fresh!.openedAt - started >= 95, "after Discord's wait (invalidSessionWaitMs 100 here)");
+  const account = await discord.account();
+  assert.equal(account.details.gateway.failedResumes, 1);
+  const id = await discord.fake.inject({
+    chatType: "direct",
+    chatId: "1220000000000000601",
+    senderId: "1300000000000000601",
+    text: "new session works",
+  });
+  await discord.message((payload) => payload.message.id === id);
+});

@@ -89,7 +89,7 @@ export class DiscordGateway {
       if (resumed instanceof Error) throw resumed;
       this.failedResumes++;
       if (resumed.action !== "identify") throw this.#errorFor(resumed);
-      this.#forget(true);
+      this.#forget(resumed.invalidSession === true);
       this.#options.log.info({}, `discord session could not be resumed (${resumed.reason}); identifying again`);
     }
     const wait = this.#notBefore - Date.now();
@@ -104,7 +104,7 @@ export class DiscordGateway {
     if (failed instanceof Error) throw failed;
     // Ask Discord for the URL again next time, in case the cached one went away.
     this.#gatewayUrl = undefined;
-    if (failed.action === "identify") this.#forget(failed.reason.includes("op 9"));
+    if (failed.action === "identify") this.#forget(failed.invalidSession === true);
     throw this.#errorFor(failed);
   }
 
@@ -206,7 +206,7 @@ export class DiscordGateway {
     if (this.#connection === connection) this.#connection = undefined;
     this.#lastEnd = { ...end, at: Date.now() };
     if (this.#stopping) return;
-    if (end.action === "identify") this.#forget(end.reason.includes("op 9"));
+    if (end.action === "identify") this.#forget(end.invalidSession === true);
     this.#options.log.warn({ code: end.code, action: end.action }, `discord gateway connection ended: ${end.reason}`);
     this.#options.connectionLost(this.#errorFor(end));
   }

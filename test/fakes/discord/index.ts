@@ -86,6 +86,8 @@ export interface FakeDiscord extends FakePlatform {
   closeConnections(code: number, reason?: string): void;
   /** Stop (or resume) answering heartbeats with op 11. */
   setAckHeartbeats(ack: boolean): void;
+  /** End every session (Discord forgot them): a RESUME is answered with op 9, d = false. */
+  endSessions(): void;
   /** The token is reset: REST answers 401 and identify/resume close with 4004. */
   revokeToken(): void;
   /** Discord is down: REST answers 502, the gateway refuses connections. */
@@ -354,6 +356,7 @@ export function createFakeDiscord(options: FakeDiscordOptions = {}): FakeDiscord
     setAckHeartbeats(ack) {
       gateway.ackHeartbeats = ack;
     },
+    endSessions: () => gateway.forgetSessions(),
     revokeToken() {
       token = `${FAKE_DISCORD_TOKEN}.revoked`;
       gateway.forgetSessions();
