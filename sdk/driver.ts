@@ -122,6 +122,12 @@ export interface ChannelDriver {
   fetchAttachment?(ref: AttachmentRef, options: { maxBytes: number }): Promise<AttachmentContent>;
   /** Forget stored credentials or sessions (`channels.logout`). */
   logout?(): Promise<{ cleared: boolean }>;
+  /**
+   * What the driver knows beyond the core's snapshot (a gateway session, the platform's
+   * rate-limit buckets, a queue's depth), shown as the account's `details` in `channels.status`.
+   * Called on every status request: keep it cheap and JSON-safe, and never include a token or secret.
+   */
+  status?(): Record<string, unknown>;
 }
 
 /** What `create` receives, once per configured account. */

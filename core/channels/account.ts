@@ -152,6 +152,16 @@ export class ChannelAccount {
     return bucket;
   }
 
+  /** The driver's own status details (`driver.status()`), or what went wrong asking for them. */
+  details(): Record<string, unknown> | undefined {
+    if (typeof this.driver.status !== "function") return undefined;
+    try {
+      return this.driver.status();
+    } catch (error) {
+      return { error: `status() failed: ${errorMessage(error)}` };
+    }
+  }
+
   /** Record a failure in the snapshot (shown by `channels.status`). */
   recordError(error: unknown): void {
     this.snapshot.lastError = errorMessage(error).slice(0, 500);

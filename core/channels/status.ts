@@ -26,6 +26,9 @@ function accountEntry(account: ChannelAccount, options: StatusOptions): Record<s
     hits: snapshot.counters.rateLimited,
   };
   if (options.probe) entry.probe = { ok: snapshot.running && snapshot.connected, source: "talon", timeoutMs: options.timeoutMs };
+  // What only the driver knows (a gateway session, the platform's buckets): its optional status().
+  const details = account.details();
+  if (details !== undefined) entry.details = details;
   return entry;
 }
 
