@@ -8,18 +8,21 @@
 import type { Script, SimpleCommand } from "./ir.ts";
 import { CAP, capabilitiesOf } from "./programs.ts";
 import { classifyPath } from "./sensitive.ts";
-import { isInteractiveShell, isInterpreter, isShell, stdinFed } from "./shells.ts";
+import { isInteractiveShell, isInterpreter, stdinFed } from "./shells.ts";
 import { literalOutput, stagesOutput } from "./static.ts";
 import { variantsOf, WrittenFiles } from "./script-state.ts";
 import { unwrap, positionals, type Invocation } from "./wrappers.ts";
 import type { RuleContext } from "./effects/context.ts";
 import { blockDeviceRedirect, destructiveRules } from "./effects/destroy.ts";
+import { elevatedFiles } from "./effects/elevated.ts";
 import { judgeCode, execRules, shellEscape } from "./effects/exec.ts";
 import { exfilRules, networkFacts } from "./effects/exfil.ts";
+import { hookRules } from "./effects/hooks.ts";
 import { argumentTargets, cronJobs, fileRules, persistedContent, redirectRules, redirectTargets } from "./effects/files.ts";
 import { operationRules } from "./effects/operations.ts";
 import { launcherShell, privilegeRules } from "./effects/privilege.ts";
 import { forkBombRules, obfuscation } from "./effects/shape.ts";
+import { consumeWritten } from "./effects/written.ts";
 import { remoteRules } from "./effects/remote.ts";
 import { tamperRules } from "./effects/tamper.ts";
 import { xargsRules } from "./effects/xargs.ts";
@@ -35,9 +38,6 @@ interface Session {
   readonly program: string;
   readonly privileged: boolean;
 }
-
-/** Programs whose arguments name files they read as data or code (not run as scripts by a shell). */
-const CONSUMES_QUIETLY = CAP.inspect | CAP.perm | CAP.reader;
 
 /** Run every classifier over a script. */
 export function runScript(script: Script, ctx: RuleContext & { readonly interactive: boolean }): ScriptResult {
@@ -124,10 +124,15 @@ function classify(invocation: Invocation, ctx: RuleContext, invocationOf: (comma
   tamperRules(invocation, ctx);
   operationRules(invocation, ctx);
   fileRules(invocation, ctx);
+  elevatedFiles(invocation, ctx);
   const piped = pipedNames(invocation, invocationOf);
-  if (piped) fileRules(piped, ctx);
+  if (piped) {
+    fileRules(piped, ctx);
+    elevatedFiles({ ...piped, name: invocation.name }, ctx);
+  }
   launcherFiles(invocation, ctx);
   execRules(invocation, ctx);
+  hookRules(invocation, ctx);
   xargsRules(invocation, ctx, invocationOf);
   networkFacts(invocation, ctx);
   persistenceSinks(invocation, ctx, invocationOf);
@@ -194,11 +199,16 @@ function pipedNames(invocation: Invocation, invocationOf: (command: SimpleComman
   if (!producer || (producer.name !== "echo" && producer.name !== "printf")) return undefined;
   const text = literalOutput(producer, true)?.text;
   if (!text || text.length > 4096) return undefined;
-  const names = text
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 16)
-    .map((value) => ({ value, dynamic: false, substitutions: [], raw: value }));
+  // Each echoed word keeps how it was written (`echo "$LFILE" | cpio -p dir` names a file held in a variable).
+  const spoken = producer.args.filter((arg) => !/^-[neE]+$/.test(arg.value));
+  const names =
+    producer.name === "echo" && spoken.length <= 16 && spoken.every((arg) => !/\s/.test(arg.value))
+      ? spoken
+      : text
+          .split(/\s+/)
+          .filter(Boolean)
+          .slice(0, 16)
+          .map((value) => ({ value, dynamic: false, substitutions: [], raw: value }));
   // Named through stdin: which way the data goes is unknown, so the program gets a name no table knows.
   return { ...invocation, name: `${invocation.name} (stdin)`, args: names };
 }
@@ -312,33 +322,4 @@ function pipedTextOf(command: SimpleCommand): string | undefined {
   const { pipeline, stage } = command;
   if (!pipeline || !stage) return command.stdinText;
   return stagesOutput(pipeline.stages.slice(0, stage), true)?.text;
-}
-
-/** A command reads, runs or installs a file written earlier in the script: judge it with that content. */
-function consumeWritten(invocation: Invocation, written: WrittenFiles, ctx: RuleContext): void {
-  if (written.size === 0) return;
-  const caps = capabilitiesOf(invocation.name);
-  if (caps & CONSUMES_QUIETLY && !(caps & CAP.code)) return;
-  if (/^(?:rm|mv|cp|echo|printf|touch|mkdir|ln|install|tee|cd)$/.test(invocation.name)) return;
-  const privileged = invocation.privileged || ctx.privileged;
-  const runsDirectly = written.get(invocation.nameWord.value, invocation.command.cwd);
-  const files = runsDirectly ? [runsDirectly] : written.referencedBy(invocation.args, invocation.command.cwd, (caps & CAP.hooks) !== 0);
-  for (const file of files.slice(0, 4)) {
-    if (file.content === undefined) continue;
-    const segment = invocation.command.text;
-    if (runsDirectly || isShell(invocation.name) || invocation.name === "source" || invocation.name === ".") {
-      ctx.nested(file.content, `${file.path} (written earlier)`, { privileged });
-      continue;
-    }
-    if (isInterpreter(invocation.name)) {
-      judgeCode(file.content, { program: invocation.name, language: invocation.name, segment, privileged }, ctx);
-      continue;
-    }
-    if (file.executable) {
-      shellEscape(invocation.name, `options (it runs ${file.path}, a script written just before)`, privileged, segment, ctx);
-      ctx.nested(file.content, `${file.path} run by ${invocation.name}`, { privileged });
-      continue;
-    }
-    judgeCode(file.content, { program: invocation.name, data: true, segment, privileged }, ctx);
-  }
 }
