@@ -23,6 +23,8 @@ import { operationRules } from "./effects/operations.ts";
 import { launcherShell, privilegeRules } from "./effects/privilege.ts";
 import { forkBombRules, obfuscation } from "./effects/shape.ts";
 import { consumeWritten } from "./effects/written.ts";
+import { launderRules } from "./effects/launder.ts";
+import { parameterisedSession, typedUpload, uploadRules } from "./effects/uploads.ts";
 import { remoteRules } from "./effects/remote.ts";
 import { tamperRules } from "./effects/tamper.ts";
 import { xargsRules } from "./effects/xargs.ts";
@@ -37,6 +39,8 @@ export interface ScriptResult {
 interface Session {
   readonly program: string;
   readonly privileged: boolean;
+  /** The opener named its host through a variable of the script (`sftp $RHOST`). */
+  readonly parameterised?: boolean;
 }
 
 /** Run every classifier over a script. */
@@ -92,7 +96,7 @@ export function runScript(script: Script, ctx: RuleContext & { readonly interact
     // Only a command with lines after it can have lines typed into it.
     const opened = (index < commands.length - 1 || base.privileged || ctx.privileged) && opensSession(base);
     if (opened) {
-      session = { program: base.name, privileged: base.privileged || ctx.privileged };
+      session = { program: base.name, privileged: base.privileged || ctx.privileged, parameterised: parameterisedSession(base, ctx) };
       // What follows is typed at the program's prompt, line by line: read those lines as one piece of code.
       const typed = linesAfter(script.source, command.text);
       if (typed !== undefined)
@@ -135,6 +139,8 @@ function classify(invocation: Invocation, ctx: RuleContext, invocationOf: (comma
   hookRules(invocation, ctx);
   xargsRules(invocation, ctx, invocationOf);
   networkFacts(invocation, ctx);
+  uploadRules(invocation, ctx);
+  launderRules(invocation, ctx, invocationOf);
   persistenceSinks(invocation, ctx, invocationOf);
 }
 
@@ -230,6 +236,7 @@ function unwrapName(value: string): string {
 /** A line typed into an interactive program (`!/bin/sh` in a pager, `system("/bin/sh")` in a REPL). */
 function typedLine(command: SimpleCommand, session: Session, ctx: RuleContext): void {
   const text = command.text;
+  typedUpload(command, session.program, session.parameterised === true, ctx);
   if (/^\s*\w?:sh(?:ell)?\s*$/.test(text)) shellEscape(session.program, "typed commands", session.privileged, text, ctx);
   else judgeCode(text, { program: session.program, typed: true, segment: text, privileged: session.privileged }, ctx);
 }
