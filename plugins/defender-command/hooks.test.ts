@@ -90,6 +90,8 @@ test("scripts written just before and run by another program, and filled lookup 
 test("hooks used for what they are for stay allowed", () => {
   expectClean([
     "PAGER=less git log",
+    "LESSOPEN='| /usr/bin/lesspipe %s' less archive.tar.gz",
+    "man -P cat ls",
     "GIT_PAGER=cat git diff --stat",
     "MANPAGER=\"sh -c 'col -bx | bat -l man -p'\" man tar",
     "GIT_SSH_COMMAND='ssh -i ~/.ssh/deploy_key -o IdentitiesOnly=yes' git pull",

@@ -156,7 +156,7 @@ function linesAfter(source: string | undefined, text: string): string | undefine
 /** Pagers keep reading the keyboard when their input is piped (`echo x | less`, then `!sh`). */
 const PAGERS: ReadonlySet<string> = new Set(["less", "more", "most", "pg", "man"]);
 /** Arguments that open a program's own prompt (`terraform console`, `nmap --interactive`, `cdist shell`). */
-const SESSION_ARGUMENT = /^(?:console|shell|repl|--interactive|volshell|interactive)$/;
+const SESSION_ARGUMENT = /^(?:console|shell|repl|fsi|--interactive|volshell|interactive)$/;
 /** Interpreters and database clients that run what they are given instead of a prompt. */
 const BATCH_OPTION = /^(?:-c|-e|-E|-r|-x|--eval|--execute|--command|-f|--file|-batch|-b|-q|--quiet-batch)$/;
 

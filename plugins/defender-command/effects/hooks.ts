@@ -245,7 +245,9 @@ function environmentHooks(invocation: Invocation, ctx: RuleContext): void {
     if (!role) continue;
     // `SHELL=/bin/zsh cmd` names the user's shell, not a command to run now.
     if (name === "SHELL" && classifyPath(value.value) === undefined && isShellText(value.value)) continue;
-    judgeHook(invocation, `$${name}`, value, role, ctx);
+    // less's input preprocessor is written `|cmd %s` or `||cmd %s`, a `-` asking for it on piped input too.
+    const command = /^LESS(?:OPEN|CLOSE)$/.test(name) ? { ...value, value: value.value.replace(/^\|{0,2}-?\s*/, "") } : value;
+    judgeHook(invocation, `$${name}`, command, role, ctx);
   }
 }
 

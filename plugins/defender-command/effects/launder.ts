@@ -122,9 +122,12 @@ function disguises(invocation: Invocation, ctx: RuleContext): void {
   }
   switch (name) {
     case "history": {
-      const at = values.findIndex((value) => /^-[rn]$/.test(value));
-      if (at !== -1 && args[at + 1] && !/_history$/.test(args[at + 1]!.value))
-        reason(`history ${values[at]} loads ${args[at + 1]!.value} into the shell's history`, args[at + 1]!.value, segment, ctx);
+      // Another file than a history file: `-r`/`-n` load it to be printed, `-w`/`-a` write the typed lines into it.
+      const at = values.findIndex((value) => /^-[rnwa]$/.test(value));
+      const file = at === -1 ? undefined : args[at + 1]?.value;
+      if (!file || /_history$|^\.?zhistory$/.test(file)) return;
+      if (/^-[rn]$/.test(values[at]!)) reason(`history ${values[at]} loads ${file} into the shell's history`, file, segment, ctx);
+      else reason(`history ${values[at]} writes the shell's history into ${file}`, file, segment, ctx);
       return;
     }
     case "iconv": {
