@@ -53,6 +53,8 @@ test("round trips, local URLs, history loads and transforms that change nothing"
     "nl -b n notes.txt",
     "comm /dev/null notes.txt",
     "join -a 1 notes.txt /dev/null",
+    "cp notes.txt /proc/self/fd/1",
+    "printf 'k=v\\n' | install /dev/stdin app.conf",
   ];
   const missed = commands.filter((command) => !stops(command));
   assert.deepEqual(missed, [], `${missed.length} of ${commands.length} missed`);
@@ -85,5 +87,8 @@ test("the same programs doing their work stay allowed", () => {
     "diff -u /dev/null new.c",
     "diff old.c new.c",
     "rev <<< abc",
+    "cp /dev/null empty.log",
+    "install -m 755 tool /usr/local/bin/tool",
+    "dd if=disk.img bs=4M | gzip > disk.img.gz",
   ]);
 });

@@ -5,7 +5,7 @@
  * (`base64 F | base64 -d`, `xxd F | xxd -r`, `gzip -c F | gzip -d`, `rev F | rev`), a local file
  * fetched through a `file://` URL, a file loaded into the shell's history to be printed from
  * there, character-set conversion to the same set (`iconv -f X -t X`), `openssl enc` with no
- * cipher, formatters told to leave every line alone (`fold -w 99999999`, `nl -b n`, `cut -d ''`),
+ * cipher, a copy to the terminal or from stdin (`cp F /dev/stdout`, `cp /dev/stdin F`), formatters told to leave every line alone (`fold -w 99999999`, `nl -b n`, `cut -d ''`),
  * and joins or comparisons against an empty file (`join -a 2 /dev/null F`). Ordinary uses of
  * the same programs (`base64 f > f.b64`, `fold -w 80`, `diff /dev/null new.c`) stay allowed.
  */
@@ -76,6 +76,11 @@ function roundTrip(invocation: Invocation, ctx: RuleContext, invocationOf: (comm
 }
 
 const URL_FETCHERS = /^(?:curl|wget|lwp-request|lwp-download|GET|links|lynx|w3m|elinks|aria2c|http|https|xh)$/;
+/** Standard streams and the terminal, by any of their names. */
+const STREAM = /^\/(?:dev\/(?:std(?:in|out|err)|tty|fd\/[0-2])|proc\/self\/fd\/[0-2])$/;
+const STREAM_OUT = /^\/(?:dev\/(?:stdout|stderr|tty|fd\/[12])|proc\/self\/fd\/[12])$/;
+const STREAM_IN = /^\/(?:dev\/(?:stdin|fd\/0)|proc\/self\/fd\/0)$/;
+
 /** Options of `openssl enc` that choose a cipher or an encoding (without one, it copies). */
 const CIPHER_OPTION = /^-(?:aes|des|bf|blowfish|cast|camellia|chacha|rc2|rc4|rc5|seed|sm4|aria|idea|id-|base64$|a$|A$|z$|none$)/;
 const HUGE_WIDTH = /^(?:-[wt]|--width|--tabs)=?(\d{5,})$|^-(\d{5,})$/;
@@ -85,6 +90,8 @@ const VALUED: Readonly<Record<string, RegExp>> = {
   iconv: /^(?:-f|-t|-o)$/,
   cut: /^(?:-d|-f|-b|-c)$/,
   join: /^(?:-a|-e|-j|-o|-t|-v|-1|-2)$/,
+  cp: /^(?:-t|--target-directory|-S|--suffix)$/,
+  install: /^(?:-m|--mode|-o|--owner|-g|--group|-t|--target-directory|-S|--suffix)$/,
   fold: /^-w$/,
   expand: /^-t$/,
   unexpand: /^-t$/,
@@ -121,6 +128,16 @@ function disguises(invocation: Invocation, ctx: RuleContext): void {
     return;
   }
   switch (name) {
+    case "cp":
+    case "install": {
+      // A copy whose destination is the terminal is `cat`; one whose source is stdin is `tee`.
+      const [from, to] = [files[0], files.at(-1)];
+      if (files.length === 2 && from && to && !STREAM.test(from) && STREAM_OUT.test(to))
+        reason(`${name} copies ${from} to ${to}`, from, segment, ctx);
+      else if (files.length === 2 && from && to && STREAM_IN.test(from) && !STREAM.test(to))
+        reason(`${name} writes what it reads from ${from} into ${to}`, to, segment, ctx);
+      return;
+    }
     case "history": {
       // Another file than a history file: `-r`/`-n` load it to be printed, `-w`/`-a` write the typed lines into it.
       const at = values.findIndex((value) => /^-[rnwa]$/.test(value));
