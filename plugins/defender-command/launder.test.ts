@@ -17,7 +17,8 @@ let parser: ShellParser;
 let settings: CommandSettings;
 before(async () => {
   parser = await loadShellParser();
-  settings = buildSettings("defender-command", configSchema.parse({}));
+  // A generous parse time limit: these tests judge the model, not the limit (bounds.test.ts does), on a machine that may be loaded.
+  settings = buildSettings("defender-command", configSchema.parse({ maxParseMs: 2000 }));
 });
 
 const judge = (command: string): Finding[] =>
@@ -90,5 +91,22 @@ test("the same programs doing their work stay allowed", () => {
     "cp /dev/null empty.log",
     "install -m 755 tool /usr/local/bin/tool",
     "dd if=disk.img bs=4M | gzip > disk.img.gz",
+  ]);
+});
+
+test("list files and piece names reach sensitive paths; inspectors' flags do not", () => {
+  const commands = [
+    "file -f /etc/shadow",
+    'K=/etc/gshadow\nfile -m "$K"',
+    "du --files0-from=/etc/shadow",
+    "printf 'x\\n' > part\ncsplit -z -b '%d/root/.ssh/authorized_keys' part 1",
+  ];
+  const missed = commands.filter((command) => !stops(command));
+  assert.deepEqual(missed, [], `${missed.length} of ${commands.length} missed`);
+  expectClean([
+    "test -f ~/.ssh/id_rsa && echo present",
+    "[ -f /etc/shadow ] || echo missing",
+    "ls -f /etc",
+    "split -l 1000 -d big.csv part_",
   ]);
 });
