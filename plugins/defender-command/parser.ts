@@ -74,9 +74,14 @@ async function load(): Promise<ShellParser> {
       try {
         tree = parser.parse(text, null, PARSE_OPTIONS);
       } catch (error) {
+        parser.reset();
         return { ok: false, reason: `the shell parser failed: ${(error as Error).message}` };
       }
-      if (!tree) return { ok: false, reason: `parsing took longer than ${limits.maxParseMs} ms` };
+      if (!tree) {
+        // A cancelled parse is kept to be resumed by the next call, whatever text that call brings: drop it.
+        parser.reset();
+        return { ok: false, reason: `parsing took longer than ${limits.maxParseMs} ms` };
+      }
       try {
         return { ok: true, root: readSyntaxTree(tree, text, tables), hasError: tree.rootNode.hasError };
       } catch (error) {

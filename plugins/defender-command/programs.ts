@@ -53,6 +53,12 @@ export const CAP = {
   archive: 1 << 19,
   /** A security or monitoring agent (stopping or killing it hides activity). */
   agent: 1 << 20,
+  /** Can be made to disclose a file named in its options or arguments (a list, config or input it loads). */
+  fileread: 1 << 21,
+  /** Can be made to write a file named in its options (an output, log, dump or link it creates). */
+  filewrite: 1 << 22,
+  /** Runs commands named in its options, hooks, plugins or environment (hooks.ts reads those options). */
+  exec: 1 << 23,
 } as const;
 
 /** A capability name. */
@@ -62,25 +68,28 @@ export type CapName = keyof typeof CAP;
 // program is where it is when that is not obvious.
 const TABLE = `
 shell: sh bash dash zsh ksh mksh ash yash csh tcsh fish elvish rc sash posh rbash pwsh powershell nu xonsh ginsh ksshell
-code: python pypy perl ruby jruby node nodejs bun deno php lua luajit tclsh wish expect jjs jrunscript julia octave octave-cli r rscript guile awk gawk mawk nawk bpftrace dc bc slsh osascript groovy scala clisp sbcl ghc ghci runghc irb pry byebug erl elixir racket sqlite3 gdb lldb pdb knife puppet rake dotnet
-launch: env nice ionice nohup time timeout stdbuf unbuffer setsid chrt taskset numactl cgexec firejail torsocks torify proxychains proxychains4 tsocks strace ltrace valgrind perf multitime hyperfine rlwrap catchsegv faketime softlimit aoss padsp optirun primusrun vglrun xvfb-run choom cpulimit start-stop-daemon sshpass grc tmate chroot unshare nsenter setarch capsh sg newgrp flock setlock watch xargs parallel script logsave pexec run-parts xdotool runcon ld.so systemd-run dbus-launch flatpak-spawn task cabal yarn npm npx bundle bundler genie
+code: python pypy perl ruby jruby node nodejs bun deno php lua luajit tclsh wish expect jjs jrunscript julia octave octave-cli r rscript guile awk gawk mawk nawk bpftrace dc bc slsh osascript groovy scala clisp sbcl ghc ghci runghc irb pry byebug erl elixir racket sqlite3 gdb lldb pdb knife puppet rake dotnet gimp
+launch: env nice ionice nohup time timeout stdbuf unbuffer setsid chrt taskset numactl cgexec firejail torsocks torify proxychains proxychains4 tsocks strace ltrace valgrind perf multitime hyperfine rlwrap catchsegv faketime softlimit aoss padsp optirun primusrun vglrun xvfb-run choom cpulimit start-stop-daemon sshpass grc tmate chroot unshare nsenter setarch capsh sg newgrp flock setlock watch xargs parallel script logsave pexec run-parts xdotool runcon ld.so systemd-run dbus-launch flatpak-spawn task cabal yarn npm npx bundle bundler genie aa-exec ssh-agent
 interactive: vipw vigr visudo less more most pg man vi vim rvim view rview vimdiff nvim ex ed red nano pico joe emacs mg ftp sftp psftp lftp ncftp tftp smbclient telnet mail mailx mutt alpine minicom gdb lldb mysql psql sqlite3 bconsole cpan crash debugfs iftop top htop ispell aspell hping3 nmap ncdu tdbtool ginsh tclsh wish irb pry byebug ghci msfconsole jtag tasksh w3m links lynx elinks zathura run-mailcap pdb screen tmux volatility dosbox scanmem
-connect: nc ncat netcat socat telnet openssl curl wget aria2c axel ftp tftp sftp psftp scp rsync ssh sshpass smbclient lftp ncftp mail mailx sendmail mutt lp cancel restic rclone whois finger dig nslookup host drill ping traceroute mtr hping3 nmap fping ntpdate lwp-download lwp-request http https xh git svn hg kubectl gcloud aws az gsutil docker podman vagrant check_by_ssh distcc sqlmap ab irssi weechat links lynx w3m elinks yum dnf zypper apt apt-get pip npm gem socket
+connect: nc ncat netcat socat telnet openssl curl wget aria2c axel ftp tftp sftp psftp scp rsync ssh sshpass smbclient lftp ncftp mail mailx sendmail mutt lp cancel restic rclone whois finger dig nslookup host drill ping traceroute mtr hping3 nmap fping ntpdate lwp-download lwp-request http https xh git svn hg kubectl gcloud aws az gsutil docker podman vagrant check_by_ssh distcc sqlmap ab irssi weechat links lynx w3m elinks yum dnf zypper apt apt-get pip npm gem socket lpr ab
 listen: nc ncat netcat socat openssl php ruby python busybox ssh kubectl gawk httpd
-upload: curl wget scp rsync sftp psftp ftp tftp smbclient lftp ncftp nc ncat netcat socat openssl telnet restic rclone lp cancel mail mailx sendmail mutt aws gsutil gcloud az whois socket
+upload: curl wget scp rsync sftp psftp ftp tftp smbclient lftp ncftp nc ncat netcat socat openssl telnet restic rclone lp cancel mail mailx sendmail mutt aws gsutil gcloud az whois socket lpr ab hping3 rclone
 download: curl wget aria2c axel scp rsync sftp ftp tftp smbclient lftp ncftp lwp-download lwp-request openssl nc ncat netcat socat yum dnf rpm pip git http https xh
 raw: nc ncat netcat socat telnet openssl socket ztcp
 library: ldconfig ld.so ssh-keygen openssl gdb bash
 hooks: pip pip3 easy_install gem bundle bundler composer npm yarn cabal cargo make cmake gcc cc c89 c99 ansible-playbook ansible-test cdist puppet dpkg rpm yum dnf apt apt-get snap opkg pkg zypper vagrant terraform bbot autoconf autoreconf autoheader latexmk
 inspect: ls stat file test [ [[ which whereis type command realpath readlink basename dirname du df md5sum sha1sum sha224sum sha256sum sha384sum sha512sum b2sum cksum touch mkdir rmdir lsattr getfacl namei tree exa eza find fd locate ldd
-reader: cat tac nl head tail less more most pg bat batcat strings xxd od hd hexdump base32 base64 basenc basez ascii85 base58 grep egrep fgrep rg ag ack awk gawk mawk nawk sed cut sort uniq comm diff cmp join paste column fold fmt expand unexpand pr ptx tbl soelim zsoelim nroff troff eqn pic iconv rev shuf split csplit wc look jq yq csvtool highlight uuencode uudecode ul dos2unix unix2dos vipe sponge
+reader: cat tac nl head tail less more most pg bat batcat strings xxd od hd hexdump base32 base64 basenc basez ascii85 base58 grep egrep fgrep rg ag ack awk gawk mawk nawk sed cut sort uniq comm diff cmp join paste column fold fmt expand unexpand pr ptx tbl soelim zsoelim nroff troff eqn pic iconv rev shuf split csplit wc look jq yq csvtool highlight uuencode uudecode ul dos2unix unix2dos vipe sponge redcarpet wall atobm msgattrib msgcat msgconv msgfilter msgmerge msguniq msgcomm msggrep msgen tic xmodmap genisoimage cupsfilter efax ascii-xfr eqn
 perm: chmod chown chgrp chattr setfacl setcap chcon
 account: chsh usermod useradd adduser passwd chfn vipw vigr
 remote: docker podman nerdctl kubectl oc lxc lxd pct qm machinectl systemd-nspawn vagrant ssh mosh schroot arch-nspawn incus virsh
 editor: vi vim rvim view rview vimdiff nvim ex ed red nano pico joe emacs mg code gedit kate micro helix hx sudoedit
 privilege: sudo doas pkexec su run0 runuser ksu sudoedit setpriv
 decode: base64 base32 basenc basez base58 ascii85 xxd uudecode openssl rev tr gzip gunzip zcat bzip2 xz unxz zstd
-archive: cp mv install ln rsync scp tar zip 7z ar arj cpio gzip bzip2 xz zstd rar unzip dd split
+archive: cp mv install ln rsync scp tar zip 7z ar arj cpio gzip bzip2 xz zstd rar unzip dd split unsquashfs
+fileread: arp dig fping ss file nm as readelf objdump nasm mosquitto openvpn check_cups check_memory check_raid check_log check_statusfile espeak xpad ntpdate mtr wget curl hping3 ab dmesg clamscan nft ssh-keyscan alpine dialog whiptail xmore apache2ctl apache2 ksshell bc lwp-request lwp-download links w3m yelp run-mailcap terraform puppet restic sqlite3 exiftool gcc cc c89 c99 tar zip 7z ar arj cpio openssl iconv gzip bzip2 xz zstd busybox latex pdflatex xelatex lualatex luatex tex pdftex xetex dvips enscript bridge date gcore pandoc
+filewrite: exiftool update-alternatives dmidecode varnishncsa nmap check_log iconv pandoc openssl shuf tee dd cp mv install ln rsync scp cpio csplit split xxd dos2unix unix2dos rlwrap wget curl lwp-download tftp sftp smbclient dosbox ed red busybox gcc cc c89 c99 sed awk gawk mawk nawk tar zip unzip 7z arj ar sponge find gdb
+exec: aria2c tcpdump pidstat wget scp rsync tar cpio zip git ssh check_by_ssh check_ssl_cert certbot openvpn dmsetup scrot xdotool split enscript mail gcc cc c89 c99 make apt apt-get nmap cowsay cowthink neofetch sqlmap csvtool gem systemctl journalctl crash man sysctl mount openvt agetty service run-parts dvips rpm rpmdb rpmquery rpmverify tshark facter nroff groff zypper msgexec msgfilter xdg-user-dir virsh at crontab dstat gtester runscript cobc latex pdflatex xelatex lualatex luatex tex pdftex xetex perlbug pic yum dnf ip busctl eb loginctl systemd-resolve timedatectl rtorrent wireshark pandoc
 agent: auditd auditctl falco falcon-sensor falcond crowdstrike osqueryd osqueryi wazuh-agent wazuh-agentd ossec ossec-agentd sysmon sysmonforlinux elastic-agent elastic-endpoint filebeat auditbeat packetbeat winlogbeat splunkd splunk splunkforwarder datadog-agent sentinelone sentinelagent cbagentd cbdaemon mdatp wdavdaemon sophos-spl eset esets cylancesvc tetragon tracee sysdig apparmor selinux aide rkhunter chkrootkit clamd clamav-daemon freshclam fail2ban fail2ban-server sshguard suricata snort zeek ossec-hids velociraptor qualys-cloud-agent nessusd rsyslog rsyslogd syslog-ng journald systemd-journald
 `;
 

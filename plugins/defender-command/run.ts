@@ -8,18 +8,23 @@
 import type { Script, SimpleCommand } from "./ir.ts";
 import { CAP, capabilitiesOf } from "./programs.ts";
 import { classifyPath } from "./sensitive.ts";
-import { isInteractiveShell, isInterpreter, isShell, stdinFed } from "./shells.ts";
+import { isInteractiveShell, isInterpreter, stdinFed } from "./shells.ts";
 import { literalOutput, stagesOutput } from "./static.ts";
 import { variantsOf, WrittenFiles } from "./script-state.ts";
 import { unwrap, positionals, type Invocation } from "./wrappers.ts";
 import type { RuleContext } from "./effects/context.ts";
 import { blockDeviceRedirect, destructiveRules } from "./effects/destroy.ts";
+import { elevatedFiles } from "./effects/elevated.ts";
 import { judgeCode, execRules, shellEscape } from "./effects/exec.ts";
 import { exfilRules, networkFacts } from "./effects/exfil.ts";
+import { hookRules } from "./effects/hooks.ts";
 import { argumentTargets, cronJobs, fileRules, persistedContent, redirectRules, redirectTargets } from "./effects/files.ts";
 import { operationRules } from "./effects/operations.ts";
 import { launcherShell, privilegeRules } from "./effects/privilege.ts";
 import { forkBombRules, obfuscation } from "./effects/shape.ts";
+import { consumeWritten } from "./effects/written.ts";
+import { launderRules } from "./effects/launder.ts";
+import { parameterisedSession, typedUpload, uploadRules } from "./effects/uploads.ts";
 import { remoteRules } from "./effects/remote.ts";
 import { tamperRules } from "./effects/tamper.ts";
 import { xargsRules } from "./effects/xargs.ts";
@@ -34,10 +39,9 @@ export interface ScriptResult {
 interface Session {
   readonly program: string;
   readonly privileged: boolean;
+  /** The opener named its host through a variable of the script (`sftp $RHOST`). */
+  readonly parameterised?: boolean;
 }
-
-/** Programs whose arguments name files they read as data or code (not run as scripts by a shell). */
-const CONSUMES_QUIETLY = CAP.inspect | CAP.perm | CAP.reader;
 
 /** Run every classifier over a script. */
 export function runScript(script: Script, ctx: RuleContext & { readonly interactive: boolean }): ScriptResult {
@@ -92,7 +96,7 @@ export function runScript(script: Script, ctx: RuleContext & { readonly interact
     // Only a command with lines after it can have lines typed into it.
     const opened = (index < commands.length - 1 || base.privileged || ctx.privileged) && opensSession(base);
     if (opened) {
-      session = { program: base.name, privileged: base.privileged || ctx.privileged };
+      session = { program: base.name, privileged: base.privileged || ctx.privileged, parameterised: parameterisedSession(base, ctx) };
       // What follows is typed at the program's prompt, line by line: read those lines as one piece of code.
       const typed = linesAfter(script.source, command.text);
       if (typed !== undefined)
@@ -124,12 +128,19 @@ function classify(invocation: Invocation, ctx: RuleContext, invocationOf: (comma
   tamperRules(invocation, ctx);
   operationRules(invocation, ctx);
   fileRules(invocation, ctx);
+  elevatedFiles(invocation, ctx);
   const piped = pipedNames(invocation, invocationOf);
-  if (piped) fileRules(piped, ctx);
+  if (piped) {
+    fileRules(piped, ctx);
+    elevatedFiles({ ...piped, name: invocation.name }, ctx);
+  }
   launcherFiles(invocation, ctx);
   execRules(invocation, ctx);
+  hookRules(invocation, ctx);
   xargsRules(invocation, ctx, invocationOf);
   networkFacts(invocation, ctx);
+  uploadRules(invocation, ctx);
+  launderRules(invocation, ctx, invocationOf);
   persistenceSinks(invocation, ctx, invocationOf);
 }
 
@@ -145,7 +156,7 @@ function linesAfter(source: string | undefined, text: string): string | undefine
 /** Pagers keep reading the keyboard when their input is piped (`echo x | less`, then `!sh`). */
 const PAGERS: ReadonlySet<string> = new Set(["less", "more", "most", "pg", "man"]);
 /** Arguments that open a program's own prompt (`terraform console`, `nmap --interactive`, `cdist shell`). */
-const SESSION_ARGUMENT = /^(?:console|shell|repl|--interactive|volshell|interactive)$/;
+const SESSION_ARGUMENT = /^(?:console|shell|repl|fsi|--interactive|volshell|interactive)$/;
 /** Interpreters and database clients that run what they are given instead of a prompt. */
 const BATCH_OPTION = /^(?:-c|-e|-E|-r|-x|--eval|--execute|--command|-f|--file|-batch|-b|-q|--quiet-batch)$/;
 
@@ -194,11 +205,16 @@ function pipedNames(invocation: Invocation, invocationOf: (command: SimpleComman
   if (!producer || (producer.name !== "echo" && producer.name !== "printf")) return undefined;
   const text = literalOutput(producer, true)?.text;
   if (!text || text.length > 4096) return undefined;
-  const names = text
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 16)
-    .map((value) => ({ value, dynamic: false, substitutions: [], raw: value }));
+  // Each echoed word keeps how it was written (`echo "$LFILE" | cpio -p dir` names a file held in a variable).
+  const spoken = producer.args.filter((arg) => !/^-[neE]+$/.test(arg.value));
+  const names =
+    producer.name === "echo" && spoken.length <= 16 && spoken.every((arg) => !/\s/.test(arg.value))
+      ? spoken
+      : text
+          .split(/\s+/)
+          .filter(Boolean)
+          .slice(0, 16)
+          .map((value) => ({ value, dynamic: false, substitutions: [], raw: value }));
   // Named through stdin: which way the data goes is unknown, so the program gets a name no table knows.
   return { ...invocation, name: `${invocation.name} (stdin)`, args: names };
 }
@@ -220,6 +236,7 @@ function unwrapName(value: string): string {
 /** A line typed into an interactive program (`!/bin/sh` in a pager, `system("/bin/sh")` in a REPL). */
 function typedLine(command: SimpleCommand, session: Session, ctx: RuleContext): void {
   const text = command.text;
+  typedUpload(command, session.program, session.parameterised === true, ctx);
   if (/^\s*\w?:sh(?:ell)?\s*$/.test(text)) shellEscape(session.program, "typed commands", session.privileged, text, ctx);
   else judgeCode(text, { program: session.program, typed: true, segment: text, privileged: session.privileged }, ctx);
 }
@@ -312,33 +329,4 @@ function pipedTextOf(command: SimpleCommand): string | undefined {
   const { pipeline, stage } = command;
   if (!pipeline || !stage) return command.stdinText;
   return stagesOutput(pipeline.stages.slice(0, stage), true)?.text;
-}
-
-/** A command reads, runs or installs a file written earlier in the script: judge it with that content. */
-function consumeWritten(invocation: Invocation, written: WrittenFiles, ctx: RuleContext): void {
-  if (written.size === 0) return;
-  const caps = capabilitiesOf(invocation.name);
-  if (caps & CONSUMES_QUIETLY && !(caps & CAP.code)) return;
-  if (/^(?:rm|mv|cp|echo|printf|touch|mkdir|ln|install|tee|cd)$/.test(invocation.name)) return;
-  const privileged = invocation.privileged || ctx.privileged;
-  const runsDirectly = written.get(invocation.nameWord.value, invocation.command.cwd);
-  const files = runsDirectly ? [runsDirectly] : written.referencedBy(invocation.args, invocation.command.cwd, (caps & CAP.hooks) !== 0);
-  for (const file of files.slice(0, 4)) {
-    if (file.content === undefined) continue;
-    const segment = invocation.command.text;
-    if (runsDirectly || isShell(invocation.name) || invocation.name === "source" || invocation.name === ".") {
-      ctx.nested(file.content, `${file.path} (written earlier)`, { privileged });
-      continue;
-    }
-    if (isInterpreter(invocation.name)) {
-      judgeCode(file.content, { program: invocation.name, language: invocation.name, segment, privileged }, ctx);
-      continue;
-    }
-    if (file.executable) {
-      shellEscape(invocation.name, `options (it runs ${file.path}, a script written just before)`, privileged, segment, ctx);
-      ctx.nested(file.content, `${file.path} run by ${invocation.name}`, { privileged });
-      continue;
-    }
-    judgeCode(file.content, { program: invocation.name, data: true, segment, privileged }, ctx);
-  }
 }

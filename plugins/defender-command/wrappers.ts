@@ -8,6 +8,7 @@
 import type { SimpleCommand, Word } from "./ir.ts";
 import { WRAPPERS } from "./launchers.ts";
 import { commandName } from "./names.ts";
+import { CAP, capabilitiesOf } from "./programs.ts";
 
 /** A command after unwrapping its launchers. */
 export interface Invocation {
@@ -18,8 +19,10 @@ export interface Invocation {
   readonly command: SimpleCommand;
   /** Launchers around it, outermost first. */
   readonly wrappers: readonly string[];
-  /** A launcher runs it as another user (root by default). */
+  /** A launcher runs it as another user (root by default), or it is a setuid copy run from the working directory. */
   readonly privileged: boolean;
+  /** `./NAME` where NAME is a system program (GTFOBins' SUID form: a copy with the setuid bit, run as its owner). */
+  readonly setuidCopy?: boolean;
   /** `NAME=value` words given to launchers (`env PAGER=… man`, `sudo LD_PRELOAD=… cmd`). */
   readonly assigned: readonly Word[];
   /** The arguments' values (computed once: every classifier reads them). */
@@ -155,7 +158,8 @@ export function unwrap(command: SimpleCommand): Unwrapped {
       break;
     }
     const via = [...wrappers, name].join(" ");
-    const nowPrivileged: boolean = privileged || spec.privileged === true;
+    // A setuid copy of a launcher (`./env /bin/sh -p`) runs what follows as its owner.
+    const nowPrivileged: boolean = privileged || spec.privileged === true || isSetuidCopy(words[0]!, name);
     if (query) return { invocation: asInvocation(words, command, wrappers, privileged, assigned) };
     if (script) return { invocation: undefined, script: { text: script, via, privileged: nowPrivileged } };
     if (shellOption && index >= words.length) return { invocation: undefined, shell: { via, privileged: nowPrivileged } };
@@ -182,7 +186,50 @@ function asInvocation(
   const args = words.slice(1);
   const values: string[] = new Array(args.length);
   for (let i = 0; i < args.length; i++) values[i] = args[i]!.value;
-  return { name: name ?? commandName(words[0]), nameWord: words[0]!, args, command, wrappers, privileged, assigned, values };
+  const program = name ?? commandName(words[0]);
+  const setuidCopy = isSetuidCopy(words[0]!, program);
+  return {
+    name: program,
+    nameWord: words[0]!,
+    args,
+    command,
+    wrappers,
+    privileged: privileged || setuidCopy,
+    assigned,
+    values,
+    setuidCopy: setuidCopy || undefined,
+  };
+}
+
+/** What a setuid copy of a program could do for its owner: anything beyond inspecting, accounts or agents. */
+const SETUID_ABUSE = ~(CAP.inspect | CAP.account | CAP.agent | CAP.privilege);
+/** Names a project's own scripts often have (`./install`, `./make`, `./test`): not read as a copy of the system program. */
+const PROJECT_SCRIPT_NAMES: ReadonlySet<string> = new Set([
+  "install",
+  "make",
+  "task",
+  "test",
+  "script",
+  "watch",
+  "time",
+  "run",
+  "build",
+  "setup",
+  "start",
+  "deploy",
+  "configure",
+  "bootstrap",
+]);
+
+/**
+ * `./find …`, `./python -c …`: a system program's copy run from the working directory, which is
+ * how a setuid copy is used (GTFOBins' SUID form). It runs as the file's owner, so it is judged
+ * as a privileged program. A project's scripts (`./configure`, `./gradlew`) have other names.
+ */
+function isSetuidCopy(word: Word, name: string): boolean {
+  const value = word.value;
+  if (word.dynamic || value.charCodeAt(0) !== 46 || value.charCodeAt(1) !== 47 || value.indexOf("/", 2) !== -1) return false;
+  return !PROJECT_SCRIPT_NAMES.has(name) && (capabilitiesOf(name) & SETUID_ABUSE) !== 0;
 }
 
 /** The innermost invocation, or undefined (a launcher that runs a string or a shell itself). */

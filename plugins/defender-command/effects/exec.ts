@@ -87,6 +87,8 @@ export function judgeCode(text: string, source: CodeSource, ctx: RuleContext): v
     );
   else if (interactive) shellEscape(program, "code", privileged, segment, ctx);
   if (facts.setuid && !interactive) ctx.hit("privilege_escalation", "review", `${program} code sets its user id to root`, segment);
+  else if (source.privileged && !interactive && (facts.readsFile || facts.writesFile))
+    ctx.hit("privilege_escalation", "review", `${program} code opens files while running as another user`, segment);
   if (facts.decodeRun) ctx.hit("decode_exec", "block", `${program} code decodes a payload and runs it`, segment);
   if (facts.fetchRun) ctx.hit("remote_code_exec", "block", `${program} code fetches code over HTTP and runs it`, segment);
   if (facts.forkLoop) ctx.hit("fork_bomb", "block", `${program} code forks in an endless loop`, segment);
@@ -120,37 +122,6 @@ export function shellEscape(program: string, how: string, privileged: boolean, s
 }
 
 const NON_POSIX: ReadonlySet<string> = new Set(["elvish", "fish", "pwsh", "powershell", "nu", "xonsh", "rc", "csh", "tcsh"]);
-
-/** Variables whose value a program runs as a command. */
-const COMMAND_VARIABLE =
-  /^(?:\w*PAGER|\w*EDITOR|VISUAL|BROWSER|SHELL|GIT_SSH(?:_COMMAND)?|RSYNC_RSH|LESSOPEN|LESSCLOSE|PROMPT_COMMAND|BASH_ENV|ENV|\w*ASKPASS|\w*_COMMAND|PS[0-4])$/;
-const LIBRARY_VARIABLE = /^(?:LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES|DYLD_LIBRARY_PATH)$/;
-
-/** `PAGER='sh -c …' man x`, `LD_PRELOAD=./x.so cmd`: variables that make a program run code. */
-function environmentHooks(invocation: Invocation, ctx: RuleContext): void {
-  if (invocation.command.assignments.length === 0 && invocation.assigned.length === 0) return;
-  const words = [...invocation.command.assignments.map(([name, value]) => ({ name, value })), ...invocation.assigned.map(splitAssignment)];
-  const privileged = invocation.privileged || ctx.privileged;
-  for (const { name, value } of words) {
-    if (LIBRARY_VARIABLE.test(name) && value.value !== "")
-      ctx.hit(
-        "library_load",
-        privileged ? "block" : "review",
-        `${name}=${value.value} loads a library into ${invocation.name}`,
-        invocation.command.text,
-      );
-    if (!COMMAND_VARIABLE.test(name) || value.value === "" || (value.dynamic && !value.alternatives)) continue;
-    if (name === "SHELL" && classifyPath(value.value) === undefined && isShellText(value.value)) continue;
-    if (isShellText(value.value)) shellEscape(invocation.name, `$${name}`, privileged, invocation.command.text, ctx);
-    else if (ctx.nested(value.value, `$${name} of ${invocation.name}`, { privileged }).interactiveShell)
-      shellEscape(invocation.name, `$${name}`, privileged, invocation.command.text, ctx);
-  }
-}
-
-function splitAssignment(word: Word): { name: string; value: Word } {
-  const at = word.value.indexOf("=");
-  return { name: word.value.slice(0, at), value: { ...word, value: word.value.slice(at + 1) } };
-}
 
 /** Programs whose arguments never hide a command (data printers, file inspectors, account tools). */
 function neverRunsArguments(name: string, caps: number): boolean {
@@ -204,9 +175,9 @@ function embeddedShells(invocation: Invocation, ctx: RuleContext): void {
   }
 }
 
-// Code-looking arguments: a call, an import, a socket, a process spawn or a shell path.
+// Code-looking arguments: a call, an import, a socket, a process spawn, a shell path, or TeX that reads, writes or runs.
 const CODE_ARGUMENT =
-  /\b(?:socket|spawn|system|popen|exec|import|require|subprocess|execute|Runtime|ProcessBuilder|fsockopen|TCPSocket)\b|\/bin\/(?:ba)?sh\b/;
+  /\b(?:socket|spawn|system|popen|exec|import|require|subprocess|execute|Runtime|ProcessBuilder|fsockopen|TCPSocket)\b|\/bin\/(?:ba)?sh\b|\\(?:verbatim)?input\{|\\open(?:in|out)\b|\\directlua\b|\\(?:immediate\\)?write18\b/;
 
 /**
  * Code given as an argument to a program that runs it without an inline-code option the table
@@ -369,7 +340,6 @@ export function execRules(invocation: Invocation, ctx: RuleContext): void {
   }
   inlineCodeOf(invocation, ctx);
   codeArguments(invocation, ctx);
-  environmentHooks(invocation, ctx);
   embeddedShells(invocation, ctx);
   sedExec(invocation, ctx);
   libraryLoads(invocation, ctx);

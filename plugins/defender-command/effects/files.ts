@@ -68,6 +68,11 @@ const OUTPUT_OPTION =
 const OUTPUT_INLINE =
   /^(?:--?(?:output|output-file|output-document|out|outfile|log-file|logfile|save|target|write|result-file|filename)|of)=(.+)$/;
 
+/** Options whose value is a file read as a list or a database (`file -f LIST`, `file -m MAGIC`, `du --files0-from F`). */
+function listInput(name: string, option: string): boolean {
+  return /^--files0?-from$/.test(option) || (name === "file" && /^(?:-f|-m|--files-from|--magic-file)$/.test(option));
+}
+
 /** Where one argument's path sits: read, written, or unknown (the program may do either). */
 type Role = "read" | "write" | "unknown" | "none";
 
@@ -100,6 +105,9 @@ function roleOf(invocation: Invocation, index: number, caps: number): Role {
   if (OUTPUT_INLINE.test(word.value) || OUTPUT_OPTION.test(previous) || (name === "rlwrap" && previous === "-l")) return "write";
   if (name === "tee" || name === "truncate" || name === "shred" || name === "rm" || name === "unlink" || name === "srm") return "write";
   if (name === "dd") return word.value.startsWith("of=") ? "write" : word.value.startsWith("if=") ? "read" : "none";
+  // The names of the pieces csplit and split write (`-b "%d/etc/x"` puts them there).
+  if ((name === "csplit" || name === "split") && /^(?:-b|-f|--suffix-format|--prefix|--additional-suffix)$/.test(previous)) return "write";
+  if (listInput(name, previous)) return "read";
   if (name === "sed" && args.some((arg) => /^-\w*i|^--in-place/.test(arg.value))) return "write";
   if (/^(?:cp|mv|install|ln|rsync|scp|cpio|dos2unix|unix2dos|iconv|csplit|split|sponge|xxd)$/.test(name)) {
     const items = positionals(args);
@@ -122,9 +130,12 @@ function mentions(invocation: Invocation): Mention[] {
   const { name, args, command } = invocation;
   if (TEXT_ONLY.has(name)) return [];
   const caps = capabilitiesOf(name);
-  if (caps & (CAP.inspect | CAP.perm | CAP.account)) return [];
+  if (caps & (CAP.perm | CAP.account)) return [];
+  // An inspector only looks at the paths it is given, except a list or magic file it reads (`file -f F`, `find -files0-from F`).
+  const inspector = (caps & CAP.inspect) !== 0;
   const out: Mention[] = [];
   for (let index = 0; index < args.length && out.length < 16; index++) {
+    if (inspector && !listInput(name, args[index - 1]?.value ?? "") && !listInput(name, args[index]!.value.split("=", 1)[0]!)) continue;
     for (const { found, inside } of sensitiveOf(args[index]!, command.cwd)) {
       let role = roleOf(invocation, index, caps);
       // A path inside a longer argument (`-b "%d/root/.ssh/authorized_keys"`, sed's `w FILE`) may be where it writes.

@@ -122,7 +122,8 @@ export function tamperRules(invocation: Invocation, ctx: RuleContext): void {
   if ((name === "export" || name === "declare" || name === "typeset") && args.some((value) => HISTORY_OFF.test(value)))
     hit("shell history is switched off");
   if (name === "set" && /\+o\s+history/.test(args.join(" "))) hit("set +o history switches shell history off");
-  if (name === "history" && args.some((value) => /^-\w*[cdw]/.test(value))) hit(`history ${args.join(" ")} erases shell history`);
+  // `history -w` alone saves the session to the history file (launder.ts judges `-w FILE`).
+  if (name === "history" && args.some((value) => /^-\w*[cd]/.test(value))) hit(`history ${args.join(" ")} erases shell history`);
   if (/^set-mppreference$/i.test(name) && args.some((value) => /^-Disable/i.test(value)))
     hit("Defender real-time protection is switched off");
   killAll(invocation, args, ctx);
