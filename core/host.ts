@@ -13,6 +13,7 @@ import {
   DROP,
   PluginLoadError,
   errorMessage,
+  type CheckResult,
   type FrameContext,
   type HostInfo,
   type PluginContext,
@@ -71,6 +72,8 @@ export class TalonHost {
   readonly gateway: GatewayRuntime;
   readonly channels: ChannelRuntime;
   readonly statusSections = new Map<string, { plugin: string; provider: () => unknown }>();
+  /** Checks plugins registered for `talon doctor`, by name. */
+  readonly checks = new Map<string, { plugin: string; run: () => CheckResult | Promise<CheckResult> }>();
   /** Every plugin that was considered, active or failed. */
   readonly plugins: PluginRecord[] = [];
 
@@ -328,6 +331,7 @@ export class TalonHost {
     this.methods.unregisterPlugin(name);
     this.http.unregisterPlugin(name);
     for (const [section, value] of this.statusSections) if (value.plugin === name) this.statusSections.delete(section);
+    for (const [check, value] of this.checks) if (value.plugin === name) this.checks.delete(check);
   }
 
   #createContext(plugin: LoadedPlugin, loadIndex: number): PluginContext<unknown> {
@@ -373,6 +377,14 @@ export class TalonHost {
             plugin: name,
           });
         this.statusSections.set(section, { plugin: name, provider });
+      },
+      registerCheck: (check, run) => {
+        const existing = this.checks.get(check);
+        if (existing)
+          throw new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", `check ${check} is already provided by ${existing.plugin}`, {
+            plugin: name,
+          });
+        this.checks.set(check, { plugin: name, run });
       },
       events: {
         declare: (definition) => this.events.declare(definition, name),

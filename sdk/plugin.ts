@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import type { Action, ActionInput, Decision, DecisionRecord } from "./action.ts";
+import type { Action, ActionField, ActionInput, Decision, DecisionRecord } from "./action.ts";
 import type { ChannelsApi } from "./channel.ts";
 import type { TalonConfig } from "./config.ts";
 import type { OperatorScope } from "./frames.ts";
@@ -95,6 +95,19 @@ export interface DefenderApi {
   evaluate(input: ActionInput): Promise<Evaluation>;
   /** The decision of an evaluation, or `undefined` when it was ignored or superseded. */
   decisionOf(evaluation: Evaluation): Decision | undefined;
+  /**
+   * Every text value of a JSON value as action fields, by the same bounded walk the host uses for
+   * frames (key kinds, depth, node and field limits). `truncated` says a limit cut something off;
+   * put it on the ActionInput so the verdict is floored at review.
+   */
+  collectFields(root: unknown): { fields: ActionField[]; truncated: boolean };
+}
+
+/** What a {@link PluginContext.registerCheck} check reports. */
+export interface CheckResult {
+  /** `critical`: something Talon relies on is missing (doctor fails); `warn`: degraded. */
+  status: "ok" | "warn" | "critical";
+  detail: string;
 }
 
 /**
@@ -165,6 +178,11 @@ export interface PluginContext<C = unknown> {
   registerHttpRoute(route: HttpRoute): void;
   /** Add a section to the `health` and `status` RPC results (e.g. `sessions`). */
   registerStatusSection(name: string, provider: () => unknown | Promise<unknown>): void;
+  /**
+   * Add a check `talon doctor` runs after the plugins started (in bridge mode, once the upstream
+   * connection is up or its wait ran out). A `critical` result fails the doctor run.
+   */
+  registerCheck(name: string, run: () => CheckResult | Promise<CheckResult>): void;
   readonly events: EventsApi;
   readonly defender: DefenderApi;
   readonly gateway: GatewayApi;

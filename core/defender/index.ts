@@ -18,6 +18,7 @@ import {
 import type { HostHooks } from "../hooks.ts";
 import { SessionScheduler } from "../scheduler/index.ts";
 import { DeadlineClock } from "./deadline.ts";
+import { collectFields } from "./extract/collect.ts";
 import { IdempotencyCache } from "./idempotency.ts";
 import { normalizeAction } from "./normalize.ts";
 import {
@@ -131,6 +132,7 @@ export function createDefender(deps: { hooks: HostHooks; config(): TalonConfig; 
   return {
     evaluate,
     decisionOf: (evaluation) => (evaluation.status === "decided" ? evaluation.record.decision : undefined),
+    collectFields,
     async ingestFrame(frame, context) {
       if (!deps.hooks.extract.isUsed()) return [];
       const actions: ActionInput[] = [];

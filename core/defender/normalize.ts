@@ -9,6 +9,7 @@ import {
   normalizeChannelId,
   normalizeToolName,
   type Action,
+  type ActionContext,
   type ActionField,
   type ActionInput,
   type ActionRouting,
@@ -18,6 +19,7 @@ import {
   ACTION_MAX_FIELDS,
   ACTION_MAX_ID_CHARS,
   ACTION_MAX_NAME_CHARS,
+  ACTION_MAX_PATH_CHARS,
   ACTION_MAX_SESSION_KEY_CHARS,
 } from "./limits.ts";
 
@@ -58,8 +60,16 @@ function mergeFields(input: ActionInput, cut: { truncated: boolean }): ActionFie
 }
 
 /** Hex SHA-256 over everything that decides the verdict (NUL-separated, so fields cannot run into each other). */
-export function digestOf(parts: { sessionKey: string; tool?: string; channel?: string; fields: readonly ActionField[] }): string {
+export function digestOf(parts: {
+  sessionKey: string;
+  tool?: string;
+  channel?: string;
+  fields: readonly ActionField[];
+  workspaceDir?: string;
+}): string {
   let text = `${parts.sessionKey}\0${parts.tool ?? ""}\0${parts.channel ?? ""}`;
+  // The workspace decides path verdicts; the agent, run and tool-call ids only say who asked.
+  if (parts.workspaceDir !== undefined) text += `\0workspace\0${parts.workspaceDir}`;
   for (const field of parts.fields) text += `\0${field.kind}\0${field.value}`;
   // One-shot hashing: no Hash object per action.
   return hash("sha256", text, "hex");
@@ -90,6 +100,25 @@ function boundedRouting(routing: ActionRouting | undefined): ActionRouting {
   };
 }
 
+/** The action's context with every value bounded; undefined when it carries none. */
+function boundedContext(context: ActionContext | undefined, cut: { truncated: boolean }): ActionContext | undefined {
+  if (!context) return undefined;
+  const out: ActionContext = {};
+  const text = (value: unknown, max: number, into: { truncated: boolean }) =>
+    typeof value === "string" && value.trim() !== "" ? bounded(value, max, into) : undefined;
+  // Cutting an id loses nothing that is scanned; cutting the workspace changes how paths resolve.
+  const ids = { truncated: false };
+  const agentId = text(context.agentId, ACTION_MAX_ID_CHARS, ids);
+  const runId = text(context.runId, ACTION_MAX_ID_CHARS, ids);
+  const toolCallId = text(context.toolCallId, ACTION_MAX_ID_CHARS, ids);
+  const workspaceDir = text(context.workspaceDir, ACTION_MAX_PATH_CHARS, cut);
+  if (agentId !== undefined) out.agentId = agentId;
+  if (runId !== undefined) out.runId = runId;
+  if (toolCallId !== undefined) out.toolCallId = toolCallId;
+  if (workspaceDir !== undefined) out.workspaceDir = workspaceDir;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** Normalise and bound an ActionInput; `defaults` fill a missing origin and source. */
 export function normalizeAction(input: ActionInput, defaults: { origin: Action["origin"]; source: string }): Action {
   const cut = { truncated: input.truncated === true };
@@ -103,6 +132,7 @@ export function normalizeAction(input: ActionInput, defaults: { origin: Action["
   const channel = normalizeChannelId(optionalText(input.channel, ACTION_MAX_NAME_CHARS, cut));
   const fields = mergeFields(input, cut);
   const id = input.id?.trim() ? bounded(input.id, ACTION_MAX_ID_CHARS, cut) : "unknown";
+  const context = boundedContext(input.context, cut);
   const action: Action = {
     id,
     source: bounded(input.source ?? defaults.source, ACTION_MAX_NAME_CHARS, cut),
@@ -120,8 +150,9 @@ export function normalizeAction(input: ActionInput, defaults: { origin: Action["
     model: input.model,
     routing: boundedRouting(input.routing),
     raw: input.raw ?? null,
-    digest: digestOf({ sessionKey, tool, channel, fields }),
+    digest: digestOf({ sessionKey, tool, channel, fields, workspaceDir: context?.workspaceDir }),
     receivedAt: Date.now(),
+    ...(context ? { context } : {}),
   };
   return cut.truncated ? { ...action, truncated: true } : action;
 }
@@ -162,7 +193,13 @@ export function mergeCollected(queued: Action, incoming: Action): Action {
     id: incoming.id,
     prompt,
     fields,
-    digest: digestOf({ sessionKey: queued.sessionKey, tool: queued.tool, channel: queued.channel, fields }),
+    digest: digestOf({
+      sessionKey: queued.sessionKey,
+      tool: queued.tool,
+      channel: queued.channel,
+      fields,
+      workspaceDir: queued.context?.workspaceDir,
+    }),
   };
   return cut.truncated ? { ...merged, truncated: true } : merged;
 }
