@@ -12,9 +12,11 @@ import {
   normalizeChatType,
   type ActionInput,
   type ActionRouting,
+  type DefenderApi,
   type DeliveryContext,
   type Evaluation,
 } from "@talon/sdk";
+import { isToolCall, toolCallShape, withToolCall } from "./tool-call.ts";
 
 const text = z.string();
 const name = z.string().max(256);
@@ -40,19 +42,26 @@ export const evaluateParamsSchema = z
     accountId: name.optional(),
     threadId: name.optional(),
     model: z.strictObject({ provider: name.optional(), id: name.optional() }).optional(),
+    /** A tool call as OpenClaw gives it, or a text entering the agent (tool-call.ts). */
+    ...toolCallShape,
   })
   .refine(
-    (params) => params.prompt !== undefined || params.command !== undefined || params.url !== undefined || params.filePath !== undefined,
+    (params) =>
+      params.prompt !== undefined ||
+      params.command !== undefined ||
+      params.url !== undefined ||
+      params.filePath !== undefined ||
+      params.params !== undefined,
     {
-      message: "give at least one of prompt, command, url, filePath",
+      message: "give at least one of prompt, command, url, filePath, params",
     },
   );
 
 /** Validated `security.evaluate` params. */
 export type EvaluateParams = z.output<typeof evaluateParamsSchema>;
 
-/** The ActionInput the params describe. */
-export function toActionInput(params: EvaluateParams): ActionInput {
+/** The ActionInput the params describe; `collect` is the host's bounded walk (`ctx.defender.collectFields`). */
+export function toActionInput(params: EvaluateParams, collect: DefenderApi["collectFields"]): ActionInput {
   const routing: ActionRouting = {};
   const chatType = normalizeChatType(params.chatType);
   if (params.chatType !== undefined && chatType === undefined) {
@@ -75,7 +84,7 @@ export function toActionInput(params: EvaluateParams): ActionInput {
     if (params.threadId !== undefined) delivery.threadId = params.threadId;
     routing.deliveryContext = delivery;
   }
-  return {
+  const input: ActionInput = {
     id: params.id,
     origin: "rpc",
     source: "security.evaluate",
@@ -90,6 +99,7 @@ export function toActionInput(params: EvaluateParams): ActionInput {
     routing,
     raw: params,
   };
+  return isToolCall(params) ? withToolCall(input, params, collect) : input;
 }
 
 /** The RPC result for an evaluation. */

@@ -215,7 +215,18 @@ export class SessionRegistry {
     const source = optionalText(action.source, 128);
     rec.lastSource = source;
     rec.lastChannel = channel ?? null;
+    // Which tool call of which run: set for every decision, cleared when the action named none.
+    const context = action.context;
+    rec.lastTool = action.tool;
+    rec.lastAgentId = context?.agentId;
+    rec.lastRunId = context?.runId;
+    rec.lastToolCallId = context?.toolCallId;
     const event: HistoryEvent = { seq: rec.nextSeq, atMs: now, kind: "decision", action: verdict, riskScore: record.decision.risk_score };
+    if (action.tool !== undefined) event.tool = action.tool;
+    if (context?.agentId !== undefined) event.agentId = context.agentId;
+    if (context?.runId !== undefined) event.runId = context.runId;
+    if (context?.toolCallId !== undefined) event.toolCallId = context.toolCallId;
+    if (verdict !== "allow") event.reasons = boundedReasons(record.decision.reasons);
     if (action.id !== "unknown") event.requestId = action.id;
     const text = optionalText(action.prompt, 2048);
     if (text !== undefined) event.text = text;
@@ -610,4 +621,15 @@ export class SessionRegistry {
       await this.#writer.idle().catch(() => undefined);
     }
   }
+}
+
+/** Most reasons kept per history event, and the longest reason kept. */
+const MAX_HISTORY_REASONS = 8;
+const MAX_REASON_CHARS = 512;
+
+/** The reasons of a review or block, bounded for the history. */
+function boundedReasons(reasons: readonly string[]): string[] {
+  return reasons
+    .slice(0, MAX_HISTORY_REASONS)
+    .map((reason) => (reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason));
 }
