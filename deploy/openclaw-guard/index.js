@@ -10,7 +10,8 @@
  */
 import { createHash } from "node:crypto";
 import { parseConfig } from "./src/config.js";
-import { GUARD_ID, GUARD_VERSION, Guard, workspaceResolver } from "./src/guard.js";
+import { workspaceResolver } from "./src/context.js";
+import { GUARD_ID, GUARD_VERSION, Guard } from "./src/guard.js";
 
 export { parseConfig } from "./src/config.js";
 export { boundParams } from "./src/bound.js";

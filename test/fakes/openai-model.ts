@@ -28,6 +28,8 @@ export interface Script {
   call?: ScriptedCall;
   /** Text answered when no call is scripted (default "ok"). */
   reply?: string;
+  /** Wait this long before answering (ms): a test can act while the model "thinks". */
+  delayMs?: number;
 }
 
 /** A chat message as received (OpenAI chat shape). */
@@ -126,7 +128,7 @@ function sse(response: ServerResponse, chunk: unknown): void {
   response.write(`data: ${typeof chunk === "string" ? chunk : JSON.stringify(chunk)}\n\n`);
 }
 
-type Decision = { kind: "call"; id: string; call: ScriptedCall } | { kind: "text"; text: string };
+type Decision = ({ kind: "call"; id: string; call: ScriptedCall } | { kind: "text"; text: string }) & { delayMs?: number };
 
 /** Decide the answer from the conversation's content. */
 function decide(messages: readonly ChatMessage[], scripts: ReadonlyMap<string, Script>): Decision {
@@ -148,7 +150,7 @@ function decide(messages: readonly ChatMessage[], scripts: ReadonlyMap<string, S
   if (!script.call) return { kind: "text", text: script.reply ?? "ok" };
   const result = resultFor(messages, script);
   if (result) return { kind: "text", text: `tool result for ${script.marker}: ${textOf(result.content)}` };
-  return { kind: "call", id: callIdFor(script.marker), call: script.call };
+  return { kind: "call", id: callIdFor(script.marker), call: script.call, delayMs: script.delayMs };
 }
 
 function stream(response: ServerResponse, model: string, decision: Decision): void {
@@ -226,7 +228,9 @@ export async function startFakeModel(scripts: readonly Script[] = [], modelId = 
         response.end(JSON.stringify({ error: { message: "this fake only streams (stream: true)", type: "invalid_request_error" } }));
         return;
       }
-      stream(response, body.model ?? modelId, decide(messages, scripted));
+      const decision = decide(messages, scripted);
+      if (decision.delayMs) await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+      stream(response, body.model ?? modelId, decision);
     } catch (error) {
       if (!response.headersSent) response.writeHead(400, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: { message: String(error), type: "invalid_request_error" } }));

@@ -23,6 +23,13 @@ export interface AgentGatewayOptions {
   /** Plugin folders to load, and `plugins.entries` to write. */
   pluginPaths?: string[];
   pluginEntries?: Record<string, unknown>;
+  /** Extra environment for the gateway (and so for the agent's `exec`); `pathPrepend` goes before PATH. */
+  env?: Record<string, string>;
+  pathPrepend?: string;
+  /** The gateway token (default: random). */
+  token?: string;
+  /** More config merged over the top level (e.g. `tools`). */
+  extraConfig?: Record<string, unknown>;
   readyTimeoutMs?: number;
 }
 
@@ -35,8 +42,10 @@ export interface AgentGateway {
   /** The agent's workspace (the default cwd of `exec`). */
   workspace: string;
   configPath: string;
-  /** Rewrite `plugins.entries` (the gateway hot-reloads config). */
+  /** Rewrite `plugins.entries` (the gateway hot-reloads config; a failed re-registration keeps the previous plugin). */
   setPluginEntries(entries: Record<string, unknown>): void;
+  /** Stop, then start again on the same port with the current config. */
+  restart(): Promise<void>;
   /** A client of this gateway (admin, approvals, plugin approval capability). */
   client(options?: { caps?: string[]; scopes?: string[] }): Promise<TestClient>;
   output(): string;
@@ -72,7 +81,7 @@ function modelsConfig(baseUrl: string) {
 export async function startAgentGateway(options: AgentGatewayOptions): Promise<AgentGateway> {
   await ensureUpstream();
   const port = await freePort();
-  const token = randomBytes(18).toString("hex");
+  const token = options.token ?? randomBytes(18).toString("hex");
   const home = join(options.dir, "home");
   const tmp = join(options.dir, "tmp");
   const workspace = join(home, ".openclaw", "workspace");
@@ -86,6 +95,7 @@ export async function startAgentGateway(options: AgentGatewayOptions): Promise<A
     models: modelsConfig(options.modelBaseUrl),
     agents: { defaults: { model: { primary: "fake/fake-1" }, workspace } },
     plugins: { load: { paths: options.pluginPaths ?? [] }, entries: options.pluginEntries ?? {} },
+    ...options.extraConfig,
   };
   const writeConfig = () => {
     writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -93,37 +103,44 @@ export async function startAgentGateway(options: AgentGatewayOptions): Promise<A
   };
   writeConfig();
   let output = "";
-  const child: ChildProcess = spawn(OPENCLAW_BIN, ["gateway", "run", "--port", String(port)], {
-    env: upstreamEnv({
-      HOME: home,
-      TMPDIR: tmp,
-      OPENCLAW_GATEWAY_TOKEN: token,
-      OPENCLAW_DISABLE_BONJOUR: "1",
-      NODE_OPTIONS: `--import=${join(UPSTREAM_DIR, "ipv4-loopback-only.mjs")}`,
-    }),
-    stdio: ["ignore", "pipe", "pipe"],
+  const env = upstreamEnv({
+    HOME: home,
+    TMPDIR: tmp,
+    OPENCLAW_GATEWAY_TOKEN: token,
+    OPENCLAW_DISABLE_BONJOUR: "1",
+    NODE_OPTIONS: `--import=${join(UPSTREAM_DIR, "ipv4-loopback-only.mjs")}`,
+    ...options.env,
   });
-  child.stdout!.on("data", (chunk) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk) => (output += chunk.toString()));
+  if (options.pathPrepend) env.PATH = `${options.pathPrepend}:${env.PATH}`;
+  let child: ChildProcess | undefined;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    const current = child;
+    if (current && current.exitCode === null && current.signalCode === null) {
       await new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+        current.once("exit", () => resolve());
+        current.kill("SIGTERM");
+        setTimeout(() => current.kill("SIGKILL"), 10_000).unref();
       });
     }
     await rm(`/tmp/openclaw-state-locks-${process.getuid?.() ?? 0}`, { recursive: true, force: true }).catch(() => undefined);
   };
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
-  while (!/\[gateway\] ready/m.test(output.replace(ANSI, ""))) {
-    if (child.exitCode !== null) throw new Error(`upstream gateway exited early (${child.exitCode}):\n${output.slice(-4000)}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`upstream gateway not ready in time:\n${output.slice(-4000)}`);
+  const launch = async () => {
+    output = "";
+    const started = spawn(OPENCLAW_BIN, ["gateway", "run", "--port", String(port)], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child = started;
+    started.stdout!.on("data", (chunk) => (output += chunk.toString()));
+    started.stderr!.on("data", (chunk) => (output += chunk.toString()));
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 240_000);
+    while (!/\[gateway\] ready/m.test(output.replace(ANSI, ""))) {
+      if (started.exitCode !== null) throw new Error(`upstream gateway exited early (${started.exitCode}):\n${output.slice(-4000)}`);
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`upstream gateway not ready in time:\n${output.slice(-4000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  };
+  await launch();
   const url = `ws://127.0.0.1:${port}`;
   return {
     url,
@@ -148,6 +165,10 @@ export async function startAgentGateway(options: AgentGatewayOptions): Promise<A
         timeoutMs: 30_000,
       }),
     output: () => output + safeRead(join(options.dir, "openclaw.log")),
+    async restart() {
+      await stop();
+      await launch();
+    },
     stop,
   };
 }

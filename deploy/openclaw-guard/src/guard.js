@@ -16,11 +16,11 @@
  *   transcript only; the model has already seen the result in the same turn.
  */
 import { randomUUID } from "node:crypto";
-import { homedir } from "node:os";
 import { BoundedCache, digest, redacted, resultText } from "./screen.js";
 import { boundParams, DEFAULT_LIMITS } from "./bound.js";
 import { GuardError, TalonClient, newInstanceId } from "./client.js";
 import { displayUrl } from "./config.js";
+import { whoOf } from "./context.js";
 import { failureResult, promptBlockMessage, readDecision, toolCallResult } from "./verdict.js";
 
 export const GUARD_ID = "talon-guard";
@@ -57,6 +57,8 @@ export class Guard {
   #results = new BoundedCache(CACHE_ENTRIES, CACHE_TTL_MS);
   /** Output digest → a verdict that flagged it (the last known verdict for that content). @type {BoundedCache<Decision>} */
   #flagged = new BoundedCache(CACHE_ENTRIES, CACHE_TTL_MS);
+  /** Tool calls the guard did not allow: their "result" is the guard's own reason, not tool output. @type {BoundedCache<true>} */
+  #notRun = new BoundedCache(CACHE_ENTRIES, CACHE_TTL_MS);
   stats = { decisions: 0, allowed: 0, reviewed: 0, blocked: 0, failures: 0, prompts: 0, results: 0, redacted: 0 };
   /** What the last heartbeat answer said. */
   talonReply = { version: "", at: 0 };
@@ -180,31 +182,6 @@ export class Guard {
     }
   }
 
-  /** The session and run fields of a hook context. */
-  #who(/** @type {Record<string, any>} */ event, /** @type {Record<string, any>} */ ctx) {
-    /** @type {Record<string, unknown>} */
-    const out = {};
-    const text = (/** @type {unknown} */ value, max = 256) =>
-      typeof value === "string" && value.trim() !== "" ? value.slice(0, max) : undefined;
-    const sessionKey = text(ctx?.sessionKey, 512);
-    if (sessionKey) out.sessionKey = sessionKey;
-    const agentId = text(ctx?.agentId);
-    if (agentId) out.agentId = agentId;
-    const runId = text(event?.runId ?? ctx?.runId);
-    if (runId) out.runId = runId;
-    const toolCallId = text(event?.toolCallId ?? ctx?.toolCallId);
-    if (toolCallId) out.toolCallId = toolCallId;
-    const requester = ctx?.requester;
-    if (requester && typeof requester === "object") {
-      /** @type {Record<string, unknown>} */
-      const who = {};
-      for (const key of ["channel", "accountId", "senderId"]) if (text(requester[key])) who[key] = text(requester[key]);
-      if (typeof requester.senderIsOwner === "boolean") who.senderIsOwner = requester.senderIsOwner;
-      out.requester = who;
-    }
-    return out;
-  }
-
   /**
    * `before_tool_call`.
    * @param {Record<string, any>} event
@@ -217,7 +194,7 @@ export class Guard {
       const limits = { ...DEFAULT_LIMITS, maxBytes: Math.floor(options.maxRequestBytes * 0.75) };
       const bounded = boundParams(event?.params ?? {}, limits);
       /** @type {Record<string, unknown>} */
-      const params = { tool, params: bounded.value, ...this.#who(event, ctx) };
+      const params = { tool, params: bounded.value, ...whoOf(event, ctx) };
       if (bounded.truncated) params.truncated = true;
       const workspace = this.workspaceFor(typeof ctx?.agentId === "string" ? ctx.agentId : undefined);
       if (workspace) params.workspaceDir = workspace;
@@ -232,14 +209,24 @@ export class Guard {
       this.stats.decisions++;
       if (decision.action === "allow") this.stats.allowed++;
       else if (decision.action === "review") this.stats.reviewed++;
-      else this.stats.blocked++;
+      else {
+        this.stats.blocked++;
+        this.#markNotRun(event, ctx);
+      }
       return toolCallResult(decision, tool, options);
     } catch (error) {
       this.stats.failures++;
+      this.#markNotRun(event, ctx);
       const failure = error instanceof Error ? error : new Error(String(error));
       this.#log.warn(`talon-guard: no decision for ${tool} (${failure.message}); failure mode ${options.failureMode}`);
       return failureResult(failure, tool, options);
     }
+  }
+
+  /** @param {Record<string, any>} event @param {Record<string, any>} ctx */
+  #markNotRun(event, ctx) {
+    const id = event?.toolCallId ?? ctx?.toolCallId;
+    if (typeof id === "string") this.#notRun.set(id, true);
   }
 
   /**
@@ -299,7 +286,7 @@ export class Guard {
     if (!this.config.screenToolResults) return;
     const id = typeof event?.toolCallId === "string" ? event.toolCallId : typeof ctx?.toolCallId === "string" ? ctx.toolCallId : undefined;
     const text = typeof event?.result === "string" ? event.result : resultText(event?.result);
-    if (!id || text.trim() === "" || this.#results.get(id)) return;
+    if (!id || text.trim() === "" || this.#results.get(id) || this.#notRun.get(id)) return;
     this.#screenResult(id, text, event, ctx);
   }
 
@@ -317,7 +304,7 @@ export class Guard {
       prompt,
       role: "tool",
       ...(tool ? { tool } : {}),
-      ...this.#who(event, ctx),
+      ...whoOf(event, ctx),
       ...(prompt.length < text.length ? { truncated: true } : {}),
     };
     const key = digest(text);
@@ -343,6 +330,7 @@ export class Guard {
     const text = resultText(message);
     if (text.trim() === "") return undefined;
     const id = typeof event?.toolCallId === "string" ? event.toolCallId : undefined;
+    if (id && this.#notRun.get(id)) return undefined;
     const known = id ? this.#results.get(id) : undefined;
     const decision = known && !(known instanceof Promise) ? known : this.#flagged.get(digest(text));
     if (!decision && id && !known) this.#screenResult(id, text, event, ctx);
@@ -370,20 +358,4 @@ export class Guard {
       stats: { ...this.stats, pending: this.client.pending, ...this.client.stats },
     };
   }
-}
-
-/**
- * The workspace of an agent from OpenClaw's config (`agents.list[].workspace`, else `agents.defaults.workspace`), `~` expanded.
- * @param {unknown} config
- * @returns {(agentId: string | undefined) => string | undefined}
- */
-export function workspaceResolver(config) {
-  const agents = /** @type {{ agents?: { defaults?: { workspace?: unknown }, list?: unknown } } | null} */ (config)?.agents;
-  return (agentId) => {
-    const list = Array.isArray(agents?.list) ? agents.list : [];
-    const entry = list.find((/** @type {any} */ item) => item && item.id === agentId);
-    const value = entry?.workspace ?? agents?.defaults?.workspace;
-    if (typeof value !== "string" || value.trim() === "") return undefined;
-    return value.startsWith("~") ? `${homedir()}${value.slice(1)}` : value;
-  };
 }
