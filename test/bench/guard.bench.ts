@@ -21,6 +21,8 @@ const GUARD = new URL("../../deploy/openclaw-guard/index.js", import.meta.url).h
 const SEQUENTIAL_CALLS = Number(process.env.TALON_BENCH_GUARD_CALLS ?? 3000);
 const THROUGHPUT_MS = Number(process.env.TALON_BENCH_MS ?? 3000);
 const CONCURRENCY = 64;
+/** More than the guard's cache caps (1,024 each): the memory figure includes full caches. */
+const CACHE_FILL = 1536;
 
 /** A realistic mix of an agent's tool calls (all allowed, so the full path runs every time). */
 function call(i: number): { event: Record<string, unknown>; ctx: Record<string, unknown> } {
@@ -94,6 +96,29 @@ async function guardProcess(url: string): Promise<void> {
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
+  // Fill the guard's bounded caches (screened prompts, tool-result verdicts) to their caps, so
+  // the memory figure is the guard's worst case, not an idle one.
+  const agentRun = hooks.get("before_agent_run")!;
+  const afterTool = hooks.get("after_tool_call")!;
+  const persist = hooks.get("tool_result_persist")!;
+  for (let i = 0; i < CACHE_FILL; i += CONCURRENCY) {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, j) => {
+        const n = i + j;
+        const ctx = { sessionKey: `agent:main:bench-${n % CONCURRENCY}`, agentId: "main", runId: `run-${n}`, toolCallId: `result_${n}` };
+        await agentRun({ prompt: `summarise chapter ${n} of the design notes`, messages: [] }, ctx);
+        const message = {
+          role: "toolResult",
+          toolCallId: `result_${n}`,
+          toolName: "exec",
+          content: [{ type: "text", text: `build ${n} ok: 42 files` }],
+        };
+        afterTool({ toolName: "exec", toolCallId: `result_${n}`, result: message, params: {} }, ctx);
+        persist({ toolName: "exec", toolCallId: `result_${n}`, message }, ctx);
+      }),
+    );
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const after = heap();
   stopGuard();
   process.send!({
@@ -128,6 +153,6 @@ if (process.argv.includes("--guard")) {
       atLeast2000PerSecond: result.decisionsPerSecond >= 2000,
       guardUnder5Mb: result.memory.guardHeapKb < 5 * 1024,
     },
-    note: "latency: the before_tool_call handler from call to result (bounding, request, Talon's full detector path, verdict), sequential; decisions/s: 64 calls in flight; memory: heap+external growth of the guard's process from before loading the module to after the runs (GC'd)",
+    note: "latency: the before_tool_call handler from call to result (bounding, request, Talon's full detector path, verdict), sequential; decisions/s: 64 calls in flight; memory: heap+external growth of the guard's process from before loading the module to after the runs, with its prompt and tool-result caches full (GC'd); RSS growth also counts V8's young generation and code pages that any first traffic of a fresh process touches",
   });
 }
