@@ -6,6 +6,7 @@
  * and tool-result redaction through the synchronous `tool_result_persist`.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -94,6 +95,29 @@ describe("registration", () => {
     assert.equal(blocked?.block, true, "the replaced guard is closed: its hooks fail closed");
     assert.equal(await changed.fire("before_tool_call", event, ctx), undefined);
   });
+});
+
+test("an idle connection does not keep a short-lived OpenClaw process (a CLI run) alive", async () => {
+  const guardUrl = new URL("../../deploy/openclaw-guard/index.js", import.meta.url).href;
+  const script = `
+    const { Guard, parseConfig } = await import(${JSON.stringify(guardUrl)});
+    const guard = new Guard(parseConfig({ url: ${JSON.stringify(talon.url)}, token: ${JSON.stringify(talon.token)}, heartbeatIntervalMs: 500 }), { log: { info() {}, warn() {}, error() {} } });
+    const result = await guard.beforeToolCall({ toolName: "exec", params: { command: "git status" } }, { sessionKey: "agent:main:cli" });
+    console.log(result === undefined ? "allowed" : "not allowed");`;
+  const started = Date.now();
+  const outcome = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout });
+    });
+  });
+  assert.equal(outcome.code, 0, "exited by itself");
+  assert.match(outcome.stdout, /allowed/);
+  assert.ok(Date.now() - started < 15_000);
 });
 
 describe("text entering the agent", () => {

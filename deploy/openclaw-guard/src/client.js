@@ -269,6 +269,9 @@ export class TalonClient {
               this.#nextAttemptAt = 0;
               this.#lastError = undefined;
               this.talon = { version: String(frame.payload?.server?.version ?? "unknown"), connectedSinceMs: Date.now() };
+              // An idle connection must not keep a short-lived OpenClaw process (a CLI run) alive;
+              // a waiting request's timer does while it waits.
+              /** @type {{ _socket?: { unref?: () => void } }} */ (/** @type {unknown} */ (socket))._socket?.unref?.();
               resolve(socket);
             } else {
               const message = typeof frame.error?.message === "string" ? frame.error.message : "connect refused";
