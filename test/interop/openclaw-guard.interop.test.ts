@@ -144,7 +144,10 @@ async function upstreamHealth(): Promise<{ plugins: { loaded: string[]; errors: 
 
 const curlCalls = () => (existsSync(join(canary, "curl.log")) ? readFileSync(join(canary, "curl.log"), "utf8") : "");
 
-test("the guard is loaded upstream and reports to Talon", async () => {
+test("the guard is loaded upstream and reports to Talon; a first (cold) turn completes", async () => {
+  model.script({ marker: "M-WARM-UP", reply: "hello" });
+  const warm = await turn("M-WARM-UP");
+  assert.equal(warm.state, "final", JSON.stringify(warm.payload));
   const health = await operator.call("health", {});
   assert.ok(health.plugins.loaded.includes("talon-guard"), JSON.stringify(health.plugins));
   await until(async () => ((await talon.host.call("status", {})) as any).guard.instances.length > 0, "the guard's heartbeat");
