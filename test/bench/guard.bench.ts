@@ -93,9 +93,13 @@ async function guardProcess(url: string): Promise<void> {
       done++;
     }
   };
+  process.send!({ phase: "throughput-start" });
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  process.send!({ phase: "throughput-end" });
   // Fill the guard's bounded caches (screened prompts, tool-result verdicts) to their caps, so
   // the memory figure is the guard's worst case, not an idle one.
   const agentRun = hooks.get("before_agent_run")!;
@@ -125,6 +129,8 @@ async function guardProcess(url: string): Promise<void> {
     latency: summarize(samples),
     decisionsPerSecond: Math.round(done / seconds),
     concurrency: CONCURRENCY,
+    guardCpuMsPerDecision: Math.round(((cpu.user + cpu.system) / 1000 / done) * 1000) / 1000,
+    decisions: done,
     verdicts,
     memory: {
       guardHeapKb: Math.round((after.heap - before.heap) / 1024),
@@ -140,13 +146,27 @@ if (process.argv.includes("--guard")) {
   const host = await startBenchHost({ plugins: { builtin: true }, security: { protect_paths: [] } }, { gateway: true });
   const address = host.gateway.address()!;
   const child = fork(SELF, ["--guard", `ws://127.0.0.1:${address.port}`], { execArgv: ["--import", "tsx", "--expose-gc"] });
+  // Talon's own CPU over the guard's throughput phase: with the guard's, a figure that a busy
+  // machine cannot distort (wall-clock rates on a shared 2-core VM can).
+  let talonCpu: NodeJS.CpuUsage | undefined;
+  let talonCpuStart: NodeJS.CpuUsage | undefined;
   const result = await new Promise<Record<string, any>>((resolve, reject) => {
-    child.once("message", (message) => resolve(message as Record<string, any>));
+    child.on("message", (message: Record<string, any>) => {
+      if (message.phase === "throughput-start") talonCpuStart = process.cpuUsage();
+      else if (message.phase === "throughput-end") talonCpu = process.cpuUsage(talonCpuStart);
+      else resolve(message);
+    });
     child.once("exit", (code) => reject(new Error(`guard process exited ${code}`)));
   });
+  const talonCpuMsPerDecision = talonCpu
+    ? Math.round(((talonCpu.user + talonCpu.system) / 1000 / result.decisions) * 1000) / 1000
+    : undefined;
   await host.stop();
   report({
     ...result,
+    talonCpuMsPerDecision,
+    /** Decisions per second one core each for the guard and for Talon can sustain, from CPU time. */
+    cpuBoundPerSecond: talonCpuMsPerDecision ? Math.round(1000 / Math.max(talonCpuMsPerDecision, result.guardCpuMsPerDecision)) : undefined,
     goals: {
       p50Under2Ms: result.latency.p50Ms < 2,
       p99Under10Ms: result.latency.p99Ms < 10,
