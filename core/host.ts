@@ -12,6 +12,7 @@ import {
   DROP,
   PluginLoadError,
   errorMessage,
+  type CheckResult,
   type FrameContext,
   type HostInfo,
   type PluginContext,
@@ -72,6 +73,8 @@ export class TalonHost {
   readonly gateway: GatewayRuntime;
   readonly channels: ChannelRuntime;
   readonly statusSections = new Map<string, { plugin: string; provider: () => unknown }>();
+  /** Checks plugins registered for `talon doctor`, by name. */
+  readonly checks = new Map<string, { plugin: string; run: () => CheckResult | Promise<CheckResult> }>();
   /** Every plugin that was considered, active or failed. */
   readonly plugins: PluginRecord[] = [];
 
@@ -353,6 +356,7 @@ export class TalonHost {
     this.methods.unregisterPlugin(name);
     this.http.unregisterPlugin(name);
     for (const [section, value] of this.statusSections) if (value.plugin === name) this.statusSections.delete(section);
+    for (const [check, value] of this.checks) if (value.plugin === name) this.checks.delete(check);
   }
 
   #createContext(plugin: LoadedPlugin, loadIndex: number): PluginContext<unknown> {
@@ -379,6 +383,7 @@ export class TalonHost {
       http: this.http,
       events: this.events,
       statusSections: this.statusSections,
+      checks: this.checks,
       defender: this.defender,
       gateway: this.gateway,
       channels: this.channels,

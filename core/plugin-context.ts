@@ -3,7 +3,7 @@
  * hook facades that can tap but not call, and the host's registries, all scoped to the plugin.
  */
 import { resolve } from "node:path";
-import { PluginLoadError, type HostInfo, type PluginContext, type TalonConfig } from "@talon/sdk";
+import { PluginLoadError, type CheckResult, type HostInfo, type PluginContext, type TalonConfig } from "@talon/sdk";
 import type { ChannelRuntime } from "./channels/index.ts";
 import type { DefenderRuntime } from "./defender/index.ts";
 import type { EventBus } from "./events/bus.ts";
@@ -30,6 +30,8 @@ export interface ContextDeps {
   readonly http: HttpRoutes;
   readonly events: EventBus;
   readonly statusSections: Map<string, { plugin: string; provider: () => unknown }>;
+  /** `talon doctor` checks contributed by plugins. */
+  readonly checks: Map<string, { plugin: string; run: () => CheckResult | Promise<CheckResult> }>;
   readonly defender: DefenderRuntime;
   readonly gateway: GatewayRuntime;
   readonly channels: ChannelRuntime;
@@ -97,6 +99,14 @@ export function createPluginContext(
           plugin: name,
         });
       deps.statusSections.set(section, { plugin: name, provider });
+    },
+    registerCheck: (check, run) => {
+      const existing = deps.checks.get(check);
+      if (existing)
+        throw new PluginLoadError("TALON_PLUGIN_SETUP_FAILED", `check ${check} is already provided by ${existing.plugin}`, {
+          plugin: name,
+        });
+      deps.checks.set(check, { plugin: name, run });
     },
     events: {
       declare: (definition) => deps.events.declare(definition, name),

@@ -65,6 +65,19 @@ export interface ActionRouting {
   senderAuthorized?: boolean;
 }
 
+/**
+ * Which agent, run and tool call an action belongs to (OpenClaw's ids, e.g. from the guard plugin),
+ * and the directory its relative paths resolve against. Kept on the decision so the session history
+ * and the decision events show which tool call of which run was stopped.
+ */
+export interface ActionContext {
+  agentId?: string;
+  runId?: string;
+  toolCallId?: string;
+  /** The agent's workspace: relative paths, `~`-free `..` walks and the workspace policy resolve against it, lexically. */
+  workspaceDir?: string;
+}
+
 /** Where an action came from. */
 export type ActionOrigin = "bridge" | "standalone" | "rpc" | "channel" | "replay";
 
@@ -95,6 +108,8 @@ export interface ActionInput {
   raw?: unknown;
   /** Some text was cut to the extraction limits (depth, field count, field size); the host floors the verdict at `review`. */
   truncated?: boolean;
+  /** Agent, run and tool call the action belongs to. */
+  context?: ActionContext;
 }
 
 /** A normalised action, as detectors and policy see it. Treat it as read-only. */
@@ -128,6 +143,8 @@ export interface Action {
   readonly receivedAt: number;
   /** Some text was cut to the extraction limits; the host floors the verdict at `review` (tag `extraction_limit`). */
   readonly truncated?: boolean;
+  /** Agent, run and tool call the action belongs to (bounded). */
+  readonly context?: Readonly<ActionContext>;
 }
 
 /** One detector's contribution to a risk report. A finding is data, never an exception. */

@@ -76,6 +76,7 @@ export const ERROR_CODES = {
   TALON_DEFENDER_CAPACITY: spec("the defender queue is full; the action was refused"),
   TALON_DEFENDER_TIMEOUT: spec("an evaluation exceeded runtime.eval_timeout_ms"),
   TALON_POLICY_BUNDLE_INVALID: spec("a signed policy bundle could not be read, verified or applied"),
+  TALON_GUARD_MISSING: spec("the OpenClaw guard plugin is not loaded upstream or stopped reporting to Talon (see docs/guard-openclaw.md)"),
 
   // --- channels -----------------------------------------------------------------------------
   TALON_CHANNEL_UNKNOWN: spec("no channel driver with this id is loaded", "INVALID_REQUEST"),

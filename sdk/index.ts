@@ -20,6 +20,7 @@ export * from "./hooks.ts";
 export * from "./http-failure.ts";
 export * from "./json.ts";
 export * from "./limits.ts";
+export * from "./fields/index.ts";
 export * from "./lru.ts";
 export * from "./secrets.ts";
 export * from "./patterns.ts";

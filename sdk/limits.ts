@@ -17,3 +17,5 @@ export const ACTION_MAX_ID_CHARS = 256;
 export const ACTION_MAX_SESSION_KEY_CHARS = 512;
 /** Longest tool, channel, source or routing string kept. */
 export const ACTION_MAX_NAME_CHARS = 256;
+/** Longest workspace directory kept in an action's context. */
+export const ACTION_MAX_PATH_CHARS = 4096;

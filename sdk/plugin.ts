@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import type { Action, ActionInput, Decision, DecisionRecord } from "./action.ts";
+import type { Action, ActionField, ActionInput, Decision, DecisionRecord } from "./action.ts";
 import type { ChannelsApi } from "./channel.ts";
 import type { CommandDefinition } from "./command.ts";
 import type { TalonConfig } from "./config.ts";
@@ -98,6 +98,13 @@ export interface DefenderApi {
   decisionOf(evaluation: Evaluation): Decision | undefined;
 }
 
+/** What a {@link PluginContext.registerCheck} check reports. */
+export interface CheckResult {
+  /** `critical`: something Talon relies on is missing (doctor fails); `warn`: degraded. */
+  status: "ok" | "warn" | "critical";
+  detail: string;
+}
+
 /**
  * The gateway as plugins see it (`ctx.gateway`). In bridge mode every upstream frame after
  * `hello-ok` goes through the `frame` hook with `context.mode === "bridge"` (taps for different
@@ -171,6 +178,11 @@ export interface PluginContext<C = unknown> {
   registerHttpRoute(route: HttpRoute): void;
   /** Add a section to the `health` and `status` RPC results (e.g. `sessions`). */
   registerStatusSection(name: string, provider: () => unknown | Promise<unknown>): void;
+  /**
+   * Add a check `talon doctor` runs after the plugins started (in bridge mode, once the upstream
+   * connection is up or its wait ran out). A `critical` result fails the doctor run.
+   */
+  registerCheck(name: string, run: () => CheckResult | Promise<CheckResult>): void;
   readonly events: EventsApi;
   readonly defender: DefenderApi;
   readonly gateway: GatewayApi;

@@ -25,6 +25,11 @@ export interface SessionDecisionState {
   lastSource?: string;
   /** Channel of the latest decision's action (`null` when it had none). */
   lastChannel?: string | null;
+  /** Tool, agent, run and tool call of the latest decision's action, when it named them. */
+  lastTool?: string;
+  lastAgentId?: string;
+  lastRunId?: string;
+  lastToolCallId?: string;
 }
 
 /** Routing overrides set with `sessions.patch` that the scheduler and channels honour. */

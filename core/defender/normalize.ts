@@ -9,11 +9,13 @@ import {
   ACTION_MAX_FIELDS,
   ACTION_MAX_ID_CHARS,
   ACTION_MAX_NAME_CHARS,
+  ACTION_MAX_PATH_CHARS,
   ACTION_MAX_SESSION_KEY_CHARS,
   boundedSessionKey,
   normalizeChannelId,
   normalizeToolName,
   type Action,
+  type ActionContext,
   type ActionField,
   type ActionInput,
   type ActionRole,
@@ -61,8 +63,16 @@ function mergeFields(input: ActionInput, role: ActionRole, cut: { truncated: boo
 }
 
 /** Hex SHA-256 over everything that decides the verdict (NUL-separated, so fields cannot run into each other). */
-export function digestOf(parts: { sessionKey: string; tool?: string; channel?: string; fields: readonly ActionField[] }): string {
+export function digestOf(parts: {
+  sessionKey: string;
+  tool?: string;
+  channel?: string;
+  fields: readonly ActionField[];
+  workspaceDir?: string;
+}): string {
   let text = `${parts.sessionKey}\0${parts.tool ?? ""}\0${parts.channel ?? ""}`;
+  // The workspace decides path verdicts; the agent, run and tool-call ids only say who asked.
+  if (parts.workspaceDir !== undefined) text += `\0workspace\0${parts.workspaceDir}`;
   // The role decides how a text is read (an instruction in a tool result is an attack), so it is part of the content.
   for (const field of parts.fields) text += `\0${field.kind}\0${field.role ?? "user"}\0${field.value}`;
   // One-shot hashing: no Hash object per action.
@@ -94,6 +104,25 @@ function boundedRouting(routing: ActionRouting | undefined): ActionRouting {
   };
 }
 
+/** The action's context with every value bounded; undefined when it carries none. */
+function boundedContext(context: ActionContext | undefined, cut: { truncated: boolean }): ActionContext | undefined {
+  if (!context) return undefined;
+  const out: ActionContext = {};
+  const text = (value: unknown, max: number, into: { truncated: boolean }) =>
+    typeof value === "string" && value.trim() !== "" ? bounded(value, max, into) : undefined;
+  // Cutting an id loses nothing that is scanned; cutting the workspace changes how paths resolve.
+  const ids = { truncated: false };
+  const agentId = text(context.agentId, ACTION_MAX_ID_CHARS, ids);
+  const runId = text(context.runId, ACTION_MAX_ID_CHARS, ids);
+  const toolCallId = text(context.toolCallId, ACTION_MAX_ID_CHARS, ids);
+  const workspaceDir = text(context.workspaceDir, ACTION_MAX_PATH_CHARS, cut);
+  if (agentId !== undefined) out.agentId = agentId;
+  if (runId !== undefined) out.runId = runId;
+  if (toolCallId !== undefined) out.toolCallId = toolCallId;
+  if (workspaceDir !== undefined) out.workspaceDir = workspaceDir;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /**
  * Normalise and bound an ActionInput; `defaults` fill a missing origin and source. `channelId`
  * resolves channel aliases (the host's: known channels plus loaded drivers; default the table).
@@ -114,6 +143,7 @@ export function normalizeAction(
   const role = input.role ?? "user";
   const fields = mergeFields(input, role, cut);
   const id = input.id?.trim() ? bounded(input.id, ACTION_MAX_ID_CHARS, cut) : "unknown";
+  const context = boundedContext(input.context, cut);
   const action: Action = {
     id,
     source: bounded(input.source ?? defaults.source, ACTION_MAX_NAME_CHARS, cut),
@@ -132,8 +162,9 @@ export function normalizeAction(
     model: input.model,
     routing: boundedRouting(input.routing),
     raw: input.raw ?? null,
-    digest: digestOf({ sessionKey, tool, channel, fields }),
+    digest: digestOf({ sessionKey, tool, channel, fields, workspaceDir: context?.workspaceDir }),
     receivedAt: Date.now(),
+    ...(context ? { context } : {}),
   };
   return cut.truncated ? { ...action, truncated: true } : action;
 }
@@ -174,7 +205,13 @@ export function mergeCollected(queued: Action, incoming: Action): Action {
     id: incoming.id,
     prompt,
     fields,
-    digest: digestOf({ sessionKey: queued.sessionKey, tool: queued.tool, channel: queued.channel, fields }),
+    digest: digestOf({
+      sessionKey: queued.sessionKey,
+      tool: queued.tool,
+      channel: queued.channel,
+      fields,
+      workspaceDir: queued.context?.workspaceDir,
+    }),
   };
   return cut.truncated ? { ...merged, truncated: true } : merged;
 }

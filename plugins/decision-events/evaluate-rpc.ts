@@ -14,9 +14,11 @@ import {
   type ActionInput,
   type ActionRole,
   type ActionRouting,
+  type DefenderApi,
   type DeliveryContext,
   type Evaluation,
 } from "@talon/sdk";
+import { isToolCall, toolCallShape, withToolCall } from "./tool-call.ts";
 
 const text = z.string();
 const name = z.string().max(256);
@@ -44,11 +46,18 @@ export const evaluateParamsSchema = z
     accountId: name.optional(),
     threadId: name.optional(),
     model: z.strictObject({ provider: name.optional(), id: name.optional() }).optional(),
+    /** A tool call as OpenClaw gives it, or a text entering the agent (tool-call.ts). */
+    ...toolCallShape,
   })
   .refine(
-    (params) => params.prompt !== undefined || params.command !== undefined || params.url !== undefined || params.filePath !== undefined,
+    (params) =>
+      params.prompt !== undefined ||
+      params.command !== undefined ||
+      params.url !== undefined ||
+      params.filePath !== undefined ||
+      params.params !== undefined,
     {
-      message: "give at least one of prompt, command, url, filePath",
+      message: "give at least one of prompt, command, url, filePath, params",
     },
   );
 
@@ -79,7 +88,7 @@ export function toActionInput(params: EvaluateParams): ActionInput {
     if (params.threadId !== undefined) delivery.threadId = params.threadId;
     routing.deliveryContext = delivery;
   }
-  return {
+  const input: ActionInput = {
     id: params.id,
     origin: "rpc",
     source: "security.evaluate",
@@ -95,6 +104,7 @@ export function toActionInput(params: EvaluateParams): ActionInput {
     routing,
     raw: params,
   };
+  return isToolCall(params) ? withToolCall(input, params) : input;
 }
 
 /** The RPC result for an evaluation. */

@@ -56,7 +56,7 @@ export default definePlugin({
       name: "security.evaluate",
       scope: "operator.write",
       params: evaluateParamsSchema,
-      description: "Evaluate one action (prompt, command, url or file) and return Talon's decision.",
+      description: "Evaluate one action (prompt, command, url, file, or a tool call with any params) and return Talon's decision.",
       async handler(params) {
         return toEvaluateResult(await ctx.defender.evaluate(toActionInput(params)));
       },

@@ -22,6 +22,11 @@ export interface DecisionPayload {
   wasMentioned?: boolean;
   replyBack?: boolean;
   deliveryContext?: DeliveryContext;
+  /** For actions with a context (tool calls from the OpenClaw guard): the tool (normalised), agent, run and tool call. */
+  tool?: string;
+  agentId?: string;
+  runId?: string;
+  toolCallId?: string;
   decision: Decision;
 }
 
@@ -39,5 +44,13 @@ export function toDecisionPayload(record: DecisionRecord): DecisionPayload {
   if (routing.wasMentioned !== undefined) payload.wasMentioned = routing.wasMentioned;
   if (routing.replyBack !== undefined) payload.replyBack = routing.replyBack;
   if (routing.deliveryContext !== undefined) payload.deliveryContext = routing.deliveryContext;
+  // A tool call's context (the guard's calls); the seed's payload is unchanged for other actions.
+  const context = action.context;
+  if (context !== undefined) {
+    if (action.tool !== undefined) payload.tool = action.tool;
+    if (context.agentId !== undefined) payload.agentId = context.agentId;
+    if (context.runId !== undefined) payload.runId = context.runId;
+    if (context.toolCallId !== undefined) payload.toolCallId = context.toolCallId;
+  }
   return payload;
 }

@@ -5,7 +5,7 @@
  * (`{"provider":"openai"}` is a model provider, not a channel).
  */
 import { KNOWN_CHANNELS, type ChannelDirectory } from "@talon/sdk";
-import { CHANNEL_KEYS, MODEL_ID_KEYS, MODEL_PROVIDER_KEYS } from "./keys.ts";
+import { CHANNEL_KEYS, MODEL_ID_KEYS, MODEL_PROVIDER_KEYS } from "@talon/sdk";
 import type { KeySearch } from "./search.ts";
 
 /** What the extractor asks about channels: the host's directory (known channels and loaded drivers). */

@@ -9,9 +9,9 @@
  */
 import { KNOWN_CHANNELS, STAGE, type ActionInput, type ExtractInput, type FrameContext, type HookFacades } from "@talon/sdk";
 import { MODEL_ID_SEARCH, channelFrom, channelSearches, modelFrom, type ChannelLookup } from "./channel.ts";
-import { collectFields } from "./collect.ts";
-import { COMMAND_KEYS, FILE_KEYS, ID_KEYS, PROMPT_KEYS, SESSION_KEYS, TOOL_KEYS, URL_KEYS } from "./keys.ts";
-import { rootRole } from "./role.ts";
+import { collectFields } from "@talon/sdk";
+import { COMMAND_KEYS, FILE_KEYS, ID_KEYS, PROMPT_KEYS, SESSION_KEYS, TOOL_KEYS, URL_KEYS } from "@talon/sdk";
+import { rootRole } from "@talon/sdk";
 import { routingOf } from "./routing.ts";
 import { findFirstOf } from "./search.ts";
 

@@ -6,8 +6,8 @@
 import { KNOWN_CHANNELS, canonicalSessionKey, parseSessionKey, type ActionRouting, type DeliveryContext } from "@talon/sdk";
 import { ACTION_MAX_NAME_CHARS } from "@talon/sdk";
 import { isKnownChannel, type ChannelLookup } from "./channel.ts";
-import { boolish, firstTopLevelText, isObject, scalarText } from "./json.ts";
-import { ROUTING_KEYS } from "./keys.ts";
+import { boolish, firstTopLevelText, isObject, scalarText } from "@talon/sdk";
+import { ROUTING_KEYS } from "@talon/sdk";
 
 /** First present key's bool-ish value; a present key that is not bool-ish ends the search (seed §3.10). */
 function firstPresentBool(root: Record<string, unknown>, keys: readonly string[]): boolean | undefined {

@@ -11,7 +11,7 @@
  * short reports `truncated`.
  */
 import { EXTRACT_MAX_DEPTH, EXTRACT_MAX_NODES } from "@talon/sdk";
-import { isObject, scalarText, sortedKeys } from "./json.ts";
+import { isObject, scalarText, sortedKeys } from "@talon/sdk";
 
 /** One search: its keys in priority order; `accept` may reject a candidate (the search then goes on). */
 export interface KeySearch {

@@ -57,7 +57,18 @@ export function decisionEvent(rec: SessionRecord, record: DecisionRecord, now: n
   const source = optionalText(action.source, 128);
   rec.lastSource = source;
   rec.lastChannel = channel ?? null;
+  // Which tool call of which run: set for every decision, cleared when the action named none.
+  const context = action.context;
+  rec.lastTool = action.tool;
+  rec.lastAgentId = context?.agentId;
+  rec.lastRunId = context?.runId;
+  rec.lastToolCallId = context?.toolCallId;
   const event: HistoryEvent = { seq: rec.nextSeq, atMs: now, kind: "decision", action: verdict, riskScore: record.decision.risk_score };
+  if (action.tool !== undefined) event.tool = action.tool;
+  if (context?.agentId !== undefined) event.agentId = context.agentId;
+  if (context?.runId !== undefined) event.runId = context.runId;
+  if (context?.toolCallId !== undefined) event.toolCallId = context.toolCallId;
+  if (verdict !== "allow") event.reasons = boundedReasons(record.decision.reasons);
   if (action.id !== "unknown") event.requestId = action.id;
   const text = optionalText(action.prompt, 2048);
   if (text !== undefined) event.text = text;
@@ -88,4 +99,15 @@ export function sendChange(
   if (channel !== undefined) event.channel = channel;
   noteEvent(next, event, config);
   return { next, event };
+}
+
+/** Most reasons kept per history event, and the longest reason kept. */
+const MAX_HISTORY_REASONS = 8;
+const MAX_REASON_CHARS = 512;
+
+/** The reasons of a review or block, bounded for the history. */
+function boundedReasons(reasons: readonly string[]): string[] {
+  return reasons
+    .slice(0, MAX_HISTORY_REASONS)
+    .map((reason) => (reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason));
 }

@@ -43,6 +43,12 @@ export interface HistoryEvent {
   riskScore?: number;
   source?: string;
   channel?: string;
+  /** Decisions: the tool called, the agent, run and tool call it belonged to, and why it was decided so. */
+  tool?: string;
+  agentId?: string;
+  runId?: string;
+  toolCallId?: string;
+  reasons?: string[];
 }
 
 /** Usage counters of one UTC day (day number = floor(ms / 86 400 000)). */
@@ -140,6 +146,10 @@ export function shapeRecord(source: SessionRecord): SessionRecord {
     lastSeenMs: source.lastSeenMs,
     lastSource: source.lastSource,
     lastChannel: source.lastChannel,
+    lastTool: source.lastTool,
+    lastAgentId: source.lastAgentId,
+    lastRunId: source.lastRunId,
+    lastToolCallId: source.lastToolCallId,
     firstSeq: source.firstSeq,
     nextSeq: source.nextSeq,
     titleSend: source.titleSend,
@@ -284,6 +294,11 @@ export function toHistoryRecord(key: string, event: HistoryEvent): Record<string
   if (event.riskScore !== undefined) record.riskScore = event.riskScore;
   if (event.source !== undefined) record.source = event.source;
   if (event.channel !== undefined) record.channel = event.channel;
+  if (event.tool !== undefined) record.tool = event.tool;
+  if (event.agentId !== undefined) record.agentId = event.agentId;
+  if (event.runId !== undefined) record.runId = event.runId;
+  if (event.toolCallId !== undefined) record.toolCallId = event.toolCallId;
+  if (event.reasons !== undefined) record.reasons = event.reasons;
   return record;
 }
 
@@ -318,5 +333,9 @@ export function toDecisionState(rec: SessionRecord) {
     lastRiskScore: rec.lastRiskScore,
     ...(rec.lastSource !== undefined ? { lastSource: rec.lastSource } : {}),
     ...(rec.lastChannel !== undefined ? { lastChannel: rec.lastChannel } : {}),
+    ...(rec.lastTool !== undefined ? { lastTool: rec.lastTool } : {}),
+    ...(rec.lastAgentId !== undefined ? { lastAgentId: rec.lastAgentId } : {}),
+    ...(rec.lastRunId !== undefined ? { lastRunId: rec.lastRunId } : {}),
+    ...(rec.lastToolCallId !== undefined ? { lastToolCallId: rec.lastToolCallId } : {}),
   };
 }

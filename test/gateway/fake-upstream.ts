@@ -16,6 +16,8 @@ export interface FakeUpstreamOptions {
   tickIntervalMs?: number;
   /** Scopes granted in hello-ok (default: the requested ones). */
   grant?: string[];
+  /** Answers requests after the handshake: a payload for `ok: true`; undefined sends no answer. */
+  respond?: (method: string, params: unknown) => unknown;
 }
 
 export interface FakeConnection {
@@ -78,6 +80,9 @@ export class FakeUpstream {
           policy: { maxPayload: 26214400, maxBufferedBytes: 52428800, tickIntervalMs },
         };
         ws.send(JSON.stringify({ type: "res", id: frame.id, ok: true, payload: hello }));
+      } else if (frame.type === "req" && this.options.respond) {
+        const payload = this.options.respond(frame.method, frame.params);
+        if (payload !== undefined) ws.send(JSON.stringify({ type: "res", id: frame.id, ok: true, payload }));
       }
     });
     setTimeout(() => {

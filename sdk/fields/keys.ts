@@ -2,7 +2,7 @@
  * The key lists of the seed's extraction (seed-defender §2.4, §3.6, §3.10, §9.3), in priority
  * order. Exact strings: the seed matches keys case-sensitively.
  */
-import type { ActionFieldKind } from "@talon/sdk";
+import type { ActionFieldKind } from "../action.ts";
 
 /** Prompt-ish keys (seed §2.4). */
 export const PROMPT_KEYS = ["prompt", "message", "text", "input"] as const;

@@ -2,9 +2,9 @@
  * JSON helpers shared by the extractor: the seed's scalar-to-string rendering, bool-ish values,
  * key order and JSON pointers (seed-defender §0).
  */
-import { compareCodePoints } from "@talon/sdk";
+import { compareCodePoints } from "../json.ts";
 
-export { isObject } from "@talon/sdk";
+export { isObject } from "../json.ts";
 
 /**
  * Render a JSON scalar as the seed did (seed §0.2): strings verbatim, booleans `true`/`false`,

@@ -6,9 +6,8 @@
  * and field count; hitting a bound marks the result truncated. Each field carries the role of
  * its nearest enclosing object that declares one (role.ts), else the root's.
  */
-import { quote } from "shell-quote";
-import type { ActionField, ActionRole } from "@talon/sdk";
-import { ACTION_MAX_FIELDS, EXTRACT_MAX_DEPTH, EXTRACT_MAX_NODES } from "@talon/sdk";
+import type { ActionField, ActionRole } from "../action.ts";
+import { ACTION_MAX_FIELDS, EXTRACT_MAX_DEPTH, EXTRACT_MAX_NODES } from "../limits.ts";
 import { isObject, pointerSegment, scalarText, sortedKeys } from "./json.ts";
 import { FIELD_KIND_BY_KEY, NON_TEXT_KEYS } from "./keys.ts";
 import { declaredRole, roleOfKey } from "./role.ts";
@@ -92,7 +91,7 @@ function visitKnown(walk: Walk, kind: Exclude<Kind, "text">, value: unknown, pat
   if (Array.isArray(value) && kind === "command" && value.length > 0 && value.every((item) => typeof item === "string")) {
     // An argument vector is one command: `["rm","-rf","/"]` is scanned as `rm -rf /`.
     if (!budget(walk, depth)) return;
-    push(walk, { kind, path, value: quote(value as string[]), role });
+    push(walk, { kind, path, value: shellJoin(value as string[]), role });
     return;
   }
   if (Array.isArray(value)) {
@@ -106,4 +105,9 @@ function visitKnown(walk: Walk, kind: Exclude<Kind, "text">, value: unknown, pat
     return;
   }
   if (typeof value === "object" && value !== null) visit(walk, value, path, depth, kind, role);
+}
+
+/** Join an argument vector into one POSIX shell command line, quoting each argument that needs it. */
+export function shellJoin(args: readonly string[]): string {
+  return args.map((arg) => (arg !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(" ");
 }

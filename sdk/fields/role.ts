@@ -5,7 +5,7 @@
  * upstream agent event's `stream`, or a key that names tool output. Unknown stays `user`, the
  * strictest reading for requests.
  */
-import type { ActionRole } from "@talon/sdk";
+import type { ActionRole } from "../action.ts";
 
 /** Values of a `role` key (OpenAI, Anthropic, Gemini and upstream transcripts), lowercased. */
 const ROLE_VALUES: ReadonlyMap<string, ActionRole> = new Map<string, ActionRole>([
